@@ -1,0 +1,46 @@
+# VINKit: two commands for a fresh machine, `make demo` and `make test`.
+SWIFT ?= swift
+APT_PACKAGES := libgsl-dev pkg-config
+
+.PHONY: demo test deps bench docs format lint clean
+
+## deps: install the C libraries VINKit links (GSL through pkg-config) when missing.
+deps:
+	@if pkg-config --exists gsl 2>/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing $(APT_PACKAGES) with apt-get"; \
+	  (apt-get install -y $(APT_PACKAGES) >/dev/null 2>&1 || \
+	   (apt-get update >/dev/null && apt-get install -y $(APT_PACKAGES) >/dev/null)) || exit 1; \
+	else \
+	  echo "VINKit needs GSL and pkg-config. Install them with:"; \
+	  echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
+	  exit 1; \
+	fi
+
+## demo: release build, then the main demonstration.
+demo: deps
+	$(SWIFT) build -c release --product vin
+	./.build/release/vin demo
+
+## test: the whole test suite (debug build with optimisation of the numerics, see Package.swift).
+test: deps
+	$(SWIFT) test
+
+## bench: the benchmark suite (nested Benchmarks package, release build).
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+
+## docs: DocC for every module; warnings are errors.
+docs: deps
+	$(SWIFT) package generate-documentation --warnings-as-errors \
+	  --target Manifolds --target DiscreteMechanics --target LagrangianLearning
+
+## format / lint: the toolchain's swift-format.
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Examples Benchmarks/Package.swift Benchmarks/Benchmarks
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Examples
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+// VINKit: structure-preserving integrators and Variational Integrator Networks in Swift.
+// GPL-3.0-or-later (links GSL, which is GPL-3.0).
+
+import PackageDescription
+
+// MARK: - Example programs
+
+/// Each example is one executable target under `Examples/NAME`.
+let examples = ["PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum"]
+
+let package = Package(
+  name: "VINKit",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "VINKit", targets: ["VINKit"]),
+    .library(name: "Manifolds", targets: ["Manifolds"]),
+    .library(name: "DiscreteMechanics", targets: ["DiscreteMechanics"]),
+    .library(name: "LagrangianLearning", targets: ["LagrangianLearning"]),
+    .executable(name: "vin", targets: ["vin"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+  ],
+  targets: [
+    // MARK: - System libraries
+
+    .systemLibrary(
+      name: "CGSL",
+      pkgConfig: "gsl",
+      providers: [.apt(["libgsl-dev"])]
+    ),
+
+    // MARK: - Layers
+
+    .target(
+      name: "Manifolds",
+      dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+    ),
+    .target(
+      name: "DiscreteMechanics",
+      dependencies: ["Manifolds", "CGSL"]
+    ),
+    .target(
+      name: "LagrangianLearning",
+      dependencies: ["DiscreteMechanics"]
+    ),
+    .target(
+      name: "VINKit",
+      dependencies: ["Manifolds", "DiscreteMechanics", "LagrangianLearning"]
+    ),
+
+    // MARK: - Command-line tool
+
+    .executableTarget(
+      name: "vin",
+      dependencies: [
+        "VINKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: - Tests
+
+    .testTarget(
+      name: "ManifoldsTests",
+      dependencies: ["Manifolds", .product(name: "RealModule", package: "swift-numerics")]
+    ),
+    .testTarget(name: "DiscreteMechanicsTests", dependencies: ["DiscreteMechanics"]),
+    .testTarget(name: "LagrangianLearningTests", dependencies: ["LagrangianLearning"]),
+    .testTarget(name: "VINToolTests", dependencies: ["vin"]),
+  ]
+    + examples.map { name in
+      .executableTarget(name: name, dependencies: ["VINKit"], path: "Examples/\(name)")
+    }
+)

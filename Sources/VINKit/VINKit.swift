@@ -1,0 +1,3 @@
+@_exported import DiscreteMechanics
+@_exported import LagrangianLearning
+@_exported import Manifolds
