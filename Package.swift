@@ -41,7 +41,7 @@ let package = Package(
     ),
     .target(
       name: "DiscreteMechanics",
-      dependencies: ["Manifolds", "CGSL"]
+      dependencies: ["Manifolds", "CGSL", .product(name: "RealModule", package: "swift-numerics")]
     ),
     .target(
       name: "LagrangianLearning",

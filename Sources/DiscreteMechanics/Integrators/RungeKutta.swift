@@ -1,0 +1,79 @@
+import Manifolds
+
+/// Hamilton's equations of a ``LagrangianSystem`` as a first-order ODE `x' = f(x)`, `x = (q, p)`:
+///
+///     q̇ = M(q)⁻¹ p,    ṗ = ∂L/∂q = ½ q̇ᵀ (∂M/∂q) q̇ − ∇V(q).
+///
+/// The baselines (explicit Euler, classical Runge–Kutta, GSL's rk8pd) integrate this field.
+public struct HamiltonianVectorField<System: LagrangianSystem>: Sendable {
+  public let system: System
+
+  public init(system: System) { self.system = system }
+
+  /// `f(x)` for `x = (q, p)` concatenated; throws when M(q) is singular.
+  public func callAsFunction(_ x: [Double]) throws(IntegrationError) -> [Double] {
+    let n = system.dimension
+    let q = Array(x[0..<n])
+    let p = Array(x[n..<(2 * n)])
+    guard let v = system.massMatrix(at: q).solve(p) else { throw .singularMassMatrix(step: nil) }
+    return v + system.lagrangianGradient(at: q, velocity: v)
+  }
+}
+
+/// An explicit Runge–Kutta method given by its Butcher tableau, applied to Hamilton's equations.
+///
+/// Provided as non-geometric baselines: ``explicitEuler(system:stepSize:)`` (order 1) and
+/// ``classicalRK4(system:stepSize:)`` (order 4). Neither is symplectic or symmetric, so energy
+/// drifts over long times (Hairer, Lubich, Wanner 2006, §I.2).
+public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
+  public let stepSize: Double
+  public let traits: IntegratorTraits
+  public let field: HamiltonianVectorField<System>
+  /// Butcher tableau: stage coefficients `a` (strictly lower triangular) and weights `b`.
+  public let a: [[Double]]
+  public let b: [Double]
+
+  public init(system: System, stepSize: Double, name: String, order: Int, a: [[Double]], b: [Double])
+    throws(IntegrationError)
+  {
+    try StepSize.validate(stepSize)
+    self.stepSize = stepSize
+    self.field = HamiltonianVectorField(system: system)
+    self.traits = IntegratorTraits(
+      name: name, isExplicit: true, isSymplectic: false, isSymmetric: false, order: order)
+    self.a = a
+    self.b = b
+  }
+
+  /// Explicit Euler, `x_{k+1} = x_k + h f(x_k)`.
+  public static func explicitEuler(system: System, stepSize: Double) throws(IntegrationError) -> Self {
+    try Self(system: system, stepSize: stepSize, name: "euler", order: 1, a: [[]], b: [1])
+  }
+
+  /// The classical fourth-order Runge–Kutta method.
+  public static func classicalRK4(system: System, stepSize: Double) throws(IntegrationError) -> Self {
+    try Self(
+      system: system, stepSize: stepSize, name: "rk4", order: 4,
+      a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6])
+  }
+
+  public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
+    let n = field.system.dimension
+    let x = state.flattened
+    var k: [[Double]] = []
+    for stage in b.indices {
+      var y = x
+      for (j, aij) in a[stage].enumerated() where aij != 0 {
+        for i in y.indices { y[i] += stepSize * aij * k[j][i] }
+      }
+      k.append(try field(y))
+    }
+    var next = x
+    for (stage, weight) in b.enumerated() {
+      for i in next.indices { next[i] += stepSize * weight * k[stage][i] }
+    }
+    guard next.allSatisfy(\.isFinite) else { throw .nonFiniteState(step: nil) }
+    state.q = Array(next[0..<n])
+    state.p = Array(next[n..<(2 * n)])
+  }
+}

@@ -1,0 +1,31 @@
+import Manifolds
+
+/// The Kepler problem in the plane with unit masses and gravitational parameter:
+///
+///     L = ½ |q̇|² + 1/|q|,    ∇V = q/|q|³.
+///
+/// Rotation invariance gives the conserved angular momentum `q₁p₂ − q₂p₁`, which the
+/// Störmer–Verlet method conserves exactly (up to round-off).
+public struct Kepler: ConstantMassSystem {
+  public let mass = Matrix.identity(2)
+  public let inverseMass = Matrix.identity(2)
+  public var dimension: Int { 2 }
+
+  public init() {}
+
+  public func potential(at q: [Double]) -> Double {
+    -1 / (q[0] * q[0] + q[1] * q[1]).squareRoot()
+  }
+
+  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+    let r2 = q[0] * q[0] + q[1] * q[1]
+    let inverseR3 = 1 / (r2 * r2.squareRoot())
+    gradient[0] = q[0] * inverseR3
+    gradient[1] = q[1] * inverseR3
+  }
+
+  /// The angular momentum `q₁ p₂ − q₂ p₁`.
+  public func angularMomentum(_ state: PhaseState) -> Double {
+    state.q[0] * state.p[1] - state.q[1] * state.p[0]
+  }
+}
