@@ -29,7 +29,7 @@ public struct IntegratorTraits: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Integrators hold their system, step size and any workspace, so that `step` allocates
 /// nothing on the fast paths; they are values and `step` is `mutating` (workspaces, warm starts).
-public protocol Integrator {
+public protocol Integrator<State> {
   /// The state the method advances.
   associatedtype State
   /// The step size h (> 0).
