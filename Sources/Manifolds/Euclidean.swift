@@ -20,8 +20,13 @@ public struct Euclidean: LieGroup, Hashable {
 
   public var identity: Euclidean { Euclidean(unchecked: Array(repeating: 0, count: dimension)) }
 
+  /// Coordinatewise addition. The 0-dimensional point, `exp` of ``RealVector/zero``, acts as the
+  /// identity of every dimension (as ``RealVector/zero`` does for `+`), so that
+  /// `p.retract(.zero) == p`; otherwise the dimensions must agree.
   public static func * (lhs: Euclidean, rhs: Euclidean) -> Euclidean {
-    Euclidean(unchecked: zip(lhs.coordinates, rhs.coordinates).map { $0 + $1 })
+    if lhs.coordinates.isEmpty { return rhs }
+    if rhs.coordinates.isEmpty { return lhs }
+    return Euclidean(unchecked: zip(lhs.coordinates, rhs.coordinates).map { $0 + $1 })
   }
 
   public func inverse() -> Euclidean { Euclidean(unchecked: coordinates.map { -$0 }) }
