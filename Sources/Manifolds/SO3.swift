@@ -34,22 +34,30 @@ public struct SO3: LieGroup, Hashable {
   /// The rotation nearest to `matrix` in the Frobenius norm: the orthogonal polar factor,
   /// computed by Newton's iteration `X ← (X + X⁻ᵀ)/2` (Higham, *Functions of Matrices*, 2008, §8.3).
   ///
-  /// Throws when an entry is not finite or when `det matrix ≤ 0` (no rotation is nearest then).
+  /// The polar factor of `sM` is that of `M` for every `s > 0`, so the matrix is first scaled to
+  /// a largest entry of 1 (no overflow or underflow of the determinant or the iteration).
+  /// Throws when an entry is not finite, when `det matrix ≤ 0` (no rotation is nearest then), or
+  /// when the matrix is so close to singular that the iteration does not reach a rotation.
   public init(projecting matrix: Matrix3) throws(ManifoldError) {
     try requireFinite(matrix.entries, name: "R")
-    let det = matrix.determinant
-    guard det > 0 else {
-      throw .notARotation(
-        defect: (matrix.transpose * matrix - .identity).maxAbsEntry, determinant: det,
-        tolerance: .infinity)
-    }
-    var x = matrix
+    let scale = matrix.maxAbsEntry
+    let scaled =
+      scale > 0 ? Matrix3(rows: matrix.row0 / scale, matrix.row1 / scale, matrix.row2 / scale)
+      : matrix
+    let notARotation = ManifoldError.notARotation(
+      defect: (matrix.transpose * matrix - .identity).maxAbsEntry,
+      determinant: matrix.determinant, tolerance: .infinity)
+    guard scaled.determinant > 0 else { throw notARotation }
+    var x = scaled
     for _ in 0..<100 {
       guard let inverse = x.inverse else { break }
       let next = (x + inverse.transpose) * 0.5
       let change = (next - x).maxAbsEntry
       x = next
       if change <= 4 * Double.ulpOfOne { break }
+    }
+    guard (x.transpose * x - .identity).maxAbsEntry <= 1e-12, x.determinant > 0 else {
+      throw notARotation
     }
     self.matrix = x
   }
@@ -78,8 +86,14 @@ public struct SO3: LieGroup, Hashable {
   public var quaternion: Quaternion {
     let m = matrix
     let t = m.trace
-    let candidates = [t, m[0, 0], m[1, 1], m[2, 2]]
-    let k = candidates.indices.max { candidates[$0] < candidates[$1] } ?? 0
+    // k = 0 when the trace is the largest candidate, else 1 + the index of the largest diagonal
+    // entry (written out: an array here would allocate).
+    var k = 0
+    var largest = t
+    for i in 0..<3 where m[i, i] > largest {
+      k = i + 1
+      largest = m[i, i]
+    }
     var q: Quaternion
     switch k {
     case 0:
