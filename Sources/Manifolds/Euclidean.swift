@@ -2,6 +2,9 @@
 ///
 /// `exp` and `log` are the identity on coordinates, `Ad = I`, every Jacobian is `I`, and the
 /// Lie algebra element of `ξ` is the translation generator `[[0, ξ], [0, 0]]` of size n+1.
+///
+/// The Jacobians and `hat` read n from their argument: pass a tangent vector of dimension n, not
+/// ``RealVector/zero`` (the empty vector, whose Jacobians are 0×0).
 public struct Euclidean: LieGroup, Hashable {
   /// The coordinates of the point.
   public var coordinates: [Double]
