@@ -149,7 +149,7 @@ public struct SO3: LieGroup, Hashable {
   /// (series for θ < 1e-4; `b = 2 sin²(θ/2)/θ²` avoids cancellation elsewhere).
   @inlinable
   public static func exp(_ w: Vector3) -> SO3 {
-    let c = RotationCoefficients(w)
+    let c = RotationCoefficients.exponential(w.squaredNorm)
     let k = hat(w)
     return SO3(uncheckedMatrix: .identity + c.a * k + c.b * (k * k))
   }
@@ -196,7 +196,7 @@ public struct SO3: LieGroup, Hashable {
   /// `J_l(ω) = I + ((1 − cos θ)/θ²) ω̂ + ((θ − sin θ)/θ³) ω̂²` (Barfoot 2017, eq. 7.77).
   @inlinable
   public static func leftJacobian(_ w: Vector3) -> Matrix3 {
-    let c = RotationCoefficients(w)
+    let c = RotationCoefficients.jacobian(w.squaredNorm)
     let k = hat(w)
     return .identity + c.b * k + c.c * (k * k)
   }
@@ -226,31 +226,36 @@ public struct SO3: LieGroup, Hashable {
   public func act(on point: Vector3) -> Vector3 { matrix * point }
 }
 
-/// The coefficients `a = sin θ/θ`, `b = (1 − cos θ)/θ²`, `c = (θ − sin θ)/θ³` of the SO(3)
-/// exponential and its Jacobian, each with a Taylor branch where the closed form cancels.
+/// The coefficients `a = sin θ/θ`, `b = (1 − cos θ)/θ²` and `c = (θ − sin θ)/θ³` of the SO(3)
+/// exponential and its Jacobians as functions of `θ²`, each with a Taylor branch where the
+/// closed form cancels. The closed forms use one sine and one cosine of θ/2:
+/// `sin θ = 2 sin(θ/2) cos(θ/2)` and `1 − cos θ = 2 sin²(θ/2)` (no cancellation in `b`).
 @usableFromInline
-struct RotationCoefficients {
-  @usableFromInline let a: Double
-  @usableFromInline let b: Double
-  @usableFromInline let c: Double
-
+enum RotationCoefficients {
+  /// `(a, b)`, for `exp` (series below θ = 1e-4).
   @inlinable
-  init(_ w: Vector3) {
-    let t2 = w.squaredNorm
+  static func exponential(_ t2: Double) -> (a: Double, b: Double) {
     if t2 < 1e-8 {
-      a = 1 - t2 / 6 + t2 * t2 / 120
-      b = 0.5 - t2 / 24 + t2 * t2 / 720
-    } else {
-      let t = t2.squareRoot()
-      let half = Double.sin(t / 2)
-      a = Double.sin(t) / t
-      b = 2 * half * half / t2
+      return (1 - t2 / 6 + t2 * t2 / 120, 0.5 - t2 / 24 + t2 * t2 / 720)
     }
+    let t = t2.squareRoot()
+    let s = Double.sin(t / 2)
+    let co = Double.cos(t / 2)
+    return (2 * s * co / t, 2 * s * s / t2)
+  }
+
+  /// `(b, c)`, for the Jacobians (series below θ = 1e-4 for `b` and below θ = 0.05 for `c`).
+  @inlinable
+  static func jacobian(_ t2: Double) -> (b: Double, c: Double) {
+    if t2 < 1e-8 {
+      return (0.5 - t2 / 24 + t2 * t2 / 720, 1.0 / 6 - t2 / 120 + t2 * t2 / 5040)
+    }
+    let t = t2.squareRoot()
+    let s = Double.sin(t / 2)
+    let b = 2 * s * s / t2
     if t2 < 0.0025 {
-      c = 1.0 / 6 - t2 / 120 + t2 * t2 / 5040 - t2 * t2 * t2 / 362_880
-    } else {
-      let t = t2.squareRoot()
-      c = (t - Double.sin(t)) / (t2 * t)
+      return (b, 1.0 / 6 - t2 / 120 + t2 * t2 / 5040 - t2 * t2 * t2 / 362_880)
     }
+    return (b, (t - 2 * s * Double.cos(t / 2)) / (t2 * t))
   }
 }
