@@ -34,7 +34,9 @@ public struct Euclidean: LieGroup, Hashable {
 
   public func inverse() -> Euclidean { Euclidean(unchecked: coordinates.map { -$0 }) }
 
-  public static func exp(_ tangent: RealVector) -> Euclidean { Euclidean(unchecked: tangent.scalars) }
+  public static func exp(_ tangent: RealVector) -> Euclidean {
+    Euclidean(unchecked: tangent.scalars)
+  }
 
   public func log() -> RealVector { RealVector(coordinates) }
 

@@ -42,7 +42,8 @@ public struct SO3: LieGroup, Hashable {
     try requireFinite(matrix.entries, name: "R")
     let scale = matrix.maxAbsEntry
     let scaled =
-      scale > 0 ? Matrix3(rows: matrix.row0 / scale, matrix.row1 / scale, matrix.row2 / scale)
+      scale > 0
+      ? Matrix3(rows: matrix.row0 / scale, matrix.row1 / scale, matrix.row2 / scale)
       : matrix
     let notARotation = ManifoldError.notARotation(
       defect: (matrix.transpose * matrix - .identity).maxAbsEntry,
@@ -99,19 +100,31 @@ public struct SO3: LieGroup, Hashable {
     case 0:
       let s = 2 * (1 + t).squareRoot()
       q = Quaternion(
-        w: s / 4, x: (m[2, 1] - m[1, 2]) / s, y: (m[0, 2] - m[2, 0]) / s, z: (m[1, 0] - m[0, 1]) / s)
+        w: s / 4,
+        x: (m[2, 1] - m[1, 2]) / s,
+        y: (m[0, 2] - m[2, 0]) / s,
+        z: (m[1, 0] - m[0, 1]) / s)
     case 1:
       let s = 2 * (1 + m[0, 0] - m[1, 1] - m[2, 2]).squareRoot()
       q = Quaternion(
-        w: (m[2, 1] - m[1, 2]) / s, x: s / 4, y: (m[0, 1] + m[1, 0]) / s, z: (m[0, 2] + m[2, 0]) / s)
+        w: (m[2, 1] - m[1, 2]) / s,
+        x: s / 4,
+        y: (m[0, 1] + m[1, 0]) / s,
+        z: (m[0, 2] + m[2, 0]) / s)
     case 2:
       let s = 2 * (1 - m[0, 0] + m[1, 1] - m[2, 2]).squareRoot()
       q = Quaternion(
-        w: (m[0, 2] - m[2, 0]) / s, x: (m[0, 1] + m[1, 0]) / s, y: s / 4, z: (m[1, 2] + m[2, 1]) / s)
+        w: (m[0, 2] - m[2, 0]) / s,
+        x: (m[0, 1] + m[1, 0]) / s,
+        y: s / 4,
+        z: (m[1, 2] + m[2, 1]) / s)
     default:
       let s = 2 * (1 - m[0, 0] - m[1, 1] + m[2, 2]).squareRoot()
       q = Quaternion(
-        w: (m[1, 0] - m[0, 1]) / s, x: (m[0, 2] + m[2, 0]) / s, y: (m[1, 2] + m[2, 1]) / s, z: s / 4)
+        w: (m[1, 0] - m[0, 1]) / s,
+        x: (m[0, 2] + m[2, 0]) / s,
+        y: (m[1, 2] + m[2, 1]) / s,
+        z: s / 4)
     }
     return q.w < 0 ? q.scaled(by: -1) : q
   }
@@ -167,7 +180,9 @@ public struct SO3: LieGroup, Hashable {
     let cosTheta = (m.trace - 1) / 2
     let theta = Double.atan2(y: sinTheta, x: cosTheta)
     if cosTheta > -0.99 {
-      let factor = theta < 1e-4 ? 1 + theta * theta / 6 + 7 * theta * theta * theta * theta / 360
+      let factor =
+        theta < 1e-4
+        ? 1 + theta * theta / 6 + 7 * theta * theta * theta * theta / 360
         : theta / sinTheta
       return factor * s
     }

@@ -5,7 +5,8 @@ import Testing
 /// Unit axes used by the SO(3) tests: the coordinate axes and two generic directions.
 private let axes: [Vector3] = [
   Vector3(1, 0, 0), Vector3(0, 1, 0), Vector3(0, 0, 1),
-  Vector3(1, 2, 3) / Vector3(1, 2, 3).norm, Vector3(-0.3, 0.5, -0.8) / Vector3(-0.3, 0.5, -0.8).norm,
+  Vector3(1, 2, 3) / Vector3(1, 2, 3).norm,
+  Vector3(-0.3, 0.5, -0.8) / Vector3(-0.3, 0.5, -0.8).norm,
 ]
 
 @Suite("SO(3)")
@@ -58,7 +59,8 @@ struct SO3Tests {
 
   @Test("exp(log R) = R at θ = π exactly")
   func halfTurn() {
-    let halfTurns = [Matrix3(diagonal: Vector3(1, -1, -1)), Matrix3(diagonal: Vector3(-1, 1, -1))]
+    let halfTurns =
+      [Matrix3(diagonal: Vector3(1, -1, -1)), Matrix3(diagonal: Vector3(-1, 1, -1))]
       + axes.map { axisAngleMatrix(axis: $0, angle: .pi) }
     for m in halfTurns {
       let r = SO3(uncheckedMatrix: m)

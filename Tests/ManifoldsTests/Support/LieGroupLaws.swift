@@ -160,7 +160,8 @@ struct LieGroupLaws<G: Embedded> {
       let a = sampleElement(kind, using: &rng)
       let b = sampleElement(kind, using: &rng)
       let c = sampleElement(kind, using: &rng)
-      expectClose(((a * b) * c).embedding, (a * (b * c)).embedding, absolute: tight, "(ab)c = a(bc)")
+      expectClose(
+        ((a * b) * c).embedding, (a * (b * c)).embedding, absolute: tight, "(ab)c = a(bc)")
 
     case .hatVee:
       let xi = sampleTangent(kind, using: &rng)
