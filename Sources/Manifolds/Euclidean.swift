@@ -2,6 +2,9 @@
 ///
 /// `exp` and `log` are the identity on coordinates, `Ad = I`, every Jacobian is `I`, and the
 /// Lie algebra element of `ξ` is the translation generator `[[0, ξ], [0, 0]]` of size n+1.
+///
+/// The Jacobians and `hat` read n from their argument: pass a tangent vector of dimension n, not
+/// ``RealVector/zero`` (the empty vector, whose Jacobians are 0×0).
 public struct Euclidean: LieGroup, Hashable {
   /// The coordinates of the point.
   public var coordinates: [Double]
@@ -20,13 +23,20 @@ public struct Euclidean: LieGroup, Hashable {
 
   public var identity: Euclidean { Euclidean(unchecked: Array(repeating: 0, count: dimension)) }
 
+  /// Coordinatewise addition. The 0-dimensional point, `exp` of ``RealVector/zero``, acts as the
+  /// identity of every dimension (as ``RealVector/zero`` does for `+`), so that
+  /// `p.retract(.zero) == p`; otherwise the dimensions must agree.
   public static func * (lhs: Euclidean, rhs: Euclidean) -> Euclidean {
-    Euclidean(unchecked: zip(lhs.coordinates, rhs.coordinates).map { $0 + $1 })
+    if lhs.coordinates.isEmpty { return rhs }
+    if rhs.coordinates.isEmpty { return lhs }
+    return Euclidean(unchecked: zip(lhs.coordinates, rhs.coordinates).map { $0 + $1 })
   }
 
   public func inverse() -> Euclidean { Euclidean(unchecked: coordinates.map { -$0 }) }
 
-  public static func exp(_ tangent: RealVector) -> Euclidean { Euclidean(unchecked: tangent.scalars) }
+  public static func exp(_ tangent: RealVector) -> Euclidean {
+    Euclidean(unchecked: tangent.scalars)
+  }
 
   public func log() -> RealVector { RealVector(coordinates) }
 

@@ -21,7 +21,9 @@ public struct Quaternion: Hashable, Sendable {
 
   /// `s · q`.
   @inlinable
-  public func scaled(by s: Double) -> Quaternion { Quaternion(w: s * w, x: s * x, y: s * y, z: s * z) }
+  public func scaled(by s: Double) -> Quaternion {
+    Quaternion(w: s * w, x: s * x, y: s * y, z: s * z)
+  }
 
   /// The Hamilton product `a b`.
   @inlinable

@@ -34,22 +34,31 @@ public struct SO3: LieGroup, Hashable {
   /// The rotation nearest to `matrix` in the Frobenius norm: the orthogonal polar factor,
   /// computed by Newton's iteration `X ← (X + X⁻ᵀ)/2` (Higham, *Functions of Matrices*, 2008, §8.3).
   ///
-  /// Throws when an entry is not finite or when `det matrix ≤ 0` (no rotation is nearest then).
+  /// The polar factor of `sM` is that of `M` for every `s > 0`, so the matrix is first scaled to
+  /// a largest entry of 1 (no overflow or underflow of the determinant or the iteration).
+  /// Throws when an entry is not finite, when `det matrix ≤ 0` (no rotation is nearest then), or
+  /// when the matrix is so close to singular that the iteration does not reach a rotation.
   public init(projecting matrix: Matrix3) throws(ManifoldError) {
     try requireFinite(matrix.entries, name: "R")
-    let det = matrix.determinant
-    guard det > 0 else {
-      throw .notARotation(
-        defect: (matrix.transpose * matrix - .identity).maxAbsEntry, determinant: det,
-        tolerance: .infinity)
-    }
-    var x = matrix
+    let scale = matrix.maxAbsEntry
+    let scaled =
+      scale > 0
+      ? Matrix3(rows: matrix.row0 / scale, matrix.row1 / scale, matrix.row2 / scale)
+      : matrix
+    let notARotation = ManifoldError.notARotation(
+      defect: (matrix.transpose * matrix - .identity).maxAbsEntry,
+      determinant: matrix.determinant, tolerance: .infinity)
+    guard scaled.determinant > 0 else { throw notARotation }
+    var x = scaled
     for _ in 0..<100 {
       guard let inverse = x.inverse else { break }
       let next = (x + inverse.transpose) * 0.5
       let change = (next - x).maxAbsEntry
       x = next
       if change <= 4 * Double.ulpOfOne { break }
+    }
+    guard (x.transpose * x - .identity).maxAbsEntry <= 1e-12, x.determinant > 0 else {
+      throw notARotation
     }
     self.matrix = x
   }
@@ -78,26 +87,44 @@ public struct SO3: LieGroup, Hashable {
   public var quaternion: Quaternion {
     let m = matrix
     let t = m.trace
-    let candidates = [t, m[0, 0], m[1, 1], m[2, 2]]
-    let k = candidates.indices.max { candidates[$0] < candidates[$1] } ?? 0
+    // k = 0 when the trace is the largest candidate, else 1 + the index of the largest diagonal
+    // entry (written out: an array here would allocate).
+    var k = 0
+    var largest = t
+    for i in 0..<3 where m[i, i] > largest {
+      k = i + 1
+      largest = m[i, i]
+    }
     var q: Quaternion
     switch k {
     case 0:
       let s = 2 * (1 + t).squareRoot()
       q = Quaternion(
-        w: s / 4, x: (m[2, 1] - m[1, 2]) / s, y: (m[0, 2] - m[2, 0]) / s, z: (m[1, 0] - m[0, 1]) / s)
+        w: s / 4,
+        x: (m[2, 1] - m[1, 2]) / s,
+        y: (m[0, 2] - m[2, 0]) / s,
+        z: (m[1, 0] - m[0, 1]) / s)
     case 1:
       let s = 2 * (1 + m[0, 0] - m[1, 1] - m[2, 2]).squareRoot()
       q = Quaternion(
-        w: (m[2, 1] - m[1, 2]) / s, x: s / 4, y: (m[0, 1] + m[1, 0]) / s, z: (m[0, 2] + m[2, 0]) / s)
+        w: (m[2, 1] - m[1, 2]) / s,
+        x: s / 4,
+        y: (m[0, 1] + m[1, 0]) / s,
+        z: (m[0, 2] + m[2, 0]) / s)
     case 2:
       let s = 2 * (1 - m[0, 0] + m[1, 1] - m[2, 2]).squareRoot()
       q = Quaternion(
-        w: (m[0, 2] - m[2, 0]) / s, x: (m[0, 1] + m[1, 0]) / s, y: s / 4, z: (m[1, 2] + m[2, 1]) / s)
+        w: (m[0, 2] - m[2, 0]) / s,
+        x: (m[0, 1] + m[1, 0]) / s,
+        y: s / 4,
+        z: (m[1, 2] + m[2, 1]) / s)
     default:
       let s = 2 * (1 - m[0, 0] - m[1, 1] + m[2, 2]).squareRoot()
       q = Quaternion(
-        w: (m[1, 0] - m[0, 1]) / s, x: (m[0, 2] + m[2, 0]) / s, y: (m[1, 2] + m[2, 1]) / s, z: s / 4)
+        w: (m[1, 0] - m[0, 1]) / s,
+        x: (m[0, 2] + m[2, 0]) / s,
+        y: (m[1, 2] + m[2, 1]) / s,
+        z: s / 4)
     }
     return q.w < 0 ? q.scaled(by: -1) : q
   }
@@ -135,7 +162,7 @@ public struct SO3: LieGroup, Hashable {
   /// (series for θ < 1e-4; `b = 2 sin²(θ/2)/θ²` avoids cancellation elsewhere).
   @inlinable
   public static func exp(_ w: Vector3) -> SO3 {
-    let c = RotationCoefficients(w)
+    let c = RotationCoefficients.exponential(w.squaredNorm)
     let k = hat(w)
     return SO3(uncheckedMatrix: .identity + c.a * k + c.b * (k * k))
   }
@@ -153,7 +180,9 @@ public struct SO3: LieGroup, Hashable {
     let cosTheta = (m.trace - 1) / 2
     let theta = Double.atan2(y: sinTheta, x: cosTheta)
     if cosTheta > -0.99 {
-      let factor = theta < 1e-4 ? 1 + theta * theta / 6 + 7 * theta * theta * theta * theta / 360
+      let factor =
+        theta < 1e-4
+        ? 1 + theta * theta / 6 + 7 * theta * theta * theta * theta / 360
         : theta / sinTheta
       return factor * s
     }
@@ -182,7 +211,7 @@ public struct SO3: LieGroup, Hashable {
   /// `J_l(ω) = I + ((1 − cos θ)/θ²) ω̂ + ((θ − sin θ)/θ³) ω̂²` (Barfoot 2017, eq. 7.77).
   @inlinable
   public static func leftJacobian(_ w: Vector3) -> Matrix3 {
-    let c = RotationCoefficients(w)
+    let c = RotationCoefficients.jacobian(w.squaredNorm)
     let k = hat(w)
     return .identity + c.b * k + c.c * (k * k)
   }
@@ -212,31 +241,36 @@ public struct SO3: LieGroup, Hashable {
   public func act(on point: Vector3) -> Vector3 { matrix * point }
 }
 
-/// The coefficients `a = sin θ/θ`, `b = (1 − cos θ)/θ²`, `c = (θ − sin θ)/θ³` of the SO(3)
-/// exponential and its Jacobian, each with a Taylor branch where the closed form cancels.
+/// The coefficients `a = sin θ/θ`, `b = (1 − cos θ)/θ²` and `c = (θ − sin θ)/θ³` of the SO(3)
+/// exponential and its Jacobians as functions of `θ²`, each with a Taylor branch where the
+/// closed form cancels. The closed forms use one sine and one cosine of θ/2:
+/// `sin θ = 2 sin(θ/2) cos(θ/2)` and `1 − cos θ = 2 sin²(θ/2)` (no cancellation in `b`).
 @usableFromInline
-struct RotationCoefficients {
-  @usableFromInline let a: Double
-  @usableFromInline let b: Double
-  @usableFromInline let c: Double
-
+enum RotationCoefficients {
+  /// `(a, b)`, for `exp` (series below θ = 1e-4).
   @inlinable
-  init(_ w: Vector3) {
-    let t2 = w.squaredNorm
+  static func exponential(_ t2: Double) -> (a: Double, b: Double) {
     if t2 < 1e-8 {
-      a = 1 - t2 / 6 + t2 * t2 / 120
-      b = 0.5 - t2 / 24 + t2 * t2 / 720
-    } else {
-      let t = t2.squareRoot()
-      let half = Double.sin(t / 2)
-      a = Double.sin(t) / t
-      b = 2 * half * half / t2
+      return (1 - t2 / 6 + t2 * t2 / 120, 0.5 - t2 / 24 + t2 * t2 / 720)
     }
+    let t = t2.squareRoot()
+    let s = Double.sin(t / 2)
+    let co = Double.cos(t / 2)
+    return (2 * s * co / t, 2 * s * s / t2)
+  }
+
+  /// `(b, c)`, for the Jacobians (series below θ = 1e-4 for `b` and below θ = 0.05 for `c`).
+  @inlinable
+  static func jacobian(_ t2: Double) -> (b: Double, c: Double) {
+    if t2 < 1e-8 {
+      return (0.5 - t2 / 24 + t2 * t2 / 720, 1.0 / 6 - t2 / 120 + t2 * t2 / 5040)
+    }
+    let t = t2.squareRoot()
+    let s = Double.sin(t / 2)
+    let b = 2 * s * s / t2
     if t2 < 0.0025 {
-      c = 1.0 / 6 - t2 / 120 + t2 * t2 / 5040 - t2 * t2 * t2 / 362_880
-    } else {
-      let t = t2.squareRoot()
-      c = (t - Double.sin(t)) / (t2 * t)
+      return (b, 1.0 / 6 - t2 / 120 + t2 * t2 / 5040 - t2 * t2 * t2 / 362_880)
     }
+    return (b, (t - 2 * s * Double.cos(t / 2)) / (t2 * t))
   }
 }
