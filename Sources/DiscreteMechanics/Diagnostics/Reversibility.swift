@@ -5,7 +5,11 @@
 public enum Reversibility {
   /// The state reached by the round trip; compare it with `initial`.
   ///
-  /// - Parameter reverseMomentum: the momentum flip `ρ`, e.g. `(q, p) ↦ (q, −p)` on R^n.
+  /// - Parameters:
+  ///   - method: the integrator, stepped `2 steps` times.
+  ///   - initial: the starting state.
+  ///   - steps: the number of steps in each direction.
+  ///   - reverseMomentum: the momentum flip `ρ`, e.g. `(q, p) ↦ (q, −p)` on R^n.
   public static func roundTrip<Method: Integrator>(
     _ method: inout Method, from initial: Method.State, steps: Int,
     reverseMomentum: (Method.State) -> Method.State
