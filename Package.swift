@@ -52,12 +52,17 @@ let package = Package(
       dependencies: ["Manifolds", "DiscreteMechanics", "LagrangianLearning"]
     ),
 
+    // MARK: - Plotting (SVG line charts for the tool and the examples; Foundation only)
+
+    .target(name: "Plotting"),
+
     // MARK: - Command-line tool
 
     .executableTarget(
       name: "vin",
       dependencies: [
         "VINKit",
+        "Plotting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -70,9 +75,9 @@ let package = Package(
     ),
     .testTarget(name: "DiscreteMechanicsTests", dependencies: ["DiscreteMechanics"]),
     .testTarget(name: "LagrangianLearningTests", dependencies: ["LagrangianLearning"]),
-    .testTarget(name: "VINToolTests", dependencies: ["vin"]),
+    .testTarget(name: "VINToolTests", dependencies: ["vin", "VINKit", "Plotting"]),
   ]
     + examples.map { name in
-      .executableTarget(name: name, dependencies: ["VINKit"], path: "Examples/\(name)")
+      .executableTarget(name: name, dependencies: ["VINKit", "Plotting"], path: "Examples/\(name)")
     }
 )

@@ -1,0 +1,53 @@
+import ArgumentParser
+
+/// `vin systems`: the built-in systems with their parameters, defaults and integrators.
+struct SystemsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "systems",
+    abstract: "List the built-in systems, their parameters, defaults and integrators.")
+
+  func run() {
+    print(Self.listing())
+  }
+
+  /// The text printed by `vin systems`.
+  static func listing() -> String {
+    var lines: [String] = []
+    for entry in SystemCatalog.all {
+      lines.append("\(entry.name): \(entry.configuration)")
+      lines.append("  L = \(entry.lagrangian)")
+      if entry.parameters.isEmpty {
+        lines.append("  parameters:  none")
+      } else {
+        lines.append("  parameters:")
+        for parameter in entry.parameters {
+          lines.append("    \(parameter.name) = \(parameter.defaultValue)  \(parameter.meaning)")
+        }
+      }
+      let (positionMeaning, velocityMeaning) =
+        entry.initialConditionMeaning.map { (" (\($0.position))", " (\($0.velocity))") } ?? ("", "")
+      let velocity =
+        entry.defaultVelocity?.map(\.description).joined(separator: ",") ?? "0 (n entries)"
+      lines.append(
+        "  defaults:    --q0 \(entry.defaultPosition.map(\.description).joined(separator: ","))"
+          + "\(positionMeaning)  --v0 \(velocity)\(velocityMeaning)")
+      let others = entry.integrators.dropFirst().map(\.name)
+      lines.append(
+        "  integrators: \(entry.defaultIntegrator) (default)"
+          + (others.isEmpty ? "" : ", " + others.joined(separator: ", ")))
+      lines.append("")
+    }
+    lines.append("integrators:")
+    for description in IntegratorCatalog.all {
+      lines.append("  \(description.name.padding(12))\(description.summary)")
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
+extension String {
+  /// The string padded with spaces to `width` characters.
+  fileprivate func padding(_ width: Int) -> String {
+    self + String(repeating: " ", count: max(1, width - count))
+  }
+}

@@ -1,0 +1,102 @@
+/// A built-in system of `vin simulate`: its name and description, parameters with defaults,
+/// default initial condition and integrator, and the integrators it supports.
+///
+/// Adding a system is one entry (a file in `Registry/Systems/` and a line in ``SystemCatalog``);
+/// adding an integrator to a system is one element of ``integrators``, made by an
+/// ``IntegratorEntry`` factory.
+struct SystemEntry: Sendable {
+  /// The name on the command line.
+  let name: String
+  /// The configuration space and coordinates, e.g. `R² (position)`.
+  let configuration: String
+  /// The Lagrangian, as text.
+  let lagrangian: String
+  /// The parameters settable with `--param`.
+  let parameters: [ParameterSpec]
+  /// The number of q0 (and v0) entries, or `nil` when it is taken from q0.
+  let dimension: Int?
+  /// What q0 and v0 are, when not coordinates and their velocities (SO(3)).
+  let initialConditionMeaning: (position: String, velocity: String)?
+  /// q0 when none is given.
+  let defaultPosition: [Double]
+  /// v0 when none is given; `nil` for zero velocity (of the dimension of q0).
+  let defaultVelocity: [Double]?
+  /// The integrator used when none is given.
+  let defaultIntegrator: String
+  /// The supported integrators (the default first).
+  let integrators: [IntegratorEntry]
+
+  init(
+    name: String, configuration: String, lagrangian: String, parameters: [ParameterSpec],
+    dimension: Int?, initialConditionMeaning: (position: String, velocity: String)? = nil,
+    defaultPosition: [Double], defaultVelocity: [Double]?, integrators: [IntegratorEntry]
+  ) {
+    self.name = name
+    self.configuration = configuration
+    self.lagrangian = lagrangian
+    self.parameters = parameters
+    self.dimension = dimension
+    self.initialConditionMeaning = initialConditionMeaning
+    self.defaultPosition = defaultPosition
+    self.defaultVelocity = defaultVelocity
+    self.defaultIntegrator = integrators.first?.name ?? ""
+    self.integrators = integrators
+  }
+
+  /// The supported integrator `name`.
+  ///
+  /// - Throws: ``CommandError/unknownIntegrator(_:known:)`` for a name `vin` does not know,
+  ///   ``CommandError/invalidSetup(system:_:)`` with
+  ///   ``IntegrationError/notApplicable(integrator:system:reason:)`` for one this system does not
+  ///   support.
+  func integrator(named name: String) throws(CommandError) -> IntegratorEntry {
+    if let entry = integrators.first(where: { $0.name == name }) { return entry }
+    guard let description = IntegratorCatalog.description(of: name) else {
+      throw .unknownIntegrator(name, known: IntegratorCatalog.names)
+    }
+    let supported = integrators.map(\.name).joined(separator: ", ")
+    throw .invalidSetup(
+      system: self.name,
+      .notApplicable(
+        integrator: name, system: self.name,
+        reason: "it needs \(description.requirement); '\(self.name)' supports \(supported)"))
+  }
+
+  /// The checked setup for the command-line values `q0`, `v0` (comma-separated lists, `nil`
+  /// for the defaults) and `assignments`.
+  ///
+  /// - Throws: ``CommandError`` naming an unknown parameter, a malformed or non-finite number, or
+  ///   a list with the wrong number of entries.
+  func setup(
+    position q0: String?, velocity v0: String?, assignments: [ParameterAssignment],
+    stepSize: Double, steps: Int
+  ) throws(CommandError) -> SimulationSetup {
+    var values: [String: Double] = [:]
+    for parameter in parameters { values[parameter.name] = parameter.defaultValue }
+    for assignment in assignments {
+      guard values[assignment.name] != nil else {
+        throw .unknownParameter(assignment.name, system: name, known: parameters.map(\.name))
+      }
+      values[assignment.name] = assignment.value
+    }
+    var position = defaultPosition
+    if let q0 {
+      position = try NumberList.parse(q0, option: "--q0")
+      if let dimension, position.count != dimension {
+        throw .wrongCount(option: "--q0", text: q0, expected: dimension, system: name)
+      }
+    }
+    var velocity = Array(repeating: 0.0, count: position.count)
+    if let v0 {
+      velocity = try NumberList.parse(v0, option: "--v0")
+      guard velocity.count == position.count else {
+        throw .wrongCount(option: "--v0", text: v0, expected: position.count, system: name)
+      }
+    } else if let defaultVelocity, defaultVelocity.count == position.count {
+      velocity = defaultVelocity
+    }
+    return SimulationSetup(
+      parameters: values, position: position, velocity: velocity, stepSize: stepSize,
+      steps: steps)
+  }
+}

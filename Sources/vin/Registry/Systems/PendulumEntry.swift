@@ -1,0 +1,26 @@
+import VINKit
+
+extension SystemEntry {
+  /// The planar pendulum (``Pendulum``): θ on R with Störmer–Verlet and the baselines, on SO(2)
+  /// with the LGVI (the angle is unwrapped either way).
+  static let pendulum = SystemEntry(
+    name: "pendulum",
+    configuration: "an angle θ from the downward vertical (R, or SO(2) with lgvi)",
+    lagrangian: "½ m l² θ̇² + m g l cos θ",
+    parameters: [
+      ParameterSpec(name: "m", defaultValue: 1, meaning: "mass (kg)"),
+      ParameterSpec(name: "l", defaultValue: 1, meaning: "rod length (m)"),
+      ParameterSpec(name: "g", defaultValue: 9.81, meaning: "gravitational acceleration (m/s²)"),
+    ],
+    dimension: 1, defaultPosition: [1.0], defaultVelocity: [0],
+    integrators: [
+      .verlet(makePendulum), .lgvi(makePendulum), .euler(makePendulum), .rk4(makePendulum),
+      .rk8pd(makePendulum),
+    ]
+  )
+
+  private static func makePendulum(_ setup: SimulationSetup) throws(IntegrationError) -> Pendulum {
+    try Pendulum(
+      mass: setup.parameter("m"), length: setup.parameter("l"), gravity: setup.parameter("g"))
+  }
+}
