@@ -45,12 +45,14 @@ struct AxisTicks: Equatable {
     return AxisTicks(lower: low, upper: high, values: values, labels: labels, exponent: exponent)
   }
 
-  /// Decade ticks for positive data in `minimum...maximum`, the axis widened to whole decades.
+  /// Decade ticks for positive data in `minimum...maximum`, the axis widened to whole decades
+  /// (every second or further decade when there are more than ten).
   static func logarithmic(minimum: Double, maximum: Double) -> AxisTicks {
     var low = log10(minimum).rounded(.down)
     var high = log10(maximum).rounded(.up)
     if high <= low { (low, high) = (low - 1, high + 1) }
-    let every = max(1, Int(((high - low) / 8).rounded(.up)))
+    let every = max(1, Int(((high - low) / 10).rounded(.up)))
+    high = low + ((high - low) / Double(every)).rounded(.up) * Double(every)
     let powers = stride(from: Int(low), through: Int(high), by: every)
     return AxisTicks(
       lower: pow(10, low), upper: pow(10, high), values: powers.map { pow(10, Double($0)) },

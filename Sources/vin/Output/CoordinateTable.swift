@@ -26,6 +26,35 @@ struct CoordinateTable: TrajectoryTable {
     return [times[index]] + positions[range] + velocities[range] + [energies[index]]
   }
 
+  func addingNoise(standardDeviation sigma: Double, generator: inout SeededGenerator) -> Self {
+    var noisy = self
+    for k in 0..<count {
+      for i in (k * dimension)..<((k + 1) * dimension) {
+        noisy.positions[i] += generator.nextNormal(standardDeviation: sigma)
+      }
+      for i in (k * dimension)..<((k + 1) * dimension) {
+        noisy.velocities[i] += generator.nextNormal(standardDeviation: sigma)
+      }
+    }
+    return noisy
+  }
+
+  func figure(title: String, subtitle: String) -> Figure {
+    let coordinates = (0..<dimension).map { i in
+      Series(
+        name: "q\(i + 1)", x: times,
+        y: stride(from: i, to: positions.count, by: dimension).map { positions[$0] })
+    }
+    return Figure(
+      title: title, subtitle: subtitle,
+      panels: [
+        Panel(title: "Coordinates", xLabel: "time t", yLabel: "q", series: coordinates),
+        EnergyPanel.make(times: times, energies: energies),
+      ])
+  }
+}
+
+extension CoordinateTable {
   /// The trajectory of `integrator` (which steps `system`) from the setup's (q0, v0).
   ///
   /// - Throws: the integrator's errors, or ``IntegrationError/singularMassMatrix(step:)`` when
@@ -64,32 +93,5 @@ struct CoordinateTable: TrajectoryTable {
     positions = trajectory.states.map(\.angle)
     velocities = trajectory.states.map { rotor.angularVelocity(of: $0) }
     energies = trajectory.states.map { rotor.energy($0) }
-  }
-
-  func addingNoise(standardDeviation sigma: Double, generator: inout SeededGenerator) -> Self {
-    var noisy = self
-    for k in 0..<count {
-      for i in (k * dimension)..<((k + 1) * dimension) {
-        noisy.positions[i] += generator.nextNormal(standardDeviation: sigma)
-      }
-      for i in (k * dimension)..<((k + 1) * dimension) {
-        noisy.velocities[i] += generator.nextNormal(standardDeviation: sigma)
-      }
-    }
-    return noisy
-  }
-
-  func figure(title: String, subtitle: String) -> Figure {
-    let coordinates = (0..<dimension).map { i in
-      Series(
-        name: "q\(i + 1)", x: times,
-        y: stride(from: i, to: positions.count, by: dimension).map { positions[$0] })
-    }
-    return Figure(
-      title: title, subtitle: subtitle,
-      panels: [
-        Panel(title: "Coordinates", xLabel: "time t", yLabel: "q", series: coordinates),
-        EnergyPanel.make(times: times, energies: energies),
-      ])
   }
 }
