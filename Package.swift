@@ -2,12 +2,20 @@
 // VINKit: structure-preserving integrators and Variational Integrator Networks in Swift.
 // GPL-3.0-or-later (links GSL, which is GPL-3.0).
 
+import Foundation
 import PackageDescription
 
 // MARK: - Example programs
 
 /// Each example is one executable target under `Examples/NAME`.
 let examples = ["PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum"]
+
+/// The files beside an example's sources that are not built (README.md, figures).
+func documentation(ofExample name: String) -> [String] {
+  let directory = Context.packageDirectory + "/Examples/" + name
+  let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+  return files.filter { !$0.hasSuffix(".swift") }.sorted()
+}
 
 let package = Package(
   name: "VINKit",
@@ -78,6 +86,8 @@ let package = Package(
     .testTarget(name: "VINToolTests", dependencies: ["vin", "VINKit", "Plotting"]),
   ]
     + examples.map { name in
-      .executableTarget(name: name, dependencies: ["VINKit", "Plotting"], path: "Examples/\(name)")
+      .executableTarget(
+        name: name, dependencies: ["VINKit", "Plotting"], path: "Examples/\(name)",
+        exclude: documentation(ofExample: name))
     }
 )

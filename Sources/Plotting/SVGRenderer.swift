@@ -59,7 +59,10 @@ struct SVGRenderer {
   func render(_ panel: Panel, index: Int, top: Double, into svg: inout SVGText) {
     let left = marginLeft
     let right = figure.width - marginRight
-    let plotTop = top + panelHeading
+    // The legend goes on the title line when both fit, otherwise on a line of its own.
+    let legendFits =
+      Self.textWidth(panel.title, fontSize: 15) + 32 + legendWidth(panel) <= right - left
+    let plotTop = top + panelHeading + (legendFits ? 0 : 20)
     let plotBottom = top + figure.panelHeight - panelFooting
     let (xTicks, yTicks) = ticks(for: panel)
     let log = panel.yScale == .logarithmic
@@ -77,7 +80,11 @@ struct SVGRenderer {
     svg.text(
       panel.title, x: left, y: top + 24,
       attributes: "font-size=\"15\" font-weight=\"600\" fill=\"#1a1a1a\"")
-    legend(panel, right: right, y: top + 24, into: &svg)
+    if legendFits {
+      legend(panel, right: right, y: top + 24, into: &svg)
+    } else {
+      legend(panel, right: left + legendWidth(panel), y: top + 46, into: &svg)
+    }
 
     // Plot area, grid, axes.
     svg.line(
@@ -149,13 +156,27 @@ struct SVGRenderer {
     svg.line("</g>")
   }
 
-  /// The legend, right-aligned on the panel's heading line.
+  /// The width of the legend: per entry a line sample, a gap and the name.
+  func legendWidth(_ panel: Panel) -> Double {
+    guard showsLegend(panel) else { return 0 }
+    return panel.series.map { 42 + Self.textWidth($0.name, fontSize: 12.5) }.reduce(0, +) - 16
+  }
+
+  func showsLegend(_ panel: Panel) -> Bool {
+    panel.series.count > 1 || panel.series.first?.name.isEmpty == false
+  }
+
+  /// An estimate of the width of `text` in a sans-serif font (average glyph ≈ 0.55 em).
+  static func textWidth(_ text: String, fontSize: Double) -> Double {
+    Double(text.count) * 0.55 * fontSize
+  }
+
+  /// The legend, ending at `right`, on the line at `y`.
   func legend(_ panel: Panel, right: Double, y: Double, into svg: inout SVGText) {
-    guard panel.series.count > 1 || panel.series.first?.name.isEmpty == false else { return }
+    guard showsLegend(panel) else { return }
     var x = right
     for (k, series) in panel.series.enumerated().reversed() {
-      let textWidth = Double(series.name.count) * 7.2
-      x -= textWidth
+      x -= Self.textWidth(series.name, fontSize: 12.5)
       svg.text(series.name, x: x, y: y, attributes: "font-size=\"12.5\" fill=\"#333\"")
       x -= 26
       let dash = series.isDashed ? " stroke-dasharray=\"6 4\"" : ""
