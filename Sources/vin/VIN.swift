@@ -14,7 +14,7 @@ struct VIN: ParsableCommand {
     discussion: """
       Simulate a built-in system and write its trajectory as CSV (and an SVG plot):
 
-        vin simulate pendulum --integrator verlet --dt 0.05 --steps 2000 --plot pendulum.svg
+        vin simulate pendulum --dt 0.05 --steps 2000 --plot pendulum.svg
 
       See `vin systems` for the systems, their parameters and integrators.
       """,

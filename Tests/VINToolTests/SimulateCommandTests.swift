@@ -18,6 +18,12 @@ import Testing
     }
   }
 
+  @Test func zeroStepsWriteTheInitialRowOnly() throws {
+    let run = try VINExecutable.run(["simulate", "henon-heiles", "--steps", "0"])
+    #expect(run.status == 0)
+    #expect(try CSVTable(run.standardOutput).rows.count == 1)
+  }
+
   @Test func defaultStepCountIsAThousand() throws {
     let run = try VINExecutable.run(["simulate", "kepler"])
     #expect(run.status == 0)

@@ -10,10 +10,12 @@ struct SimulateCommand: ParsableCommand {
     commandName: "simulate",
     abstract: "Integrate a built-in system and write its trajectory as CSV.",
     discussion: """
-      Columns: t,q1..qn,v1..vn,energy (R^n and SO(2), v = M(q)⁻¹p), or
-      t,R11..R33,w1,w2,w3,energy (SO(3), w = body angular velocity). One row per step
-      including t = 0; numbers round-trip exactly. --noise adds N(0, σ²) to the q and v (R and
-      w) columns, reproducibly for a --seed; the energy column stays exact.
+      Columns: t,q1..qn,v1..vn,energy (R^n and SO(2), v = M(q)⁻¹p), or \
+      t,R11..R33,w1,w2,w3,energy (SO(3), w = body angular velocity Ω). One row per step \
+      including t = 0; numbers round-trip exactly.
+
+      --noise adds independent N(0, σ²) noise to the q and v columns (on SO(3): R ← R exp(ξ̂) \
+      and w), the same for the same --seed; t and energy stay exact.
       """
   )
 
