@@ -30,6 +30,18 @@ enum CommandError: Error, CustomStringConvertible {
   /// An output file could not be written.
   case output(FileWriteError)
 
+  /// An error of the library, as a bad setup (a parameter or an initial value the system
+  /// rejects) or as a failure during the run (root finder, step too large, blow-up).
+  init(_ error: IntegrationError, system: String, integrator: String) {
+    switch error {
+    case .invalidParameter, .invalidStepSize, .invalidStepCount, .wrongDimension,
+      .nonFiniteInput, .notApplicable:
+      self = .invalidSetup(system: system, error)
+    case .nonFiniteState, .rootFindingFailed, .stepTooLarge, .singularMassMatrix:
+      self = .simulationFailed(system: system, integrator: integrator, error)
+    }
+  }
+
   var description: String {
     switch self {
     case .unknownSystem(let name, let known):

@@ -66,13 +66,7 @@ struct SimulateCommand: ParsableCommand {
     do {
       table = try method.simulate(setup)
     } catch {
-      switch error {
-      case .invalidParameter, .invalidStepSize, .invalidStepCount, .wrongDimension,
-        .nonFiniteInput, .notApplicable:
-        throw CommandError.invalidSetup(system: entry.name, error)
-      default:
-        throw CommandError.simulationFailed(system: entry.name, integrator: method.name, error)
-      }
+      throw CommandError(error, system: entry.name, integrator: method.name)
     }
     if let noise, noise > 0 {
       var generator = SeededGenerator(seed: seed)
