@@ -1,0 +1,78 @@
+// Nanoseconds per integrator step, beside the C Verlet loop (-O2, the hardware floor), and GSL
+// rk8pd per unit of simulated time at the energy accuracy of Verlet.
+//
+// Rows marked `*` are per step: each measured iteration runs 1000 steps (`scalingFactor:
+// .kilo`), continuing one trajectory. The steps allocate nothing, so mallocCountTotal must be 0
+// for every row but rk8pd. The side-by-side ratios are printed by the `CompareIntegrators`
+// executable of this package.
+
+import Benchmark
+import DiscreteMechanics
+import IntegratorWorkloads
+
+/// A benchmark of the loop that `makeLoop` builds, once and outside the measurement: each
+/// measured iteration continues the same trajectory by `scaledIterations.count` steps.
+func stepBenchmark<Method: Integrator>(
+  _ name: String, configuration: Benchmark.Configuration = Benchmark.defaultConfiguration,
+  _ makeLoop: @escaping () throws(IntegrationError) -> SteppingLoop<Method>,
+  after: @escaping (SteppingLoop<Method>, Benchmark) -> Void = { _, _ in }
+) {
+  var trajectory: SteppingLoop<Method>?
+  Benchmark(name, configuration: configuration) { benchmark in
+    // Taken out of the optional so that its arrays stay uniquely referenced (no copy on write).
+    var loop = try trajectory.take() ?? makeLoop()
+    benchmark.startMeasurement()
+    try loop.run(steps: benchmark.scaledIterations.count)
+    benchmark.stopMeasurement()
+    blackHole(loop.state)
+    after(loop, benchmark)
+    trajectory = loop
+  }
+}
+
+/// Newton iterations per 1000 LGVI steps (per measured iteration of 1000 steps).
+let newtonIterations = BenchmarkMetric.custom(
+  "Newton iterations per 1000 steps", polarity: .prefersSmaller, useScalingFactor: false)
+
+/// Per step (1000 steps per measured iteration), with the given metrics.
+func perStep(_ metrics: [BenchmarkMetric]) -> Benchmark.Configuration {
+  .init(
+    metrics: metrics,
+    timeUnits: .nanoseconds,
+    warmupIterations: 10,
+    scalingFactor: .kilo,
+    maxDuration: .seconds(2),
+    maxIterations: 100_000
+  )
+}
+
+let benchmarks: @Sendable () -> Void = {
+  Benchmark.defaultConfiguration = perStep([.wallClock, .mallocCountTotal])
+
+  stepBenchmark("Verlet pendulum", IntegratorWorkload.pendulumVerlet)
+  stepBenchmark("Verlet Kepler", IntegratorWorkload.keplerVerlet)
+
+  Benchmark("C Verlet pendulum") { benchmark in
+    var peer = try PendulumVerletPeer()
+    benchmark.startMeasurement()
+    peer.run(steps: benchmark.scaledIterations.count)
+    benchmark.stopMeasurement()
+    blackHole(peer.state)
+  }
+  Benchmark("C Verlet Kepler") { benchmark in
+    var peer = try KeplerVerletPeer()
+    benchmark.startMeasurement()
+    peer.run(steps: benchmark.scaledIterations.count)
+    benchmark.stopMeasurement()
+    blackHole(peer.state)
+  }
+
+  stepBenchmark(
+    "LGVI SO3 heavy top",
+    configuration: perStep([.wallClock, .mallocCountTotal, newtonIterations]),
+    IntegratorWorkload.heavyTopLGVI
+  ) { loop, benchmark in
+    let perThousand = 1000 * loop.integrator.meanNewtonIterations
+    benchmark.measurement(newtonIterations, Int(perThousand.rounded()))
+  }
+}

@@ -1,0 +1,133 @@
+// The integrator benchmark table in one run: ns per step of the VINKit integrators beside a plain
+// C Verlet loop (-O2), and GSL rk8pd at the energy accuracy of Verlet, per unit of simulated time.
+//
+//     swift run -c release --package-path Benchmarks CompareIntegrators
+//
+// Prints Markdown tables (the ones recorded in Docs/Benchmarks.md).
+
+import DiscreteMechanics
+import Foundation
+import IntegratorWorkloads
+
+/// A row of the per-step table.
+struct StepRow {
+  var name: String
+  var swift: Double
+  var peer: Double?
+  var note: String
+}
+
+/// A row of the matched-accuracy table.
+struct AccuracyRow {
+  var name: String
+  var verletError: Double
+  var referenceError: Double
+  var tolerance: Double
+  /// Nanoseconds per unit of simulated time.
+  var verlet: Double
+  var rk8pd: Double
+}
+
+func format(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
+func scientific(_ x: Double) -> String { String(format: "%.2e", x) }
+
+/// Swift and C Verlet, timed in alternation; the final states must agree bit for bit.
+func verletRow<Method: Integrator>(
+  _ name: String, swift: inout SteppingLoop<Method>, peerState: () -> PhaseState,
+  peer: (Int) -> Void, steps: Int, stopwatch: Stopwatch
+) throws -> StepRow where Method.State == PhaseState {
+  let times = try stopwatch.nanosecondsPerStep(
+    steps: steps, { n in try swift.run(steps: n) }, { n in peer(n) })
+  let identical = swift.state == peerState()
+  return StepRow(
+    name: name, swift: times.first, peer: times.second,
+    note: identical ? "final states bit-identical" : "final states DIFFER")
+}
+
+/// Verlet against energy-matched rk8pd over `span` time units.
+func accuracyRow<System: ConstantMassSystem>(
+  _ name: String, system: System, initial: PhaseState, stepSize: Double, span: Double,
+  stopwatch: Stopwatch
+) throws -> AccuracyRow {
+  let verletSteps = Int((span / stepSize).rounded())
+  var verlet = try StormerVerlet(system: system, stepSize: stepSize)
+  let verletError = try EnergyError.maximum(
+    of: &verlet, system: system, from: initial, steps: verletSteps)
+  let reference = try EnergyMatchedReference(
+    system: system, initial: initial, span: span, targetEnergyError: verletError)
+  var verletLoop = SteppingLoop(integrator: verlet, state: initial)
+  var referenceLoop = SteppingLoop(integrator: try reference.solver(), state: initial)
+  let verletTime = try stopwatch.nanosecondsPerStep(steps: verletSteps) { n in
+    verletLoop.state = initial
+    try verletLoop.run(steps: n)
+  }
+  let referenceTime = try stopwatch.nanosecondsPerStep(steps: reference.steps) { n in
+    referenceLoop.state = initial
+    try referenceLoop.run(steps: n)
+  }
+  return AccuracyRow(
+    name: name, verletError: verletError, referenceError: reference.energyError,
+    tolerance: reference.tolerance, verlet: verletTime / stepSize,
+    rk8pd: referenceTime / EnergyMatchedReference<System>.sampleInterval)
+}
+
+func run() throws {
+  let stopwatch = Stopwatch(trials: 15)
+
+  var rows: [StepRow] = []
+  var pendulum = try IntegratorWorkload.pendulumVerlet()
+  var pendulumPeer = try PendulumVerletPeer()
+  rows.append(
+    try verletRow(
+      "Verlet, pendulum (h = 0.01)", swift: &pendulum, peerState: { pendulumPeer.phaseState },
+      peer: { pendulumPeer.run(steps: $0) }, steps: 1_000_000, stopwatch: stopwatch))
+  var kepler = try IntegratorWorkload.keplerVerlet()
+  var keplerPeer = try KeplerVerletPeer()
+  rows.append(
+    try verletRow(
+      "Verlet, Kepler (h = 0.001)", swift: &kepler, peerState: { keplerPeer.phaseState },
+      peer: { keplerPeer.run(steps: $0) }, steps: 1_000_000, stopwatch: stopwatch))
+  var top = try IntegratorWorkload.heavyTopLGVI()
+  let topTime = try stopwatch.nanosecondsPerStep(steps: 100_000) { n in try top.run(steps: n) }
+  rows.append(
+    StepRow(
+      name: "LGVI SO(3), heavy top (h = 0.01)", swift: topTime, peer: nil,
+      note: "mean Newton iterations per step \(format(top.integrator.meanNewtonIterations, 2))"))
+
+  print("## ns per step (release; minimum of \(stopwatch.trials) trials)\n")
+  print("| integrator, system | Swift ns/step | C -O2 ns/step | Swift / C | note |")
+  print("|---|---:|---:|---:|---|")
+  for row in rows {
+    let peer = row.peer.map { format($0) } ?? "—"
+    let ratio = row.peer.map { format(row.swift / $0, 2) } ?? "—"
+    print("| \(row.name) | \(format(row.swift)) | \(peer) | \(ratio) | \(row.note) |")
+  }
+
+  let span = 100.0
+  let accuracy = [
+    try accuracyRow(
+      "pendulum", system: try Pendulum(), initial: try IntegratorWorkload.pendulumState(),
+      stepSize: IntegratorWorkload.pendulumStepSize, span: span, stopwatch: stopwatch),
+    try accuracyRow(
+      "Kepler", system: Kepler(), initial: try IntegratorWorkload.keplerState(),
+      stepSize: IntegratorWorkload.keplerStepSize, span: span, stopwatch: stopwatch),
+  ]
+  print("\n## Same energy accuracy over \(Int(span)) time units: Verlet against GSL rk8pd\n")
+  print(
+    "| system | Verlet max abs ΔE | rk8pd tolerance | rk8pd max abs ΔE "
+      + "| Verlet µs per time unit | rk8pd µs per time unit | rk8pd / Verlet |")
+  print("|---|---:|---:|---:|---:|---:|---:|")
+  for row in accuracy {
+    print(
+      "| \(row.name) | \(scientific(row.verletError)) | \(scientific(row.tolerance)) "
+        + "| \(scientific(row.referenceError)) | \(format(row.verlet / 1000, 2)) "
+        + "| \(format(row.rk8pd / 1000, 2)) | \(format(row.rk8pd / row.verlet, 2)) |")
+  }
+}
+
+do {
+  try run()
+} catch {
+  FileHandle.standardError.write(Data("CompareIntegrators: \(error)\n".utf8))
+  exit(1)
+}
