@@ -22,11 +22,18 @@ let package = Package(
       name: "CVerletPeer",
       cSettings: [.unsafeFlags(["-O2"])]
     ),
+    // GSL rk8pd driven from C (-O2): ReferenceSolver without its Swift callbacks.
+    .target(
+      name: "CRK8PDPeer",
+      cSettings: [.unsafeFlags(["-O2"])],
+      linkerSettings: [.linkedLibrary("gsl"), .linkedLibrary("gslcblas")]
+    ),
     // The benchmark cases (system, initial state, step size) and the energy-matched rk8pd.
     .target(
       name: "IntegratorWorkloads",
       dependencies: [
         "CVerletPeer",
+        "CRK8PDPeer",
         .product(name: "DiscreteMechanics", package: "VINKit"),
       ]
     ),

@@ -3,8 +3,11 @@
 //
 // Rows marked `*` are per step: each measured iteration runs 1000 steps (`scalingFactor:
 // .kilo`), continuing one trajectory. The steps allocate nothing, so mallocCountTotal must be 0
-// for every row but rk8pd. The side-by-side ratios are printed by the `CompareIntegrators`
-// executable of this package.
+// for every row but rk8pd. The rk8pd rows (ReferenceSolver, and GSL driven from C) are per unit
+// of simulated time (one measured iteration advances the solution by 1, in µs), at the
+// tolerance that matches Verlet's maximum energy error over 100 time units (found once, before
+// the first measurement); Verlet's time per unit is its ns per step divided by h. The
+// side-by-side ratios are printed by the `CompareIntegrators` executable of this package.
 
 import Benchmark
 import DiscreteMechanics
@@ -74,5 +77,34 @@ let benchmarks: @Sendable () -> Void = {
   ) { loop, benchmark in
     let perThousand = 1000 * loop.integrator.meanNewtonIterations
     benchmark.measurement(newtonIterations, Int(perThousand.rounded()))
+  }
+
+  let perTimeUnit = Benchmark.Configuration(
+    metrics: [.wallClock, .mallocCountTotal],
+    timeUnits: .microseconds,
+    warmupIterations: 3,
+    scalingFactor: .one,
+    maxDuration: .seconds(2),
+    maxIterations: 10_000
+  )
+  stepBenchmark("rk8pd pendulum per time unit", configuration: perTimeUnit) {
+    () throws(IntegrationError) in
+    let reference = try IntegratorWorkload.pendulumEnergyMatchedReference()
+    return SteppingLoop(integrator: try reference.solver(), state: reference.initial)
+  }
+  stepBenchmark("rk8pd Kepler per time unit", configuration: perTimeUnit) {
+    () throws(IntegrationError) in
+    let reference = try IntegratorWorkload.keplerEnergyMatchedReference()
+    return SteppingLoop(integrator: try reference.solver(), state: reference.initial)
+  }
+  stepBenchmark("C rk8pd pendulum per time unit", configuration: perTimeUnit) {
+    () throws(IntegrationError) in
+    let reference = try IntegratorWorkload.pendulumEnergyMatchedReference()
+    return SteppingLoop(integrator: ReferencePeer(reference), state: reference.initial)
+  }
+  stepBenchmark("C rk8pd Kepler per time unit", configuration: perTimeUnit) {
+    () throws(IntegrationError) in
+    let reference = try IntegratorWorkload.keplerEnergyMatchedReference()
+    return SteppingLoop(integrator: ReferencePeer(reference), state: reference.initial)
   }
 }

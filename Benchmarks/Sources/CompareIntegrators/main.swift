@@ -23,9 +23,11 @@ struct AccuracyRow {
   var verletError: Double
   var referenceError: Double
   var tolerance: Double
+  var peerError: Double
   /// Nanoseconds per unit of simulated time.
   var verlet: Double
   var rk8pd: Double
+  var peer: Double
 }
 
 func format(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
@@ -44,31 +46,40 @@ func verletRow<Method: Integrator>(
     note: identical ? "final states bit-identical" : "final states DIFFER")
 }
 
-/// Verlet against energy-matched rk8pd over `span` time units.
+/// Verlet against rk8pd at the same energy accuracy over `reference.span`, per unit of simulated
+/// time, both restarted from the initial state for each trial.
 func accuracyRow<System: ConstantMassSystem>(
-  _ name: String, system: System, initial: PhaseState, stepSize: Double, span: Double,
-  stopwatch: Stopwatch
+  _ name: String, reference: EnergyMatchedReference<System>, peer: ReferencePeer,
+  verletStepSize: Double, stopwatch: Stopwatch
 ) throws -> AccuracyRow {
-  let verletSteps = Int((span / stepSize).rounded())
-  var verlet = try StormerVerlet(system: system, stepSize: stepSize)
-  let verletError = try EnergyError.maximum(
-    of: &verlet, system: system, from: initial, steps: verletSteps)
-  let reference = try EnergyMatchedReference(
-    system: system, initial: initial, span: span, targetEnergyError: verletError)
-  var verletLoop = SteppingLoop(integrator: verlet, state: initial)
-  var referenceLoop = SteppingLoop(integrator: try reference.solver(), state: initial)
-  let verletTime = try stopwatch.nanosecondsPerStep(steps: verletSteps) { n in
-    verletLoop.state = initial
-    try verletLoop.run(steps: n)
+  let initial = reference.initial
+  var verlet = SteppingLoop(
+    integrator: try StormerVerlet(system: reference.system, stepSize: verletStepSize),
+    state: initial)
+  var rk8pd = SteppingLoop(integrator: try reference.solver(), state: initial)
+  let verletTime = try stopwatch.nanosecondsPerStep(
+    steps: Int((reference.span / verletStepSize).rounded())
+  ) { n in
+    verlet.state = initial
+    try verlet.run(steps: n)
   }
-  let referenceTime = try stopwatch.nanosecondsPerStep(steps: reference.steps) { n in
-    referenceLoop.state = initial
-    try referenceLoop.run(steps: n)
+  let rk8pdTime = try stopwatch.nanosecondsPerStep(steps: reference.steps) { n in
+    rk8pd.state = initial
+    try rk8pd.run(steps: n)
+  }
+  var peerForError = peer
+  let peerError = try EnergyError.maximum(
+    of: &peerForError, system: reference.system, from: initial, steps: reference.steps)
+  var peerLoop = SteppingLoop(integrator: peer, state: initial)
+  let peerTime = try stopwatch.nanosecondsPerStep(steps: reference.steps) { n in
+    peerLoop.state = initial
+    try peerLoop.run(steps: n)
   }
   return AccuracyRow(
-    name: name, verletError: verletError, referenceError: reference.energyError,
-    tolerance: reference.tolerance, verlet: verletTime / stepSize,
-    rk8pd: referenceTime / EnergyMatchedReference<System>.sampleInterval)
+    name: name, verletError: reference.targetEnergyError, referenceError: reference.energyError,
+    tolerance: reference.tolerance, peerError: peerError, verlet: verletTime / verletStepSize,
+    rk8pd: rk8pdTime / EnergyMatchedReference<System>.sampleInterval,
+    peer: peerTime / peer.stepSize)
 }
 
 func run() throws {
@@ -103,25 +114,30 @@ func run() throws {
     print("| \(row.name) | \(format(row.swift)) | \(peer) | \(ratio) | \(row.note) |")
   }
 
-  let span = 100.0
+  let pendulumReference = try IntegratorWorkload.pendulumEnergyMatchedReference()
+  let keplerReference = try IntegratorWorkload.keplerEnergyMatchedReference()
   let accuracy = [
     try accuracyRow(
-      "pendulum", system: try Pendulum(), initial: try IntegratorWorkload.pendulumState(),
-      stepSize: IntegratorWorkload.pendulumStepSize, span: span, stopwatch: stopwatch),
+      "pendulum", reference: pendulumReference, peer: ReferencePeer(pendulumReference),
+      verletStepSize: IntegratorWorkload.pendulumStepSize, stopwatch: stopwatch),
     try accuracyRow(
-      "Kepler", system: Kepler(), initial: try IntegratorWorkload.keplerState(),
-      stepSize: IntegratorWorkload.keplerStepSize, span: span, stopwatch: stopwatch),
+      "Kepler", reference: keplerReference, peer: ReferencePeer(keplerReference),
+      verletStepSize: IntegratorWorkload.keplerStepSize, stopwatch: stopwatch),
   ]
-  print("\n## Same energy accuracy over \(Int(span)) time units: Verlet against GSL rk8pd\n")
+  let span = Int(IntegratorWorkload.energySpan)
+  print("\n## Same energy accuracy over \(span) time units: Verlet against GSL rk8pd\n")
   print(
-    "| system | Verlet max abs ΔE | rk8pd tolerance | rk8pd max abs ΔE "
-      + "| Verlet µs per time unit | rk8pd µs per time unit | rk8pd / Verlet |")
-  print("|---|---:|---:|---:|---:|---:|---:|")
+    "| system | Verlet max abs ΔE | rk8pd tolerance | rk8pd max abs ΔE (Swift / C driver) "
+      + "| Verlet µs per time unit | rk8pd µs per time unit (ReferenceSolver) "
+      + "| rk8pd µs per time unit (C driver) | ReferenceSolver / Verlet | C rk8pd / Verlet |")
+  print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
   for row in accuracy {
     print(
       "| \(row.name) | \(scientific(row.verletError)) | \(scientific(row.tolerance)) "
-        + "| \(scientific(row.referenceError)) | \(format(row.verlet / 1000, 2)) "
-        + "| \(format(row.rk8pd / 1000, 2)) | \(format(row.rk8pd / row.verlet, 2)) |")
+        + "| \(scientific(row.referenceError)) / \(scientific(row.peerError)) "
+        + "| \(format(row.verlet / 1000, 2)) | \(format(row.rk8pd / 1000, 2)) "
+        + "| \(format(row.peer / 1000, 2)) | \(format(row.rk8pd / row.verlet, 1)) "
+        + "| \(format(row.peer / row.verlet, 1)) |")
   }
 }
 

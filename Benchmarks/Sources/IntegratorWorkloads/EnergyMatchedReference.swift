@@ -94,3 +94,17 @@ public enum EnergyError {
     return maximum
   }
 }
+
+extension EnergyMatchedReference where System: ConstantMassSystem {
+  /// Tuned to the maximum energy error of Störmer–Verlet with step `verletStepSize` over `span`
+  /// (every Verlet step sampled).
+  public init(
+    matchingVerletWithStepSize verletStepSize: Double, system: System, initial: PhaseState,
+    span: Double
+  ) throws(IntegrationError) {
+    var verlet = try StormerVerlet(system: system, stepSize: verletStepSize)
+    let target = try EnergyError.maximum(
+      of: &verlet, system: system, from: initial, steps: Int((span / verletStepSize).rounded()))
+    try self.init(system: system, initial: initial, span: span, targetEnergyError: target)
+  }
+}

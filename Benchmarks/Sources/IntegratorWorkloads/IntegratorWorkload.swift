@@ -45,4 +45,25 @@ public enum IntegratorWorkload {
       rotationVector: Vector3(0.5, 0, 0), angularVelocity: Vector3(0, 0, 10))
     return SteppingLoop(integrator: integrator, state: state)
   }
+
+  /// The time span over which Verlet and rk8pd are compared at equal energy accuracy.
+  public static let energySpan = 100.0
+
+  /// rk8pd at the energy accuracy of ``pendulumVerlet()`` over ``energySpan``.
+  public static func pendulumEnergyMatchedReference() throws(IntegrationError)
+    -> EnergyMatchedReference<Pendulum>
+  {
+    try EnergyMatchedReference(
+      matchingVerletWithStepSize: pendulumStepSize, system: Pendulum(),
+      initial: pendulumState(), span: energySpan)
+  }
+
+  /// rk8pd at the energy accuracy of ``keplerVerlet()`` over ``energySpan``.
+  public static func keplerEnergyMatchedReference() throws(IntegrationError)
+    -> EnergyMatchedReference<Kepler>
+  {
+    try EnergyMatchedReference(
+      matchingVerletWithStepSize: keplerStepSize, system: Kepler(), initial: keplerState(),
+      span: energySpan)
+  }
 }
