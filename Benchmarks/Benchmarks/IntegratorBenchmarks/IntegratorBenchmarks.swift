@@ -37,6 +37,20 @@ func stepBenchmark<Method: Integrator>(
 let newtonIterations = BenchmarkMetric.custom(
   "Newton iterations per 1000 steps", polarity: .prefersSmaller, useScalingFactor: false)
 
+/// ``stepBenchmark(_:configuration:_:after:)`` for an implicit method, also recording its mean
+/// Newton iterations per step (as iterations per 1000 steps).
+func implicitStepBenchmark<Method: Integrator>(
+  _ name: String, _ makeLoop: @escaping () throws(IntegrationError) -> SteppingLoop<Method>,
+  meanIterations: @escaping (Method) -> Double
+) {
+  stepBenchmark(
+    name, configuration: perStep([.wallClock, .mallocCountTotal, newtonIterations]), makeLoop
+  ) { loop, benchmark in
+    let perThousand = 1000 * meanIterations(loop.integrator)
+    benchmark.measurement(newtonIterations, Int(perThousand.rounded()))
+  }
+}
+
 /// Per step (1000 steps per measured iteration), with the given metrics.
 func perStep(_ metrics: [BenchmarkMetric]) -> Benchmark.Configuration {
   .init(
@@ -70,13 +84,8 @@ let benchmarks: @Sendable () -> Void = {
     blackHole(peer.state)
   }
 
-  stepBenchmark(
-    "LGVI SO3 heavy top",
-    configuration: perStep([.wallClock, .mallocCountTotal, newtonIterations]),
-    IntegratorWorkload.heavyTopLGVI
-  ) { loop, benchmark in
-    let perThousand = 1000 * loop.integrator.meanNewtonIterations
-    benchmark.measurement(newtonIterations, Int(perThousand.rounded()))
+  implicitStepBenchmark("LGVI SO3 heavy top", IntegratorWorkload.heavyTopLGVI) {
+    $0.meanNewtonIterations
   }
 
   let perTimeUnit = Benchmark.Configuration(

@@ -46,6 +46,17 @@ func verletRow<Method: Integrator>(
     note: identical ? "final states bit-identical" : "final states DIFFER")
 }
 
+/// An implicit method (no C peer) and its mean Newton iterations per step.
+func implicitRow<Method: Integrator>(
+  _ name: String, _ loop: inout SteppingLoop<Method>, steps: Int, stopwatch: Stopwatch,
+  meanIterations: (Method) -> Double
+) throws -> StepRow {
+  let time = try stopwatch.nanosecondsPerStep(steps: steps) { n in try loop.run(steps: n) }
+  return StepRow(
+    name: name, swift: time, peer: nil,
+    note: "mean Newton iterations per step \(format(meanIterations(loop.integrator), 2))")
+}
+
 /// Verlet against rk8pd at the same energy accuracy over `reference.span`, per unit of simulated
 /// time, both restarted from the initial state for each trial.
 func accuracyRow<System: ConstantMassSystem>(
@@ -99,11 +110,10 @@ func run() throws {
       "Verlet, Kepler (h = 0.001)", swift: &kepler, peerState: { keplerPeer.phaseState },
       peer: { keplerPeer.run(steps: $0) }, steps: 1_000_000, stopwatch: stopwatch))
   var top = try IntegratorWorkload.heavyTopLGVI()
-  let topTime = try stopwatch.nanosecondsPerStep(steps: 100_000) { n in try top.run(steps: n) }
   rows.append(
-    StepRow(
-      name: "LGVI SO(3), heavy top (h = 0.01)", swift: topTime, peer: nil,
-      note: "mean Newton iterations per step \(format(top.integrator.meanNewtonIterations, 2))"))
+    try implicitRow(
+      "LGVI SO(3), heavy top (h = 0.01)", &top, steps: 100_000, stopwatch: stopwatch
+    ) { $0.meanNewtonIterations })
 
   print("## ns per step (release; minimum of \(stopwatch.trials) trials)\n")
   print("| integrator, system | Swift ns/step | C -O2 ns/step | Swift / C | note |")
