@@ -94,7 +94,7 @@ func accuracyRow<System: ConstantMassSystem>(
 }
 
 func run() throws {
-  let stopwatch = Stopwatch(trials: 15)
+  let stopwatch = Stopwatch(trials: 41)
 
   var rows: [StepRow] = []
   var pendulum = try IntegratorWorkload.pendulumVerlet()
@@ -102,17 +102,17 @@ func run() throws {
   rows.append(
     try verletRow(
       "Verlet, pendulum (h = 0.01)", swift: &pendulum, peerState: { pendulumPeer.phaseState },
-      peer: { pendulumPeer.run(steps: $0) }, steps: 1_000_000, stopwatch: stopwatch))
+      peer: { pendulumPeer.run(steps: $0) }, steps: 200_000, stopwatch: stopwatch))
   var kepler = try IntegratorWorkload.keplerVerlet()
   var keplerPeer = try KeplerVerletPeer()
   rows.append(
     try verletRow(
       "Verlet, Kepler (h = 0.001)", swift: &kepler, peerState: { keplerPeer.phaseState },
-      peer: { keplerPeer.run(steps: $0) }, steps: 1_000_000, stopwatch: stopwatch))
+      peer: { keplerPeer.run(steps: $0) }, steps: 200_000, stopwatch: stopwatch))
   var top = try IntegratorWorkload.heavyTopLGVI()
   rows.append(
     try implicitRow(
-      "LGVI SO(3), heavy top (h = 0.01)", &top, steps: 100_000, stopwatch: stopwatch
+      "LGVI SO(3), heavy top (h = 0.01)", &top, steps: 20_000, stopwatch: stopwatch
     ) { $0.meanNewtonIterations })
 
   print("## ns per step (release; minimum of \(stopwatch.trials) trials)\n")
