@@ -4,7 +4,7 @@
 // Rows marked `*` are per step: each measured iteration runs 1000 steps (`scalingFactor:
 // .kilo`), continuing one trajectory. The steps allocate nothing, so mallocCountTotal must be 0
 // for every row but rk8pd. The rk8pd rows (ReferenceSolver, and GSL driven from C) are per unit
-// of simulated time (one measured iteration advances the solution by 1, in µs), at the
+// of simulated time (one measured iteration advances the solution by 1), at the
 // tolerance that matches Verlet's maximum energy error over 100 time units (found once, before
 // the first measurement); Verlet's time per unit is its ns per step divided by h. The
 // side-by-side ratios are printed by the `CompareIntegrators` executable of this package.
@@ -90,7 +90,7 @@ let benchmarks: @Sendable () -> Void = {
 
   let perTimeUnit = Benchmark.Configuration(
     metrics: [.wallClock, .mallocCountTotal],
-    timeUnits: .microseconds,
+    timeUnits: .nanoseconds,
     warmupIterations: 3,
     scalingFactor: .one,
     maxDuration: .seconds(2),
