@@ -30,6 +30,18 @@ public struct Kepler: ConstantMassSystem {
     }
   }
 
+  /// `∇²V = I/|q|³ − 3 q qᵀ/|q|⁵`.
+  public func potentialHessian(at q: [Double]) -> Matrix {
+    let r2 = q[0] * q[0] + q[1] * q[1]
+    let inverseR3 = 1 / (r2 * r2.squareRoot())
+    let inverseR5 = inverseR3 / r2
+    var hessian = Matrix.diagonal([inverseR3, inverseR3])
+    for i in 0..<2 {
+      for j in 0..<2 { hessian[i, j] -= 3 * q[i] * q[j] * inverseR5 }
+    }
+    return hessian
+  }
+
   /// The angular momentum `q₁ p₂ − q₂ p₁`.
   public func angularMomentum(_ state: PhaseState) -> Double {
     state.q[0] * state.p[1] - state.q[1] * state.p[0]

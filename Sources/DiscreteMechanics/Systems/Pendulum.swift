@@ -39,4 +39,9 @@ public struct Pendulum: ConstantMassSystem {
       g[0] = m * gravity * length * Double.sin(q[0])
     }
   }
+
+  /// `∇²V = m g l cos θ`.
+  public func potentialHessian(at q: [Double]) -> Matrix {
+    .diagonal([m * gravity * length * Double.cos(q[0])])
+  }
 }
