@@ -87,6 +87,9 @@ let benchmarks: @Sendable () -> Void = {
   implicitStepBenchmark("LGVI SO3 heavy top", IntegratorWorkload.heavyTopLGVI) {
     $0.meanNewtonIterations
   }
+  implicitStepBenchmark("midpoint double pendulum", IntegratorWorkload.doublePendulumMidpoint) {
+    $0.meanNewtonIterations
+  }
 
   let perTimeUnit = Benchmark.Configuration(
     metrics: [.wallClock, .mallocCountTotal],

@@ -114,6 +114,12 @@ func run() throws {
     try implicitRow(
       "LGVI SO(3), heavy top (h = 0.01)", &top, steps: 20_000, stopwatch: stopwatch
     ) { $0.meanNewtonIterations })
+  var doublePendulum = try IntegratorWorkload.doublePendulumMidpoint()
+  rows.append(
+    try implicitRow(
+      "implicit midpoint, double pendulum (h = 0.01)", &doublePendulum, steps: 5_000,
+      stopwatch: stopwatch
+    ) { $0.meanNewtonIterations })
 
   print("## ns per step (release; minimum of \(stopwatch.trials) trials)\n")
   print("| integrator, system | Swift ns/step | C -O2 ns/step | Swift / C | note |")

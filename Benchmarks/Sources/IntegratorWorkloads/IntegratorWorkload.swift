@@ -11,6 +11,8 @@ public enum IntegratorWorkload {
   public static let keplerStepSize = 0.001
   /// The heavy top (defaults), rotation vector (0.5, 0, 0), Ω = (0, 0, 10), h = 0.01.
   public static let heavyTopStepSize = 0.01
+  /// The double pendulum (defaults), q₀ = (0.5, 1), q̇₀ = 0, h = 0.01.
+  public static let doublePendulumStepSize = 0.01
 
   /// The pendulum's initial state (θ, p_θ) = (1, 0).
   public static func pendulumState() throws(IntegrationError) -> PhaseState {
@@ -43,6 +45,17 @@ public enum IntegratorWorkload {
     let integrator = try SO3LGVI(system: top, stepSize: heavyTopStepSize)
     let state = try top.state(
       rotationVector: Vector3(0.5, 0, 0), angularVelocity: Vector3(0, 0, 10))
+    return SteppingLoop(integrator: integrator, state: state)
+  }
+
+  /// The variational midpoint integrator (GSL Newton on the DEL equations) on the double
+  /// pendulum, whose mass matrix depends on q.
+  public static func doublePendulumMidpoint() throws(IntegrationError)
+    -> SteppingLoop<VariationalMidpoint<DoublePendulum>>
+  {
+    let system = try DoublePendulum()
+    let integrator = try VariationalMidpoint(system: system, stepSize: doublePendulumStepSize)
+    let state = try system.state(position: [0.5, 1], velocity: [0, 0])
     return SteppingLoop(integrator: integrator, state: state)
   }
 
