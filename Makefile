@@ -26,8 +26,9 @@ demo: deps
 test: deps
 	$(SWIFT) test
 
-## bench: the benchmark suite (nested Benchmarks package, release build).
+## bench: side-by-side ratios against C and GSL, then the benchmark suite (release builds).
 bench: deps
+	cd Benchmarks && $(SWIFT) run -c release CompareIntegrators
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 ## docs: DocC for every module; warnings are errors.
@@ -37,7 +38,7 @@ docs: deps
 
 ## format / lint: the toolchain's swift-format.
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Examples Benchmarks/Package.swift Benchmarks/Benchmarks
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Examples Benchmarks/Package.swift Benchmarks/Benchmarks Benchmarks/Sources
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Examples

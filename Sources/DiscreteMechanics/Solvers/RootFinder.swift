@@ -5,7 +5,8 @@ import Manifolds
 public enum RootFindingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The iteration cap was reached before the tolerance was met.
   case noConvergence(iterations: Int, residualNorm: Double)
-  /// The Jacobian was singular (GSL reported `GSL_ESING` or a zero pivot).
+  /// The Jacobian was singular (GSL reported `GSL_ESING`, or Newton's LU solve reported a zero
+  /// pivot as `GSL_EDOM`).
   case singularJacobian(iterations: Int, residualNorm: Double)
   /// The residual (or the Jacobian) had a NaN or infinite entry.
   case nonFiniteResidual(iterations: Int)
@@ -30,11 +31,46 @@ public enum RootFindingError: Error, Equatable, Sendable, CustomStringConvertibl
   }
 }
 
+extension RootFindingError {
+  /// The iterations taken before the failure (0 for an invalid initial guess).
+  var iterations: Int {
+    switch self {
+    case .noConvergence(let n, _), .singularJacobian(let n, _), .nonFiniteResidual(let n),
+      .stalled(let n, _, _):
+      return n
+    case .invalidInitialGuess: return 0
+    }
+  }
+
+  /// The residual norm reached before the failure: infinite for a non-finite residual, NaN for
+  /// an invalid initial guess.
+  var residualNorm: Double {
+    switch self {
+    case .noConvergence(_, let r), .singularJacobian(_, let r), .stalled(_, let r, _): return r
+    case .nonFiniteResidual: return .infinity
+    case .invalidInitialGuess: return .nan
+    }
+  }
+
+  /// The same failure with `count` more iterations (those of an earlier, failed method).
+  func addingIterations(_ count: Int) -> RootFindingError {
+    switch self {
+    case .noConvergence(let n, let r): return .noConvergence(iterations: n + count, residualNorm: r)
+    case .singularJacobian(let n, let r):
+      return .singularJacobian(iterations: n + count, residualNorm: r)
+    case .nonFiniteResidual(let n): return .nonFiniteResidual(iterations: n + count)
+    case .stalled(let n, let r, let s):
+      return .stalled(iterations: n + count, residualNorm: r, gslStatus: s)
+    case .invalidInitialGuess: return self
+    }
+  }
+}
+
 /// A root `x` of `F(x) = 0` with how it was reached.
 public struct RootFindingResult: Sendable {
   /// The root.
   public var root: [Double]
-  /// Iterations taken.
+  /// Iterations taken, including those of a failed Newton attempt before the fallback.
   public var iterations: Int
   /// `max_i |F_i(root)|`.
   public var residualNorm: Double
@@ -44,7 +80,9 @@ public struct RootFindingResult: Sendable {
 ///
 /// With a Jacobian the default is Newton's method (`gsl_multiroot_fdfsolver_newton`), falling
 /// back to Powell's hybrid method with the same Jacobian (`hybridsj`) when Newton fails; without
-/// one, `gsl_multiroot_fsolver_hybrids` with a finite-difference Jacobian. Iteration stops when
+/// one, `gsl_multiroot_fsolver_hybrids` with a finite-difference Jacobian. When both methods
+/// fail, the failure of the one that reached the smaller residual is thrown, with the iterations
+/// of both. Iteration stops when
 /// `max |F| ≤ residualTolerance` and the last correction satisfies
 /// `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or when the corrections stop shrinking while the
 /// residual is at the tolerance (Newton has reached round-off).
@@ -67,9 +105,12 @@ public struct RootFinder: Sendable {
   /// A root of `residual` near `initialGuess`.
   ///
   /// - Parameters:
+  ///   - initialGuess: the start of the iteration; its length is the dimension n.
   ///   - residual: writes `F(x)` into its second argument (same length as `x`).
   ///   - jacobian: writes `∂F/∂x` (row-major n×n) into its second argument; `nil` to use
   ///     finite differences.
+  /// - Throws: ``RootFindingError`` when no root is found (the failure of the attempt that came
+  ///   closer, with the iterations of both methods) or the guess is empty or not finite.
   public func solve(
     initialGuess: [Double],
     residual: ([Double], inout [Double]) -> Void,
@@ -86,11 +127,22 @@ public struct RootFinder: Sendable {
       }
       return try withoutActuallyEscaping(jacobian) { (jacobian) throws(RootFindingError) in
         let callbacks = Callbacks(residual: residual, jacobian: jacobian)
+        let newtonFailure: RootFindingError
         do throws(RootFindingError) {
           return try run(.newton, initialGuess, callbacks)
         } catch {
-          if case .invalidInitialGuess = error { throw error }
-          return try run(.hybridsj, initialGuess, callbacks)
+          newtonFailure = error
+        }
+        do throws(RootFindingError) {
+          var result = try run(.hybridsj, initialGuess, callbacks)
+          result.iterations += newtonFailure.iterations
+          return result
+        } catch {
+          // Report the attempt that came closer (hybridsj on a tie): a fallback that diverged
+          // says less than Newton's singular Jacobian, and vice versa.
+          let closer = newtonFailure.residualNorm < error.residualNorm ? newtonFailure : error
+          throw closer.addingIterations(
+            newtonFailure.iterations + error.iterations - closer.iterations)
         }
       }
     }
@@ -224,12 +276,16 @@ public struct RootFinder: Sendable {
       return RootFindingResult(root: guess, iterations: 0, residualNorm: 0)
     }
     var previousCorrection = Double.infinity
-    for iteration in 1...max(1, maxIterations) {
+    let iterationCap = max(1, maxIterations)
+    for iteration in 1...iterationCap {
       let status = iterate()
       if callbacks.sawNonFinite { throw .nonFiniteResidual(iterations: iteration) }
       let r = residualNorm()
       guard r.isFinite else { throw .nonFiniteResidual(iterations: iteration) }
-      if status == Int32(GSL_ESING) { throw .singularJacobian(iterations: iteration, residualNorm: r) }
+      // Newton's LU solve reports a singular Jacobian as GSL_EDOM ("matrix is singular").
+      if status == Int32(GSL_ESING) || (method == .newton && status == Int32(GSL_EDOM)) {
+        throw .singularJacobian(iterations: iteration, residualNorm: r)
+      }
       if status != Int32(GSL_SUCCESS) {
         throw .stalled(iterations: iteration, residualNorm: r, gslStatus: status)
       }
@@ -249,7 +305,7 @@ public struct RootFinder: Sendable {
       }
       previousCorrection = correction
     }
-    throw .noConvergence(iterations: maxIterations, residualNorm: residualNorm())
+    throw .noConvergence(iterations: iterationCap, residualNorm: residualNorm())
   }
 }
 

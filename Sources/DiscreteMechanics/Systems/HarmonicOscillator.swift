@@ -28,4 +28,9 @@ public struct HarmonicOscillator: ConstantMassSystem {
   public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
     for i in 0..<dimension { gradient[i] = stiffness * q[i] }
   }
+
+  /// `∇²V = k I`.
+  public func potentialHessian(at q: [Double]) -> Matrix {
+    .diagonal(Array(repeating: stiffness, count: dimension))
+  }
 }

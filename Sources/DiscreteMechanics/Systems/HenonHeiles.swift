@@ -22,4 +22,13 @@ public struct HenonHeiles: ConstantMassSystem {
     gradient[0] = x + 2 * x * y
     gradient[1] = y + x * x - y * y
   }
+
+  /// `∇²V = [[1 + 2y, 2x], [2x, 1 − 2y]]`.
+  public func potentialHessian(at q: [Double]) -> Matrix {
+    let (x, y) = (q[0], q[1])
+    var hessian = Matrix.diagonal([1 + 2 * y, 1 - 2 * y])
+    hessian[0, 1] = 2 * x
+    hessian[1, 0] = 2 * x
+    return hessian
+  }
 }

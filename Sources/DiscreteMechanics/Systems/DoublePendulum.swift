@@ -1,0 +1,94 @@
+import Manifolds
+import RealModule
+
+/// The planar double pendulum: point masses m₁, m₂ on massless rods of lengths l₁, l₂, the first
+/// hinged at a fixed pivot, the second at the first mass; angles (θ₁, θ₂) measured from the
+/// downward vertical, gravity g. With `δ = θ₁ − θ₂`:
+///
+///     M(q) = [ (m₁ + m₂) l₁²      m₂ l₁ l₂ cos δ ]
+///            [ m₂ l₁ l₂ cos δ     m₂ l₂²         ],
+///     V(q) = −(m₁ + m₂) g l₁ cos θ₁ − m₂ g l₂ cos θ₂.
+///
+/// The mass matrix depends on the configuration (`det M = m₂ l₁² l₂² (m₁ + m₂ sin²δ) > 0`), so
+/// the Störmer–Verlet method does not apply; use ``VariationalMidpoint`` or
+/// ``VariationalTrapezoidal``. For most initial conditions with energy well above the minimum the
+/// motion is chaotic. All first and second derivatives are analytic. Units are SI by default
+/// (kg, m, m/s²).
+public struct DoublePendulum: LagrangianSystem {
+  /// The first (inner) mass m₁.
+  public let mass1: Double
+  /// The second (outer) mass m₂.
+  public let mass2: Double
+  /// The length l₁ of the first rod.
+  public let length1: Double
+  /// The length l₂ of the second rod.
+  public let length2: Double
+  /// The gravitational acceleration g.
+  public let gravity: Double
+
+  /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` naming the first
+  ///   of `m1`, `m2`, `l1`, `l2` that is not positive and finite, or `g` if it is not finite.
+  public init(
+    mass1 m1: Double = 1, mass2 m2: Double = 1, length1 l1: Double = 1, length2 l2: Double = 1,
+    gravity g: Double = 9.81
+  ) throws(IntegrationError) {
+    mass1 = try Parameter.positive(m1, "m1")
+    mass2 = try Parameter.positive(m2, "m2")
+    length1 = try Parameter.positive(l1, "l1")
+    length2 = try Parameter.positive(l2, "l2")
+    gravity = try Parameter.finite(g, "g")
+  }
+
+  public var dimension: Int { 2 }
+
+  /// `m₂ l₁ l₂`, the scale of the coupling entries of M.
+  private var coupling: Double { mass2 * length1 * length2 }
+
+  public func potential(at q: [Double]) -> Double {
+    -(mass1 + mass2) * gravity * length1 * Double.cos(q[0])
+      - mass2 * gravity * length2 * Double.cos(q[1])
+  }
+
+  /// `∇V = ((m₁ + m₂) g l₁ sin θ₁, m₂ g l₂ sin θ₂)`.
+  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+    gradient[0] = (mass1 + mass2) * gravity * length1 * Double.sin(q[0])
+    gradient[1] = mass2 * gravity * length2 * Double.sin(q[1])
+  }
+
+  /// `∇²V = diag((m₁ + m₂) g l₁ cos θ₁, m₂ g l₂ cos θ₂)`.
+  public func potentialHessian(at q: [Double]) -> Matrix {
+    .diagonal([
+      (mass1 + mass2) * gravity * length1 * Double.cos(q[0]),
+      mass2 * gravity * length2 * Double.cos(q[1]),
+    ])
+  }
+
+  public func massMatrix(at q: [Double]) -> Matrix {
+    let offDiagonal = coupling * Double.cos(q[0] - q[1])
+    var m = Matrix.diagonal([(mass1 + mass2) * length1 * length1, mass2 * length2 * length2])
+    m[0, 1] = offDiagonal
+    m[1, 0] = offDiagonal
+    return m
+  }
+
+  /// `∂M/∂θ₁ = −∂M/∂θ₂`, with off-diagonal entries `−m₂ l₁ l₂ sin δ` and zero diagonal.
+  public func massMatrixDerivative(at q: [Double], coordinate i: Int) -> Matrix {
+    let sign: Double = i == 0 ? -1 : 1
+    return offDiagonal(sign * coupling * Double.sin(q[0] - q[1]))
+  }
+
+  /// `∂²M/∂θᵢ∂θⱼ`: off-diagonal entries `−m₂ l₁ l₂ cos δ` for i = j and `+m₂ l₁ l₂ cos δ` for
+  /// i ≠ j, zero diagonal.
+  public func massMatrixSecondDerivative(at q: [Double], coordinates i: Int, _ j: Int) -> Matrix {
+    let sign: Double = i == j ? -1 : 1
+    return offDiagonal(sign * coupling * Double.cos(q[0] - q[1]))
+  }
+
+  /// The symmetric 2×2 matrix with zero diagonal and off-diagonal entries `value`.
+  private func offDiagonal(_ value: Double) -> Matrix {
+    var m = Matrix.zeros(rows: 2, columns: 2)
+    m[0, 1] = value
+    m[1, 0] = value
+    return m
+  }
+}

@@ -1,0 +1,123 @@
+import DiscreteMechanics
+import Foundation
+import Manifolds
+import Testing
+
+/// The double pendulum's analytic derivatives against central differences, its mass matrix, and
+/// parameter validation.
+@Suite("DoublePendulum")
+struct DoublePendulumTests {
+  /// Unequal masses and lengths, so that a swapped index or factor shows.
+  let system: DoublePendulum
+  let points: [[Double]] = [[0.5, 1.0], [-2.1, 0.4], [3.0, -2.7], [0, 0]]
+  let delta = 1e-5
+
+  init() throws {
+    system = try DoublePendulum(mass1: 1.3, mass2: 0.7, length1: 0.9, length2: 1.6, gravity: 9.81)
+  }
+
+  /// `[f(q + δeⱼ) − f(q − δeⱼ)] / 2δ`, entry by entry.
+  func centralDifference(_ f: ([Double]) -> [Double], at q: [Double], coordinate j: Int)
+    -> [Double]
+  {
+    var plus = q
+    var minus = q
+    plus[j] += delta
+    minus[j] -= delta
+    return zip(f(plus), f(minus)).map { ($0 - $1) / (2 * delta) }
+  }
+
+  @Test("∇V against central differences of V")
+  func gradient() {
+    for q in points {
+      let gradient = system.potentialGradient(at: q)
+      for j in 0..<2 {
+        let fd = centralDifference({ [system.potential(at: $0)] }, at: q, coordinate: j)[0]
+        #expect(abs(gradient[j] - fd) < 1e-8, "q \(q), j \(j): \(gradient[j]) vs \(fd)")
+      }
+    }
+  }
+
+  @Test("∇²V against central differences of ∇V, and against the generic finite-difference one")
+  func hessian() {
+    for q in points {
+      let hessian = system.potentialHessian(at: q)
+      for j in 0..<2 {
+        let fd = centralDifference({ system.potentialGradient(at: $0) }, at: q, coordinate: j)
+        for i in 0..<2 {
+          #expect(abs(hessian[i, j] - fd[i]) < 1e-8, "q \(q), (\(i), \(j))")
+        }
+      }
+      let generic = system.finiteDifferencePotentialHessian(at: q)
+      #expect(maxDifference(hessian.storage, generic.storage) < 1e-8, "q \(q)")
+    }
+  }
+
+  @Test("∂M/∂qⁱ against central differences of M")
+  func massMatrixDerivative() {
+    for q in points {
+      for i in 0..<2 {
+        let analytic = system.massMatrixDerivative(at: q, coordinate: i)
+        let fd = centralDifference({ system.massMatrix(at: $0).storage }, at: q, coordinate: i)
+        #expect(maxDifference(analytic.storage, fd) < 1e-9, "q \(q), i \(i)")
+      }
+    }
+  }
+
+  @Test("∂²M/∂qⁱ∂qʲ against central differences of ∂M/∂qⁱ, and the generic one")
+  func massMatrixSecondDerivative() {
+    for q in points {
+      for i in 0..<2 {
+        for j in 0..<2 {
+          let analytic = system.massMatrixSecondDerivative(at: q, coordinates: i, j)
+          let fd = centralDifference(
+            { system.massMatrixDerivative(at: $0, coordinate: i).storage }, at: q, coordinate: j)
+          #expect(maxDifference(analytic.storage, fd) < 1e-9, "q \(q), (\(i), \(j))")
+          let generic = system.finiteDifferenceMassMatrixSecondDerivative(
+            at: q, coordinates: i, j)
+          #expect(maxDifference(analytic.storage, generic.storage) < 1e-9)
+        }
+      }
+    }
+  }
+
+  @Test("M(q) is symmetric with det M = m₂ l₁² l₂² (m₁ + m₂ sin²(θ₁ − θ₂)) > 0")
+  func massMatrix() {
+    for q in points {
+      let m = system.massMatrix(at: q)
+      #expect(m[0, 1] == m[1, 0])
+      let determinant = m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]
+      let s = sin(q[0] - q[1])
+      let expected = 0.7 * 0.81 * 2.56 * (1.3 + 0.7 * s * s)
+      #expect(abs(determinant - expected) < 1e-12, "q \(q)")
+      #expect(m[0, 0] > 0 && determinant > 0)
+    }
+  }
+
+  @Test("the energy at rest in the downward position is −(m₁ + m₂) g l₁ − m₂ g l₂")
+  func restEnergy() throws {
+    let state = try system.state(position: [0, 0], velocity: [0, 0])
+    #expect(abs(system.energy(state) - (-(2.0 * 9.81 * 0.9) - 0.7 * 9.81 * 1.6)) < 1e-12)
+  }
+
+  @Test(
+    "invalid parameters are rejected, naming the parameter",
+    arguments: [
+      ("m1", -1.0), ("m2", 0.0), ("l1", Double.nan), ("l2", Double.infinity), ("g", Double.nan),
+    ])
+  func invalidParameters(name: String, value: Double) {
+    do {
+      _ = try DoublePendulum(
+        mass1: name == "m1" ? value : 1, mass2: name == "m2" ? value : 1,
+        length1: name == "l1" ? value : 1, length2: name == "l2" ? value : 1,
+        gravity: name == "g" ? value : 9.81)
+      Issue.record("\(name) = \(value) was accepted")
+    } catch {
+      guard case .invalidParameter(let reported, _, _) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(reported == name)
+    }
+  }
+}
