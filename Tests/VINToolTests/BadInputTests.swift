@@ -23,6 +23,7 @@ import Testing
     Case(arguments: ["rigid-body", "--v0", "1,2"], message: "--v0 '1,2' has 2 entries"),
     Case(arguments: ["harmonic", "--q0", "1,2", "--v0", "1"], message: "--v0 '1'"),
     Case(arguments: ["double-pendulumm"], message: "unknown system 'double-pendulumm'"),
+    Case(arguments: ["double-pendulum", "--param", "l2=0"], message: "l2 = 0.0"),
     Case(arguments: ["pendulum", "--integrator", "leapfrog"], message: "'leapfrog'"),
     Case(
       arguments: ["kepler", "--integrator", "lgvi"],
@@ -30,6 +31,9 @@ import Testing
     Case(
       arguments: ["rigid-body", "--integrator", "verlet"],
       message: "integrator 'verlet' does not apply to system 'rigid-body'"),
+    Case(
+      arguments: ["double-pendulum", "--integrator", "verlet"],
+      message: "integrator 'verlet' does not apply to system 'double-pendulum'"),
     Case(arguments: ["pendulum", "--param", "mass=2"], message: "unknown parameter 'mass'"),
     Case(arguments: ["pendulum", "--param", "m"], message: "--param 'm'"),
     Case(arguments: ["pendulum", "--param", "m=-1"], message: "m = -1.0"),
@@ -38,6 +42,9 @@ import Testing
     Case(
       arguments: ["heavy-top", "--dt", "1000", "--steps", "3"],
       message: "root finder did not converge"),
+    Case(
+      arguments: ["double-pendulum", "--dt", "1e6", "--steps", "2"],
+      message: "implicit step failed at step 0"),
     Case(
       arguments: ["pendulum", "--integrator", "lgvi", "--dt", "2", "--v0", "10"],
       message: "step too large at step 0"),

@@ -85,6 +85,30 @@ import Testing
     #expect(energy.allSatisfy { abs($0 - energy[0]) < 1e-2 * abs(energy[0]) })
   }
 
+  /// The velocity columns hold v = M(q)⁻¹p, not the momentum: on the double pendulum (M ≠ I)
+  /// they agree with central differences of the q columns to O(h²).
+  @Test(arguments: ["midpoint", "trapezoidal"])
+  func doublePendulumWritesVelocitiesAndKeepsEnergyBounded(integrator: String) throws {
+    let h = 0.002
+    let run = try VINExecutable.run([
+      "simulate", "double-pendulum", "--integrator", integrator, "--dt", "\(h)", "--steps", "5000",
+    ])
+    #expect(run.status == 0, "\(run.standardError)")
+    let table = try CSVTable(run.standardOutput)
+    #expect(table.header == ["t", "q1", "q2", "v1", "v2", "energy"])
+    #expect(table.rows[0] == [0, 0.5, 1, 0, 0, -2 * 9.81 * cos(0.5) - 9.81 * cos(1.0)])
+    var largest = 0.0
+    for k in 1..<(table.rows.count - 1) {
+      for i in 1...2 {
+        let difference = (table.rows[k + 1][i] - table.rows[k - 1][i]) / (2 * h)
+        largest = max(largest, abs(difference - table.rows[k][i + 2]))
+      }
+    }
+    #expect(largest < 1e-3)
+    let energy = try table.column("energy")
+    #expect(energy.allSatisfy { abs($0 - energy[0]) < 1e-4 })
+  }
+
   @Test func rigidBodyRowsHoldTheAttitudeAngularVelocityAndEnergy() throws {
     let run = try VINExecutable.run(["simulate", "rigid-body", "--dt", "0.01", "--steps", "200"])
     #expect(run.status == 0, "\(run.standardError)")
@@ -146,7 +170,8 @@ import Testing
     let text = run.standardOutput
     for (system, integrator) in [
       ("pendulum", "verlet"), ("harmonic", "verlet"), ("kepler", "verlet"),
-      ("henon-heiles", "verlet"), ("rigid-body", "lgvi"), ("heavy-top", "lgvi"),
+      ("henon-heiles", "verlet"), ("double-pendulum", "midpoint"), ("rigid-body", "lgvi"),
+      ("heavy-top", "lgvi"),
     ] {
       let block = try #require(
         text.components(separatedBy: "\n\n").first { $0.hasPrefix("\(system):") },

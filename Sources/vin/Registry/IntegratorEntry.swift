@@ -26,6 +26,24 @@ struct IntegratorEntry: Sendable {
     }
   }
 
+  /// ``VariationalMidpoint`` (implicit; any mass matrix M(q)).
+  static func midpoint<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
+    Self(name: "midpoint") { setup throws(IntegrationError) in
+      let system = try build(setup)
+      var integrator = try VariationalMidpoint(system: system, stepSize: setup.stepSize)
+      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+    }
+  }
+
+  /// ``VariationalTrapezoidal`` (implicit; any mass matrix M(q)).
+  static func trapezoidal<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
+    Self(name: "trapezoidal") { setup throws(IntegrationError) in
+      let system = try build(setup)
+      var integrator = try VariationalTrapezoidal(system: system, stepSize: setup.stepSize)
+      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+    }
+  }
+
   /// ``ExplicitRungeKutta/explicitEuler(system:stepSize:)``.
   static func euler<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
     Self(name: "euler") { setup throws(IntegrationError) in

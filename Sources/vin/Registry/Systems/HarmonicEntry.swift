@@ -10,7 +10,8 @@ extension SystemEntry {
     ],
     dimension: nil, defaultPosition: [1.0], defaultVelocity: nil,
     integrators: [
-      .verlet(makeOscillator), .euler(makeOscillator), .rk4(makeOscillator), .rk8pd(makeOscillator),
+      .verlet(makeOscillator), .midpoint(makeOscillator), .trapezoidal(makeOscillator),
+      .euler(makeOscillator), .rk4(makeOscillator), .rk8pd(makeOscillator),
     ]
   )
 

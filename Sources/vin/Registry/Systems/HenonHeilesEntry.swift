@@ -7,7 +7,8 @@ extension SystemEntry {
     lagrangian: "½ |q̇|² − ½ |q|² − q₁² q₂ + q₂³/3", parameters: [],
     dimension: 2, defaultPosition: [0.1, -0.1], defaultVelocity: [0.25, 0.1],
     integrators: [
-      .verlet(makeHenonHeiles), .euler(makeHenonHeiles), .rk4(makeHenonHeiles),
+      .verlet(makeHenonHeiles), .midpoint(makeHenonHeiles), .trapezoidal(makeHenonHeiles),
+      .euler(makeHenonHeiles), .rk4(makeHenonHeiles),
       .rk8pd(makeHenonHeiles),
     ]
   )

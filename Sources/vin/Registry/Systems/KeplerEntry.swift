@@ -6,7 +6,10 @@ extension SystemEntry {
     name: "kepler", configuration: "R² (position in the orbital plane)",
     lagrangian: "½ |q̇|² + 1/|q|", parameters: [],
     dimension: 2, defaultPosition: [0.4, 0], defaultVelocity: [0, 2],
-    integrators: [.verlet(makeKepler), .euler(makeKepler), .rk4(makeKepler), .rk8pd(makeKepler)]
+    integrators: [
+      .verlet(makeKepler), .midpoint(makeKepler), .trapezoidal(makeKepler), .euler(makeKepler),
+      .rk4(makeKepler), .rk8pd(makeKepler),
+    ]
   )
 
   private static func makeKepler(_ setup: SimulationSetup) throws(IntegrationError) -> Kepler {

@@ -14,7 +14,8 @@ extension SystemEntry {
     ],
     dimension: 1, defaultPosition: [1.0], defaultVelocity: [0],
     integrators: [
-      .verlet(makePendulum), .lgvi(makePendulum), .euler(makePendulum), .rk4(makePendulum),
+      .verlet(makePendulum), .midpoint(makePendulum), .trapezoidal(makePendulum),
+      .lgvi(makePendulum), .euler(makePendulum), .rk4(makePendulum),
       .rk8pd(makePendulum),
     ]
   )
