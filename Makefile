@@ -19,8 +19,9 @@ deps:
 
 ## demo: release build, then the main demonstration.
 demo: deps
-	$(SWIFT) build -c release --product vin
-	./.build/release/vin demo
+	$(SWIFT) build -c release --product PendulumEnergy
+	mkdir -p out
+	./.build/release/PendulumEnergy out/pendulum-energy.svg
 
 ## test: the whole test suite (debug build with optimisation of the numerics, see Package.swift).
 test: deps
