@@ -84,6 +84,7 @@ struct ImplicitDELTests {
   static func jacobianError<L: DiscreteLagrangian>(_ lagrangian: L, _ q0: [Double], _ q1: [Double])
     -> Double
   {
+    var lagrangian = lagrangian
     let n = q0.count
     var analytic = Matrix.zeros(rows: n, columns: n)
     lagrangian.momentumAtStartJacobian(from: q0, to: q1, into: &analytic)

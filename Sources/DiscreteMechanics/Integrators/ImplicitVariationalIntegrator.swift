@@ -18,6 +18,12 @@ import Manifolds
 /// round-off; a looser ``RootFinder/residualTolerance`` τ changes a conserved momentum map by at
 /// most about τ |ξ| per step.
 ///
+/// The integrator keeps a workspace (GSL solvers, the buffers of the residual and Jacobian, the
+/// warm start), so that after the first step a step allocates nothing when the system's `into:`
+/// matrices allocate nothing (``DoublePendulum``, the constant-mass systems) and the caller's
+/// state arrays are not shared. A copy of the integrator gets a workspace of its own when it
+/// first steps.
+///
 /// A step whose implicit equation cannot be solved throws
 /// ``IntegrationError/rootFindingFailed(step:_:)`` with the residual and the iteration count (the
 /// state is left unchanged); ``Integrator/integrate(from:steps:stride:)`` fills in the step number.
@@ -25,8 +31,6 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   /// The continuous system.
   public typealias System = Lagrangian.System
 
-  /// The discrete Lagrangian whose DEL equations are solved.
-  public let discreteLagrangian: Lagrangian
   /// The solver of the implicit equation (tolerances and iteration cap are configurable).
   public var rootFinder: RootFinder
 
@@ -38,23 +42,24 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   /// The number of successful steps taken.
   public private(set) var stepsTaken = 0
 
-  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`.
-  private var warmStart: (state: PhaseState, velocity: [Double])?
+  private var workspace: ImplicitStepWorkspace<Lagrangian>
 
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a root finder with a
-  ///   non-positive tolerance or an iteration cap below 1.
+  ///   non-positive tolerance or an iteration cap below 1, or a system of dimension below 1.
   public init(system: System, stepSize: Double, rootFinder: RootFinder = RootFinder())
     throws(IntegrationError)
   {
-    discreteLagrangian = try Lagrangian(system: system, stepSize: stepSize)
+    workspace = try ImplicitStepWorkspace(Lagrangian(system: system, stepSize: stepSize))
     self.rootFinder = rootFinder
     try Self.validate(rootFinder)
   }
 
+  /// The discrete Lagrangian whose DEL equations are solved.
+  public var discreteLagrangian: Lagrangian { workspace.lagrangian }
   /// The continuous system.
-  public var system: System { discreteLagrangian.system }
-  public var stepSize: Double { discreteLagrangian.stepSize }
+  public var system: System { workspace.lagrangian.system }
+  public var stepSize: Double { workspace.lagrangian.stepSize }
   public var traits: IntegratorTraits { Lagrangian.traits }
 
   /// `newtonIterations / stepsTaken` (0 before the first step).
@@ -62,7 +67,7 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
     stepsTaken > 0 ? Double(newtonIterations) / Double(stepsTaken) : 0
   }
 
-  /// One step `(q_k, p_k) ↦ (q_{k+1}, p_{k+1})`.
+  /// One step `(q_k, p_k) ↦ (q_{k+1}, p_{k+1})`, written into `state`'s arrays.
   ///
   /// - Throws: ``IntegrationError/wrongDimension(name:expected:actual:)`` or
   ///   ``IntegrationError/nonFiniteState(step:)`` for a malformed state;
@@ -72,7 +77,9 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   ///   not finite; ``IntegrationError/invalidParameter(name:value:requirement:)`` for an invalid
   ///   ``rootFinder``.
   public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
-    let n = system.dimension
+    if !isKnownUniquelyReferenced(&workspace) { workspace = try workspace.copy() }
+    let workspace = workspace
+    let n = workspace.dimension
     guard state.q.count == n else {
       throw .wrongDimension(name: "q", expected: n, actual: state.q.count)
     }
@@ -84,53 +91,20 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
     }
     try Self.validate(rootFinder)
 
-    let guess = try initialGuess(from: state)
-    let lagrangian = discreteLagrangian
-    let q0 = state.q
-    let p0 = state.p
-    let solution: RootFindingResult
+    try workspace.start(from: state)
+    let solution: RootFindingStatistics
     do throws(RootFindingError) {
       solution = try rootFinder.solve(
-        initialGuess: guess,
-        residual: { q1, residual in
-          lagrangian.momentumAtStart(from: q0, to: q1, into: &residual)
-          for i in 0..<n { residual[i] -= p0[i] }
-        },
-        jacobian: { q1, jacobian in
-          lagrangian.momentumAtStartJacobian(from: q0, to: q1, into: &jacobian)
-        })
+        &workspace.end, in: workspace.rootFinding, equations: workspace)
     } catch {
       lastStepIterations = error.iterations
       throw .rootFindingFailed(step: nil, error)
     }
     lastStepIterations = solution.iterations
 
-    let q1 = solution.root
-    var p1 = p0
-    lagrangian.momentumAtEnd(from: q0, to: q1, into: &p1)
-    guard q1.allSatisfy(\.isFinite), p1.allSatisfy(\.isFinite) else {
-      throw .nonFiniteState(step: nil)
-    }
-    var velocity = q1
-    for i in 0..<n { velocity[i] = (q1[i] - q0[i]) / stepSize }
-    state = PhaseState(q: q1, p: p1)
-    warmStart = (state, velocity)
+    try workspace.finish(into: &state)
     newtonIterations += solution.iterations
     stepsTaken += 1
-  }
-
-  /// `q_k + h v_{k−1}` when `state` is where the last step ended, else `q_k + h M(q_k)⁻¹ p_k`.
-  private func initialGuess(from state: PhaseState) throws(IntegrationError) -> [Double] {
-    let velocity: [Double]
-    if let warmStart, warmStart.state == state {
-      velocity = warmStart.velocity
-    } else {
-      guard let v = system.velocity(state) else { throw .singularMassMatrix(step: nil) }
-      velocity = v
-    }
-    var guess = state.q
-    for i in guess.indices { guess[i] += stepSize * velocity[i] }
-    return guess
   }
 
   /// Throws unless the tolerances are positive (the step tolerance may be 0) and finite and the
@@ -152,5 +126,103 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
         name: "maxIterations", value: Double(rootFinder.maxIterations),
         requirement: "must be at least 1")
     }
+  }
+}
+
+/// The state of one step of an ``ImplicitVariationalIntegrator`` and the buffers it works in,
+/// allocated once: the discrete Lagrangian with its buffers, the GSL root-finding workspace,
+/// `(q_k, p_k)`, the guess and then root `q_{k+1}`, `p_{k+1}`, and the warm start.
+///
+/// As ``RootFindingEquations`` it is the implicit equation `−D₁L_d(q_k, q₁) − p_k = 0` in q₁.
+private final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootFindingEquations {
+  var lagrangian: Lagrangian
+  let rootFinding: RootFindingWorkspace
+  /// `q_k` and `p_k`.
+  var start: [Double]
+  var startMomentum: [Double]
+  /// The initial guess for `q_{k+1}`, then `q_{k+1}`.
+  var end: [Double]
+  /// `p_{k+1}`.
+  var endMomentum: [Double]
+  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`, valid
+  /// when `hasWarmStart`.
+  var warmStartPosition: [Double]
+  var warmStartMomentum: [Double]
+  var warmStartVelocity: [Double]
+  var hasWarmStart = false
+
+  var dimension: Int { rootFinding.dimension }
+
+  init(_ lagrangian: Lagrangian) throws(IntegrationError) {
+    let n = lagrangian.system.dimension
+    do throws(RootFindingError) {
+      rootFinding = try RootFindingWorkspace(dimension: n)
+    } catch {
+      throw .invalidParameter(
+        name: "dimension", value: Double(n), requirement: "must be at least 1")
+    }
+    self.lagrangian = lagrangian
+    start = Array(repeating: 0, count: n)
+    startMomentum = start
+    end = start
+    endMomentum = start
+    warmStartPosition = start
+    warmStartMomentum = start
+    warmStartVelocity = start
+  }
+
+  /// A workspace with the same discrete Lagrangian and warm start and buffers of its own.
+  func copy() throws(IntegrationError) -> ImplicitStepWorkspace {
+    let copy = try ImplicitStepWorkspace(lagrangian)
+    copy.warmStartPosition = warmStartPosition
+    copy.warmStartMomentum = warmStartMomentum
+    copy.warmStartVelocity = warmStartVelocity
+    copy.hasWarmStart = hasWarmStart
+    return copy
+  }
+
+  /// Loads `(q_k, p_k)` and the initial guess `q_k + h v`: v is the last step's velocity when
+  /// `state` is where it ended, else `M(q_k)⁻¹ p_k`.
+  func start(from state: PhaseState) throws(IntegrationError) {
+    let h = lagrangian.stepSize
+    for i in 0..<dimension {
+      start[i] = state.q[i]
+      startMomentum[i] = state.p[i]
+    }
+    if hasWarmStart && warmStartPosition == state.q && warmStartMomentum == state.p {
+      for i in 0..<dimension { end[i] = start[i] + h * warmStartVelocity[i] }
+    } else {
+      guard let velocity = lagrangian.system.velocity(state) else {
+        throw .singularMassMatrix(step: nil)
+      }
+      for i in 0..<dimension { end[i] = start[i] + h * velocity[i] }
+    }
+  }
+
+  func residual(at q1: [Double], into residual: inout [Double]) {
+    lagrangian.momentumAtStart(from: start, to: q1, into: &residual)
+    for i in 0..<dimension { residual[i] -= startMomentum[i] }
+  }
+
+  func jacobian(at q1: [Double], into jacobian: inout Matrix) {
+    lagrangian.momentumAtStartJacobian(from: start, to: q1, into: &jacobian)
+  }
+
+  /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1})` at the root `q_{k+1}` in ``end``, writes
+  /// `(q_{k+1}, p_{k+1})` into `state` and keeps it as the next warm start.
+  func finish(into state: inout PhaseState) throws(IntegrationError) {
+    lagrangian.momentumAtEnd(from: start, to: end, into: &endMomentum)
+    guard end.allSatisfy(\.isFinite), endMomentum.allSatisfy(\.isFinite) else {
+      throw .nonFiniteState(step: nil)
+    }
+    let h = lagrangian.stepSize
+    for i in 0..<dimension {
+      state.q[i] = end[i]
+      state.p[i] = endMomentum[i]
+      warmStartPosition[i] = end[i]
+      warmStartMomentum[i] = endMomentum[i]
+      warmStartVelocity[i] = (end[i] - start[i]) / h
+    }
+    hasWarmStart = true
   }
 }
