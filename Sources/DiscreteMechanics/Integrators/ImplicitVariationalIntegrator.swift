@@ -201,7 +201,10 @@ private final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootF
 
   func residual(at q1: [Double], into residual: inout [Double]) {
     lagrangian.momentumAtStart(from: start, to: q1, into: &residual)
-    for i in 0..<dimension { residual[i] -= startMomentum[i] }
+    // One access to the stored property, not one per entry (each is checked at run time).
+    startMomentum.withUnsafeBufferPointer { p0 in
+      for i in p0.indices { residual[i] -= p0[i] }
+    }
   }
 
   func jacobian(at q1: [Double], into jacobian: inout Matrix) {

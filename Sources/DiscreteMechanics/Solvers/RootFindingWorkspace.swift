@@ -225,10 +225,15 @@ public final class RootFindingWorkspace {
   }
 
   // MARK: - Callbacks
+  //
+  // The buffers are read and written through buffer pointers, one access each: element by
+  // element, every access to a class's stored property is checked for exclusivity at run time.
 
   /// Copies GSL's `x` into ``point``.
   private func load(_ x: UnsafePointer<gsl_vector>) {
-    for i in 0..<dimension { point[i] = gsl_vector_get(x, i) }
+    point.withUnsafeMutableBufferPointer { point in
+      for i in point.indices { point[i] = gsl_vector_get(x, i) }
+    }
   }
 
   fileprivate func evaluateResidual(
@@ -236,10 +241,13 @@ public final class RootFindingWorkspace {
   ) -> Int32 {
     load(x)
     equations?.residual(at: point, into: &value)
-    var finite = true
-    for i in 0..<dimension {
-      gsl_vector_set(out, i, value[i])
-      finite = finite && value[i].isFinite
+    let finite = value.withUnsafeBufferPointer { value in
+      var finite = true
+      for i in value.indices {
+        gsl_vector_set(out, i, value[i])
+        finite = finite && value[i].isFinite
+      }
+      return finite
     }
     guard finite else {
       sawNonFinite = true
@@ -253,13 +261,17 @@ public final class RootFindingWorkspace {
   ) -> Int32 {
     load(x)
     equations?.jacobian(at: point, into: &jacobianValue)
-    var finite = true
-    for r in 0..<dimension {
-      for c in 0..<dimension {
-        let entry = jacobianValue[r, c]
-        gsl_matrix_set(out, r, c, entry)
-        finite = finite && entry.isFinite
+    let n = dimension
+    let finite = jacobianValue.storage.withUnsafeBufferPointer { entries in
+      var finite = true
+      for r in 0..<n {
+        for c in 0..<n {
+          let entry = entries[r * n + c]
+          gsl_matrix_set(out, r, c, entry)
+          finite = finite && entry.isFinite
+        }
       }
+      return finite
     }
     guard finite else {
       sawNonFinite = true
