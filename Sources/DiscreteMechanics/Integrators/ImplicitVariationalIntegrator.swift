@@ -56,10 +56,10 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   }
 
   /// The discrete Lagrangian whose DEL equations are solved.
-  public var discreteLagrangian: Lagrangian { workspace.lagrangian }
+  public var discreteLagrangian: Lagrangian { workspace.step.lagrangian }
   /// The continuous system.
-  public var system: System { workspace.lagrangian.system }
-  public var stepSize: Double { workspace.lagrangian.stepSize }
+  public var system: System { workspace.step.lagrangian.system }
+  public var stepSize: Double { workspace.step.lagrangian.stepSize }
   public var traits: IntegratorTraits { Lagrangian.traits }
 
   /// `newtonIterations / stepsTaken` (0 before the first step).
@@ -91,7 +91,7 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
     }
     try Self.validate(rootFinder)
 
-    try workspace.start(from: state)
+    try workspace.step.start(from: state, guess: &workspace.end)
     let solution: RootFindingStatistics
     do throws(RootFindingError) {
       solution = try rootFinder.solve(
@@ -102,7 +102,7 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
     }
     lastStepIterations = solution.iterations
 
-    try workspace.finish(into: &state)
+    try workspace.step.finish(at: workspace.end, into: &state)
     newtonIterations += solution.iterations
     stepsTaken += 1
   }
@@ -129,27 +129,18 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   }
 }
 
-/// The state of one step of an ``ImplicitVariationalIntegrator`` and the buffers it works in,
-/// allocated once: the discrete Lagrangian with its buffers, the GSL root-finding workspace,
-/// `(q_k, p_k)`, the guess and then root `q_{k+1}`, `p_{k+1}`, and the warm start.
+/// The workspace of an ``ImplicitVariationalIntegrator``, allocated once: the GSL root-finding
+/// workspace, the guess and then root `q_{k+1}`, and the rest of the step.
 ///
 /// As ``RootFindingEquations`` it is the implicit equation `−D₁L_d(q_k, q₁) − p_k = 0` in q₁.
+/// Each access to a class's stored property is checked for exclusivity at run time, so a
+/// callback makes one access, to ``step``; ``end`` is apart because the root finder writes it
+/// while the callbacks read ``step``.
 private final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootFindingEquations {
-  var lagrangian: Lagrangian
   let rootFinding: RootFindingWorkspace
-  /// `q_k` and `p_k`.
-  var start: [Double]
-  var startMomentum: [Double]
   /// The initial guess for `q_{k+1}`, then `q_{k+1}`.
   var end: [Double]
-  /// `p_{k+1}`.
-  var endMomentum: [Double]
-  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`, valid
-  /// when `hasWarmStart`.
-  var warmStartPosition: [Double]
-  var warmStartMomentum: [Double]
-  var warmStartVelocity: [Double]
-  var hasWarmStart = false
+  var step: ImplicitStep<Lagrangian>
 
   var dimension: Int { rootFinding.dimension }
 
@@ -161,71 +152,87 @@ private final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootF
       throw .invalidParameter(
         name: "dimension", value: Double(n), requirement: "must be at least 1")
     }
-    self.lagrangian = lagrangian
-    start = Array(repeating: 0, count: n)
-    startMomentum = start
-    end = start
-    endMomentum = start
-    warmStartPosition = start
-    warmStartMomentum = start
-    warmStartVelocity = start
+    end = Array(repeating: 0, count: n)
+    step = ImplicitStep(lagrangian)
   }
 
   /// A workspace with the same discrete Lagrangian and warm start and buffers of its own.
   func copy() throws(IntegrationError) -> ImplicitStepWorkspace {
-    let copy = try ImplicitStepWorkspace(lagrangian)
-    copy.warmStartPosition = warmStartPosition
-    copy.warmStartMomentum = warmStartMomentum
-    copy.warmStartVelocity = warmStartVelocity
-    copy.hasWarmStart = hasWarmStart
+    let copy = try ImplicitStepWorkspace(step.lagrangian)
+    copy.step.warmStart = step.warmStart
     return copy
   }
 
-  /// Loads `(q_k, p_k)` and the initial guess `q_k + h v`: v is the last step's velocity when
-  /// `state` is where it ended, else `M(q_k)⁻¹ p_k`.
-  func start(from state: PhaseState) throws(IntegrationError) {
+  func residual(at q1: [Double], into residual: inout [Double]) {
+    step.residual(at: q1, into: &residual)
+  }
+
+  func jacobian(at q1: [Double], into jacobian: inout Matrix) {
+    step.lagrangian.momentumAtStartJacobian(from: step.start, to: q1, into: &jacobian)
+  }
+}
+
+/// One step of an ``ImplicitVariationalIntegrator`` apart from the root finding: the discrete
+/// Lagrangian with its buffers, `(q_k, p_k)`, `p_{k+1}` and the warm start.
+private struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
+  var lagrangian: Lagrangian
+  /// `q_k` and `p_k`.
+  var start: [Double]
+  var startMomentum: [Double]
+  /// `p_{k+1}`.
+  var endMomentum: [Double]
+  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`.
+  var warmStart: (position: [Double], momentum: [Double], velocity: [Double])?
+
+  init(_ lagrangian: Lagrangian) {
+    self.lagrangian = lagrangian
+    start = Array(repeating: 0, count: lagrangian.system.dimension)
+    startMomentum = start
+    endMomentum = start
+  }
+
+  /// Loads `(q_k, p_k)` and writes the initial guess `q_k + h v` into `guess`: v is the last
+  /// step's velocity when `state` is where it ended, else `M(q_k)⁻¹ p_k`.
+  mutating func start(from state: PhaseState, guess: inout [Double]) throws(IntegrationError) {
     let h = lagrangian.stepSize
-    for i in 0..<dimension {
+    for i in start.indices {
       start[i] = state.q[i]
       startMomentum[i] = state.p[i]
     }
-    if hasWarmStart && warmStartPosition == state.q && warmStartMomentum == state.p {
-      for i in 0..<dimension { end[i] = start[i] + h * warmStartVelocity[i] }
+    if let warmStart, warmStart.position == state.q, warmStart.momentum == state.p {
+      for i in start.indices { guess[i] = start[i] + h * warmStart.velocity[i] }
     } else {
       guard let velocity = lagrangian.system.velocity(state) else {
         throw .singularMassMatrix(step: nil)
       }
-      for i in 0..<dimension { end[i] = start[i] + h * velocity[i] }
+      for i in start.indices { guess[i] = start[i] + h * velocity[i] }
     }
   }
 
-  func residual(at q1: [Double], into residual: inout [Double]) {
+  /// `−D₁L_d(q_k, q₁) − p_k`.
+  mutating func residual(at q1: [Double], into residual: inout [Double]) {
     lagrangian.momentumAtStart(from: start, to: q1, into: &residual)
-    // One access to the stored property, not one per entry (each is checked at run time).
-    startMomentum.withUnsafeBufferPointer { p0 in
-      for i in p0.indices { residual[i] -= p0[i] }
-    }
+    for i in startMomentum.indices { residual[i] -= startMomentum[i] }
   }
 
-  func jacobian(at q1: [Double], into jacobian: inout Matrix) {
-    lagrangian.momentumAtStartJacobian(from: start, to: q1, into: &jacobian)
-  }
-
-  /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1})` at the root `q_{k+1}` in ``end``, writes
+  /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1})` at the root `end` = `q_{k+1}`, writes
   /// `(q_{k+1}, p_{k+1})` into `state` and keeps it as the next warm start.
-  func finish(into state: inout PhaseState) throws(IntegrationError) {
+  mutating func finish(at end: [Double], into state: inout PhaseState) throws(IntegrationError) {
     lagrangian.momentumAtEnd(from: start, to: end, into: &endMomentum)
     guard end.allSatisfy(\.isFinite), endMomentum.allSatisfy(\.isFinite) else {
       throw .nonFiniteState(step: nil)
     }
     let h = lagrangian.stepSize
-    for i in 0..<dimension {
+    // The warm start's arrays are reused (in place: taken out of the optional first).
+    var warm = warmStart ?? (start, start, start)
+    warmStart = nil
+    for i in start.indices {
       state.q[i] = end[i]
       state.p[i] = endMomentum[i]
-      warmStartPosition[i] = end[i]
-      warmStartMomentum[i] = endMomentum[i]
-      warmStartVelocity[i] = (end[i] - start[i]) / h
+      warm.position[i] = end[i]
+      warm.momentum[i] = endMomentum[i]
+      warm.velocity[i] = (end[i] - start[i]) / h
     }
-    hasWarmStart = true
+    warmStart = warm
   }
 }

@@ -24,15 +24,9 @@ public final class RootFindingWorkspace {
   private let functionWithJacobian: UnsafeMutablePointer<gsl_multiroot_function_fdf>
   private let function: UnsafeMutablePointer<gsl_multiroot_function>
 
-  /// The point `x`, the residual `F(x)` and the Jacobian `∂F/∂x` as the Swift callbacks see them.
-  private var point: [Double]
-  private var value: [Double]
-  private var jacobianValue: Matrix
-  /// The equations of the solve in progress (`nil` between solves). An object, not closures:
-  /// closures kept for the C callbacks would be reabstracted, which allocates at every solve.
-  private var equations: (any RootFindingEquations)?
-  /// Set by a callback that saw a NaN or infinite residual or Jacobian entry.
-  private var sawNonFinite = false
+  /// What the C callbacks work on: one stored property, so that a callback makes one access to
+  /// this class (each is checked for exclusivity at run time).
+  private var callbacks: Callbacks
 
   /// - Throws: ``RootFindingError/invalidInitialGuess(_:)`` unless `dimension ≥ 1`;
   ///   ``RootFindingError/stalled(iterations:residualNorm:gslStatus:)`` with `GSL_ENOMEM` when
@@ -45,9 +39,7 @@ public final class RootFindingWorkspace {
     guard let start = gsl_vector_alloc(dimension) else { throw outOfMemory }
     self.dimension = dimension
     self.start = start
-    point = Array(repeating: 0, count: dimension)
-    value = Array(repeating: 0, count: dimension)
-    jacobianValue = .zeros(rows: dimension, columns: dimension)
+    callbacks = Callbacks(dimension: dimension)
     functionWithJacobian = .allocate(capacity: 1)
     functionWithJacobian.initialize(
       to: gsl_multiroot_function_fdf(
@@ -77,8 +69,8 @@ public final class RootFindingWorkspace {
     analyticJacobian: Bool
   ) throws(RootFindingError) -> RootFindingStatistics {
     try check(x)
-    self.equations = equations
-    defer { self.equations = nil }
+    callbacks.equations = equations
+    defer { callbacks.equations = nil }
     guard analyticJacobian else { return try run(.hybrids, &x, settings) }
     let newtonFailure: RootFindingError
     do throws(RootFindingError) {
@@ -173,13 +165,13 @@ public final class RootFindingWorkspace {
     let n = dimension
     let solver = try solver(method)
     for i in 0..<n { gsl_vector_set(start, i, x[i]) }
-    sawNonFinite = false
+    callbacks.sawNonFinite = false
     let setStatus =
       switch solver {
       case .withJacobian(let s): gsl_multiroot_fdfsolver_set(s, functionWithJacobian, start)
       case .finiteDifference(let s): gsl_multiroot_fsolver_set(s, function, start)
       }
-    if sawNonFinite { throw .nonFiniteResidual(iterations: 0) }
+    if callbacks.sawNonFinite { throw .nonFiniteResidual(iterations: 0) }
     if setStatus != gslSuccess {
       throw .stalled(iterations: 0, residualNorm: .nan, gslStatus: setStatus)
     }
@@ -188,7 +180,7 @@ public final class RootFindingWorkspace {
     let iterationCap = max(1, settings.maxIterations)
     for iteration in 1...iterationCap {
       let status = solver.iterate()
-      if sawNonFinite { throw .nonFiniteResidual(iterations: iteration) }
+      if callbacks.sawNonFinite { throw .nonFiniteResidual(iterations: iteration) }
       let residualNorm = maxAbs(solver.f)
       guard residualNorm.isFinite else { throw .nonFiniteResidual(iterations: iteration) }
       // Newton's LU solve reports a singular Jacobian as GSL_EDOM ("matrix is singular").
@@ -224,30 +216,52 @@ public final class RootFindingWorkspace {
     return m
   }
 
-  // MARK: - Callbacks
-  //
-  // The buffers are read and written through buffer pointers, one access each: element by
-  // element, every access to a class's stored property is checked for exclusivity at run time.
-
-  /// Copies GSL's `x` into ``point``.
-  private func load(_ x: UnsafePointer<gsl_vector>) {
-    point.withUnsafeMutableBufferPointer { point in
-      for i in point.indices { point[i] = gsl_vector_get(x, i) }
-    }
+  fileprivate func evaluateResidual(
+    at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_vector>
+  ) -> Int32 {
+    callbacks.evaluateResidual(at: x, into: out)
   }
 
-  fileprivate func evaluateResidual(
+  fileprivate func evaluateJacobian(
+    at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_matrix>
+  ) -> Int32 {
+    callbacks.evaluateJacobian(at: x, into: out)
+  }
+}
+
+/// The equations of the solve in progress and the buffers through which GSL's callbacks reach
+/// them.
+private struct Callbacks {
+  /// `nil` between solves. An object, not closures: closures kept for the C callbacks would be
+  /// reabstracted, which allocates at every solve.
+  var equations: (any RootFindingEquations)?
+  /// The point `x`, the residual `F(x)` and the Jacobian `∂F/∂x` as the equations see them.
+  var point: [Double]
+  var value: [Double]
+  var jacobian: Matrix
+  /// Set by a callback that saw a NaN or infinite residual or Jacobian entry.
+  var sawNonFinite = false
+
+  init(dimension n: Int) {
+    point = Array(repeating: 0, count: n)
+    value = point
+    jacobian = .zeros(rows: n, columns: n)
+  }
+
+  /// Copies GSL's `x` into ``point``.
+  private mutating func load(_ x: UnsafePointer<gsl_vector>) {
+    for i in point.indices { point[i] = gsl_vector_get(x, i) }
+  }
+
+  mutating func evaluateResidual(
     at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_vector>
   ) -> Int32 {
     load(x)
     equations?.residual(at: point, into: &value)
-    let finite = value.withUnsafeBufferPointer { value in
-      var finite = true
-      for i in value.indices {
-        gsl_vector_set(out, i, value[i])
-        finite = finite && value[i].isFinite
-      }
-      return finite
+    var finite = true
+    for i in value.indices {
+      gsl_vector_set(out, i, value[i])
+      finite = finite && value[i].isFinite
     }
     guard finite else {
       sawNonFinite = true
@@ -256,22 +270,18 @@ public final class RootFindingWorkspace {
     return gslSuccess
   }
 
-  fileprivate func evaluateJacobian(
+  mutating func evaluateJacobian(
     at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_matrix>
   ) -> Int32 {
     load(x)
-    equations?.jacobian(at: point, into: &jacobianValue)
-    let n = dimension
-    let finite = jacobianValue.storage.withUnsafeBufferPointer { entries in
-      var finite = true
-      for r in 0..<n {
-        for c in 0..<n {
-          let entry = entries[r * n + c]
-          gsl_matrix_set(out, r, c, entry)
-          finite = finite && entry.isFinite
-        }
+    equations?.jacobian(at: point, into: &jacobian)
+    var finite = true
+    for r in point.indices {
+      for c in point.indices {
+        let entry = jacobian[r, c]
+        gsl_matrix_set(out, r, c, entry)
+        finite = finite && entry.isFinite
       }
-      return finite
     }
     guard finite else {
       sawNonFinite = true
