@@ -19,10 +19,12 @@ import Manifolds
 /// most about τ |ξ| per step.
 ///
 /// The integrator keeps a workspace (GSL solvers, the buffers of the residual and Jacobian, the
-/// warm start), so that after the first step a step allocates nothing when the system's `into:`
-/// matrices allocate nothing (``DoublePendulum``, the constant-mass systems) and the caller's
-/// state arrays are not shared. A copy of the integrator gets a workspace of its own when it
-/// first steps.
+/// warm start), so that after the first step the Swift side of a step allocates nothing when the
+/// system's `into:` matrices allocate nothing (``DoublePendulum``, the constant-mass systems) and
+/// the caller's state arrays are not shared. What remains is inside GSL: from GSL 2.7 on,
+/// `newton`'s LU factorisation allocates its pivot vector at every iteration (three `malloc`s
+/// per iteration, about 10 per double-pendulum step at h = 0.01; see ``RootFindingWorkspace``).
+/// A copy of the integrator gets a workspace of its own when it first steps.
 ///
 /// A step whose implicit equation cannot be solved throws
 /// ``IntegrationError/rootFindingFailed(step:_:)`` with the residual and the iteration count (the

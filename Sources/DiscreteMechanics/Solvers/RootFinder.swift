@@ -154,9 +154,9 @@ public struct RootFinder: Sendable {
   /// Newton's method with the analytic Jacobian, then `hybridsj`, with the stopping rule of
   /// ``solve(initialGuess:residual:jacobian:)``.
   ///
-  /// Once the workspace has used its solvers, the Swift side of this allocates nothing beyond
-  /// what `equations` allocates. The arrays the equations receive belong to the workspace and
-  /// must not be kept.
+  /// Once the workspace has used its solvers, this allocates nothing beyond what `equations`
+  /// allocates, except inside GSL's Newton step (see ``RootFindingWorkspace``). The arrays the
+  /// equations receive belong to the workspace and must not be kept.
   ///
   /// - Parameters:
   ///   - x: the initial guess, of length `workspace.dimension`; the root on return. It is left

@@ -7,8 +7,11 @@ import Manifolds
 /// Each GSL solver (`newton` and `hybridsj` with a Jacobian, `hybrids` without) is allocated on
 /// its first use and kept until the workspace is freed; the function record GSL calls back
 /// through and the buffers handed to the Swift residual and Jacobian are allocated once, in the
-/// initialiser. After a solver's first use a solve therefore allocates nothing (as long as the
-/// residual and Jacobian allocate nothing themselves).
+/// initialiser. After a solver's first use, a solve therefore allocates nothing in Swift or in
+/// GSL's solver driver (as long as the equations allocate nothing themselves), with one
+/// exception inside GSL: from GSL 2.7 on, the LU factorisation of `newton`'s step
+/// (`gsl_linalg_LU_decomp`) allocates and frees its pivot vector on every call, three `malloc`s
+/// per Newton iteration.
 ///
 /// A workspace is a mutable reference: one solve at a time.
 public final class RootFindingWorkspace {
