@@ -170,7 +170,7 @@ private final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootF
   }
 
   func jacobian(at q1: [Double], into jacobian: inout Matrix) {
-    step.lagrangian.momentumAtStartJacobian(from: step.start, to: q1, into: &jacobian)
+    step.jacobian(at: q1, into: &jacobian)
   }
 }
 
@@ -215,6 +215,11 @@ private struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
   mutating func residual(at q1: [Double], into residual: inout [Double]) {
     lagrangian.momentumAtStart(from: start, to: q1, into: &residual)
     for i in startMomentum.indices { residual[i] -= startMomentum[i] }
+  }
+
+  /// `∂(−D₁L_d)/∂q₁` at `(q_k, q₁)`.
+  mutating func jacobian(at q1: [Double], into jacobian: inout Matrix) {
+    lagrangian.momentumAtStartJacobian(from: start, to: q1, into: &jacobian)
   }
 
   /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1})` at the root `end` = `q_{k+1}`, writes
