@@ -94,6 +94,39 @@ struct DoublePendulumTests {
     }
   }
 
+  @Test("the into: forms overwrite a used matrix and reshape a wrong-sized one")
+  func intoForms() throws {
+    let used = try Matrix(rows: 2, columns: 2, storage: [.nan, .nan, .nan, .nan])
+    let wrongSize = Matrix.zeros(rows: 3, columns: 1)
+    for q in points {
+      for start in [used, wrongSize] {
+        var m = start
+        system.massMatrix(at: q, into: &m)
+        #expect(m == system.massMatrix(at: q), "q \(q)")
+        m = start
+        system.potentialHessian(at: q, into: &m)
+        #expect(m == system.potentialHessian(at: q), "q \(q)")
+        for i in 0..<2 {
+          m = start
+          system.massMatrixDerivative(at: q, coordinate: i, into: &m)
+          #expect(m == system.massMatrixDerivative(at: q, coordinate: i), "q \(q), i \(i)")
+          for j in 0..<2 {
+            m = start
+            system.massMatrixSecondDerivative(at: q, coordinates: i, j, into: &m)
+            #expect(m == system.massMatrixSecondDerivative(at: q, coordinates: i, j))
+          }
+        }
+      }
+    }
+    // One entry of each written form against its formula, so that the pair cannot agree on a
+    // wrong value: M₀₁ = m₂ l₁ l₂ cos δ, (∂M/∂θ₁)₀₁ = −m₂ l₁ l₂ sin δ.
+    var m = used
+    system.massMatrix(at: [0.5, 1.0], into: &m)
+    #expect(abs(m[0, 1] - 0.7 * 0.9 * 1.6 * cos(-0.5)) < 1e-15)
+    system.massMatrixDerivative(at: [0.5, 1.0], coordinate: 0, into: &m)
+    #expect(abs(m[1, 0] + 0.7 * 0.9 * 1.6 * sin(-0.5)) < 1e-15 && m[0, 0] == 0)
+  }
+
   @Test("the energy at rest in the downward position is −(m₁ + m₂) g l₁ − m₂ g l₂")
   func restEnergy() throws {
     let state = try system.state(position: [0, 0], velocity: [0, 0])

@@ -34,6 +34,57 @@ struct RootFinderTests {
     #expect(result.residualNorm <= 1e-12)
   }
 
+  /// ``circleParabola`` with its Jacobian, counting evaluations.
+  final class CircleParabola: RootFindingEquations {
+    var evaluations = 0
+    func residual(at x: [Double], into residual: inout [Double]) {
+      evaluations += 1
+      RootFinderTests.circleParabola(x, &residual)
+    }
+    func jacobian(at x: [Double], into jacobian: inout Matrix) {
+      RootFinderTests.circleParabolaJacobian(x, &jacobian)
+    }
+  }
+
+  @Test("in place in one workspace: the one-shot root and iterations, solve after solve")
+  func workspace() throws {
+    let workspace = try RootFindingWorkspace(dimension: 2)
+    let equations = CircleParabola()
+    for guess: [Double] in [[1, 1], [2, 0.5], [1, 1]] {
+      let oneShot = try RootFinder().solve(
+        initialGuess: guess, residual: Self.circleParabola,
+        jacobian: Self.circleParabolaJacobian)
+      var x = guess
+      let statistics = try RootFinder().solve(&x, in: workspace, equations: equations)
+      #expect(x == oneShot.root, "guess \(guess)")
+      #expect(maxDifference(x, Self.exactRoot) < 1e-14)
+      #expect(statistics.iterations == oneShot.iterations && statistics.iterations >= 1)
+      #expect(statistics.residualNorm == oneShot.residualNorm)
+    }
+    #expect(equations.evaluations > 3)
+  }
+
+  @Test("in place: a failed solve leaves x unchanged; a wrong-sized guess or workspace is rejected")
+  func workspaceFailures() throws {
+    let workspace = try RootFindingWorkspace(dimension: 2)
+    var x: [Double] = [1, 1]
+    #expect(throws: RootFindingError.self) {
+      try RootFinder(maxIterations: 1).solve(&x, in: workspace, equations: CircleParabola())
+    }
+    #expect(x == [1, 1])
+    var short: [Double] = [1]
+    let error = #expect(throws: RootFindingError.self) {
+      try RootFinder().solve(&short, in: workspace, equations: CircleParabola())
+    }
+    guard case .invalidInitialGuess = error else {
+      Issue.record("expected invalidInitialGuess, got \(String(describing: error))")
+      return
+    }
+    for dimension in [0, -1] {
+      #expect(throws: RootFindingError.self) { _ = try RootFindingWorkspace(dimension: dimension) }
+    }
+  }
+
   @Test("hybrids with a finite-difference Jacobian: root to 1e-14 in at most 15 iterations")
   func finiteDifferenceJacobian() throws {
     let result = try RootFinder().solve(initialGuess: [1, 1], residual: Self.circleParabola)

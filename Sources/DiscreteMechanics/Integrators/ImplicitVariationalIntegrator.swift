@@ -18,6 +18,14 @@ import Manifolds
 /// round-off; a looser ``RootFinder/residualTolerance`` τ changes a conserved momentum map by at
 /// most about τ |ξ| per step.
 ///
+/// The integrator keeps a workspace (GSL solvers, the buffers of the residual and Jacobian, the
+/// warm start), so that after the first step the Swift side of a step allocates nothing when the
+/// system's `into:` matrices allocate nothing (``DoublePendulum``, the constant-mass systems) and
+/// the caller's state arrays are not shared. What remains is inside GSL: from GSL 2.7 on,
+/// `newton`'s LU factorisation allocates its pivot vector at every iteration (three `malloc`s
+/// per iteration, about 10 per double-pendulum step at h = 0.01; see ``RootFindingWorkspace``).
+/// A copy of the integrator gets a workspace of its own when it first steps.
+///
 /// A step whose implicit equation cannot be solved throws
 /// ``IntegrationError/rootFindingFailed(step:_:)`` with the residual and the iteration count (the
 /// state is left unchanged); ``Integrator/integrate(from:steps:stride:)`` fills in the step number.
@@ -25,8 +33,6 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   /// The continuous system.
   public typealias System = Lagrangian.System
 
-  /// The discrete Lagrangian whose DEL equations are solved.
-  public let discreteLagrangian: Lagrangian
   /// The solver of the implicit equation (tolerances and iteration cap are configurable).
   public var rootFinder: RootFinder
 
@@ -38,23 +44,24 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   /// The number of successful steps taken.
   public private(set) var stepsTaken = 0
 
-  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`.
-  private var warmStart: (state: PhaseState, velocity: [Double])?
+  private var workspace: ImplicitStepWorkspace<Lagrangian>
 
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a root finder with a
-  ///   non-positive tolerance or an iteration cap below 1.
+  ///   non-positive tolerance or an iteration cap below 1, or a system of dimension below 1.
   public init(system: System, stepSize: Double, rootFinder: RootFinder = RootFinder())
     throws(IntegrationError)
   {
-    discreteLagrangian = try Lagrangian(system: system, stepSize: stepSize)
+    workspace = try ImplicitStepWorkspace(Lagrangian(system: system, stepSize: stepSize))
     self.rootFinder = rootFinder
     try Self.validate(rootFinder)
   }
 
+  /// The discrete Lagrangian whose DEL equations are solved.
+  public var discreteLagrangian: Lagrangian { workspace.step.lagrangian }
   /// The continuous system.
-  public var system: System { discreteLagrangian.system }
-  public var stepSize: Double { discreteLagrangian.stepSize }
+  public var system: System { workspace.step.lagrangian.system }
+  public var stepSize: Double { workspace.step.lagrangian.stepSize }
   public var traits: IntegratorTraits { Lagrangian.traits }
 
   /// `newtonIterations / stepsTaken` (0 before the first step).
@@ -62,7 +69,7 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
     stepsTaken > 0 ? Double(newtonIterations) / Double(stepsTaken) : 0
   }
 
-  /// One step `(q_k, p_k) ↦ (q_{k+1}, p_{k+1})`.
+  /// One step `(q_k, p_k) ↦ (q_{k+1}, p_{k+1})`, written into `state`'s arrays.
   ///
   /// - Throws: ``IntegrationError/wrongDimension(name:expected:actual:)`` or
   ///   ``IntegrationError/nonFiniteState(step:)`` for a malformed state;
@@ -72,7 +79,9 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   ///   not finite; ``IntegrationError/invalidParameter(name:value:requirement:)`` for an invalid
   ///   ``rootFinder``.
   public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
-    let n = system.dimension
+    if !isKnownUniquelyReferenced(&workspace) { workspace = try workspace.copy() }
+    let workspace = workspace
+    let n = workspace.dimension
     guard state.q.count == n else {
       throw .wrongDimension(name: "q", expected: n, actual: state.q.count)
     }
@@ -84,53 +93,20 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
     }
     try Self.validate(rootFinder)
 
-    let guess = try initialGuess(from: state)
-    let lagrangian = discreteLagrangian
-    let q0 = state.q
-    let p0 = state.p
-    let solution: RootFindingResult
+    try workspace.step.start(from: state, guess: &workspace.end)
+    let solution: RootFindingStatistics
     do throws(RootFindingError) {
       solution = try rootFinder.solve(
-        initialGuess: guess,
-        residual: { q1, residual in
-          lagrangian.momentumAtStart(from: q0, to: q1, into: &residual)
-          for i in 0..<n { residual[i] -= p0[i] }
-        },
-        jacobian: { q1, jacobian in
-          lagrangian.momentumAtStartJacobian(from: q0, to: q1, into: &jacobian)
-        })
+        &workspace.end, in: workspace.rootFinding, equations: workspace)
     } catch {
       lastStepIterations = error.iterations
       throw .rootFindingFailed(step: nil, error)
     }
     lastStepIterations = solution.iterations
 
-    let q1 = solution.root
-    var p1 = p0
-    lagrangian.momentumAtEnd(from: q0, to: q1, into: &p1)
-    guard q1.allSatisfy(\.isFinite), p1.allSatisfy(\.isFinite) else {
-      throw .nonFiniteState(step: nil)
-    }
-    var velocity = q1
-    for i in 0..<n { velocity[i] = (q1[i] - q0[i]) / stepSize }
-    state = PhaseState(q: q1, p: p1)
-    warmStart = (state, velocity)
+    try workspace.step.finish(at: workspace.end, into: &state)
     newtonIterations += solution.iterations
     stepsTaken += 1
-  }
-
-  /// `q_k + h v_{k−1}` when `state` is where the last step ended, else `q_k + h M(q_k)⁻¹ p_k`.
-  private func initialGuess(from state: PhaseState) throws(IntegrationError) -> [Double] {
-    let velocity: [Double]
-    if let warmStart, warmStart.state == state {
-      velocity = warmStart.velocity
-    } else {
-      guard let v = system.velocity(state) else { throw .singularMassMatrix(step: nil) }
-      velocity = v
-    }
-    var guess = state.q
-    for i in guess.indices { guess[i] += stepSize * velocity[i] }
-    return guess
   }
 
   /// Throws unless the tolerances are positive (the step tolerance may be 0) and finite and the
@@ -152,5 +128,118 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
         name: "maxIterations", value: Double(rootFinder.maxIterations),
         requirement: "must be at least 1")
     }
+  }
+}
+
+/// The workspace of an ``ImplicitVariationalIntegrator``, allocated once: the GSL root-finding
+/// workspace, the guess and then root `q_{k+1}`, and the rest of the step.
+///
+/// As ``RootFindingEquations`` it is the implicit equation `−D₁L_d(q_k, q₁) − p_k = 0` in q₁.
+/// Each access to a class's stored property is checked for exclusivity at run time, so a
+/// callback makes one access, to ``step``; ``end`` is apart because the root finder writes it
+/// while the callbacks read ``step``.
+private final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootFindingEquations {
+  let rootFinding: RootFindingWorkspace
+  /// The initial guess for `q_{k+1}`, then `q_{k+1}`.
+  var end: [Double]
+  var step: ImplicitStep<Lagrangian>
+
+  var dimension: Int { rootFinding.dimension }
+
+  init(_ lagrangian: Lagrangian) throws(IntegrationError) {
+    let n = lagrangian.system.dimension
+    do throws(RootFindingError) {
+      rootFinding = try RootFindingWorkspace(dimension: n)
+    } catch {
+      throw .invalidParameter(
+        name: "dimension", value: Double(n), requirement: "must be at least 1")
+    }
+    end = Array(repeating: 0, count: n)
+    step = ImplicitStep(lagrangian)
+  }
+
+  /// A workspace with the same discrete Lagrangian and warm start and buffers of its own.
+  func copy() throws(IntegrationError) -> ImplicitStepWorkspace {
+    let copy = try ImplicitStepWorkspace(step.lagrangian)
+    copy.step.warmStart = step.warmStart
+    return copy
+  }
+
+  func residual(at q1: [Double], into residual: inout [Double]) {
+    step.residual(at: q1, into: &residual)
+  }
+
+  func jacobian(at q1: [Double], into jacobian: inout Matrix) {
+    step.jacobian(at: q1, into: &jacobian)
+  }
+}
+
+/// One step of an ``ImplicitVariationalIntegrator`` apart from the root finding: the discrete
+/// Lagrangian with its buffers, `(q_k, p_k)`, `p_{k+1}` and the warm start.
+private struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
+  var lagrangian: Lagrangian
+  /// `q_k` and `p_k`.
+  var start: [Double]
+  var startMomentum: [Double]
+  /// `p_{k+1}`.
+  var endMomentum: [Double]
+  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`.
+  var warmStart: (position: [Double], momentum: [Double], velocity: [Double])?
+
+  init(_ lagrangian: Lagrangian) {
+    self.lagrangian = lagrangian
+    start = Array(repeating: 0, count: lagrangian.system.dimension)
+    startMomentum = start
+    endMomentum = start
+  }
+
+  /// Loads `(q_k, p_k)` and writes the initial guess `q_k + h v` into `guess`: v is the last
+  /// step's velocity when `state` is where it ended, else `M(q_k)⁻¹ p_k`.
+  mutating func start(from state: PhaseState, guess: inout [Double]) throws(IntegrationError) {
+    let h = lagrangian.stepSize
+    for i in start.indices {
+      start[i] = state.q[i]
+      startMomentum[i] = state.p[i]
+    }
+    if let warmStart, warmStart.position == state.q, warmStart.momentum == state.p {
+      for i in start.indices { guess[i] = start[i] + h * warmStart.velocity[i] }
+    } else {
+      guard let velocity = lagrangian.system.velocity(state) else {
+        throw .singularMassMatrix(step: nil)
+      }
+      for i in start.indices { guess[i] = start[i] + h * velocity[i] }
+    }
+  }
+
+  /// `−D₁L_d(q_k, q₁) − p_k`.
+  mutating func residual(at q1: [Double], into residual: inout [Double]) {
+    lagrangian.momentumAtStart(from: start, to: q1, into: &residual)
+    for i in startMomentum.indices { residual[i] -= startMomentum[i] }
+  }
+
+  /// `∂(−D₁L_d)/∂q₁` at `(q_k, q₁)`.
+  mutating func jacobian(at q1: [Double], into jacobian: inout Matrix) {
+    lagrangian.momentumAtStartJacobian(from: start, to: q1, into: &jacobian)
+  }
+
+  /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1})` at the root `end` = `q_{k+1}`, writes
+  /// `(q_{k+1}, p_{k+1})` into `state` and keeps it as the next warm start.
+  mutating func finish(at end: [Double], into state: inout PhaseState) throws(IntegrationError) {
+    lagrangian.momentumAtEnd(from: start, to: end, into: &endMomentum)
+    guard end.allSatisfy(\.isFinite), endMomentum.allSatisfy(\.isFinite) else {
+      throw .nonFiniteState(step: nil)
+    }
+    let h = lagrangian.stepSize
+    // The warm start's arrays are reused (in place: taken out of the optional first).
+    var warm = warmStart ?? (start, start, start)
+    warmStart = nil
+    for i in start.indices {
+      state.q[i] = end[i]
+      state.p[i] = endMomentum[i]
+      warm.position[i] = end[i]
+      warm.momentum[i] = endMomentum[i]
+      warm.velocity[i] = (end[i] - start[i]) / h
+    }
+    warmStart = warm
   }
 }

@@ -20,67 +20,80 @@ public typealias VariationalMidpoint<System: LagrangianSystem> =
 public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagrangian {
   public let system: System
   public let stepSize: Double
+  private var buffers: LegendreTransformBuffers
 
   public static var traits: IntegratorTraits {
     IntegratorTraits(
       name: "midpoint", isExplicit: false, isSymplectic: true, isSymmetric: true, order: 2)
   }
 
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a system of dimension
+  ///   below 1.
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try StepSize.validate(stepSize)
     self.system = system
     self.stepSize = stepSize
+    buffers = try LegendreTransformBuffers(dimension: system.dimension)
   }
 
-  public func momentumAtStart(from q0: [Double], to q1: [Double], into momentum: inout [Double]) {
+  public mutating func momentumAtStart(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double]
+  ) {
     legendreTransform(q0, q1, sign: -1, into: &momentum)
   }
 
-  public func momentumAtEnd(from q0: [Double], to q1: [Double], into momentum: inout [Double]) {
+  public mutating func momentumAtEnd(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double]
+  ) {
     legendreTransform(q0, q1, sign: 1, into: &momentum)
   }
 
-  public func momentumAtStartJacobian(
+  public mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix
   ) {
     let h = stepSize
-    let (midpoint, v) = midpointAndVelocity(q0, q1)
-    let mass = system.massMatrix(at: midpoint)
-    let hessian = system.potentialHessian(at: midpoint)
-    let u = system.massMatrixDerivativesTimes(v, at: midpoint)
+    setMidpointAndVelocity(q0, q1)
+    system.massMatrix(at: buffers.point, into: &buffers.mass)
+    system.potentialHessian(at: buffers.point, into: &buffers.potentialHessian)
+    system.massMatrixDerivativesTimes(
+      buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
+      massDerivative: &buffers.massDerivative)
     for i in 0..<system.dimension {
       for j in 0..<system.dimension {
-        let secondDerivative = system.massMatrixSecondDerivative(at: midpoint, coordinates: i, j)
+        system.massMatrixSecondDerivative(
+          at: buffers.point, coordinates: i, j, into: &buffers.massSecondDerivative)
+        let u = buffers.derivativeProducts
         jacobian[i, j] =
-          mass[i, j] / h + 0.5 * (u[j][i] - u[i][j])
-          - 0.125 * h * quadraticForm(secondDerivative, v) + 0.25 * h * hessian[i, j]
+          buffers.mass[i, j] / h + 0.5 * (u[j, i] - u[i, j])
+          - 0.125 * h * quadraticForm(buffers.massSecondDerivative, buffers.velocity)
+          + 0.25 * h * buffers.potentialHessian[i, j]
       }
     }
   }
 
   /// `M(q̄) v + sign (h/2) ∂_qL(q̄, v)`.
-  private func legendreTransform(
+  private mutating func legendreTransform(
     _ q0: [Double], _ q1: [Double], sign: Double, into momentum: inout [Double]
   ) {
-    let (midpoint, v) = midpointAndVelocity(q0, q1)
-    let mass = system.massMatrix(at: midpoint)
-    system.lagrangianGradient(at: midpoint, velocity: v, into: &momentum)
+    setMidpointAndVelocity(q0, q1)
+    system.massMatrix(at: buffers.point, into: &buffers.mass)
+    system.lagrangianGradient(
+      at: buffers.point, velocity: buffers.velocity, into: &momentum,
+      massDerivative: &buffers.massDerivative)
     let halfStep = sign * 0.5 * stepSize
     for i in 0..<system.dimension {
       var mv = 0.0
-      for j in 0..<system.dimension { mv += mass[i, j] * v[j] }
+      for j in 0..<system.dimension { mv += buffers.mass[i, j] * buffers.velocity[j] }
       momentum[i] = mv + halfStep * momentum[i]
     }
   }
 
-  /// `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h`.
-  private func midpointAndVelocity(_ q0: [Double], _ q1: [Double]) -> ([Double], [Double]) {
-    var midpoint = q0
-    var v = q0
+  /// Writes `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h` into the buffers.
+  private mutating func setMidpointAndVelocity(_ q0: [Double], _ q1: [Double]) {
     for i in q0.indices {
-      midpoint[i] = 0.5 * (q0[i] + q1[i])
-      v[i] = (q1[i] - q0[i]) / stepSize
+      buffers.point[i] = 0.5 * (q0[i] + q1[i])
+      buffers.velocity[i] = (q1[i] - q0[i]) / stepSize
     }
-    return (midpoint, v)
   }
 }

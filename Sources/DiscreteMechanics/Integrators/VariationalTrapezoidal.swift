@@ -20,62 +20,78 @@ public typealias VariationalTrapezoidal<System: LagrangianSystem> =
 public struct TrapezoidalDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagrangian {
   public let system: System
   public let stepSize: Double
+  private var buffers: LegendreTransformBuffers
 
   public static var traits: IntegratorTraits {
     IntegratorTraits(
       name: "trapezoidal", isExplicit: false, isSymplectic: true, isSymmetric: true, order: 2)
   }
 
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a system of dimension
+  ///   below 1.
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try StepSize.validate(stepSize)
     self.system = system
     self.stepSize = stepSize
+    buffers = try LegendreTransformBuffers(dimension: system.dimension)
   }
 
-  public func momentumAtStart(from q0: [Double], to q1: [Double], into momentum: inout [Double]) {
+  public mutating func momentumAtStart(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double]
+  ) {
     legendreTransform(q0, q1, at: q0, sign: -1, into: &momentum)
   }
 
-  public func momentumAtEnd(from q0: [Double], to q1: [Double], into momentum: inout [Double]) {
+  public mutating func momentumAtEnd(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double]
+  ) {
     legendreTransform(q0, q1, at: q1, sign: 1, into: &momentum)
   }
 
-  public func momentumAtStartJacobian(
+  public mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix
   ) {
     let h = stepSize
-    let v = velocity(q0, q1)
-    let mass0 = system.massMatrix(at: q0)
-    let mass1 = system.massMatrix(at: q1)
-    let u0 = system.massMatrixDerivativesTimes(v, at: q0)
-    let u1 = system.massMatrixDerivativesTimes(v, at: q1)
+    setVelocity(q0, q1)
+    system.massMatrix(at: q0, into: &buffers.mass)
+    system.massMatrix(at: q1, into: &buffers.massAtEnd)
+    system.massMatrixDerivativesTimes(
+      buffers.velocity, at: q0, into: &buffers.derivativeProducts,
+      massDerivative: &buffers.massDerivative)
+    system.massMatrixDerivativesTimes(
+      buffers.velocity, at: q1, into: &buffers.derivativeProductsAtEnd,
+      massDerivative: &buffers.massDerivative)
     for i in 0..<system.dimension {
       for j in 0..<system.dimension {
-        jacobian[i, j] = 0.5 * (mass0[i, j] + mass1[i, j]) / h + 0.5 * (u1[j][i] - u0[i][j])
+        jacobian[i, j] =
+          0.5 * (buffers.mass[i, j] + buffers.massAtEnd[i, j]) / h
+          + 0.5 * (buffers.derivativeProductsAtEnd[j, i] - buffers.derivativeProducts[i, j])
       }
     }
   }
 
   /// `M̄ v + sign (h/2) ∂_qL(q, v)` with q the start or end point.
-  private func legendreTransform(
+  private mutating func legendreTransform(
     _ q0: [Double], _ q1: [Double], at q: [Double], sign: Double, into momentum: inout [Double]
   ) {
-    let v = velocity(q0, q1)
-    let mass0 = system.massMatrix(at: q0)
-    let mass1 = system.massMatrix(at: q1)
-    system.lagrangianGradient(at: q, velocity: v, into: &momentum)
+    setVelocity(q0, q1)
+    system.massMatrix(at: q0, into: &buffers.mass)
+    system.massMatrix(at: q1, into: &buffers.massAtEnd)
+    system.lagrangianGradient(
+      at: q, velocity: buffers.velocity, into: &momentum, massDerivative: &buffers.massDerivative)
     let halfStep = sign * 0.5 * stepSize
     for i in 0..<system.dimension {
       var mv = 0.0
-      for j in 0..<system.dimension { mv += 0.5 * (mass0[i, j] + mass1[i, j]) * v[j] }
+      for j in 0..<system.dimension {
+        mv += 0.5 * (buffers.mass[i, j] + buffers.massAtEnd[i, j]) * buffers.velocity[j]
+      }
       momentum[i] = mv + halfStep * momentum[i]
     }
   }
 
-  /// `v = (q₁ − q₀)/h`.
-  private func velocity(_ q0: [Double], _ q1: [Double]) -> [Double] {
-    var v = q1
-    for i in q0.indices { v[i] = (q1[i] - q0[i]) / stepSize }
-    return v
+  /// Writes `v = (q₁ − q₀)/h` into the buffers.
+  private mutating func setVelocity(_ q0: [Double], _ q1: [Double]) {
+    for i in q0.indices { buffers.velocity[i] = (q1[i] - q0[i]) / stepSize }
   }
 }

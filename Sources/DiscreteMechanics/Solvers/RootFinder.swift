@@ -76,6 +76,14 @@ public struct RootFindingResult: Sendable {
   public var residualNorm: Double
 }
 
+/// How a root found in place (``RootFinder/solve(_:in:equations:)``) was reached.
+public struct RootFindingStatistics: Equatable, Sendable {
+  /// Iterations taken, including those of a failed Newton attempt before the fallback.
+  public var iterations: Int
+  /// `max_i |F_i(root)|`.
+  public var residualNorm: Double
+}
+
 /// Solves `F(x) = 0` on R^n with GSL's `gsl_multiroot` solvers.
 ///
 /// With a Jacobian the default is Newton's method (`gsl_multiroot_fdfsolver_newton`), falling
@@ -87,6 +95,10 @@ public struct RootFindingResult: Sendable {
 /// `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or when the corrections stop shrinking while the
 /// residual is at the tolerance (Newton has reached round-off).
 ///
+/// ``solve(initialGuess:residual:jacobian:)`` sets up the GSL solvers for one solve; to solve
+/// many systems of one size (one per time step) without allocating, keep a
+/// ``RootFindingWorkspace`` and call ``solve(_:in:equations:)``.
+///
 /// GSL's default error handler aborts the process; it is switched off once, on first use.
 public struct RootFinder: Sendable {
   /// The residual tolerance `max |F| ≤ residualTolerance`.
@@ -96,13 +108,15 @@ public struct RootFinder: Sendable {
   /// The iteration cap (per method).
   public var maxIterations: Int
 
-  public init(residualTolerance: Double = 1e-12, stepTolerance: Double = 1e-15, maxIterations: Int = 50) {
+  public init(
+    residualTolerance: Double = 1e-12, stepTolerance: Double = 1e-15, maxIterations: Int = 50
+  ) {
     self.residualTolerance = residualTolerance
     self.stepTolerance = stepTolerance
     self.maxIterations = maxIterations
   }
 
-  /// A root of `residual` near `initialGuess`.
+  /// A root of `residual` near `initialGuess`, in a workspace of its own.
   ///
   /// - Parameters:
   ///   - initialGuess: the start of the iteration; its length is the dimension n.
@@ -117,196 +131,64 @@ public struct RootFinder: Sendable {
     jacobian: (([Double], inout Matrix) -> Void)? = nil
   ) throws(RootFindingError) -> RootFindingResult {
     guard !initialGuess.isEmpty else { throw .invalidInitialGuess("empty") }
-    guard initialGuess.allSatisfy(\.isFinite) else {
-      throw .invalidInitialGuess("non-finite entry in \(initialGuess)")
-    }
-    GSLErrorHandler.disableAbort
-    return try withoutActuallyEscaping(residual) { (residual) throws(RootFindingError) in
+    let workspace = try RootFindingWorkspace(dimension: initialGuess.count)
+    var root = initialGuess
+    let statistics = try withoutActuallyEscaping(residual) {
+      (residual) throws(RootFindingError) in
       guard let jacobian else {
-        return try run(.hybrids, initialGuess, Callbacks(residual: residual, jacobian: nil))
+        return try workspace.solve(
+          &root, settings: self, equations: ClosureEquations(residual, jacobian: nil),
+          analyticJacobian: false)
       }
       return try withoutActuallyEscaping(jacobian) { (jacobian) throws(RootFindingError) in
-        let callbacks = Callbacks(residual: residual, jacobian: jacobian)
-        let newtonFailure: RootFindingError
-        do throws(RootFindingError) {
-          return try run(.newton, initialGuess, callbacks)
-        } catch {
-          newtonFailure = error
-        }
-        do throws(RootFindingError) {
-          var result = try run(.hybridsj, initialGuess, callbacks)
-          result.iterations += newtonFailure.iterations
-          return result
-        } catch {
-          // Report the attempt that came closer (hybridsj on a tie): a fallback that diverged
-          // says less than Newton's singular Jacobian, and vice versa.
-          let closer = newtonFailure.residualNorm < error.residualNorm ? newtonFailure : error
-          throw closer.addingIterations(
-            newtonFailure.iterations + error.iterations - closer.iterations)
-        }
+        try workspace.solve(
+          &root, settings: self, equations: ClosureEquations(residual, jacobian: jacobian),
+          analyticJacobian: true)
       }
     }
+    return RootFindingResult(
+      root: root, iterations: statistics.iterations, residualNorm: statistics.residualNorm)
   }
 
-  enum Method { case newton, hybridsj, hybrids }
+  /// Replaces the initial guess `x` by a root of `equations` near it, working in `workspace`:
+  /// Newton's method with the analytic Jacobian, then `hybridsj`, with the stopping rule of
+  /// ``solve(initialGuess:residual:jacobian:)``.
+  ///
+  /// Once the workspace has used its solvers, this allocates nothing beyond what `equations`
+  /// allocates, except inside GSL's Newton step (see ``RootFindingWorkspace``). The arrays the
+  /// equations receive belong to the workspace and must not be kept.
+  ///
+  /// - Parameters:
+  ///   - x: the initial guess, of length `workspace.dimension`; the root on return. It is left
+  ///     unchanged when an error is thrown.
+  ///   - workspace: the GSL solvers and buffers.
+  ///   - equations: `F` and `∂F/∂x`.
+  /// - Throws: ``RootFindingError`` when no root is found, or
+  ///   ``RootFindingError/invalidInitialGuess(_:)`` when `x` has the wrong length or a
+  ///   non-finite entry.
+  @discardableResult
+  public func solve(
+    _ x: inout [Double], in workspace: RootFindingWorkspace, equations: any RootFindingEquations
+  ) throws(RootFindingError) -> RootFindingStatistics {
+    try workspace.solve(&x, settings: self, equations: equations, analyticJacobian: true)
+  }
+}
 
-  /// The Swift functions GSL calls back, passed through its `params` pointer.
-  final class Callbacks {
-    let residual: ([Double], inout [Double]) -> Void
-    let jacobian: (([Double], inout Matrix) -> Void)?
-    var x: [Double] = []
-    var f: [Double] = []
-    var j = Matrix.zeros(rows: 0, columns: 0)
-    var sawNonFinite = false
+/// The residual and Jacobian closures of ``RootFinder/solve(initialGuess:residual:jacobian:)``.
+private final class ClosureEquations: RootFindingEquations {
+  let residual: ([Double], inout [Double]) -> Void
+  let jacobian: (([Double], inout Matrix) -> Void)?
 
-    init(residual: @escaping ([Double], inout [Double]) -> Void, jacobian: (([Double], inout Matrix) -> Void)?) {
-      self.residual = residual
-      self.jacobian = jacobian
-    }
-
-    func load(_ v: UnsafePointer<gsl_vector>) {
-      let n = Int(v.pointee.size)
-      if x.count != n {
-        x = Array(repeating: 0, count: n)
-        f = Array(repeating: 0, count: n)
-        j = Matrix.zeros(rows: n, columns: n)
-      }
-      for i in 0..<n { x[i] = gsl_vector_get(v, i) }
-    }
-
-    func evaluateResidual(_ v: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_vector>) -> Int32 {
-      load(v)
-      residual(x, &f)
-      for i in f.indices { gsl_vector_set(out, i, f[i]) }
-      guard f.allSatisfy(\.isFinite) else {
-        sawNonFinite = true
-        return Int32(GSL_EBADFUNC)
-      }
-      return Int32(GSL_SUCCESS)
-    }
-
-    func evaluateJacobian(_ v: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_matrix>) -> Int32 {
-      load(v)
-      jacobian?(x, &j)
-      let n = x.count
-      for r in 0..<n {
-        for c in 0..<n { gsl_matrix_set(out, r, c, j[r, c]) }
-      }
-      guard j.storage.allSatisfy(\.isFinite) else {
-        sawNonFinite = true
-        return Int32(GSL_EBADFUNC)
-      }
-      return Int32(GSL_SUCCESS)
-    }
+  init(
+    _ residual: @escaping ([Double], inout [Double]) -> Void,
+    jacobian: (([Double], inout Matrix) -> Void)?
+  ) {
+    self.residual = residual
+    self.jacobian = jacobian
   }
 
-  private func run(_ method: Method, _ guess: [Double], _ callbacks: Callbacks) throws(RootFindingError)
-    -> RootFindingResult
-  {
-    let n = guess.count
-    let params = Unmanaged.passUnretained(callbacks).toOpaque()
-    let x0 = gsl_vector_alloc(n)
-    defer { gsl_vector_free(x0) }
-    for i in 0..<n { gsl_vector_set(x0, i, guess[i]) }
-    callbacks.sawNonFinite = false
-
-    let f: @convention(c) (UnsafePointer<gsl_vector>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<gsl_vector>?) -> Int32 = {
-      x, params, out in
-      Unmanaged<Callbacks>.fromOpaque(params!).takeUnretainedValue().evaluateResidual(x!, into: out!)
-    }
-    let df: @convention(c) (UnsafePointer<gsl_vector>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<gsl_matrix>?) -> Int32 = {
-      x, params, out in
-      Unmanaged<Callbacks>.fromOpaque(params!).takeUnretainedValue().evaluateJacobian(x!, into: out!)
-    }
-    let fdf: @convention(c) (
-      UnsafePointer<gsl_vector>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<gsl_vector>?,
-      UnsafeMutablePointer<gsl_matrix>?
-    ) -> Int32 = { x, params, out, jac in
-      let c = Unmanaged<Callbacks>.fromOpaque(params!).takeUnretainedValue()
-      let s = c.evaluateResidual(x!, into: out!)
-      return s == Int32(GSL_SUCCESS) ? c.evaluateJacobian(x!, into: jac!) : s
-    }
-
-    // Uniform access to the two GSL solver kinds.
-    let iterate: () -> Int32
-    let currentX: () -> UnsafeMutablePointer<gsl_vector>
-    let currentF: () -> UnsafeMutablePointer<gsl_vector>
-    let currentDx: () -> UnsafeMutablePointer<gsl_vector>
-    let cleanup: () -> Void
-    var fdfFunction = gsl_multiroot_function_fdf(f: f, df: df, fdf: fdf, n: n, params: params)
-    var fFunction = gsl_multiroot_function(f: f, n: n, params: params)
-    let setStatus: Int32
-    switch method {
-    case .newton, .hybridsj:
-      let type = method == .newton ? cgsl_multiroot_newton() : cgsl_multiroot_hybridsj()
-      guard let solver = gsl_multiroot_fdfsolver_alloc(type, n) else {
-        throw .stalled(iterations: 0, residualNorm: .nan, gslStatus: Int32(GSL_ENOMEM))
-      }
-      setStatus = gsl_multiroot_fdfsolver_set(solver, &fdfFunction, x0)
-      iterate = { gsl_multiroot_fdfsolver_iterate(solver) }
-      currentX = { solver.pointee.x }
-      currentF = { solver.pointee.f }
-      currentDx = { solver.pointee.dx }
-      cleanup = { gsl_multiroot_fdfsolver_free(solver) }
-    case .hybrids:
-      guard let solver = gsl_multiroot_fsolver_alloc(cgsl_multiroot_hybrids(), n) else {
-        throw .stalled(iterations: 0, residualNorm: .nan, gslStatus: Int32(GSL_ENOMEM))
-      }
-      setStatus = gsl_multiroot_fsolver_set(solver, &fFunction, x0)
-      iterate = { gsl_multiroot_fsolver_iterate(solver) }
-      currentX = { solver.pointee.x }
-      currentF = { solver.pointee.f }
-      currentDx = { solver.pointee.dx }
-      cleanup = { gsl_multiroot_fsolver_free(solver) }
-    }
-    defer { cleanup() }
-
-    func residualNorm() -> Double {
-      let v = currentF()
-      var m = 0.0
-      for i in 0..<n { m = max(m, abs(gsl_vector_get(v, i))) }
-      return m
-    }
-    if callbacks.sawNonFinite || setStatus != Int32(GSL_SUCCESS) {
-      throw callbacks.sawNonFinite
-        ? .nonFiniteResidual(iterations: 0)
-        : .stalled(iterations: 0, residualNorm: .nan, gslStatus: setStatus)
-    }
-    if residualNorm() == 0 {
-      return RootFindingResult(root: guess, iterations: 0, residualNorm: 0)
-    }
-    var previousCorrection = Double.infinity
-    let iterationCap = max(1, maxIterations)
-    for iteration in 1...iterationCap {
-      let status = iterate()
-      if callbacks.sawNonFinite { throw .nonFiniteResidual(iterations: iteration) }
-      let r = residualNorm()
-      guard r.isFinite else { throw .nonFiniteResidual(iterations: iteration) }
-      // Newton's LU solve reports a singular Jacobian as GSL_EDOM ("matrix is singular").
-      if status == Int32(GSL_ESING) || (method == .newton && status == Int32(GSL_EDOM)) {
-        throw .singularJacobian(iterations: iteration, residualNorm: r)
-      }
-      if status != Int32(GSL_SUCCESS) {
-        throw .stalled(iterations: iteration, residualNorm: r, gslStatus: status)
-      }
-      let x = currentX()
-      let dx = currentDx()
-      var correction = 0.0
-      var small = true
-      for i in 0..<n {
-        let d = abs(gsl_vector_get(dx, i))
-        correction = max(correction, d)
-        if d > stepTolerance * (1 + abs(gsl_vector_get(x, i))) { small = false }
-      }
-      let converged = r <= residualTolerance && (small || correction >= previousCorrection)
-      if converged || r == 0 {
-        return RootFindingResult(
-          root: (0..<n).map { gsl_vector_get(x, $0) }, iterations: iteration, residualNorm: r)
-      }
-      previousCorrection = correction
-    }
-    throw .noConvergence(iterations: iterationCap, residualNorm: residualNorm())
-  }
+  func residual(at x: [Double], into residual: inout [Double]) { self.residual(x, &residual) }
+  func jacobian(at x: [Double], into jacobian: inout Matrix) { self.jacobian?(x, &jacobian) }
 }
 
 /// Switches GSL's abort-on-error handler off, once per process; errors come back as status codes.

@@ -57,38 +57,69 @@ public struct DoublePendulum: LagrangianSystem {
 
   /// `∇²V = diag((m₁ + m₂) g l₁ cos θ₁, m₂ g l₂ cos θ₂)`.
   public func potentialHessian(at q: [Double]) -> Matrix {
-    .diagonal([
-      (mass1 + mass2) * gravity * length1 * Double.cos(q[0]),
-      mass2 * gravity * length2 * Double.cos(q[1]),
-    ])
+    var hessian = Matrix.zeros(rows: 2, columns: 2)
+    potentialHessian(at: q, into: &hessian)
+    return hessian
+  }
+
+  public func potentialHessian(at q: [Double], into hessian: inout Matrix) {
+    hessian.makeSquare(2)
+    hessian[0, 0] = (mass1 + mass2) * gravity * length1 * Double.cos(q[0])
+    hessian[0, 1] = 0
+    hessian[1, 0] = 0
+    hessian[1, 1] = mass2 * gravity * length2 * Double.cos(q[1])
   }
 
   public func massMatrix(at q: [Double]) -> Matrix {
+    var mass = Matrix.zeros(rows: 2, columns: 2)
+    massMatrix(at: q, into: &mass)
+    return mass
+  }
+
+  public func massMatrix(at q: [Double], into mass: inout Matrix) {
+    mass.makeSquare(2)
     let offDiagonal = coupling * Double.cos(q[0] - q[1])
-    var m = Matrix.diagonal([(mass1 + mass2) * length1 * length1, mass2 * length2 * length2])
-    m[0, 1] = offDiagonal
-    m[1, 0] = offDiagonal
-    return m
+    mass[0, 0] = (mass1 + mass2) * length1 * length1
+    mass[0, 1] = offDiagonal
+    mass[1, 0] = offDiagonal
+    mass[1, 1] = mass2 * length2 * length2
   }
 
   /// `∂M/∂θ₁ = −∂M/∂θ₂`, with off-diagonal entries `−m₂ l₁ l₂ sin δ` and zero diagonal.
   public func massMatrixDerivative(at q: [Double], coordinate i: Int) -> Matrix {
+    var derivative = Matrix.zeros(rows: 2, columns: 2)
+    massMatrixDerivative(at: q, coordinate: i, into: &derivative)
+    return derivative
+  }
+
+  public func massMatrixDerivative(
+    at q: [Double], coordinate i: Int, into derivative: inout Matrix
+  ) {
     let sign: Double = i == 0 ? -1 : 1
-    return offDiagonal(sign * coupling * Double.sin(q[0] - q[1]))
+    Self.setOffDiagonal(sign * coupling * Double.sin(q[0] - q[1]), of: &derivative)
   }
 
   /// `∂²M/∂θᵢ∂θⱼ`: off-diagonal entries `−m₂ l₁ l₂ cos δ` for i = j and `+m₂ l₁ l₂ cos δ` for
   /// i ≠ j, zero diagonal.
   public func massMatrixSecondDerivative(at q: [Double], coordinates i: Int, _ j: Int) -> Matrix {
-    let sign: Double = i == j ? -1 : 1
-    return offDiagonal(sign * coupling * Double.cos(q[0] - q[1]))
+    var secondDerivative = Matrix.zeros(rows: 2, columns: 2)
+    massMatrixSecondDerivative(at: q, coordinates: i, j, into: &secondDerivative)
+    return secondDerivative
   }
 
-  /// The symmetric 2×2 matrix with zero diagonal and off-diagonal entries `value`.
-  private func offDiagonal(_ value: Double) -> Matrix {
-    var m = Matrix.zeros(rows: 2, columns: 2)
+  public func massMatrixSecondDerivative(
+    at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix
+  ) {
+    let sign: Double = i == j ? -1 : 1
+    Self.setOffDiagonal(sign * coupling * Double.cos(q[0] - q[1]), of: &secondDerivative)
+  }
+
+  /// Makes `m` the symmetric 2×2 matrix with zero diagonal and off-diagonal entries `value`.
+  private static func setOffDiagonal(_ value: Double, of m: inout Matrix) {
+    m.makeSquare(2)
+    m[0, 0] = 0
     m[0, 1] = value
     m[1, 0] = value
-    return m
+    m[1, 1] = 0
   }
 }

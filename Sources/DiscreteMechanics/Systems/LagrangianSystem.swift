@@ -12,6 +12,11 @@ import Manifolds
 /// (``finiteDifferencePotentialHessian(at:)``,
 /// ``finiteDifferenceMassMatrixSecondDerivative(at:coordinates:_:)``), accurate to about 1e-10
 /// relative; analytic versions make the Newton iteration slightly cheaper and exact.
+///
+/// Each matrix also has an `into:` form that writes into a caller's n×n matrix, which the
+/// implicit integrators call once per Newton iteration. Its default calls the allocating form;
+/// a system whose M(q) varies should write the entries in place, so that a step allocates
+/// nothing (``DoublePendulum`` does).
 public protocol LagrangianSystem: Sendable {
   /// The number of configuration coordinates n.
   var dimension: Int { get }
@@ -27,6 +32,17 @@ public protocol LagrangianSystem: Sendable {
   func potentialHessian(at q: [Double]) -> Matrix
   /// `∂²M/∂qⁱ∂qʲ` at `q` (the zero matrix for a constant mass matrix).
   func massMatrixSecondDerivative(at q: [Double], coordinates i: Int, _ j: Int) -> Matrix
+  /// Writes `M(q)` into `mass`, which is replaced by an n×n matrix if it is not one.
+  func massMatrix(at q: [Double], into mass: inout Matrix)
+  /// Writes `∂M/∂qⁱ` at `q` into `derivative`, which is replaced by an n×n matrix if it is not
+  /// one.
+  func massMatrixDerivative(at q: [Double], coordinate i: Int, into derivative: inout Matrix)
+  /// Writes `∇²V(q)` into `hessian`, which is replaced by an n×n matrix if it is not one.
+  func potentialHessian(at q: [Double], into hessian: inout Matrix)
+  /// Writes `∂²M/∂qⁱ∂qʲ` at `q` into `secondDerivative`, which is replaced by an n×n matrix if
+  /// it is not one.
+  func massMatrixSecondDerivative(
+    at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix)
 }
 
 /// A system whose mass matrix does not depend on q, so `M⁻¹` can be formed once and the
@@ -46,9 +62,57 @@ extension ConstantMassSystem {
   public func massMatrixSecondDerivative(at q: [Double], coordinates i: Int, _ j: Int) -> Matrix {
     .zeros(rows: dimension, columns: dimension)
   }
+
+  /// Copies ``mass`` into `mass`.
+  public func massMatrix(at q: [Double], into mass: inout Matrix) {
+    let constant = self.mass
+    if mass.rows == constant.rows && mass.columns == constant.columns {
+      for k in constant.storage.indices { mass.storage[k] = constant.storage[k] }
+    } else {
+      mass = constant
+    }
+  }
+
+  /// Writes zeros into `derivative`.
+  public func massMatrixDerivative(
+    at q: [Double], coordinate i: Int, into derivative: inout Matrix
+  ) {
+    derivative.setZero(dimension)
+  }
+
+  /// Writes zeros into `secondDerivative`.
+  public func massMatrixSecondDerivative(
+    at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix
+  ) {
+    secondDerivative.setZero(dimension)
+  }
 }
 
 extension LagrangianSystem {
+  /// The default: `mass = massMatrix(at: q)`.
+  public func massMatrix(at q: [Double], into mass: inout Matrix) {
+    mass = massMatrix(at: q)
+  }
+
+  /// The default: `derivative = massMatrixDerivative(at: q, coordinate: i)`.
+  public func massMatrixDerivative(
+    at q: [Double], coordinate i: Int, into derivative: inout Matrix
+  ) {
+    derivative = massMatrixDerivative(at: q, coordinate: i)
+  }
+
+  /// The default: `hessian = potentialHessian(at: q)`.
+  public func potentialHessian(at q: [Double], into hessian: inout Matrix) {
+    hessian = potentialHessian(at: q)
+  }
+
+  /// The default: `secondDerivative = massMatrixSecondDerivative(at: q, coordinates: i, j)`.
+  public func massMatrixSecondDerivative(
+    at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix
+  ) {
+    secondDerivative = massMatrixSecondDerivative(at: q, coordinates: i, j)
+  }
+
   /// The default Hessian `∇²V(q)`: central differences of the analytic gradient,
   /// ``finiteDifferencePotentialHessian(at:)``.
   public func potentialHessian(at q: [Double]) -> Matrix {
@@ -156,10 +220,28 @@ extension LagrangianSystem {
   }
 
   /// The state `(q, M(q) v)` after checking dimensions and finiteness of `q` and `v`.
-  public func state(position q: [Double], velocity v: [Double]) throws(IntegrationError) -> PhaseState {
+  public func state(position q: [Double], velocity v: [Double]) throws(IntegrationError)
+    -> PhaseState
+  {
     try IntegrationError.check(q, name: "q0", dimension: dimension)
     try IntegrationError.check(v, name: "v0", dimension: dimension)
     return PhaseState(q: q, p: momentum(at: q, velocity: v))
+  }
+}
+
+extension Matrix {
+  /// Makes this the n×n zero matrix, in place when it already is n×n.
+  mutating func setZero(_ n: Int) {
+    guard rows == n, columns == n else {
+      self = .zeros(rows: n, columns: n)
+      return
+    }
+    for k in storage.indices { storage[k] = 0 }
+  }
+
+  /// Makes this an n×n matrix: kept as it is when it already is one, else the n×n zero matrix.
+  mutating func makeSquare(_ n: Int) {
+    if rows != n || columns != n { self = .zeros(rows: n, columns: n) }
   }
 }
 
