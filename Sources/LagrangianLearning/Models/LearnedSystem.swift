@@ -1,0 +1,86 @@
+import DiscreteMechanics
+import _Differentiation
+import Manifolds
+
+/// A learned potential and constant mass matrix seen as a mechanical system,
+/// `L(q, q̇) = ½ q̇ᵀ M q̇ − V_θ(q)`, so that the integrators of DiscreteMechanics step learned
+/// models exactly as they step the built-in systems.
+public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
+  public let potentialModel: Potential
+  public let mass: Matrix
+  public let inverseMass: Matrix
+
+  /// - Parameters:
+  ///   - mass: M, n×n symmetric positive definite.
+  ///   - inverseMass: M⁻¹.
+  public init(potential: Potential, mass: Matrix, inverseMass: Matrix) {
+    potentialModel = potential
+    self.mass = mass
+    self.inverseMass = inverseMass
+  }
+
+  public var dimension: Int { potentialModel.dimension }
+
+  public func potential(at q: [Double]) -> Double { potentialModel.energy(at: q) }
+
+  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+    let g = potentialModel.gradient(at: q)
+    for i in 0..<dimension { gradient[i] = g[i] }
+  }
+}
+
+/// `M` and `M⁻¹` of a learned mass matrix, with the pullback from `W̄ = ∂ℓ/∂M⁻¹` to the mass
+/// parameters: `M̄ = −M⁻¹ W̄ M⁻¹` (M symmetric).
+struct MassEvaluation<Mass: LearnableMassMatrix> {
+  let mass: Matrix
+  let inverse: Matrix
+  let pullback: ([Double].TangentVector) -> Mass.TangentVector
+
+  init(_ model: Mass) {
+    let n = model.dimension
+    let (entries, pullback) = valueWithPullback(at: model) { $0.entries() }
+    mass = Matrix.symmetric(n, entries)
+    var inverse = Matrix.zeros(rows: n, columns: n)
+    for j in 0..<n {
+      var unit = Array(repeating: 0.0, count: n)
+      unit[j] = 1
+      let column = mass.solve(unit) ?? Array(repeating: .nan, count: n)
+      for i in 0..<n { inverse[i, j] = column[i] }
+    }
+    self.inverse = inverse
+    self.pullback = pullback
+  }
+
+  /// The mass-parameter cotangent for the cotangent `inverseBar` of `M⁻¹` (row-major n²).
+  func pullback(inverseCotangent inverseBar: [Double]) -> Mass.TangentVector {
+    let n = mass.rows
+    var product = Array(repeating: 0.0, count: n * n)  // W̄ W
+    for i in 0..<n {
+      for j in 0..<n {
+        var sum = 0.0
+        for k in 0..<n { sum += inverseBar[i * n + k] * inverse[k, j] }
+        product[i * n + j] = sum
+      }
+    }
+    var massBar = Array(repeating: 0.0, count: n * n)
+    for i in 0..<n {
+      for j in 0..<n {
+        var sum = 0.0
+        for k in 0..<n { sum += inverse[i, k] * product[k * n + j] }
+        massBar[i * n + j] = -sum
+      }
+    }
+    return pullback(.init(massBar))
+  }
+}
+
+extension Matrix {
+  /// The n×n matrix with row-major `entries` (n² of them; the mass-matrix protocol guarantees it).
+  static func symmetric(_ n: Int, _ entries: [Double]) -> Matrix {
+    var m = Matrix.zeros(rows: n, columns: n)
+    for i in 0..<n {
+      for j in 0..<n { m[i, j] = entries[i * n + j] }
+    }
+    return m
+  }
+}

@@ -1,0 +1,65 @@
+import _Differentiation
+
+/// A neural-network potential `V_θ(q) = f_θ(q)`, a ``MultilayerPerceptron`` with one output,
+/// with its analytic input gradient and hand-written pullbacks (Saemundsson et al.,
+/// *Variational Integrator Networks*, AISTATS 2020, §3).
+public struct MLPPotential: LearnablePotential {
+  /// The network, with `shape.outputDimension == 1`.
+  public var network: MultilayerPerceptron
+
+  /// A randomly initialised potential on R^`dimension`.
+  public init(
+    dimension: Int, width: Int, depth: Int, activation: Activation,
+    generator: inout SeededGenerator
+  ) throws(LearningError) {
+    let shape = try NetworkShape(
+      inputDimension: dimension, width: width, depth: depth, outputDimension: 1,
+      activation: activation)
+    network = MultilayerPerceptron(shape: shape, generator: &generator)
+  }
+
+  /// A potential with a given network.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network
+  ///   has one output.
+  public init(network: MultilayerPerceptron) throws(LearningError) {
+    guard network.shape.outputDimension == 1 else {
+      throw .dimensionMismatch(
+        name: "potential network output", expected: 1, actual: network.shape.outputDimension)
+    }
+    self.network = network
+  }
+
+  public var dimension: Int { network.shape.inputDimension }
+  public var parameterCount: Int { network.parameterCount }
+  public var flatParameters: [Double] {
+    get { network.flatParameters }
+    set { network.flatParameters = newValue }
+  }
+  public func flatten(_ tangent: TangentVector) -> [Double] { network.flatten(tangent.network) }
+
+  @differentiable(reverse)
+  public func energy(at q: [Double]) -> Double { network(q)[0] }
+
+  @differentiable(reverse)
+  public func gradient(at q: [Double]) -> [Double] { network.inputGradient(q).gradient }
+
+  @derivative(of: gradient)
+  public func vjpGradient(at q: [Double]) -> (
+    value: [Double], pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
+  ) {
+    let pass = network.inputGradient(q)
+    let network = self.network
+    let n = dimension
+    return (
+      pass.gradient,
+      { cotangent in
+        var parameters = Array(repeating: 0.0, count: network.parameterCount)
+        let qBar = network.accumulateInputGradientPullback(
+          pass, cotangent: [Double](dense: cotangent, count: n), into: &parameters)
+        return (
+          TangentVector(network: .init(parameters: ParameterVector(parameters))), .init(qBar)
+        )
+      }
+    )
+  }
+}
