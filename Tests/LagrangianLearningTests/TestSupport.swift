@@ -60,3 +60,20 @@ func rolloutGradientError<Model: RolloutModel>(_ model: Model, _ x0: [Double], s
   }
   return relativeError(analytic, numeric)
 }
+
+/// `steps + 1` samples of `system` by Störmer–Verlet from `(q0, v0)`, with velocities
+/// `M⁻¹p`, plus independent N(0, σ²) noise on every q and v entry.
+func verletData<System: ConstantMassSystem>(
+  _ system: System, q0: [Double], v0: [Double], stepSize h: Double, steps: Int,
+  noise sigma: Double = 0, generator: inout SeededGenerator
+) throws -> ObservedTrajectory {
+  var integrator = try StormerVerlet(system: system, stepSize: h)
+  let trajectory = try integrator.integrate(
+    from: system.state(position: q0, velocity: v0), steps: steps)
+  let positions = trajectory.states.map { $0.q.map { $0 + sigma * generator.nextGaussian() } }
+  let velocities = trajectory.states.map { state in
+    (system.velocity(state) ?? [.nan]).map { $0 + sigma * generator.nextGaussian() }
+  }
+  return try ObservedTrajectory(
+    times: trajectory.times, positions: positions, velocities: velocities)
+}
