@@ -27,11 +27,16 @@ public struct ConstantMassMatrix: LearnableMassMatrix {
 
   /// A mass matrix with given raw parameters.
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless there are
-  ///   n(n+1)/2 of them.
+  ///   n(n+1)/2 of them; ``LearningError/invalidConfiguration(name:value:requirement:)`` unless
+  ///   ε is positive and finite.
   public init(dimension: Int, parameters: [Double], epsilon: Double = 1e-4)
     throws(LearningError)
   {
     let expected = dimension * (dimension + 1) / 2
+    guard epsilon.isFinite, epsilon > 0 else {
+      throw .invalidConfiguration(
+        name: "mass matrix epsilon", value: "\(epsilon)", requirement: "must be positive and finite")
+    }
     guard parameters.count == expected else {
       throw .dimensionMismatch(
         name: "mass matrix parameters", expected: expected, actual: parameters.count)
