@@ -18,6 +18,8 @@ public enum LearningError: Error, Equatable, Sendable, CustomStringConvertible {
   case corruptModelFile(detail: String)
   /// A model file has a version or kind this library does not know.
   case unsupportedModelFile(detail: String)
+  /// A trajectory CSV file is malformed: `line` is 1-based (the header is line 1).
+  case invalidCSV(line: Int, column: String?, detail: String)
   /// Stepping a learned model failed (e.g. its state became non-finite).
   case integrationFailed(IntegrationError)
 
@@ -35,6 +37,8 @@ public enum LearningError: Error, Equatable, Sendable, CustomStringConvertible {
       return "trajectory \(t) is sampled every \(actual), but the model step size is \(expected)"
     case .corruptModelFile(let detail): return "corrupt model file: \(detail)"
     case .unsupportedModelFile(let detail): return "unsupported model file: \(detail)"
+    case .invalidCSV(let line, let column, let detail):
+      return "CSV line \(line)\(column.map { ", column '\($0)'" } ?? ""): \(detail)"
     case .integrationFailed(let error): return "forecast failed: \(error)"
     }
   }
