@@ -117,7 +117,8 @@ extension BenchmarkTests {
 
   @Test("noisy pendulum (1 × 30 points, σ = 0.33): VIN-VV learned vs naive starts vs ResNet")
   func noisyPendulumComparison() throws {
-    let iterations = Int(ProcessInfo.processInfo.environment["VINKIT_BENCHMARK_ITERATIONS"] ?? "") ?? 3000
+    let iterations =
+      Int(ProcessInfo.processInfo.environment["VINKIT_BENCHMARK_ITERATIONS"] ?? "") ?? 3000
     for seed: UInt64 in [1] {
       let data = try Self.noisyPendulum(trajectories: 1, points: 30, noise: 0.33, seed: seed)
       var generator = SeededGenerator(seed: seed)
@@ -129,13 +130,34 @@ extension BenchmarkTests {
         architecture: .residual, dimension: 1, width: 1000, depth: 1, activation: .tanh,
         stepSize: 0.1, generator: &generator)
       for (name, run) in [
-        ("VIN-VV learned starts", { try Self.fitAndScore(vin, data: data, starts: .learned, iterations: iterations, batchSize: 10, seed: seed) }),
-        ("VIN-VV naive starts", { try Self.fitAndScore(vin, data: data, starts: .firstObservation, iterations: iterations, batchSize: 10, seed: seed) }),
-        ("ResNet learned starts", { try Self.fitAndScore(resnet, data: data, starts: .learned, iterations: iterations, batchSize: 10, seed: seed) }),
+        (
+          "VIN-VV learned starts",
+          {
+            try Self.fitAndScore(
+              vin, data: data, starts: .learned, iterations: iterations, batchSize: 10, seed: seed)
+          }
+        ),
+        (
+          "VIN-VV naive starts",
+          {
+            try Self.fitAndScore(
+              vin, data: data, starts: .firstObservation, iterations: iterations, batchSize: 10,
+              seed: seed)
+          }
+        ),
+        (
+          "ResNet learned starts",
+          {
+            try Self.fitAndScore(
+              resnet, data: data, starts: .learned, iterations: iterations, batchSize: 10,
+              seed: seed)
+          }
+        ),
       ] as [(String, () throws -> (Score, TrainingSummary, Double))] {
         let (score, summary, seconds) = try run()
         print(
-          "seed \(seed) \(name): forecast MSE \(score.forecastError), true-energy drift \(score.energyDrift), best loss \(summary.bestLoss) at \(summary.bestIteration), σ \(summary.noiseScale ?? .nan), \(seconds) s")
+          "seed \(seed) \(name): forecast MSE \(score.forecastError), true-energy drift \(score.energyDrift), best loss \(summary.bestLoss) at \(summary.bestIteration), σ \(summary.noiseScale ?? .nan), \(seconds) s"
+        )
         #expect(score.forecastError.isFinite || name.hasPrefix("ResNet"))
       }
     }

@@ -84,9 +84,11 @@ struct GradientTests {
     #expect(error < 1e-6)
   }
 
-  @Test("Baselines: residual network and feed-forward", arguments: [
-    BaselineModel.Architecture.residual, .feedForward,
-  ])
+  @Test(
+    "Baselines: residual network and feed-forward",
+    arguments: [
+      BaselineModel.Architecture.residual, .feedForward,
+    ])
   func baselines(architecture: BaselineModel.Architecture) throws {
     var generator = SeededGenerator(seed: 2)
     let model = try BaselineModel(

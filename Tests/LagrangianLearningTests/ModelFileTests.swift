@@ -65,7 +65,8 @@ struct ModelFileTests {
     config.iterations = 20
     config.validationFraction = 0.2
     let result = try Trainer(configuration: config).train(model, on: [data])
-    let file = try ModelFile(json: ModelFile(model: result.model, training: result.summary).encoded())
+    let file = try ModelFile(
+      json: ModelFile(model: result.model, training: result.summary).encoded())
     #expect(file.training == result.summary)
     let loaded = try file.model()
     #expect(
@@ -92,25 +93,34 @@ struct ModelFileTests {
     let truncated = Self.loadError(String(text.prefix(text.count / 2)))
     #expect("\(truncated.map(String.init(describing:)) ?? "")".contains("not valid JSON"))
 
-    let missing = Self.loadError(text.replacingOccurrences(of: "\"stepSize\"", with: "\"stepsize\""))
+    let missing = Self.loadError(
+      text.replacingOccurrences(of: "\"stepSize\"", with: "\"stepsize\""))
     #expect(missing == .corruptModelFile(detail: "missing field 'stepSize'"))
 
-    let mistyped = Self.loadError(text.replacingOccurrences(of: "\"kind\" : \"vin-vv\"", with: "\"kind\" : 3"))
+    let mistyped = Self.loadError(
+      text.replacingOccurrences(of: "\"kind\" : \"vin-vv\"", with: "\"kind\" : 3"))
     #expect("\(mistyped.map(String.init(describing:)) ?? "")".contains("'kind'"))
 
-    let wrongDimension = Self.loadError(text.replacingOccurrences(of: "\"dimension\" : 2", with: "\"dimension\" : 3"))
-    #expect(wrongDimension == .dimensionMismatch(name: "potential network input", expected: 3, actual: 2))
+    let wrongDimension = Self.loadError(
+      text.replacingOccurrences(of: "\"dimension\" : 2", with: "\"dimension\" : 3"))
+    #expect(
+      wrongDimension == .dimensionMismatch(name: "potential network input", expected: 3, actual: 2))
 
-    let newer = Self.loadError(text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2"))
+    let newer = Self.loadError(
+      text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2"))
     #expect(newer == .unsupportedModelFile(detail: "version 2; this library reads version 1"))
 
-    let unknownKind = Self.loadError(text.replacingOccurrences(of: "\"kind\" : \"constant\"", with: "\"kind\" : \"diagonal\""))
+    let unknownKind = Self.loadError(
+      text.replacingOccurrences(of: "\"kind\" : \"constant\"", with: "\"kind\" : \"diagonal\""))
     #expect(unknownKind == .unsupportedModelFile(detail: "unknown mass matrix kind 'diagonal'"))
 
     var file = try ModelFile(model: Self.models()[0])
     file.potential?.parameters.removeLast()
     let count = file.potential?.shape?.parameterCount ?? 0
-    #expect(throws: LearningError.dimensionMismatch(name: "network parameters", expected: count, actual: count - 1)) {
+    #expect(
+      throws: LearningError.dimensionMismatch(
+        name: "network parameters", expected: count, actual: count - 1)
+    ) {
       try file.model()
     }
   }

@@ -51,7 +51,8 @@ func rolloutGradientError<Model: RolloutModel>(_ model: Model, _ x0: [Double], s
     probeLoss(model.rollout(from: x0, steps: steps))
   }
   let analytic =
-    model.flatten(gradients.0) + [Double](gradients.1.base.isEmpty ? Array(repeating: 0, count: x0.count) : gradients.1.base)
+    model.flatten(gradients.0)
+    + [Double](gradients.1.base.isEmpty ? Array(repeating: 0, count: x0.count) : gradients.1.base)
   let p = model.parameterCount
   let numeric = centralDifference(model.flatParameters + x0) { values in
     var perturbed = model

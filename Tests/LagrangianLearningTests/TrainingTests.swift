@@ -41,7 +41,9 @@ struct TrainingTests {
       mass: ConstantMassMatrix(dimension: 1), stepSize: 0.1)
   }
 
-  @Test("the training loss gradient (model, inferred initial states, noise scale) matches finite differences")
+  @Test(
+    "the training loss gradient (model, inferred initial states, noise scale) matches finite differences"
+  )
   func trainingLossGradient() throws {
     let model = try Self.smallVIN(seed: 1)
     let data = try Self.pendulumData(noise: 0.1, seed: 4)

@@ -22,8 +22,14 @@ struct TrajectoryCSVTests {
   @Test(
     "malformed files name the line and column",
     arguments: [
-      ("", LearningError.invalidCSV(line: 1, column: nil, detail: "the file is empty; expected a header t,q1,…")),
-      ("time,q1\n0,1", .invalidCSV(line: 1, column: "time", detail: "the first column must be 't'")),
+      (
+        "",
+        LearningError.invalidCSV(
+          line: 1, column: nil, detail: "the file is empty; expected a header t,q1,…")
+      ),
+      (
+        "time,q1\n0,1", .invalidCSV(line: 1, column: "time", detail: "the first column must be 't'")
+      ),
       ("t,x1\n0,1", .invalidCSV(line: 1, column: "x1", detail: "expected column 'q1' after 't'")),
       (
         "t,q1,q2,v1,energy\n0,1,2,3,4",
@@ -31,8 +37,14 @@ struct TrajectoryCSVTests {
           line: 1, column: "v2",
           detail: "missing: there are 2 q columns, so there must be 2 v columns or none")
       ),
-      ("t,q1,v1\n0,1,2\n0.1,1", .invalidCSV(line: 3, column: "v1", detail: "missing (the row has 2 fields)")),
-      ("t,q1,v1\n0,1,2\n0.1,abc,2", .invalidCSV(line: 3, column: "q1", detail: "'abc' is not a number")),
+      (
+        "t,q1,v1\n0,1,2\n0.1,1",
+        .invalidCSV(line: 3, column: "v1", detail: "missing (the row has 2 fields)")
+      ),
+      (
+        "t,q1,v1\n0,1,2\n0.1,abc,2",
+        .invalidCSV(line: 3, column: "q1", detail: "'abc' is not a number")
+      ),
       ("t,q1\n", .invalidCSV(line: 2, column: nil, detail: "no data rows after the header")),
       ("t,q1\n0,nan", .nonFiniteObservation(trajectory: 0, sample: 0, value: .nan)),
     ])

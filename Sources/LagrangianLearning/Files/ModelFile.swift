@@ -110,11 +110,15 @@ public struct ModelFile: Codable, Equatable, Sendable {
     }
     guard header.format == Self.formatName else {
       throw .unsupportedModelFile(
-        detail: "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(Self.formatName)'")
+        detail:
+          "format is \(header.format.map { "'\($0)'" } ?? "missing"), expected '\(Self.formatName)'"
+      )
     }
     guard let version = header.version, version == Self.currentVersion else {
       throw .unsupportedModelFile(
-        detail: "version \(header.version.map(String.init) ?? "missing"); this library reads version \(Self.currentVersion)")
+        detail:
+          "version \(header.version.map(String.init) ?? "missing"); this library reads version \(Self.currentVersion)"
+      )
     }
     do {
       self = try decoder.decode(ModelFile.self, from: data)
@@ -155,11 +159,14 @@ public struct ModelFile: Codable, Equatable, Sendable {
   ///   when parameter counts or dimensions disagree with the architecture.
   public func model() throws(LearningError) -> any RolloutModel {
     guard dimension >= 1 else {
-      throw .invalidConfiguration(name: "dimension", value: "\(dimension)", requirement: "must be at least 1")
+      throw .invalidConfiguration(
+        name: "dimension", value: "\(dimension)", requirement: "must be at least 1")
     }
     switch kind {
     case .residualNetwork, .feedForward:
-      guard let network else { throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'network'") }
+      guard let network else {
+        throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'network'")
+      }
       guard network.shape.inputDimension == 2 * dimension else {
         throw .dimensionMismatch(
           name: "network input", expected: 2 * dimension, actual: network.shape.inputDimension)
@@ -168,8 +175,12 @@ public struct ModelFile: Codable, Equatable, Sendable {
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
         architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
     case .vinVelocityVerlet, .vinStormerVerlet:
-      guard let potential else { throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'") }
-      guard let mass else { throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'mass'") }
+      guard let potential else {
+        throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")
+      }
+      guard let mass else {
+        throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'mass'")
+      }
       return try Self.variationalModel(
         kind: kind, potential: makePotential(potential), mass: makeMass(mass), stepSize: stepSize)
     }
@@ -198,11 +209,15 @@ public struct ModelFile: Codable, Equatable, Sendable {
     }
     switch record.kind {
     case "mlp":
-      guard let shape = record.shape else { throw .unsupportedModelFile(detail: "mlp potential has no 'shape'") }
-      guard shape.inputDimension == dimension else {
-        throw .dimensionMismatch(name: "potential network input", expected: dimension, actual: shape.inputDimension)
+      guard let shape = record.shape else {
+        throw .unsupportedModelFile(detail: "mlp potential has no 'shape'")
       }
-      return try MLPPotential(network: MultilayerPerceptron(shape: shape, parameters: record.parameters))
+      guard shape.inputDimension == dimension else {
+        throw .dimensionMismatch(
+          name: "potential network input", expected: dimension, actual: shape.inputDimension)
+      }
+      return try MLPPotential(
+        network: MultilayerPerceptron(shape: shape, parameters: record.parameters))
     case "quadratic":
       return QuadraticPotential(dimension: dimension, stiffness: try scalar("quadratic"))
     case "cosine":
@@ -216,7 +231,8 @@ public struct ModelFile: Codable, Equatable, Sendable {
     switch record.kind {
     case "identity":
       guard record.parameters.isEmpty else {
-        throw .dimensionMismatch(name: "identity mass parameters", expected: 0, actual: record.parameters.count)
+        throw .dimensionMismatch(
+          name: "identity mass parameters", expected: 0, actual: record.parameters.count)
       }
       return IdentityMassMatrix(dimension: dimension)
     case "constant":
@@ -235,12 +251,16 @@ protocol VariationalModel {
 }
 
 extension VINVelocityVerlet: VariationalModel {
-  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord { try record(of: potential) }
+  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
+    try record(of: potential)
+  }
   func massRecord() throws(LearningError) -> ModelFile.MassRecord { try record(of: mass) }
 }
 
 extension VINStormerVerlet: VariationalModel {
-  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord { try record(of: potential) }
+  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
+    try record(of: potential)
+  }
   func massRecord() throws(LearningError) -> ModelFile.MassRecord { try record(of: mass) }
 }
 
@@ -259,7 +279,8 @@ private func record(of potential: some LearnablePotential) throws(LearningError)
   }
 }
 
-private func record(of mass: some LearnableMassMatrix) throws(LearningError) -> ModelFile.MassRecord {
+private func record(of mass: some LearnableMassMatrix) throws(LearningError) -> ModelFile.MassRecord
+{
   switch mass {
   case is IdentityMassMatrix:
     return .init(kind: "identity", epsilon: nil, parameters: [])

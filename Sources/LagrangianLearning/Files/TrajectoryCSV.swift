@@ -20,10 +20,14 @@ extension ObservedTrajectory {
     var n = 0
     while n + 1 < header.count, header[n + 1] == "q\(n + 1)" { n += 1 }
     guard n >= 1 else {
-      throw .invalidCSV(line: 1, column: header.count > 1 ? header[1] : nil, detail: "expected column 'q1' after 't'")
+      throw .invalidCSV(
+        line: 1, column: header.count > 1 ? header[1] : nil,
+        detail: "expected column 'q1' after 't'")
     }
     var velocityColumns = 0
-    while 1 + n + velocityColumns < header.count, header[1 + n + velocityColumns] == "v\(velocityColumns + 1)" {
+    while 1 + n + velocityColumns < header.count,
+      header[1 + n + velocityColumns] == "v\(velocityColumns + 1)"
+    {
       velocityColumns += 1
     }
     guard velocityColumns == 0 || velocityColumns == n else {
@@ -40,7 +44,8 @@ extension ObservedTrajectory {
       var values: [Double] = []
       for (c, name) in used.enumerated() {
         guard c < fields.count else {
-          throw .invalidCSV(line: index + 1, column: name, detail: "missing (the row has \(fields.count) fields)")
+          throw .invalidCSV(
+            line: index + 1, column: name, detail: "missing (the row has \(fields.count) fields)")
         }
         let field = fields[c].trimmingWhitespace()
         guard let value = Double(field) else {

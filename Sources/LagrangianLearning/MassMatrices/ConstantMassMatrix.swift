@@ -35,7 +35,8 @@ public struct ConstantMassMatrix: LearnableMassMatrix {
     let expected = dimension * (dimension + 1) / 2
     guard epsilon.isFinite, epsilon > 0 else {
       throw .invalidConfiguration(
-        name: "mass matrix epsilon", value: "\(epsilon)", requirement: "must be positive and finite")
+        name: "mass matrix epsilon", value: "\(epsilon)", requirement: "must be positive and finite"
+      )
     }
     guard parameters.count == expected else {
       throw .dimensionMismatch(
@@ -87,7 +88,8 @@ public struct ConstantMassMatrix: LearnableMassMatrix {
 
   /// `L̄ = (M̄ + M̄ᵀ) L`, then `r̄ᵢ = L̄ᵢᵢ · logistic(rᵢ)`.
   @derivative(of: entries)
-  public func vjpEntries() -> (value: [Double], pullback: ([Double].TangentVector) -> TangentVector) {
+  public func vjpEntries() -> (value: [Double], pullback: ([Double].TangentVector) -> TangentVector)
+  {
     let n = dimension
     let l = factor()
     let raw = parameters.scalars

@@ -23,7 +23,8 @@ public struct IdentityMassMatrix: LearnableMassMatrix {
   }
 
   @derivative(of: entries)
-  public func vjpEntries() -> (value: [Double], pullback: ([Double].TangentVector) -> TangentVector) {
+  public func vjpEntries() -> (value: [Double], pullback: ([Double].TangentVector) -> TangentVector)
+  {
     (identity(), { _ in TangentVector() })
   }
 }

@@ -84,7 +84,7 @@ public struct BaselineModel: RolloutModel {
     }
   }
 
-  @differentiable(reverse, wrt: (self, initial))
+  @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
     var x = initial
     var output = initial

@@ -1,6 +1,6 @@
 import DiscreteMechanics
-import _Differentiation
 import Manifolds
+import _Differentiation
 
 /// A learned potential and constant mass matrix seen as a mechanical system,
 /// `L(q, q̇) = ½ q̇ᵀ M q̇ − V_θ(q)`, so that the integrators of DiscreteMechanics step learned

@@ -24,7 +24,7 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
   func naiveInitialState(_ observations: [Double]) -> [Double]
 
   /// Predicted observations at steps 0…`steps`, flattened row by row.
-  @differentiable(reverse, wrt: (self, initial))
+  @differentiable(reverse,wrt: (self, initial))
   func rollout(from initial: [Double], steps: Int) -> [Double]
 
   /// A forecast of `steps` steps from position `q0` and velocity `v0`.

@@ -53,7 +53,7 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
     VerletRollout(potential: potential, mass: mass, stepSize: stepSize)
   }
 
-  @differentiable(reverse, wrt: (self, initial))
+  @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
     rolloutForward(dynamics, initial, steps)
   }
@@ -74,7 +74,8 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
 
   @derivative(of: rollout, wrt: (self, initial))
   public func vjpRollout(from initial: [Double], steps: Int) -> (
-    value: [Double], pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
     let dynamics = self.dynamics
     let output = rolloutForward(dynamics, initial, steps)

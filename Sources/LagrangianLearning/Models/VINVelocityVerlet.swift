@@ -56,7 +56,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     VerletRollout(potential: potential, mass: mass, stepSize: stepSize)
   }
 
-  @differentiable(reverse, wrt: (self, initial))
+  @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
     rolloutForward(dynamics, initial, steps)
   }
@@ -80,7 +80,8 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
 
   @derivative(of: rollout, wrt: (self, initial))
   public func vjpRollout(from initial: [Double], steps: Int) -> (
-    value: [Double], pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
     let dynamics = self.dynamics
     let output = rolloutForward(dynamics, initial, steps)
@@ -102,7 +103,8 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
         var qBarNext = observed(steps, 0)
         var vBarNext = observed(steps, 1)
         if steps >= 1 {
-          let (dTheta, dq) = passes[steps].pullback(.init(product(w, vBarNext).map { -0.5 * h * $0 }))
+          let (dTheta, dq) = passes[steps].pullback(
+            .init(product(w, vBarNext).map { -0.5 * h * $0 }))
           potentialBar += dTheta
           axpy(1, [Double](dense: dq, count: n), &qBarNext)
         }

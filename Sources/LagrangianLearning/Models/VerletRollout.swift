@@ -51,7 +51,8 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
 
   /// `∇V(q)` and the pullback of `(θ, q) ↦ ∇V_θ(q)` there.
   func gradientPullback(at q: [Double]) -> (
-    value: [Double], pullback: ([Double].TangentVector) -> (Potential.TangentVector, [Double].TangentVector)
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (Potential.TangentVector, [Double].TangentVector)
   ) {
     valueWithPullback(at: potential, q) { potential, q in potential.gradient(at: q) }
   }

@@ -21,13 +21,17 @@ public struct ObservedTrajectory: Equatable, Sendable {
     }
     let n = positions.first?.count ?? 0
     for (k, row) in positions.enumerated() {
-      guard row.count == n else { throw .dimensionMismatch(name: "q at sample \(k)", expected: n, actual: row.count) }
+      guard row.count == n else {
+        throw .dimensionMismatch(name: "q at sample \(k)", expected: n, actual: row.count)
+      }
       if let bad = row.first(where: { !$0.isFinite }) {
         throw .nonFiniteObservation(trajectory: 0, sample: k, value: bad)
       }
     }
     for (k, row) in (velocities ?? []).enumerated() {
-      guard row.count == n else { throw .dimensionMismatch(name: "v at sample \(k)", expected: n, actual: row.count) }
+      guard row.count == n else {
+        throw .dimensionMismatch(name: "v at sample \(k)", expected: n, actual: row.count)
+      }
       if let bad = row.first(where: { !$0.isFinite }) {
         throw .nonFiniteObservation(trajectory: 0, sample: k, value: bad)
       }

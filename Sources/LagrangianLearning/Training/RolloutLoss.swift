@@ -4,7 +4,7 @@ import _Differentiation
 /// The loss of one window (see ``RolloutLossKind``), with a hand-written pullback:
 /// MSE `∂ℓ/∂x̂ = 2r/m`; NLL `∂ℓ/∂x̂ = r e^{−2s}/m`, `∂ℓ/∂s = 1 − e^{−2s} Σr²/m` with
 /// `s = log σ`, `r = x̂ − x`.
-@differentiable(reverse, wrt: (prediction, s))
+@differentiable(reverse,wrt: (prediction, s))
 func windowLoss(
   _ prediction: [Double], _ observations: [Double], logNoiseScale s: Double, kind: RolloutLossKind
 ) -> Double {

@@ -106,7 +106,8 @@ public struct Trainer: Sendable {
         }
       }
       if let progress {
-        let seconds = Double((clock.now - start).components.attoseconds) * 1e-18
+        let seconds =
+          Double((clock.now - start).components.attoseconds) * 1e-18
           + Double((clock.now - start).components.seconds)
         let rate = Double(iteration) / max(seconds, 1e-9)
         let report = TrainingProgress(
@@ -125,7 +126,8 @@ public struct Trainer: Sendable {
     }
 
     let d = model.initialStateDimension
-    let states = learnedStarts
+    let states =
+      learnedStarts
       ? (0..<training.count).map { Array(best.initialStates.scalars[($0 * d)..<(($0 + 1) * d)]) }
       : []
     let summary = TrainingSummary(

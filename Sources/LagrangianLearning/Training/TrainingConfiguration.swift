@@ -55,7 +55,9 @@ public struct TrainingConfiguration: Equatable, Codable, Sendable {
     func require(_ ok: Bool, _ name: String, _ value: Any, _ requirement: String)
       throws(LearningError)
     {
-      if !ok { throw .invalidConfiguration(name: name, value: "\(value)", requirement: requirement) }
+      if !ok {
+        throw .invalidConfiguration(name: name, value: "\(value)", requirement: requirement)
+      }
     }
     try require(horizon >= 1, "horizon", horizon, "must be at least 1")
     try require(iterations >= 0, "iterations", iterations, "must be non-negative")
@@ -66,7 +68,8 @@ public struct TrainingConfiguration: Equatable, Codable, Sendable {
     try require(
       validationFraction >= 0 && validationFraction < 1, "validation fraction",
       validationFraction, "must be in [0, 1)")
-    try require(validationInterval >= 1, "validation interval", validationInterval, "must be at least 1")
+    try require(
+      validationInterval >= 1, "validation interval", validationInterval, "must be at least 1")
     try require((patience ?? 1) >= 1, "patience", patience ?? 0, "must be at least 1")
     try require(
       gradientClipNorm.map { $0.isFinite && $0 > 0 } ?? true, "gradient clip norm",

@@ -56,7 +56,8 @@ public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConver
     case .earlyStopping(let k): return "stopped early at iteration \(k): no validation improvement"
     case .stopped(let k): return "stopped at iteration \(k) on request"
     case .nonFiniteLoss(let k, let loss):
-      return "training diverged at iteration \(k): loss or gradient is not finite (loss = \(loss)); kept the best model so far"
+      return
+        "training diverged at iteration \(k): loss or gradient is not finite (loss = \(loss)); kept the best model so far"
     }
   }
 }

@@ -40,7 +40,9 @@ struct TrainingWindow: Sendable {
     guard !windows.isEmpty else {
       let longest = trajectories.map(\.count).max() ?? 0
       throw .notEnoughData(
-        detail: "a window needs horizon + 1 = \(horizon + 1) samples; the longest trajectory has \(longest)")
+        detail:
+          "a window needs horizon + 1 = \(horizon + 1) samples; the longest trajectory has \(longest)"
+      )
     }
     return windows
   }
