@@ -11,6 +11,7 @@ public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   public let inverseMass: Matrix
 
   /// - Parameters:
+  ///   - potential: the learned potential `V_θ`.
   ///   - mass: M, n×n symmetric positive definite.
   ///   - inverseMass: M⁻¹.
   public init(potential: Potential, mass: Matrix, inverseMass: Matrix) {

@@ -9,7 +9,7 @@ import _Differentiation
 ///     q_{k+1} = 2 q_k − q_{k−1} − h² M⁻¹ ∇V(q_k),
 ///
 /// started from two configurations `(q₀, q₁)`. It is the velocity-Verlet map with the momentum
-/// eliminated, so the forward pass is DiscreteMechanics' ``StormerVerlet`` started at `q₁`
+/// eliminated, so the forward pass is DiscreteMechanics' `StormerVerlet` started at `q₁`
 /// with `p₁ = M(q₁ − q₀)/h − (h/2)∇V(q₁)`; the pullback is the hand-written adjoint of the
 /// two-step recursion. Forecasts from `(q₀, q̇₀)` use the same integrator.
 public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMassMatrix>:

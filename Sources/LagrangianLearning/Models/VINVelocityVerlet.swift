@@ -9,7 +9,7 @@ import _Differentiation
 ///     q_{k+1} = q_k + h q̇_k − (h²/2) M⁻¹ ∇V(q_k)
 ///     q̇_{k+1} = q̇_k − (h/2) M⁻¹ (∇V(q_k) + ∇V(q_{k+1}))
 ///
-/// The forward pass is DiscreteMechanics' ``StormerVerlet`` on the ``LearnedSystem`` (the
+/// The forward pass is DiscreteMechanics' `StormerVerlet` on the ``LearnedSystem`` (the
 /// same method in momentum form, `p = M q̇`). The rollout's pullback is hand-written: the
 /// discrete adjoint of these two equations, with the potential's gradient pullback
 /// (mixed second derivatives) called once per visited configuration and

@@ -2,7 +2,7 @@ import DiscreteMechanics
 import Manifolds
 import _Differentiation
 
-/// The forward pass that both VINs share: DiscreteMechanics' ``StormerVerlet`` stepping the
+/// The forward pass that both VINs share: DiscreteMechanics' `StormerVerlet` stepping the
 /// ``LearnedSystem`` of a learned potential and mass matrix, so that training, forecasting and
 /// `vin simulate` run one implementation of the step.
 struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
