@@ -99,3 +99,51 @@ struct GradientTests {
     #expect(error < 1e-6)
   }
 }
+
+@Suite("Batched rollouts")
+struct BatchedRolloutTests {
+  static func models() throws -> [any RolloutModel] {
+    var generator = SeededGenerator(seed: 8)
+    var mass = ConstantMassMatrix(dimension: 2)
+    mass.flatParameters = [0.3, 0.8, 0.2]
+    return [
+      try VINVelocityVerlet(
+        potential: MLPPotential(
+          dimension: 2, width: 6, depth: 2, activation: .tanh, generator: &generator),
+        mass: mass, stepSize: 0.1),
+      try VINStormerVerlet(
+        potential: MLPPotential(
+          dimension: 2, width: 6, depth: 2, activation: .softplus, generator: &generator),
+        mass: mass, stepSize: 0.1),
+      try VINVelocityVerlet(
+        potential: CosinePotential(dimension: 2, amplitude: 3),
+        mass: IdentityMassMatrix(dimension: 2), stepSize: 0.1),
+      try BaselineModel(
+        architecture: .residual, dimension: 2, width: 6, depth: 2, activation: .tanh,
+        stepSize: 0.1, generator: &generator),
+      try BaselineModel(
+        architecture: .feedForward, dimension: 2, width: 6, depth: 1, activation: .tanh,
+        stepSize: 0.1, generator: &generator),
+    ]
+  }
+
+  static let states: [[Double]] = [[0.3, -0.2, 0.5, 0.1], [-0.4, 0.6, 0.1, -0.3], [1.1, 0.2, -0.2, 0.4]]
+
+  @Test("a batch of windows rolls out exactly as the windows one by one")
+  func batchEqualsSingles() throws {
+    for model in try Self.models() {
+      let batch = model.rollout(from: Self.states.flatMap { $0 }, steps: 6)
+      let singles = Self.states.flatMap { model.rollout(from: $0, steps: 6) }
+      #expect(relativeError(batch, singles) < 1e-14, "\(model.kind)")
+    }
+  }
+
+  @Test("the batched rollout gradient matches finite differences")
+  func batchGradients() throws {
+    for model in try Self.models() {
+      let error = rolloutGradientError(model, Self.states.flatMap { $0 }, steps: 6)
+      print("\(model.kind) batched gradient relative error \(error)")
+      #expect(error < 1e-6, "\(model.kind)")
+    }
+  }
+}

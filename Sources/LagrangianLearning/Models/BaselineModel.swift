@@ -71,9 +71,10 @@ public struct BaselineModel: RolloutModel {
     Array(observations[..<initialStateDimension])
   }
 
-  /// One step from `x`, with the network's intermediate values.
+  /// One step from the batch of states `x` (B states of 2n back to back), with the
+  /// network's intermediate values.
   func step(_ x: [Double]) -> (next: [Double], evaluation: MultilayerPerceptron.Evaluation) {
-    let evaluation = network.evaluate(x)
+    let evaluation = network.evaluate(x, batch: x.count / initialStateDimension)
     switch architecture {
     case .residual:
       var next = x
@@ -84,42 +85,40 @@ public struct BaselineModel: RolloutModel {
     }
   }
 
-  @differentiable(reverse,wrt: (self, initial))
+  /// Predicted `x_k`, k = 0…`steps`. `initial` may hold a batch of B initial states back to
+  /// back; the result then holds B windows back to back.
+  @differentiable(reverse, wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    var x = initial
-    var output = initial
-    for _ in 0..<steps {
-      x = step(x).next
-      output += x
-    }
-    return output
+    var rows = [initial]
+    for _ in 0..<steps { rows.append(step(rows[rows.count - 1]).next) }
+    return windowMajor(rows, width: initialStateDimension)
   }
 
   @derivative(of: rollout, wrt: (self, initial))
   public func vjpRollout(from initial: [Double], steps: Int) -> (
-    value: [Double], pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
   ) {
-    var x = initial
-    var output = initial
+    var rows = [initial]
     var evaluations: [MultilayerPerceptron.Evaluation] = []
     for _ in 0..<steps {
-      let (next, evaluation) = step(x)
+      let (next, evaluation) = step(rows[rows.count - 1])
       evaluations.append(evaluation)
-      x = next
-      output += x
+      rows.append(next)
     }
     let d = initialStateDimension
+    let output = windowMajor(rows, width: d)
     let network = self.network
     let architecture = self.architecture
     let h = stepSize
     return (
       output,
       { cotangent in
-        let bar = [Double](dense: cotangent, count: (steps + 1) * d)
+        let bar = [Double](dense: cotangent, count: output.count)
         var gradient = Array(repeating: 0.0, count: network.parameterCount)
-        var xBar = Array(bar[(steps * d)...])
+        var xBar = stepRow(bar, steps, rowCount: steps + 1, width: d)
         for k in stride(from: steps - 1, through: 0, by: -1) {
-          var previous = Array(bar[(k * d)..<((k + 1) * d)])
+          var previous = stepRow(bar, k, rowCount: steps + 1, width: d)
           switch architecture {
           case .residual:
             let through = network.accumulatePullback(

@@ -5,8 +5,15 @@ import _Differentiation
 /// A learned potential and constant mass matrix seen as a mechanical system,
 /// `L(q, q̇) = ½ q̇ᵀ M q̇ − V_θ(q)`, so that the integrators of DiscreteMechanics step learned
 /// models exactly as they step the built-in systems.
+///
+/// With `copies` > 1 it is that many independent copies of the system side by side
+/// (configuration `(q₁, …, q_B)`, block-diagonal mass matrix, `V = Σ_b V_θ(q_b)`): one
+/// integrator step then advances a whole minibatch of training windows, and the potential's
+/// gradient is evaluated for all of them in one pass over its weights.
 public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   public let potentialModel: Potential
+  /// The number of independent copies B.
+  public let copies: Int
   public let mass: Matrix
   public let inverseMass: Matrix
 
@@ -14,18 +21,37 @@ public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   ///   - potential: the learned potential `V_θ`.
   ///   - mass: M, n×n symmetric positive definite.
   ///   - inverseMass: M⁻¹.
-  public init(potential: Potential, mass: Matrix, inverseMass: Matrix) {
+  ///   - copies: the number B of independent copies.
+  public init(potential: Potential, mass: Matrix, inverseMass: Matrix, copies: Int = 1) {
     potentialModel = potential
-    self.mass = mass
-    self.inverseMass = inverseMass
+    self.copies = copies
+    self.mass = Self.blockDiagonal(mass, copies)
+    self.inverseMass = Self.blockDiagonal(inverseMass, copies)
   }
 
-  public var dimension: Int { potentialModel.dimension }
+  static func blockDiagonal(_ block: Matrix, _ copies: Int) -> Matrix {
+    if copies == 1 { return block }
+    let n = block.rows
+    var result = Matrix.zeros(rows: n * copies, columns: n * copies)
+    for b in 0..<copies {
+      for i in 0..<n {
+        for j in 0..<n { result[b * n + i, b * n + j] = block[i, j] }
+      }
+    }
+    return result
+  }
 
-  public func potential(at q: [Double]) -> Double { potentialModel.energy(at: q) }
+  public var dimension: Int { potentialModel.dimension * copies }
+
+  public func potential(at q: [Double]) -> Double {
+    let n = potentialModel.dimension
+    var sum = 0.0
+    for b in 0..<copies { sum += potentialModel.energy(at: Array(q[(b * n)..<((b + 1) * n)])) }
+    return sum
+  }
 
   public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
-    let g = potentialModel.gradient(at: q)
+    let g = potentialModel.gradients(at: q)
     for i in 0..<dimension { gradient[i] = g[i] }
   }
 }

@@ -49,27 +49,30 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
     Array(observations[..<(2 * configurationDimension)])
   }
 
-  var dynamics: VerletRollout<Potential, Mass> {
-    VerletRollout(potential: potential, mass: mass, stepSize: stepSize)
+  func dynamics(copies: Int) -> VerletRollout<Potential, Mass> {
+    VerletRollout(potential: potential, mass: mass, stepSize: stepSize, copies: copies)
   }
 
-  @differentiable(reverse,wrt: (self, initial))
+  /// Predicted `q_k`, k = 0…`steps`. `initial` may hold a batch of B initial states back to
+  /// back; they are rolled out together and the result holds B windows back to back.
+  @differentiable(reverse, wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    rolloutForward(dynamics, initial, steps)
+    rolloutForward(dynamics(copies: initial.count / initialStateDimension), initial, steps)
+      .output
   }
 
-  func rolloutForward(_ dynamics: VerletRollout<Potential, Mass>, _ initial: [Double], _ steps: Int)
-    -> [Double]
-  {
+  /// The window-major output and the positions `q_k` of all windows (step-major).
+  func rolloutForward(
+    _ dynamics: VerletRollout<Potential, Mass>, _ initial: [Double], _ steps: Int
+  ) -> (output: [Double], positions: [[Double]]) {
     let n = configurationDimension
-    let q0 = Array(initial[..<n])
-    if steps == 0 { return q0 }
-    let q1 = Array(initial[n..<(2 * n)])
+    let (q0, q1) = deinterleave(initial, n: n)
+    if steps == 0 { return (q0, [q0]) }
     var p1 = dynamics.momentum(zip(q1, q0).map { ($0 - $1) / stepSize })
-    axpy(-0.5 * stepSize, dynamics.potential.gradient(at: q1), &p1)
-    let positions = dynamics.trajectoryOrNaN(position: q1, momentum: p1, steps: steps - 1)
-      .positions
-    return q0 + positions.flatMap { $0 }
+    axpy(-0.5 * stepSize, dynamics.potential.gradients(at: q1), &p1)
+    let positions =
+      [q0] + dynamics.trajectoryOrNaN(position: q1, momentum: p1, steps: steps - 1).positions
+    return (windowMajor(positions, width: n), positions)
   }
 
   @derivative(of: rollout, wrt: (self, initial))
@@ -77,32 +80,32 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let dynamics = self.dynamics
-    let output = rolloutForward(dynamics, initial, steps)
+    let dynamics = self.dynamics(copies: initial.count / initialStateDimension)
+    let (output, positions) = rolloutForward(dynamics, initial, steps)
     let n = configurationDimension
     let h = stepSize
     return (
       output,
       { cotangent in
-        let bar = [Double](dense: cotangent, count: (steps + 1) * n)
+        let bar = [Double](dense: cotangent, count: output.count)
+        var lambda = (0...steps).map { stepRow(bar, $0, rowCount: steps + 1, width: n) }
         if steps == 0 {
           return (
             Self.TangentVector(potential: .zero, mass: .zero),
-            .init(bar + Array(repeating: 0, count: n))
+            .init(interleave(lambda[0], Array(repeating: 0, count: lambda[0].count), n: n))
           )
         }
         let w = dynamics.mass.inverse
-        var lambda = (0...steps).map { Array(bar[($0 * n)..<(($0 + 1) * n)]) }
         var potentialBar = Potential.TangentVector.zero
         var inverseBar = Array(repeating: 0.0, count: n * n)
         for k in stride(from: steps, through: 0, by: -1) {
           if k >= 1, k <= steps - 1 {
-            let pass = dynamics.gradientPullback(at: Array(output[(k * n)..<((k + 1) * n)]))
-            let gBar = product(w, lambda[k + 1]).map { -h * h * $0 }
-            accumulateOuter(-h * h, lambda[k + 1], pass.value, &inverseBar)
-            let (dTheta, dq) = pass.pullback(.init(gBar))
+            let pass = dynamics.potential.gradientsWithPullback(at: positions[k])
+            let gBar = blockProduct(w, lambda[k + 1]).map { -h * h * $0 }
+            accumulateOuter(-h * h, lambda[k + 1], pass.value, &inverseBar, n: n)
+            let (dTheta, dq) = pass.pullback(gBar)
             potentialBar += dTheta
-            axpy(1, [Double](dense: dq, count: n), &lambda[k])
+            axpy(1, dq, &lambda[k])
           }
           if k >= 2 {
             axpy(2, lambda[k], &lambda[k - 1])
@@ -112,7 +115,7 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
         return (
           Self.TangentVector(
             potential: potentialBar, mass: dynamics.mass.pullback(inverseCotangent: inverseBar)),
-          .init(lambda[0] + lambda[1])
+          .init(interleave(lambda[0], lambda[1], n: n))
         )
       }
     )
@@ -121,6 +124,6 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
   public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
     throws(LearningError) -> Forecast
   {
-    try dynamics.forecast(position: q0, velocity: v0, steps: steps)
+    try dynamics(copies: 1).forecast(position: q0, velocity: v0, steps: steps)
   }
 }

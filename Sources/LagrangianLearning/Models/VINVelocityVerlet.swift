@@ -52,30 +52,28 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     Array(observations[..<initialStateDimension])
   }
 
-  var dynamics: VerletRollout<Potential, Mass> {
-    VerletRollout(potential: potential, mass: mass, stepSize: stepSize)
+  func dynamics(copies: Int) -> VerletRollout<Potential, Mass> {
+    VerletRollout(potential: potential, mass: mass, stepSize: stepSize, copies: copies)
   }
 
-  @differentiable(reverse,wrt: (self, initial))
+  /// Predicted `(q_k, q̇_k)`, k = 0…`steps`. `initial` may hold a batch of B initial states
+  /// back to back; they are rolled out together and the result holds B windows back to back.
+  @differentiable(reverse, wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    rolloutForward(dynamics, initial, steps)
+    rolloutForward(dynamics(copies: initial.count / initialStateDimension), initial, steps)
+      .output
   }
 
-  func rolloutForward(_ dynamics: VerletRollout<Potential, Mass>, _ initial: [Double], _ steps: Int)
-    -> [Double]
-  {
+  /// The window-major output and the positions `q_k` of all windows (step-major).
+  func rolloutForward(
+    _ dynamics: VerletRollout<Potential, Mass>, _ initial: [Double], _ steps: Int
+  ) -> (output: [Double], positions: [[Double]]) {
     let n = configurationDimension
-    let q0 = Array(initial[..<n])
-    let v0 = Array(initial[n..<(2 * n)])
+    let (q0, v0) = deinterleave(initial, n: n)
     let (positions, velocities) = dynamics.trajectoryOrNaN(
       position: q0, momentum: dynamics.momentum(v0), steps: steps)
-    var output: [Double] = []
-    output.reserveCapacity((steps + 1) * 2 * n)
-    for k in 0...steps {
-      output += positions[k]
-      output += velocities[k]
-    }
-    return output
+    let rows = (0...steps).map { interleave(positions[$0], velocities[$0], n: n) }
+    return (windowMajor(rows, width: 2 * n), positions)
   }
 
   @derivative(of: rollout, wrt: (self, initial))
@@ -83,48 +81,43 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let dynamics = self.dynamics
-    let output = rolloutForward(dynamics, initial, steps)
+    let dynamics = self.dynamics(copies: initial.count / initialStateDimension)
+    let (output, positions) = rolloutForward(dynamics, initial, steps)
     let n = configurationDimension
     let h = stepSize
     return (
       output,
       { cotangent in
-        let bar = [Double](dense: cotangent, count: (steps + 1) * 2 * n)
+        let bar = [Double](dense: cotangent, count: output.count)
         let w = dynamics.mass.inverse
-        func position(_ k: Int) -> [Double] { Array(output[(2 * k * n)..<((2 * k + 1) * n)]) }
-        func observed(_ k: Int, _ offset: Int) -> [Double] {
-          Array(bar[((2 * k + offset) * n)..<((2 * k + offset + 1) * n)])
+        func observed(_ k: Int) -> ([Double], [Double]) {
+          deinterleave(stepRow(bar, k, rowCount: steps + 1, width: 2 * n), n: n)
         }
-        let passes = (0...steps).map { dynamics.gradientPullback(at: position($0)) }
+        let passes = positions.map { dynamics.potential.gradientsWithPullback(at: $0) }
         var potentialBar = Potential.TangentVector.zero
         var inverseBar = Array(repeating: 0.0, count: n * n)
         // Adjoints of state k+1 while processing step k.
-        var qBarNext = observed(steps, 0)
-        var vBarNext = observed(steps, 1)
+        var (qBarNext, vBarNext) = observed(steps)
         if steps >= 1 {
           let (dTheta, dq) = passes[steps].pullback(
-            .init(product(w, vBarNext).map { -0.5 * h * $0 }))
+            blockProduct(w, vBarNext).map { -0.5 * h * $0 })
           potentialBar += dTheta
-          axpy(1, [Double](dense: dq, count: n), &qBarNext)
-        }
-        if steps >= 1 {
+          axpy(1, dq, &qBarNext)
           for k in stride(from: steps - 1, through: 0, by: -1) {
             let gK = passes[k].value
             let gNext = passes[k + 1].value
-            var qBar = observed(k, 0)
+            var (qBar, vBar) = observed(k)
             axpy(1, qBarNext, &qBar)
-            var vBar = observed(k, 1)
             axpy(1, vBarNext, &vBar)
             axpy(h, qBarNext, &vBar)
-            var gBar = product(w, qBarNext).map { -0.5 * h * h * $0 }
-            axpy(-0.5 * h, product(w, vBarNext), &gBar)
-            accumulateOuter(-0.5 * h * h, qBarNext, gK, &inverseBar)
-            accumulateOuter(-0.5 * h, vBarNext, zip(gK, gNext).map(+), &inverseBar)
-            if k >= 1 { axpy(-0.5 * h, product(w, vBar), &gBar) }
-            let (dTheta, dq) = passes[k].pullback(.init(gBar))
+            var gBar = blockProduct(w, qBarNext).map { -0.5 * h * h * $0 }
+            axpy(-0.5 * h, blockProduct(w, vBarNext), &gBar)
+            accumulateOuter(-0.5 * h * h, qBarNext, gK, &inverseBar, n: n)
+            accumulateOuter(-0.5 * h, vBarNext, zip(gK, gNext).map(+), &inverseBar, n: n)
+            if k >= 1 { axpy(-0.5 * h, blockProduct(w, vBar), &gBar) }
+            let (dTheta, dq) = passes[k].pullback(gBar)
             potentialBar += dTheta
-            axpy(1, [Double](dense: dq, count: n), &qBar)
+            axpy(1, dq, &qBar)
             qBarNext = qBar
             vBarNext = vBar
           }
@@ -132,7 +125,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
         return (
           Self.TangentVector(
             potential: potentialBar, mass: dynamics.mass.pullback(inverseCotangent: inverseBar)),
-          .init(qBarNext + vBarNext)
+          .init(interleave(qBarNext, vBarNext, n: n))
         )
       }
     )
@@ -141,7 +134,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
   public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
     throws(LearningError) -> Forecast
   {
-    try dynamics.forecast(position: q0, velocity: v0, steps: steps)
+    try dynamics(copies: 1).forecast(position: q0, velocity: v0, steps: steps)
   }
 }
 

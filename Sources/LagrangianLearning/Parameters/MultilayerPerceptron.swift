@@ -58,8 +58,10 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
 
   // MARK: - Forward pass
 
-  /// The intermediate values of one forward pass.
+  /// The intermediate values of one forward pass over a batch of B inputs (each array holds
+  /// the B vectors back to back).
   struct Evaluation {
+    let batch: Int
     /// `aₖ`, k = 0…depth (a₀ = x).
     var activations: [[Double]]
     /// `σ′(zₖ)` and `σ″(zₖ)` for k = 1…depth (index 0 unused).
@@ -69,8 +71,9 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     var output: [Double]
   }
 
-  /// The forward pass, keeping what the pullbacks need.
-  func evaluate(_ x: [Double]) -> Evaluation {
+  /// The forward pass on `batch` inputs stored back to back in `x`, keeping what the
+  /// pullbacks need.
+  func evaluate(_ x: [Double], batch: Int) -> Evaluation {
     let depth = shape.depth
     var activations = [x]
     var first: [[Double]] = [[]]
@@ -81,12 +84,12 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
       for l in 0...depth {
         let rows = shape.outputSize(ofLayer: l)
         let columns = shape.inputSize(ofLayer: l)
-        var z = Array(repeating: 0.0, count: rows)
+        var z = Array(repeating: 0.0, count: batch * rows)
         activations[l].withUnsafeBufferPointer { a in
           z.withUnsafeMutableBufferPointer { zb in
             DenseKernels.affine(
-              p, offset: shape.weightOffset(ofLayer: l), rows: rows, columns: columns, a,
-              into: zb)
+              p, offset: shape.weightOffset(ofLayer: l), rows: rows, columns: columns,
+              batch: batch, a, into: zb)
           }
         }
         if l == depth {
@@ -94,7 +97,7 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
         } else {
           var d1 = z
           var d2 = z
-          for i in 0..<rows {
+          for i in z.indices {
             let (value, firstDerivative, secondDerivative) = shape.activation.evaluate(z[i])
             z[i] = value
             d1[i] = firstDerivative
@@ -107,38 +110,40 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
       }
     }
     return Evaluation(
-      activations: activations, firstDerivatives: first, secondDerivatives: second,
-      output: output)
+      batch: batch, activations: activations, firstDerivatives: first,
+      secondDerivatives: second, output: output)
   }
 
-  /// Backpropagation: adds `(∂y/∂θ)ᵀ ȳ` to `gradient` and returns `x̄ = (∂y/∂x)ᵀ ȳ`.
+  /// Backpropagation: adds `Σ_b (∂y_b/∂θ)ᵀ ȳ_b` to `gradient` and returns the input
+  /// cotangents `x̄_b = (∂y_b/∂x_b)ᵀ ȳ_b`.
   func accumulatePullback(
     _ evaluation: Evaluation, outputCotangent: [Double], into gradient: inout [Double]
   ) -> [Double] {
     let depth = shape.depth
+    let batch = evaluation.batch
     var upstream = outputCotangent  // z̄ of the current layer
-    var downstream: [Double] = []
     parameters.scalars.withUnsafeBufferPointer { p in
       gradient.withUnsafeMutableBufferPointer { g in
         for l in stride(from: depth, through: 0, by: -1) {
           let rows = shape.outputSize(ofLayer: l)
           let columns = shape.inputSize(ofLayer: l)
           let offset = shape.weightOffset(ofLayer: l)
-          downstream = Array(repeating: 0, count: columns)
+          var downstream = Array(repeating: 0.0, count: batch * columns)
           upstream.withUnsafeBufferPointer { u in
             evaluation.activations[l].withUnsafeBufferPointer { a in
-              DenseKernels.accumulateOuterProduct(
-                g, offset: offset, rows: rows, columns: columns, u, a)
+              DenseKernels.accumulateOuterProducts(
+                g, offset: offset, rows: rows, columns: columns, batch: batch, u, a)
             }
-            DenseKernels.accumulateBias(g, offset: offset, rows: rows, columns: columns, u)
+            DenseKernels.accumulateBias(
+              g, offset: offset, rows: rows, columns: columns, batch: batch, u)
             downstream.withUnsafeMutableBufferPointer { d in
               DenseKernels.transposedProduct(
-                p, offset: offset, rows: rows, columns: columns, u, into: d)
+                p, offset: offset, rows: rows, columns: columns, batch: batch, u, into: d)
             }
           }
           if l > 0 {
             let derivative = evaluation.firstDerivatives[l]
-            for i in 0..<columns { downstream[i] *= derivative[i] }
+            for i in downstream.indices { downstream[i] *= derivative[i] }
           }
           upstream = downstream
         }
@@ -149,7 +154,7 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
 
   // MARK: - Input gradient of a scalar network
 
-  /// The values of the analytic input-gradient pass of a scalar network.
+  /// The values of the analytic input-gradient pass of a scalar network over a batch.
   struct InputGradient {
     var evaluation: Evaluation
     /// `eₖ = ∂f/∂aₖ`, k = 0…depth; `e₀ = ∇ₓf`.
@@ -157,17 +162,24 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     /// `δₖ = eₖ ⊙ σ′(zₖ)`, k = 1…depth (index 0 unused).
     var deltas: [[Double]]
 
+    /// `∇ₓf` at each input, back to back.
     var gradient: [Double] { sensitivities[0] }
   }
 
-  /// `∇ₓf(x)` for a network with one output, by a hand-written backward pass.
-  func inputGradient(_ x: [Double]) -> InputGradient {
-    let evaluation = evaluate(x)
+  /// `∇ₓf` at `batch` inputs stored back to back in `x`, for a network with one output, by a
+  /// hand-written backward pass.
+  func inputGradient(_ x: [Double], batch: Int) -> InputGradient {
+    let evaluation = evaluate(x, batch: batch)
     let depth = shape.depth
+    let width = shape.width
     var sensitivities = Array(repeating: [Double](), count: depth + 1)
     var deltas = Array(repeating: [Double](), count: depth + 1)
     let outputOffset = shape.weightOffset(ofLayer: depth)
-    sensitivities[depth] = Array(parameters.scalars[outputOffset..<(outputOffset + shape.width)])
+    let outputWeights = parameters.scalars[outputOffset..<(outputOffset + width)]
+    var top: [Double] = []
+    top.reserveCapacity(batch * width)
+    for _ in 0..<batch { top += outputWeights }
+    sensitivities[depth] = top
     parameters.scalars.withUnsafeBufferPointer { p in
       for k in stride(from: depth, through: 1, by: -1) {
         let derivative = evaluation.firstDerivatives[k]
@@ -176,12 +188,12 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
         let layer = k - 1
         let rows = shape.outputSize(ofLayer: layer)
         let columns = shape.inputSize(ofLayer: layer)
-        var previous = Array(repeating: 0.0, count: columns)
+        var previous = Array(repeating: 0.0, count: batch * columns)
         delta.withUnsafeBufferPointer { d in
           previous.withUnsafeMutableBufferPointer { e in
             DenseKernels.transposedProduct(
-              p, offset: shape.weightOffset(ofLayer: layer), rows: rows, columns: columns, d,
-              into: e)
+              p, offset: shape.weightOffset(ofLayer: layer), rows: rows, columns: columns,
+              batch: batch, d, into: e)
           }
         }
         deltas[k] = delta
@@ -191,13 +203,15 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     return InputGradient(evaluation: evaluation, sensitivities: sensitivities, deltas: deltas)
   }
 
-  /// The pullback of `(θ, x) ↦ ∇ₓf_θ(x)`: adds `∂_θ(ḡᵀ∇ₓf)` to `gradient` and returns
-  /// `∇ₓ∇ₓf ḡ` (a Hessian–vector product).
+  /// The pullback of `(θ, x_b) ↦ ∇ₓf_θ(x_b)`: adds `Σ_b ∂_θ(ḡ_bᵀ∇ₓf(x_b))` to `gradient` and
+  /// returns the Hessian–vector products `∇ₓ∇ₓf(x_b) ḡ_b`, back to back.
   func accumulateInputGradientPullback(
     _ pass: InputGradient, cotangent: [Double], into gradient: inout [Double]
   ) -> [Double] {
     let depth = shape.depth
+    let width = shape.width
     let evaluation = pass.evaluation
+    let batch = evaluation.batch
     var zBars = Array(repeating: [Double](), count: depth + 1)
     var result: [Double] = []
     parameters.scalars.withUnsafeBufferPointer { p in
@@ -209,32 +223,36 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
           let rows = shape.outputSize(ofLayer: layer)
           let columns = shape.inputSize(ofLayer: layer)
           let offset = shape.weightOffset(ofLayer: layer)
-          var deltaBar = Array(repeating: 0.0, count: rows)
+          var deltaBar = Array(repeating: 0.0, count: batch * rows)
           eBar.withUnsafeBufferPointer { e in
             deltaBar.withUnsafeMutableBufferPointer { d in
-              DenseKernels.product(p, offset: offset, rows: rows, columns: columns, e, into: d)
+              DenseKernels.affine(
+                p, offset: offset, rows: rows, columns: columns, batch: batch, addBias: false,
+                e, into: d)
             }
             pass.deltas[k].withUnsafeBufferPointer { d in
-              DenseKernels.accumulateOuterProduct(
-                g, offset: offset, rows: rows, columns: columns, d, e)
+              DenseKernels.accumulateOuterProducts(
+                g, offset: offset, rows: rows, columns: columns, batch: batch, d, e)
             }
           }
           let first = evaluation.firstDerivatives[k]
           let second = evaluation.secondDerivatives[k]
           let sensitivity = pass.sensitivities[k]
           var zBar = deltaBar
-          for i in 0..<rows {
+          for i in zBar.indices {
             zBar[i] = deltaBar[i] * sensitivity[i] * second[i]
             deltaBar[i] *= first[i]
           }
           zBars[k] = zBar
           eBar = deltaBar
         }
-        // e_depth is the output weight row c.
+        // e_depth is the output weight row c, the same for every input.
         let outputOffset = shape.weightOffset(ofLayer: depth)
-        for j in 0..<shape.width { g[outputOffset + j] += eBar[j] }
+        for b in 0..<batch {
+          for j in 0..<width { g[outputOffset + j] += eBar[b * width + j] }
+        }
         // Backwards through the forward pass (the value f itself has no cotangent).
-        var aBar = Array(repeating: 0.0, count: shape.width)
+        var aBar = Array(repeating: 0.0, count: batch * width)
         for k in stride(from: depth, through: 1, by: -1) {
           let layer = k - 1
           let rows = shape.outputSize(ofLayer: layer)
@@ -242,17 +260,18 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
           let offset = shape.weightOffset(ofLayer: layer)
           var zBar = zBars[k]
           let first = evaluation.firstDerivatives[k]
-          for i in 0..<rows { zBar[i] += aBar[i] * first[i] }
-          var next = Array(repeating: 0.0, count: columns)
+          for i in zBar.indices { zBar[i] += aBar[i] * first[i] }
+          var next = Array(repeating: 0.0, count: batch * columns)
           zBar.withUnsafeBufferPointer { z in
             evaluation.activations[layer].withUnsafeBufferPointer { a in
-              DenseKernels.accumulateOuterProduct(
-                g, offset: offset, rows: rows, columns: columns, z, a)
+              DenseKernels.accumulateOuterProducts(
+                g, offset: offset, rows: rows, columns: columns, batch: batch, z, a)
             }
-            DenseKernels.accumulateBias(g, offset: offset, rows: rows, columns: columns, z)
+            DenseKernels.accumulateBias(
+              g, offset: offset, rows: rows, columns: columns, batch: batch, z)
             next.withUnsafeMutableBufferPointer { n in
               DenseKernels.transposedProduct(
-                p, offset: offset, rows: rows, columns: columns, z, into: n)
+                p, offset: offset, rows: rows, columns: columns, batch: batch, z, into: n)
             }
           }
           aBar = next
@@ -267,13 +286,13 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
 
   /// `f_θ(x)`.
   @differentiable(reverse)
-  public func callAsFunction(_ x: [Double]) -> [Double] { evaluate(x).output }
+  public func callAsFunction(_ x: [Double]) -> [Double] { evaluate(x, batch: 1).output }
 
   @derivative(of: callAsFunction)
   public func vjpCallAsFunction(_ x: [Double]) -> (
     value: [Double], pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
   ) {
-    let evaluation = evaluate(x)
+    let evaluation = evaluate(x, batch: 1)
     let count = parameterCount
     let outputs = shape.outputDimension
     return (

@@ -72,4 +72,32 @@ public struct ParameterVector: Differentiable, AdditiveArithmetic, Hashable, Sen
       }
     )
   }
+
+  /// Blocks `blocks[0], blocks[1], …` of `size` entries each (block i is entries
+  /// `i·size ..< (i+1)·size`), concatenated; differentiable.
+  @differentiable(reverse)
+  public func gather(blocks: [Int], size: Int) -> [Double] {
+    var result: [Double] = []
+    result.reserveCapacity(blocks.count * size)
+    for i in blocks { result += scalars[(i * size)..<((i + 1) * size)] }
+    return result
+  }
+
+  @derivative(of: gather)
+  public func vjpGather(blocks: [Int], size: Int) -> (
+    value: [Double], pullback: ([Double].TangentVector) -> ParameterVector
+  ) {
+    let total = scalars.count
+    return (
+      gather(blocks: blocks, size: size),
+      { cotangent in
+        var result = Array(repeating: 0.0, count: total)
+        let c = [Double](dense: cotangent, count: blocks.count * size)
+        for (position, i) in blocks.enumerated() {
+          for j in 0..<size { result[i * size + j] += c[position * size + j] }
+        }
+        return ParameterVector(result)
+      }
+    )
+  }
 }

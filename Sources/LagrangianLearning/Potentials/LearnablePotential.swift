@@ -11,7 +11,9 @@ import _Differentiation
 /// To plug in your own potential, write a `Differentiable` struct whose stored `Double`
 /// properties are the parameters, implement both functions as ordinary differentiable Swift
 /// (or register `@derivative(of:)` pullbacks for speed), and lay the parameters out in
-/// ``ParameterFlattening``. ``QuadraticPotential`` is a complete small example.
+/// ``ParameterFlattening``. ``QuadraticPotential`` is a complete small example. The batched
+/// forms ``gradients(at:)`` and ``gradientsWithPullback(at:)`` have default implementations
+/// point by point; networks override them to evaluate many points per pass over their weights.
 public protocol LearnablePotential: ParameterFlattening, Sendable {
   /// The configuration dimension n.
   var dimension: Int { get }
@@ -21,4 +23,47 @@ public protocol LearnablePotential: ParameterFlattening, Sendable {
   /// `∇_q V_θ(q)` (n entries).
   @differentiable(reverse)
   func gradient(at q: [Double]) -> [Double]
+
+  /// `∇_q V_θ` at B points stored back to back (B·n numbers in and out).
+  func gradients(at points: [Double]) -> [Double]
+  /// ``gradients(at:)`` and the pullback of `(θ, q₁…q_B) ↦ (∇V_θ(q_b))_b`, which maps the
+  /// cotangents `ḡ_b` to `(Σ_b ∂_θ(ḡ_bᵀ∇V(q_b)), (∇²V(q_b) ḡ_b)_b)`.
+  func gradientsWithPullback(at points: [Double]) -> (
+    value: [Double], pullback: ([Double]) -> (TangentVector, [Double])
+  )
+}
+
+extension LearnablePotential {
+  public func gradients(at points: [Double]) -> [Double] {
+    let n = dimension
+    var result: [Double] = []
+    result.reserveCapacity(points.count)
+    for b in 0..<(points.count / n) { result += gradient(at: Array(points[(b * n)..<((b + 1) * n)])) }
+    return result
+  }
+
+  public func gradientsWithPullback(at points: [Double]) -> (
+    value: [Double], pullback: ([Double]) -> (TangentVector, [Double])
+  ) {
+    let n = dimension
+    let passes = (0..<(points.count / n)).map { b in
+      valueWithPullback(at: self, Array(points[(b * n)..<((b + 1) * n)])) { potential, q in
+        potential.gradient(at: q)
+      }
+    }
+    return (
+      passes.flatMap(\.value),
+      { cotangent in
+        var parameters = TangentVector.zero
+        var points: [Double] = []
+        points.reserveCapacity(cotangent.count)
+        for (b, pass) in passes.enumerated() {
+          let (dTheta, dq) = pass.pullback(.init(Array(cotangent[(b * n)..<((b + 1) * n)])))
+          parameters += dTheta
+          points += [Double](dense: dq, count: n)
+        }
+        return (parameters, points)
+      }
+    )
+  }
 }

@@ -41,23 +41,41 @@ public struct MLPPotential: LearnablePotential {
   public func energy(at q: [Double]) -> Double { network(q)[0] }
 
   @differentiable(reverse)
-  public func gradient(at q: [Double]) -> [Double] { network.inputGradient(q).gradient }
+  public func gradient(at q: [Double]) -> [Double] { gradients(at: q) }
 
   @derivative(of: gradient)
   public func vjpGradient(at q: [Double]) -> (
-    value: [Double], pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let pass = network.inputGradient(q)
-    let network = self.network
+    let (value, pullback) = gradientsWithPullback(at: q)
     let n = dimension
+    return (
+      value,
+      { cotangent in
+        let (dTheta, dq) = pullback([Double](dense: cotangent, count: n))
+        return (dTheta, .init(dq))
+      }
+    )
+  }
+
+  public func gradients(at points: [Double]) -> [Double] {
+    network.inputGradient(points, batch: points.count / dimension).gradient
+  }
+
+  public func gradientsWithPullback(at points: [Double]) -> (
+    value: [Double], pullback: ([Double]) -> (Self.TangentVector, [Double])
+  ) {
+    let pass = network.inputGradient(points, batch: points.count / dimension)
+    let network = self.network
     return (
       pass.gradient,
       { cotangent in
         var parameters = Array(repeating: 0.0, count: network.parameterCount)
-        let qBar = network.accumulateInputGradientPullback(
-          pass, cotangent: [Double](dense: cotangent, count: n), into: &parameters)
+        let pointsBar = network.accumulateInputGradientPullback(
+          pass, cotangent: cotangent, into: &parameters)
         return (
-          TangentVector(network: .init(parameters: ParameterVector(parameters))), .init(qBar)
+          Self.TangentVector(network: .init(parameters: ParameterVector(parameters))), pointsBar
         )
       }
     )

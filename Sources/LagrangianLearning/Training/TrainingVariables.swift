@@ -25,22 +25,18 @@ struct TrainingVariables<Model: RolloutModel>: Differentiable, Sendable {
 }
 
 /// The summed loss of the windows `indices` (window `i`'s inferred initial state is entry
-/// block `i` of `initialStates`).
-@differentiable(reverse,wrt: variables)
+/// block `i` of `initialStates`), rolled out together as one batch.
+@differentiable(reverse, wrt: variables)
 func summedLoss<Model: RolloutModel>(
   _ variables: TrainingVariables<Model>, windows: [TrainingWindow], indices: [Int],
   horizon: Int, kind: RolloutLossKind, learnedStarts: Bool
 ) -> Double {
-  var total = 0.0
   let d = withoutDerivative(at: variables.model.initialStateDimension)
-  for i in withoutDerivative(at: indices) {
-    let window = windows[i]
-    let start =
-      learnedStarts
-      ? variables.initialStates.slice(from: i * d, count: d) : window.naiveInitialState
-    let prediction = variables.model.rollout(from: start, steps: horizon)
-    total += windowLoss(
-      prediction, window.observations, logNoiseScale: variables.logNoiseScale, kind: kind)
-  }
-  return total
+  let observations = withoutDerivative(at: indices.flatMap { windows[$0].observations })
+  var starts = withoutDerivative(at: indices.flatMap { windows[$0].naiveInitialState })
+  if learnedStarts { starts = variables.initialStates.gather(blocks: indices, size: d) }
+  let prediction = variables.model.rollout(from: starts, steps: horizon)
+  let loss = windowLoss(
+    prediction, observations, logNoiseScale: variables.logNoiseScale, kind: kind)
+  return Double(indices.count) * loss
 }
