@@ -16,6 +16,8 @@ public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   public let copies: Int
   public let mass: Matrix
   public let inverseMass: Matrix
+  /// Where a training forward pass records each gradient evaluation with its pullback.
+  let tape: GradientTape<Potential>?
 
   /// - Parameters:
   ///   - potential: the learned potential `V_θ`.
@@ -23,6 +25,14 @@ public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   ///   - inverseMass: M⁻¹.
   ///   - copies: the number B of independent copies.
   public init(potential: Potential, mass: Matrix, inverseMass: Matrix, copies: Int = 1) {
+    self.init(potential: potential, mass: mass, inverseMass: inverseMass, copies: copies, tape: nil)
+  }
+
+  init(
+    potential: Potential, mass: Matrix, inverseMass: Matrix, copies: Int,
+    tape: GradientTape<Potential>?
+  ) {
+    self.tape = tape
     potentialModel = potential
     self.copies = copies
     self.mass = Self.blockDiagonal(mass, copies)
@@ -51,8 +61,33 @@ public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   }
 
   public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
-    let g = potentialModel.gradients(at: q)
+    let g: [Double]
+    if let tape {
+      let pass = potentialModel.gradientsWithPullback(at: q)
+      tape.passes.append((q, pass.value, pass.pullback))
+      g = pass.value
+    } else {
+      g = potentialModel.gradients(at: q)
+    }
     for i in 0..<dimension { gradient[i] = g[i] }
+  }
+}
+
+/// The gradient evaluations of one training forward pass, with their pullbacks, so that the
+/// rollout's pullback does not evaluate the potential again. Used by one thread at a time.
+final class GradientTape<Potential: LearnablePotential>: @unchecked Sendable {
+  typealias Pass = (
+    points: [Double], value: [Double],
+    pullback: ([Double], inout Potential.TangentVector) -> [Double]
+  )
+  var passes: [Pass] = []
+
+  /// The recorded pass at `points` (looked for at `hint` first), or a new one.
+  func pass(at points: [Double], hint: Int, potential: Potential) -> Pass {
+    if passes.indices.contains(hint), passes[hint].points == points { return passes[hint] }
+    if let recorded = passes.first(where: { $0.points == points }) { return recorded }
+    let pass = potential.gradientsWithPullback(at: points)
+    return (points, pass.value, pass.pullback)
   }
 }
 

@@ -49,8 +49,9 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
     Array(observations[..<(2 * configurationDimension)])
   }
 
-  func dynamics(copies: Int) -> VerletRollout<Potential, Mass> {
-    VerletRollout(potential: potential, mass: mass, stepSize: stepSize, copies: copies)
+  func dynamics(copies: Int, recording: Bool = false) -> VerletRollout<Potential, Mass> {
+    VerletRollout(
+      potential: potential, mass: mass, stepSize: stepSize, copies: copies, recording: recording)
   }
 
   /// Predicted `q_k`, k = 0…`steps`. `initial` may hold a batch of B initial states back to
@@ -80,7 +81,7 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let dynamics = self.dynamics(copies: initial.count / initialStateDimension)
+    let dynamics = self.dynamics(copies: initial.count / initialStateDimension, recording: true)
     let (output, positions) = rolloutForward(dynamics, initial, steps)
     let n = configurationDimension
     let h = stepSize
@@ -100,11 +101,10 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
         var inverseBar = Array(repeating: 0.0, count: n * n)
         for k in stride(from: steps, through: 0, by: -1) {
           if k >= 1, k <= steps - 1 {
-            let pass = dynamics.potential.gradientsWithPullback(at: positions[k])
+            let pass = dynamics.pass(at: positions[k], hint: k - 1)
             let gBar = blockProduct(w, lambda[k + 1]).map { -h * h * $0 }
             accumulateOuter(-h * h, lambda[k + 1], pass.value, &inverseBar, n: n)
-            let (dTheta, dq) = pass.pullback(gBar)
-            potentialBar += dTheta
+            let dq = pass.pullback(gBar, &potentialBar)
             axpy(1, dq, &lambda[k])
           }
           if k >= 2 {

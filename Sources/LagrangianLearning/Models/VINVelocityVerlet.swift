@@ -52,8 +52,9 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     Array(observations[..<initialStateDimension])
   }
 
-  func dynamics(copies: Int) -> VerletRollout<Potential, Mass> {
-    VerletRollout(potential: potential, mass: mass, stepSize: stepSize, copies: copies)
+  func dynamics(copies: Int, recording: Bool = false) -> VerletRollout<Potential, Mass> {
+    VerletRollout(
+      potential: potential, mass: mass, stepSize: stepSize, copies: copies, recording: recording)
   }
 
   /// Predicted `(q_k, q̇_k)`, k = 0…`steps`. `initial` may hold a batch of B initial states
@@ -81,7 +82,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let dynamics = self.dynamics(copies: initial.count / initialStateDimension)
+    let dynamics = self.dynamics(copies: initial.count / initialStateDimension, recording: true)
     let (output, positions) = rolloutForward(dynamics, initial, steps)
     let n = configurationDimension
     let h = stepSize
@@ -93,15 +94,14 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
         func observed(_ k: Int) -> ([Double], [Double]) {
           deinterleave(stepRow(bar, k, rowCount: steps + 1, width: 2 * n), n: n)
         }
-        let passes = positions.map { dynamics.potential.gradientsWithPullback(at: $0) }
+        let passes = positions.indices.map { dynamics.pass(at: positions[$0], hint: $0) }
         var potentialBar = Potential.TangentVector.zero
         var inverseBar = Array(repeating: 0.0, count: n * n)
         // Adjoints of state k+1 while processing step k.
         var (qBarNext, vBarNext) = observed(steps)
         if steps >= 1 {
-          let (dTheta, dq) = passes[steps].pullback(
-            blockProduct(w, vBarNext).map { -0.5 * h * $0 })
-          potentialBar += dTheta
+          let dq = passes[steps].pullback(
+            blockProduct(w, vBarNext).map { -0.5 * h * $0 }, &potentialBar)
           axpy(1, dq, &qBarNext)
           for k in stride(from: steps - 1, through: 0, by: -1) {
             let gK = passes[k].value
@@ -115,8 +115,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
             accumulateOuter(-0.5 * h * h, qBarNext, gK, &inverseBar, n: n)
             accumulateOuter(-0.5 * h, vBarNext, zip(gK, gNext).map(+), &inverseBar, n: n)
             if k >= 1 { axpy(-0.5 * h, blockProduct(w, vBar), &gBar) }
-            let (dTheta, dq) = passes[k].pullback(gBar)
-            potentialBar += dTheta
+            let dq = passes[k].pullback(gBar, &potentialBar)
             axpy(1, dq, &qBar)
             qBarNext = qBar
             vBarNext = vBar

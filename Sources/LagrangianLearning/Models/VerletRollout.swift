@@ -11,17 +11,28 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
   let mass: MassEvaluation<Mass>
   let stepSize: Double
   let copies: Int
+  /// Records the forward pass's gradient evaluations for the pullback (training only).
+  let tape: GradientTape<Potential>?
 
-  init(potential: Potential, mass: Mass, stepSize: Double, copies: Int = 1) {
+  init(potential: Potential, mass: Mass, stepSize: Double, copies: Int = 1, recording: Bool = false) {
     self.potential = potential
     self.mass = MassEvaluation(mass)
     self.stepSize = stepSize
     self.copies = copies
+    tape = recording ? GradientTape() : nil
   }
 
   var system: LearnedSystem<Potential> {
     LearnedSystem(
-      potential: potential, mass: mass.mass, inverseMass: mass.inverse, copies: copies)
+      potential: potential, mass: mass.mass, inverseMass: mass.inverse, copies: copies,
+      tape: tape)
+  }
+
+  /// `∇V` at `points` with its pullback, from the tape when the forward pass recorded it.
+  func pass(at points: [Double], hint: Int) -> GradientTape<Potential>.Pass {
+    if let tape { return tape.pass(at: points, hint: hint, potential: potential) }
+    let pass = potential.gradientsWithPullback(at: points)
+    return (points, pass.value, pass.pullback)
   }
 
   /// `(q_k, M⁻¹p_k)` for k = 0…steps from `(q₀, p₀)`, by Störmer–Verlet.

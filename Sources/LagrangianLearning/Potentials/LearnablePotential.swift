@@ -26,10 +26,11 @@ public protocol LearnablePotential: ParameterFlattening, Sendable {
 
   /// `∇_q V_θ` at B points stored back to back (B·n numbers in and out).
   func gradients(at points: [Double]) -> [Double]
-  /// ``gradients(at:)`` and the pullback of `(θ, q₁…q_B) ↦ (∇V_θ(q_b))_b`, which maps the
-  /// cotangents `ḡ_b` to `(Σ_b ∂_θ(ḡ_bᵀ∇V(q_b)), (∇²V(q_b) ḡ_b)_b)`.
+  /// ``gradients(at:)`` and the pullback of `(θ, q₁…q_B) ↦ (∇V_θ(q_b))_b`: given the
+  /// cotangents `ḡ_b` it adds `Σ_b ∂_θ(ḡ_bᵀ∇V(q_b))` to its `inout` parameter tangent (in
+  /// place, so a rollout accumulates one buffer) and returns `(∇²V(q_b) ḡ_b)_b`.
   func gradientsWithPullback(at points: [Double]) -> (
-    value: [Double], pullback: ([Double]) -> (TangentVector, [Double])
+    value: [Double], pullback: ([Double], inout TangentVector) -> [Double]
   )
 }
 
@@ -43,7 +44,7 @@ extension LearnablePotential {
   }
 
   public func gradientsWithPullback(at points: [Double]) -> (
-    value: [Double], pullback: ([Double]) -> (TangentVector, [Double])
+    value: [Double], pullback: ([Double], inout TangentVector) -> [Double]
   ) {
     let n = dimension
     let passes = (0..<(points.count / n)).map { b in
@@ -53,8 +54,7 @@ extension LearnablePotential {
     }
     return (
       passes.flatMap(\.value),
-      { cotangent in
-        var parameters = TangentVector.zero
+      { cotangent, parameters in
         var points: [Double] = []
         points.reserveCapacity(cotangent.count)
         for (b, pass) in passes.enumerated() {
@@ -62,7 +62,7 @@ extension LearnablePotential {
           parameters += dTheta
           points += [Double](dense: dq, count: n)
         }
-        return (parameters, points)
+        return points
       }
     )
   }

@@ -53,7 +53,8 @@ public struct MLPPotential: LearnablePotential {
     return (
       value,
       { cotangent in
-        let (dTheta, dq) = pullback([Double](dense: cotangent, count: n))
+        var dTheta = Self.TangentVector.zero
+        let dq = pullback([Double](dense: cotangent, count: n), &dTheta)
         return (dTheta, .init(dq))
       }
     )
@@ -64,19 +65,18 @@ public struct MLPPotential: LearnablePotential {
   }
 
   public func gradientsWithPullback(at points: [Double]) -> (
-    value: [Double], pullback: ([Double]) -> (Self.TangentVector, [Double])
+    value: [Double], pullback: ([Double], inout Self.TangentVector) -> [Double]
   ) {
     let pass = network.inputGradient(points, batch: points.count / dimension)
     let network = self.network
     return (
       pass.gradient,
-      { cotangent in
-        var parameters = Array(repeating: 0.0, count: network.parameterCount)
-        let pointsBar = network.accumulateInputGradientPullback(
-          pass, cotangent: cotangent, into: &parameters)
-        return (
-          Self.TangentVector(network: .init(parameters: ParameterVector(parameters))), pointsBar
-        )
+      { cotangent, tangent in
+        if tangent.network.parameters.scalars.isEmpty {
+          tangent.network.parameters = ParameterVector(zeros: network.parameterCount)
+        }
+        return network.accumulateInputGradientPullback(
+          pass, cotangent: cotangent, into: &tangent.network.parameters.scalars)
       }
     )
   }
