@@ -38,6 +38,23 @@ struct GradientTests {
     #expect(error < 1e-6)
   }
 
+  @Test("MLP potential: the energy's pullback and ParameterVector.slice")
+  func energyPullback() throws {
+    let potential = try Self.smallNetwork(.softplus, dimension: 2, seed: 13)
+    let q = [0.3, 0.9]
+    let (_, gradients) = valueWithGradient(at: potential, q) { potential, q in
+      potential.energy(at: q) * potential.network.parameters.slice(from: 2, count: 2)[1]
+    }
+    let analytic = potential.flatten(gradients.0) + gradients.1.base
+    let p = potential.parameterCount
+    let numeric = centralDifference(potential.flatParameters + q) { values in
+      var perturbed = potential
+      perturbed.flatParameters = Array(values[..<p])
+      return perturbed.energy(at: Array(values[p...])) * values[3]
+    }
+    #expect(relativeError(analytic, numeric) < 1e-6)
+  }
+
   @Test("MLP potential: ∇_qV is the gradient of V", arguments: Activation.allCases)
   func inputGradientMatchesEnergy(activation: Activation) throws {
     let potential = try Self.smallNetwork(activation, dimension: 3, seed: 3)
@@ -127,7 +144,9 @@ struct BatchedRolloutTests {
     ]
   }
 
-  static let states: [[Double]] = [[0.3, -0.2, 0.5, 0.1], [-0.4, 0.6, 0.1, -0.3], [1.1, 0.2, -0.2, 0.4]]
+  static let states: [[Double]] = [
+    [0.3, -0.2, 0.5, 0.1], [-0.4, 0.6, 0.1, -0.3], [1.1, 0.2, -0.2, 0.4],
+  ]
 
   @Test("a batch of windows rolls out exactly as the windows one by one")
   func batchEqualsSingles() throws {

@@ -87,7 +87,7 @@ public struct BaselineModel: RolloutModel {
 
   /// Predicted `x_k`, k = 0…`steps`. `initial` may hold a batch of B initial states back to
   /// back; the result then holds B windows back to back.
-  @differentiable(reverse, wrt: (self, initial))
+  @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
     var rows = [initial]
     for _ in 0..<steps { rows.append(step(rows[rows.count - 1]).next) }

@@ -59,7 +59,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
 
   /// Predicted `(q_k, q̇_k)`, k = 0…`steps`. `initial` may hold a batch of B initial states
   /// back to back; they are rolled out together and the result holds B windows back to back.
-  @differentiable(reverse, wrt: (self, initial))
+  @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
     rolloutForward(dynamics(copies: initial.count / initialStateDimension), initial, steps)
       .output

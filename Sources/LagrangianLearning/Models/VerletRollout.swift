@@ -14,7 +14,8 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
   /// Records the forward pass's gradient evaluations for the pullback (training only).
   let tape: GradientTape<Potential>?
 
-  init(potential: Potential, mass: Mass, stepSize: Double, copies: Int = 1, recording: Bool = false) {
+  init(potential: Potential, mass: Mass, stepSize: Double, copies: Int = 1, recording: Bool = false)
+  {
     self.potential = potential
     self.mass = MassEvaluation(mass)
     self.stepSize = stepSize

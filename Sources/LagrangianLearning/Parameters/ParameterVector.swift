@@ -7,8 +7,8 @@ import _Differentiation
 /// vector is the zero of every dimension (`.zero` is what automatic differentiation produces
 /// for a parameter a function does not use).
 ///
-/// Read the entries in differentiable code through ``slice(from:count:)``; `scalars` itself is
-/// not differentiable (its tangent is a `ParameterVector`, not `Array<Double>.TangentVector`).
+/// Read the entries in differentiable code through ``slice(from:count:)`` or
+/// ``gather(blocks:size:)``; `scalars` itself is not differentiable (its tangent is a `ParameterVector`, not `Array<Double>.TangentVector`).
 public struct ParameterVector: Differentiable, AdditiveArithmetic, Hashable, Sendable, Codable {
   public typealias TangentVector = ParameterVector
 

@@ -39,7 +39,9 @@ extension LearnablePotential {
     let n = dimension
     var result: [Double] = []
     result.reserveCapacity(points.count)
-    for b in 0..<(points.count / n) { result += gradient(at: Array(points[(b * n)..<((b + 1) * n)])) }
+    for b in 0..<(points.count / n) {
+      result += gradient(at: Array(points[(b * n)..<((b + 1) * n)]))
+    }
     return result
   }
 

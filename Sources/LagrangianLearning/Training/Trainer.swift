@@ -6,9 +6,10 @@ import _Differentiation
 /// over sliding windows (Saemundsson et al., *Variational Integrator Networks*, AISTATS 2020,
 /// §4): every window of H+1 consecutive observations is predicted by an H-step rollout from
 /// its initial state (naive or inferred, ``InitialStateInference``) and scored by
-/// ``RolloutLossKind``. Adam on minibatches; each minibatch is split into shards whose
-/// gradients are computed in parallel and summed in shard order, so a run is bit-identical for
-/// a given seed whatever the scheduling.
+/// ``RolloutLossKind``. Adam on minibatches; each minibatch is split into shards (one per core
+/// by default) whose windows are rolled out together as one batch; the shards' gradients are
+/// computed in parallel and summed in shard order, so a run is bit-identical for a given seed
+/// whatever the scheduling.
 ///
 /// Validation windows (a seeded random subset of all windows) are always rolled out from
 /// their first observations, as a forecast from measured data would be; the model with the
@@ -106,9 +107,8 @@ public struct Trainer: Sendable {
         }
       }
       if let progress {
-        let seconds =
-          Double((clock.now - start).components.attoseconds) * 1e-18
-          + Double((clock.now - start).components.seconds)
+        let elapsed = (clock.now - start).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
         let rate = Double(iteration) / max(seconds, 1e-9)
         let report = TrainingProgress(
           iteration: iteration, totalIterations: config.iterations, loss: loss,

@@ -26,7 +26,7 @@ struct TrainingVariables<Model: RolloutModel>: Differentiable, Sendable {
 
 /// The summed loss of the windows `indices` (window `i`'s inferred initial state is entry
 /// block `i` of `initialStates`), rolled out together as one batch.
-@differentiable(reverse, wrt: variables)
+@differentiable(reverse,wrt: variables)
 func summedLoss<Model: RolloutModel>(
   _ variables: TrainingVariables<Model>, windows: [TrainingWindow], indices: [Int],
   horizon: Int, kind: RolloutLossKind, learnedStarts: Bool
