@@ -1,0 +1,11 @@
+/// The kinds of dynamics model, by their command-line names.
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+  /// Variational integrator network, velocity Verlet on `(q, q̇)`.
+  case vinVelocityVerlet = "vin-vv"
+  /// Variational integrator network, two-step Störmer–Verlet on positions only.
+  case vinStormerVerlet = "vin-sv"
+  /// Residual network `x + h f(x)` on `x = (q, q̇)`.
+  case residualNetwork = "resnet"
+  /// Plain feed-forward map `x ↦ f(x)` on `x = (q, q̇)`.
+  case feedForward = "feedforward"
+}

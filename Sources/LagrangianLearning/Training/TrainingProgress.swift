@@ -1,0 +1,89 @@
+/// A progress report, sent to the caller's callback after every iteration.
+public struct TrainingProgress: Sendable, CustomStringConvertible {
+  /// The iteration just completed (1-based) and the planned total.
+  public var iteration: Int
+  public var totalIterations: Int
+  /// The minibatch loss of this iteration.
+  public var loss: Double
+  /// The most recent validation loss (training-set loss without a validation split).
+  public var validationLoss: Double?
+  public var iterationsPerSecond: Double
+  /// Estimated seconds to finish all iterations.
+  public var secondsRemaining: Double
+
+  /// One line for standard error, e.g.
+  /// `iteration 120/3000  loss 0.4132  validation 0.4410  38.2 it/s  ETA 75 s`.
+  public var description: String {
+    func fixed(_ x: Double, _ digits: Int) -> String {
+      guard x.isFinite else { return "\(x)" }
+      var scale = 1.0
+      for _ in 0..<digits { scale *= 10 }
+      let rounded = (abs(x) * scale).rounded()
+      let whole = Int(rounded / scale)
+      let fraction = Int(rounded) - whole * Int(scale)
+      let digitsText = String(fraction)
+      let padded = String(repeating: "0", count: max(0, digits - digitsText.count)) + digitsText
+      return (x < 0 ? "-" : "") + "\(whole)" + (digits > 0 ? "." + padded : "")
+    }
+    var line = "iteration \(iteration)/\(totalIterations)  loss \(fixed(loss, 4))"
+    if let validationLoss { line += "  validation \(fixed(validationLoss, 4))" }
+    line += "  \(fixed(iterationsPerSecond, 1)) it/s  ETA \(fixed(secondsRemaining, 0)) s"
+    return line
+  }
+}
+
+/// What the progress callback asks the trainer to do next.
+public enum TrainingControl: Sendable {
+  case proceed
+  /// Stop now and return the best model so far (e.g. on Ctrl-C).
+  case stop
+}
+
+/// Why training ended.
+public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConvertible {
+  /// All iterations ran.
+  case completed
+  /// The monitored loss did not improve for `patience` validations.
+  case earlyStopping(iteration: Int)
+  /// The callback asked to stop.
+  case stopped(iteration: Int)
+  /// The loss or its gradient became NaN or infinite; the best model so far is kept.
+  case nonFiniteLoss(iteration: Int, loss: Double)
+
+  public var description: String {
+    switch self {
+    case .completed: return "completed"
+    case .earlyStopping(let k): return "stopped early at iteration \(k): no validation improvement"
+    case .stopped(let k): return "stopped at iteration \(k) on request"
+    case .nonFiniteLoss(let k, let loss):
+      return
+        "training diverged at iteration \(k): loss or gradient is not finite (loss = \(loss)); kept the best model so far"
+    }
+  }
+}
+
+/// A summary of a training run, stored in model files.
+public struct TrainingSummary: Equatable, Sendable, Codable {
+  public var iterations: Int
+  public var bestIteration: Int
+  /// The best monitored loss (validation, or full training loss without a validation split).
+  public var bestLoss: Double
+  /// The last minibatch loss.
+  public var finalLoss: Double
+  public var trainingWindows: Int
+  public var validationWindows: Int
+  /// The learned noise scale σ (likelihood loss only).
+  public var noiseScale: Double?
+  public var stopReason: TrainingStopReason
+  public var configuration: TrainingConfiguration
+}
+
+/// The outcome of ``Trainer/train(_:on:progress:)``.
+public struct TrainingResult<Model: RolloutModel>: Sendable {
+  /// The model with the best monitored loss.
+  public var model: Model
+  public var summary: TrainingSummary
+  /// The inferred initial state of every training window at the best iteration (empty for
+  /// ``InitialStateInference/firstObservation``).
+  public var initialStates: [[Double]]
+}

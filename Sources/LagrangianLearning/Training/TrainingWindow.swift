@@ -1,0 +1,49 @@
+/// H+1 consecutive observations of one trajectory, the unit of the rollout loss.
+struct TrainingWindow: Sendable {
+  /// The observations, row by row (`observationDimension` entries per row).
+  let observations: [Double]
+  /// The naive initial state read off the first observations.
+  let naiveInitialState: [Double]
+
+  /// Every window of `horizon + 1` consecutive samples (stride 1) of every trajectory.
+  static func all<Model: RolloutModel>(
+    of trajectories: [ObservedTrajectory], for model: Model, horizon: Int
+  ) throws(LearningError) -> [TrainingWindow] {
+    let n = model.configurationDimension
+    let h = model.stepSize
+    var windows: [TrainingWindow] = []
+    for (t, trajectory) in trajectories.enumerated() {
+      guard trajectory.dimension == n else {
+        throw .dimensionMismatch(
+          name: "q columns of trajectory \(t)", expected: n, actual: trajectory.dimension)
+      }
+      if model.observesVelocities, trajectory.velocities == nil {
+        throw .missingVelocities(model: model.kind.rawValue)
+      }
+      for k in 1..<max(trajectory.count, 1) {
+        let spacing = trajectory.times[k] - trajectory.times[k - 1]
+        guard abs(spacing - h) <= 1e-6 * h else {
+          throw .stepSizeMismatch(trajectory: t, expected: h, actual: spacing)
+        }
+      }
+      guard trajectory.count >= horizon + 1 else { continue }
+      for start in 0...(trajectory.count - horizon - 1) {
+        var observations: [Double] = []
+        for k in start...(start + horizon) {
+          observations += trajectory.observation(k, withVelocities: model.observesVelocities)
+        }
+        windows.append(
+          TrainingWindow(
+            observations: observations, naiveInitialState: model.naiveInitialState(observations)))
+      }
+    }
+    guard !windows.isEmpty else {
+      let longest = trajectories.map(\.count).max() ?? 0
+      throw .notEnoughData(
+        detail:
+          "a window needs horizon + 1 = \(horizon + 1) samples; the longest trajectory has \(longest)"
+      )
+    }
+    return windows
+  }
+}
