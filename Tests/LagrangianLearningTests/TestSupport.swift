@@ -71,9 +71,9 @@ func verletData<System: ConstantMassSystem>(
   var integrator = try StormerVerlet(system: system, stepSize: h)
   let trajectory = try integrator.integrate(
     from: system.state(position: q0, velocity: v0), steps: steps)
-  let positions = trajectory.states.map { $0.q.map { $0 + sigma * generator.nextGaussian() } }
+  let positions = trajectory.states.map { $0.q.map { $0 + sigma * generator.nextStandardNormal() } }
   let velocities = trajectory.states.map { state in
-    (system.velocity(state) ?? [.nan]).map { $0 + sigma * generator.nextGaussian() }
+    (system.velocity(state) ?? [.nan]).map { $0 + sigma * generator.nextStandardNormal() }
   }
   return try ObservedTrajectory(
     times: trajectory.times, positions: positions, velocities: velocities)

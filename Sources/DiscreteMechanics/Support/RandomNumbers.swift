@@ -43,4 +43,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   public mutating func nextNormal(standardDeviation: Double) -> Double {
     standardDeviation * nextStandardNormal()
   }
+
+  /// A uniformly random permutation of `0..<count` (Fisher–Yates, independent of the standard
+  /// library's shuffle algorithm, so it is the same on every platform and Swift version).
+  public mutating func permutation(_ count: Int) -> [Int] {
+    var p = Array(0..<count)
+    if count < 2 { return p }
+    for i in stride(from: count - 1, to: 0, by: -1) {
+      let j = Int(next() % UInt64(i + 1))
+      p.swapAt(i, j)
+    }
+    return p
+  }
 }

@@ -1,3 +1,4 @@
+import DiscreteMechanics
 import _Differentiation
 
 /// The non-physical baselines of Saemundsson et al. (*Variational Integrator Networks*,

@@ -1,3 +1,4 @@
+import DiscreteMechanics
 import _Differentiation
 
 /// A fully connected network `y = f_θ(x)` (see ``NetworkShape``) with hand-written pullbacks.
@@ -28,7 +29,7 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
       let columns = shape.inputSize(ofLayer: l)
       let offset = shape.weightOffset(ofLayer: l)
       let deviation = (2 / Double(rows + columns)).squareRoot()
-      for i in 0..<(rows * columns) { values[offset + i] = deviation * generator.nextGaussian() }
+      for i in 0..<(rows * columns) { values[offset + i] = deviation * generator.nextStandardNormal() }
     }
     parameters = ParameterVector(values)
   }

@@ -1,3 +1,4 @@
+import DiscreteMechanics
 import _Differentiation
 
 /// A neural-network potential `V_θ(q) = f_θ(q)`, a ``MultilayerPerceptron`` with one output,

@@ -1,3 +1,4 @@
+import DiscreteMechanics
 import Dispatch
 import Foundation
 import _Differentiation
