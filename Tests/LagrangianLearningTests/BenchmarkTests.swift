@@ -149,8 +149,13 @@ extension BenchmarkTests {
   static func compare(
     _ setting: String, trajectories: Int, noise: Double, batchSize: Int, seed: UInt64
   ) throws {
-    let iterations =
-      Int(ProcessInfo.processInfo.environment["VINKIT_BENCHMARK_ITERATIONS"] ?? "") ?? 3000
+    let environment = ProcessInfo.processInfo.environment
+    let iterations = Int(environment["VINKIT_BENCHMARK_ITERATIONS"] ?? "") ?? 3000
+    let batchSize = Int(environment["VINKIT_BENCHMARK_BATCH"] ?? "") ?? batchSize
+    let selected = environment["VINKIT_BENCHMARK_MODELS"].map {
+      $0.split(separator: ",").map(String.init)
+    }
+    func wanted(_ name: String) -> Bool { selected?.contains(name) ?? true }
     let data = try noisyPendulum(
       trajectories: trajectories, points: 30, noise: noise, seed: seed)
     var generator = SeededGenerator(seed: seed)
@@ -188,20 +193,28 @@ extension BenchmarkTests {
       let seconds = Date().timeIntervalSince(start)
       return (result.model, try score(result.model, testSeed: 1000 + seed), result.summary, seconds)
     }
-    let (vv, vvScore, vvSummary, vvSeconds) = try fit(vin, .learned)
-    report(
-      "VIN-VV", vvScore, vvSummary, vvSeconds,
-      accelerationError(potential: vv.potential, mass: vv.mass, data: data))
-    let (naive, naiveScore, naiveSummary, naiveSeconds) = try fit(vin, .firstObservation)
-    report(
-      "VIN-VV naive start", naiveScore, naiveSummary, naiveSeconds,
-      accelerationError(potential: naive.potential, mass: naive.mass, data: data))
-    let (svModel, svScore, svSummary, svSeconds) = try fit(sv, .learned)
-    report(
-      "VIN-SV", svScore, svSummary, svSeconds,
-      accelerationError(potential: svModel.potential, mass: svModel.mass, data: data))
-    let (_, resScore, resSummary, resSeconds) = try fit(resnet, .learned)
-    report("ResNet", resScore, resSummary, resSeconds, nil)
+    if wanted("vin-vv") {
+      let (model, score, summary, seconds) = try fit(vin, .learned)
+      report(
+        "VIN-VV", score, summary, seconds,
+        accelerationError(potential: model.potential, mass: model.mass, data: data))
+    }
+    if wanted("vin-vv-naive") {
+      let (model, score, summary, seconds) = try fit(vin, .firstObservation)
+      report(
+        "VIN-VV naive start", score, summary, seconds,
+        accelerationError(potential: model.potential, mass: model.mass, data: data))
+    }
+    if wanted("vin-sv") {
+      let (model, score, summary, seconds) = try fit(sv, .learned)
+      report(
+        "VIN-SV", score, summary, seconds,
+        accelerationError(potential: model.potential, mass: model.mass, data: data))
+    }
+    if wanted("resnet") {
+      let (_, score, summary, seconds) = try fit(resnet, .learned)
+      report("ResNet", score, summary, seconds, nil)
+    }
   }
 
   @Test("noisy pendulum, VIN paper setting: 1 trajectory × 30 points, σ = 0.33")
