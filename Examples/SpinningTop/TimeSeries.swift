@@ -1,0 +1,44 @@
+/// The times of the interior local minima of `values` sampled at equal steps `times`, each
+/// refined by the vertex of the parabola through it and its two neighbours.
+func localMinima(times: [Double], values: [Double]) -> [Double] {
+  guard values.count >= 3 else { return [] }
+  var minima: [Double] = []
+  for k in 1..<(values.count - 1) where values[k] < values[k - 1] && values[k] <= values[k + 1] {
+    let (left, centre, right) = (values[k - 1], values[k], values[k + 1])
+    let curvature = left - 2 * centre + right
+    let offset = curvature > 0 ? 0.5 * (left - right) / curvature : 0
+    minima.append(times[k] + offset * (times[k + 1] - times[k]))
+  }
+  return minima
+}
+
+/// `values` at time `t` by linear interpolation in the increasing, equally spaced `times`.
+func interpolate(_ values: [Double], times: [Double], at t: Double) -> Double {
+  guard let first = times.first, times.count > 1 else { return values.first ?? .nan }
+  let h = times[1] - first
+  let k = min(max(Int(((t - first) / h).rounded(.down)), 0), times.count - 2)
+  let fraction = (t - times[k]) / h
+  return values[k] + fraction * (values[k + 1] - values[k])
+}
+
+/// The largest of `values` (NaN when empty).
+func largest(_ values: [Double]) -> Double { values.max() ?? .nan }
+
+/// The largest of `values` in consecutive windows of `window` time units of the equally spaced
+/// `times`, each placed at its window's centre (a short last window joins the one before it).
+func windowMaxima(times: [Double], values: [Double], window: Double)
+  -> (times: [Double], values: [Double])
+{
+  guard times.count > 1 else { return (times, values) }
+  let samples = max(1, Int((window / (times[1] - times[0])).rounded()))
+  var result: (times: [Double], values: [Double]) = ([], [])
+  var start = 0
+  while start < times.count {
+    var end = min(start + samples, times.count)
+    if times.count - end < samples / 2 { end = times.count }
+    result.times.append((times[start] + times[end - 1]) / 2)
+    result.values.append(values[start..<end].max() ?? .nan)
+    start = end
+  }
+  return result
+}
