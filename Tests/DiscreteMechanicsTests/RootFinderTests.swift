@@ -1,3 +1,4 @@
+import CGSL
 import DiscreteMechanics
 import Manifolds
 import Testing
@@ -139,9 +140,9 @@ struct RootFinderTests {
 
   @Test("an inconsistent system with a singular Jacobian fails with singularJacobian")
   func singularInconsistent() throws {
-    // F = (x + y − 1, x + y + 1): J = [[1, 1], [1, 1]] everywhere and |F|∞ ≥ 1. Newton's LU solve
-    // reports the singular matrix (GSL_EDOM); hybridsj then diverges to a non-finite residual, so
-    // Newton's failure, the closer one, is reported.
+    // F = (x + y − 1, x + y + 1): J = [[1, 1], [1, 1]] everywhere and |F|∞ ≥ 1. Newton's LU
+    // factorisation meets a zero pivot (GSL_ESING); hybridsj then diverges to a non-finite
+    // residual, so Newton's failure, the closer one, is reported.
     let error = #expect(throws: RootFindingError.self) {
       try RootFinder().solve(
         initialGuess: [0.3, 0.1],
@@ -218,4 +219,156 @@ struct RootFinderTests {
       }
     }
   }
+
+  @Test("a Jacobian singular at the guess: Newton stops at once, hybridsj finds a root")
+  func singularAtGuess() throws {
+    // F = (xy − 1, x − y), roots ±(1, 1). J = [[y, x], [1, −1]] is singular on x = −y: from
+    // (0.5, −0.5) Newton's factorisation meets an exact zero pivot (0.5 − 0.5) at its first
+    // iteration, while Jᵀ F ≠ 0, so hybridsj's trust-region steps still descend.
+    let result = try RootFinder().solve(
+      initialGuess: [0.5, -0.5],
+      residual: { x, f in
+        f[0] = x[0] * x[1] - 1
+        f[1] = x[0] - x[1]
+      },
+      jacobian: { x, j in j.storage = [x[1], x[0], 1, -1] })
+    let root = result.root
+    #expect(abs(abs(root[0]) - 1) < 1e-14 && root[1] == root[0], "\(result)")
+    #expect(result.iterations >= 2, "Newton's failed iteration is counted: \(result)")
+  }
+}
+
+/// The GSL solver type "vinkit-newton" (`cgsl_multiroot_vinkit_newton`), driven directly through
+/// GSL's multiroot framework: GSL's `newton` without its per-iteration allocation.
+@Suite("vinkit-newton")
+struct VinkitNewtonTests {
+  /// One solver run: the status of each `iterate` and, after `set` and after each iterate, the
+  /// solver's x, F(x) and dx, concatenated.
+  struct Trace: Equatable {
+    var statuses: [Int32] = []
+    var states: [[Double]] = []
+  }
+
+  /// `iterations` iterations of a solver of `type` on `function` from `start`, with its name.
+  static func run(
+    _ type: UnsafePointer<gsl_multiroot_fdfsolver_type>, _ function: gsl_multiroot_function_fdf,
+    from start: [Double], iterations: Int
+  ) throws -> (name: String, trace: Trace) {
+    _ = gsl_set_error_handler_off()
+    let n = start.count
+    let solver = try #require(gsl_multiroot_fdfsolver_alloc(type, n))
+    defer { gsl_multiroot_fdfsolver_free(solver) }
+    let guess = try #require(gsl_vector_alloc(n))
+    defer { gsl_vector_free(guess) }
+    for i in 0..<n { gsl_vector_set(guess, i, start[i]) }
+    var function = function
+    var trace = Trace()
+    try withUnsafeMutablePointer(to: &function) { function in
+      try #require(gsl_multiroot_fdfsolver_set(solver, function, guess) == gslSuccess)
+      func record() {
+        let s = solver.pointee
+        trace.states.append(
+          (0..<n).map { gsl_vector_get(s.x, $0) } + (0..<n).map { gsl_vector_get(s.f, $0) }
+            + (0..<n).map { gsl_vector_get(s.dx, $0) })
+      }
+      record()
+      for _ in 0..<iterations {
+        trace.statuses.append(gsl_multiroot_fdfsolver_iterate(solver))
+        record()
+      }
+    }
+    return (String(cString: gsl_multiroot_fdfsolver_name(solver)), trace)
+  }
+
+  /// `F(x, y, z) = (y − z², x² + y² + z² − 3, x − yz)` with root (1, 1, 1). `∂F₁/∂x = 0`
+  /// everywhere, so every factorisation interchanges rows.
+  static var pivoting: gsl_multiroot_function_fdf {
+    gsl_multiroot_function_fdf(
+      f: { x, _, f in
+        guard let x, let f else { return gslFault }
+        pivotingResidual(x, f)
+        return gslSuccess
+      },
+      df: { x, _, j in
+        guard let x, let j else { return gslFault }
+        pivotingJacobian(x, j)
+        return gslSuccess
+      },
+      fdf: { x, _, f, j in
+        guard let x, let f, let j else { return gslFault }
+        pivotingResidual(x, f)
+        pivotingJacobian(x, j)
+        return gslSuccess
+      },
+      n: 3, params: nil)
+  }
+
+  @Test("GSL newton's iterates bit for bit, quadratically to the known root")
+  func matchesGSLNewton() throws {
+    let start: [Double] = [1.3, 0.8, 1.2]
+    let ours = try Self.run(
+      cgsl_multiroot_vinkit_newton(), Self.pivoting, from: start, iterations: 6)
+    let gsl = try Self.run(cgsl_multiroot_newton(), Self.pivoting, from: start, iterations: 6)
+    #expect(ours.name == "vinkit-newton")
+    #expect(ours.trace.statuses == Array(repeating: gslSuccess, count: 6))
+    #expect(ours.trace == gsl.trace)
+    let errors = ours.trace.states.map { maxDifference(Array($0[0..<3]), [1, 1, 1]) }
+    #expect(errors[6] < 1e-15, "\(errors)")
+    // Quadratic convergence: e_{k+1} ≤ C e_k² with C about 1, once e_k is small.
+    #expect(errors[3] < 1e-3 && errors[4] < 4 * errors[3] * errors[3], "\(errors)")
+  }
+
+  @Test("an exactly singular Jacobian: GSL_ESING, and x and F are left as they were")
+  func singular() throws {
+    // F = (x + y − 1, x + y + 1): J = [[1, 1], [1, 1]], whose second pivot is 0.
+    let inconsistent = gsl_multiroot_function_fdf(
+      f: { x, _, f in
+        guard let x, let f else { return gslFault }
+        let sum = gsl_vector_get(x, 0) + gsl_vector_get(x, 1)
+        gsl_vector_set(f, 0, sum - 1)
+        gsl_vector_set(f, 1, sum + 1)
+        return gslSuccess
+      },
+      df: { _, _, j in
+        guard let j else { return gslFault }
+        gsl_matrix_set_all(j, 1)
+        return gslSuccess
+      },
+      fdf: { x, _, f, j in
+        guard let x, let f, let j else { return gslFault }
+        let sum = gsl_vector_get(x, 0) + gsl_vector_get(x, 1)
+        gsl_vector_set(f, 0, sum - 1)
+        gsl_vector_set(f, 1, sum + 1)
+        gsl_matrix_set_all(j, 1)
+        return gslSuccess
+      },
+      n: 2, params: nil)
+    let run = try Self.run(
+      cgsl_multiroot_vinkit_newton(), inconsistent, from: [0.3, 0.1], iterations: 1)
+    #expect(run.trace.statuses == [Int32(GSL_ESING)])
+    #expect(run.trace.states[1][0..<4] == run.trace.states[0][0..<4])
+    #expect(run.trace.states[0][0..<4] == [0.3, 0.1, (0.3 + 0.1) - 1, (0.3 + 0.1) + 1])
+  }
+}
+
+private let gslSuccess = Int32(GSL_SUCCESS)
+private let gslFault = Int32(GSL_EFAULT)
+
+private func pivotingResidual(_ x: UnsafePointer<gsl_vector>, _ f: UnsafeMutablePointer<gsl_vector>)
+{
+  let (a, b, c) = (gsl_vector_get(x, 0), gsl_vector_get(x, 1), gsl_vector_get(x, 2))
+  gsl_vector_set(f, 0, b - c * c)
+  gsl_vector_set(f, 1, a * a + b * b + c * c - 3)
+  gsl_vector_set(f, 2, a - b * c)
+}
+
+private func pivotingJacobian(_ x: UnsafePointer<gsl_vector>, _ j: UnsafeMutablePointer<gsl_matrix>)
+{
+  let (a, b, c) = (gsl_vector_get(x, 0), gsl_vector_get(x, 1), gsl_vector_get(x, 2))
+  let entries: [(Int, Int, Double)] = [
+    (0, 0, 0), (0, 1, 1), (0, 2, -2 * c),
+    (1, 0, 2 * a), (1, 1, 2 * b), (1, 2, 2 * c),
+    (2, 0, 1), (2, 1, -c), (2, 2, -b),
+  ]
+  for (r, k, value) in entries { gsl_matrix_set(j, r, k, value) }
 }

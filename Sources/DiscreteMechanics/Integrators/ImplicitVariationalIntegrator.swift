@@ -9,8 +9,8 @@ import Manifolds
 /// ``VariationalMidpoint`` and ``VariationalTrapezoidal`` are its two instances for systems with a
 /// configuration-dependent mass matrix.
 ///
-/// The implicit equation is solved by ``rootFinder``: GSL's `gsl_multiroot_fdfsolver_newton` with
-/// the analytic Jacobian ``DiscreteLagrangian/momentumAtStartJacobian(from:to:into:)``, falling
+/// The implicit equation is solved by ``rootFinder``: Newton's method in GSL's multiroot framework
+/// (the solver type "vinkit-newton", see ``RootFindingWorkspace``) with the analytic Jacobian ``DiscreteLagrangian/momentumAtStartJacobian(from:to:into:)``, falling
 /// back to `hybridsj`. Newton is warm-started at `q_k + h v_{k−1}`, with the previous step's
 /// velocity `v_{k−1} = (q_k − q_{k−1})/h`, when the state is the one this integrator produced last;
 /// otherwise at the explicit Euler guess `q_k + h M(q_k)⁻¹ p_k`. The default root finder iterates
@@ -19,12 +19,10 @@ import Manifolds
 /// most about τ |ξ| per step.
 ///
 /// The integrator keeps a workspace (GSL solvers, the buffers of the residual and Jacobian, the
-/// warm start), so that after the first step the Swift side of a step allocates nothing when the
-/// system's `into:` matrices allocate nothing (``DoublePendulum``, the constant-mass systems) and
-/// the caller's state arrays are not shared. What remains is inside GSL: from GSL 2.7 on,
-/// `newton`'s LU factorisation allocates its pivot vector at every iteration (three `malloc`s
-/// per iteration, about 10 per double-pendulum step at h = 0.01; see ``RootFindingWorkspace``).
-/// A copy of the integrator gets a workspace of its own when it first steps.
+/// warm start), so that after the first step a step allocates nothing, in Swift or in GSL, when
+/// the system's `into:` matrices allocate nothing (``DoublePendulum``, the constant-mass systems)
+/// and the caller's state arrays are not shared. A copy of the integrator gets a workspace of its
+/// own when it first steps.
 ///
 /// A step whose implicit equation cannot be solved throws
 /// ``IntegrationError/rootFindingFailed(step:_:)`` with the residual and the iteration count (the

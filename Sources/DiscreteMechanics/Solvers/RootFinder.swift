@@ -5,8 +5,8 @@ import Manifolds
 public enum RootFindingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The iteration cap was reached before the tolerance was met.
   case noConvergence(iterations: Int, residualNorm: Double)
-  /// The Jacobian was singular (GSL reported `GSL_ESING`, or Newton's LU solve reported a zero
-  /// pivot as `GSL_EDOM`).
+  /// The Jacobian was singular (GSL reported `GSL_ESING`: a zero pivot in Newton's LU
+  /// factorisation, or a singular Jacobian in `hybridsj`).
   case singularJacobian(iterations: Int, residualNorm: Double)
   /// The residual (or the Jacobian) had a NaN or infinite entry.
   case nonFiniteResidual(iterations: Int)
@@ -86,8 +86,9 @@ public struct RootFindingStatistics: Equatable, Sendable {
 
 /// Solves `F(x) = 0` on R^n with GSL's `gsl_multiroot` solvers.
 ///
-/// With a Jacobian the default is Newton's method (`gsl_multiroot_fdfsolver_newton`), falling
-/// back to Powell's hybrid method with the same Jacobian (`hybridsj`) when Newton fails; without
+/// With a Jacobian the default is Newton's method (the GSL solver type "vinkit-newton": GSL's
+/// `newton` without its per-iteration allocation, see ``RootFindingWorkspace``), falling back to
+/// Powell's hybrid method with the same Jacobian (`hybridsj`) when Newton fails; without
 /// one, `gsl_multiroot_fsolver_hybrids` with a finite-difference Jacobian. When both methods
 /// fail, the failure of the one that reached the smaller residual is thrown, with the iterations
 /// of both. Iteration stops when
@@ -155,8 +156,8 @@ public struct RootFinder: Sendable {
   /// ``solve(initialGuess:residual:jacobian:)``.
   ///
   /// Once the workspace has used its solvers, this allocates nothing beyond what `equations`
-  /// allocates, except inside GSL's Newton step (see ``RootFindingWorkspace``). The arrays the
-  /// equations receive belong to the workspace and must not be kept.
+  /// allocates (see ``RootFindingWorkspace``). The arrays the equations receive belong to the
+  /// workspace and must not be kept.
   ///
   /// - Parameters:
   ///   - x: the initial guess, of length `workspace.dimension`; the root on return. It is left

@@ -4,14 +4,19 @@ import Manifolds
 /// The GSL solvers and buffers for solving `F(x) = 0` on R^n again and again without
 /// allocating: ``RootFinder/solve(_:in:equations:)`` works in them.
 ///
-/// Each GSL solver (`newton` and `hybridsj` with a Jacobian, `hybrids` without) is allocated on
+/// Each GSL solver (Newton and `hybridsj` with a Jacobian, `hybrids` without) is allocated on
 /// its first use and kept until the workspace is freed; the function record GSL calls back
 /// through and the buffers handed to the Swift residual and Jacobian are allocated once, in the
-/// initialiser. After a solver's first use, a solve therefore allocates nothing in Swift or in
-/// GSL's solver driver (as long as the equations allocate nothing themselves), with one
-/// exception inside GSL: from GSL 2.7 on, the LU factorisation of `newton`'s step
-/// (`gsl_linalg_LU_decomp`) allocates and frees its pivot vector on every call, three `malloc`s
-/// per Newton iteration.
+/// initialiser. After a solver's first use, a solve therefore allocates nothing, in Swift or in
+/// GSL, as long as the equations allocate nothing themselves.
+///
+/// Newton's method runs as the solver type "vinkit-newton" (`cgsl_multiroot_vinkit_newton` in
+/// the `CGSL` shim), not GSL's `gsl_multiroot_fdfsolver_newton`: from GSL 2.7 on, `newton`'s LU
+/// factorisation (`gsl_linalg_LU_decomp`) allocates and frees its pivot vector on every call,
+/// three `malloc`s per Newton iteration. vinkit-newton is the same iteration in GSL's multiroot
+/// framework, with the same partial-pivoting LU factorisation and solve from GSL's linear algebra
+/// and BLAS, and its pivots allocated once with the solver; it reports a singular Jacobian as
+/// `GSL_ESING`.
 ///
 /// A workspace is a mutable reference: one solve at a time.
 public final class RootFindingWorkspace {
@@ -142,7 +147,7 @@ public final class RootFindingWorkspace {
     switch method {
     case .newton:
       if newton == nil {
-        newton = gsl_multiroot_fdfsolver_alloc(cgsl_multiroot_newton(), dimension)
+        newton = gsl_multiroot_fdfsolver_alloc(cgsl_multiroot_vinkit_newton(), dimension)
       }
       guard let newton else { throw outOfMemory }
       return .withJacobian(newton)
@@ -186,8 +191,7 @@ public final class RootFindingWorkspace {
       if callbacks.sawNonFinite { throw .nonFiniteResidual(iterations: iteration) }
       let residualNorm = maxAbs(solver.f)
       guard residualNorm.isFinite else { throw .nonFiniteResidual(iterations: iteration) }
-      // Newton's LU solve reports a singular Jacobian as GSL_EDOM ("matrix is singular").
-      if status == Int32(GSL_ESING) || (method == .newton && status == Int32(GSL_EDOM)) {
+      if status == Int32(GSL_ESING) {
         throw .singularJacobian(iterations: iteration, residualNorm: residualNorm)
       }
       if status != gslSuccess {
