@@ -20,7 +20,9 @@ public enum Reversibility {
     }
     state = reverseMomentum(state)
     for k in 0..<steps {
-      do throws(IntegrationError) { try method.step(&state) } catch { throw error.at(step: steps + k) }
+      do throws(IntegrationError) { try method.step(&state) } catch {
+        throw error.at(step: steps + k)
+      }
     }
     return reverseMomentum(state)
   }

@@ -52,7 +52,9 @@ public indirect enum IntegrationError: Error, Equatable, Sendable, CustomStringC
   }
 
   /// Throws unless `values` has `dimension` finite entries.
-  public static func check(_ values: [Double], name: String, dimension: Int) throws(IntegrationError) {
+  public static func check(_ values: [Double], name: String, dimension: Int)
+    throws(IntegrationError)
+  {
     guard values.count == dimension else {
       throw .wrongDimension(name: name, expected: dimension, actual: values.count)
     }

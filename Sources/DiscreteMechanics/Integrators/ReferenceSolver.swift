@@ -11,14 +11,16 @@ import Manifolds
 public struct ReferenceSolver<System: LagrangianSystem>: Integrator {
   public let stepSize: Double
   public var traits: IntegratorTraits {
-    IntegratorTraits(name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8)
+    IntegratorTraits(
+      name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8)
   }
   public let field: HamiltonianVectorField<System>
   public let absoluteTolerance: Double
   public let relativeTolerance: Double
 
   public init(
-    system: System, stepSize: Double, absoluteTolerance: Double = 1e-12, relativeTolerance: Double = 1e-12
+    system: System, stepSize: Double, absoluteTolerance: Double = 1e-12,
+    relativeTolerance: Double = 1e-12
   ) throws(IntegrationError) {
     try StepSize.validate(stepSize)
     self.stepSize = stepSize
@@ -72,17 +74,19 @@ final class ODEContext {
 
 /// `dy/dt = f(y)` for `gsl_odeiv2_system`; a failure is stored in the context.
 private let odeRightHandSide:
-  @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?)
+  @convention(c) (
+    Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?
+  )
     -> Int32 = { _, y, dydt, params in
-    let context = Unmanaged<ODEContext>.fromOpaque(params!).takeUnretainedValue()
-    let dim = context.dimension
-    let input = Array(UnsafeBufferPointer(start: y!, count: dim))
-    switch Result(catching: { () throws(IntegrationError) in try context.field(input) }) {
-    case .success(let f):
-      for i in 0..<dim { dydt![i] = f[i] }
-      return Int32(GSL_SUCCESS)
-    case .failure(let error):
-      context.failure = error
-      return Int32(GSL_EBADFUNC)
+      let context = Unmanaged<ODEContext>.fromOpaque(params!).takeUnretainedValue()
+      let dim = context.dimension
+      let input = Array(UnsafeBufferPointer(start: y!, count: dim))
+      switch Result(catching: { () throws(IntegrationError) in try context.field(input) }) {
+      case .success(let f):
+        for i in 0..<dim { dydt![i] = f[i] }
+        return Int32(GSL_SUCCESS)
+      case .failure(let error):
+        context.failure = error
+        return Int32(GSL_EBADFUNC)
+      }
     }
-  }

@@ -33,7 +33,9 @@ public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
   public let a: [[Double]]
   public let b: [Double]
 
-  public init(system: System, stepSize: Double, name: String, order: Int, a: [[Double]], b: [Double])
+  public init(
+    system: System, stepSize: Double, name: String, order: Int, a: [[Double]], b: [Double]
+  )
     throws(IntegrationError)
   {
     try StepSize.validate(stepSize)
@@ -46,12 +48,15 @@ public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
   }
 
   /// Explicit Euler, `x_{k+1} = x_k + h f(x_k)`.
-  public static func explicitEuler(system: System, stepSize: Double) throws(IntegrationError) -> Self {
+  public static func explicitEuler(system: System, stepSize: Double) throws(IntegrationError)
+    -> Self
+  {
     try Self(system: system, stepSize: stepSize, name: "euler", order: 1, a: [[]], b: [1])
   }
 
   /// The classical fourth-order Runge–Kutta method.
-  public static func classicalRK4(system: System, stepSize: Double) throws(IntegrationError) -> Self {
+  public static func classicalRK4(system: System, stepSize: Double) throws(IntegrationError) -> Self
+  {
     try Self(
       system: system, stepSize: stepSize, name: "rk4", order: 4,
       a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6])

@@ -8,9 +8,11 @@ public struct HarmonicOscillator: ConstantMassSystem {
   public let mass: Matrix
   public let inverseMass: Matrix
 
-  public init(dimension: Int, mass m: Double = 1, stiffness k: Double = 1) throws(IntegrationError) {
+  public init(dimension: Int, mass m: Double = 1, stiffness k: Double = 1) throws(IntegrationError)
+  {
     guard dimension >= 1 else {
-      throw .invalidParameter(name: "dimension", value: Double(dimension), requirement: "must be at least 1")
+      throw .invalidParameter(
+        name: "dimension", value: Double(dimension), requirement: "must be at least 1")
     }
     self.dimension = dimension
     self.m = try Parameter.positive(m, "m")
