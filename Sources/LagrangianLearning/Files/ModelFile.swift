@@ -67,6 +67,10 @@ public struct ModelFile: Codable, Equatable, Sendable {
     if let baseline = model as? BaselineModel {
       network = NetworkRecord(
         shape: baseline.network.shape, parameters: baseline.network.flatParameters)
+    } else if let so3 = model as? VINSO3 {
+      let p = so3.flatParameters
+      potential = PotentialRecord(kind: "gravity", shape: nil, parameters: Array(p[6...]))
+      mass = MassRecord(kind: "inertia-cholesky", epsilon: so3.epsilon, parameters: Array(p[..<6]))
     } else if let vin = model as? any VariationalModel {
       potential = try vin.potentialRecord()
       mass = try vin.massRecord()
@@ -174,6 +178,15 @@ public struct ModelFile: Codable, Equatable, Sendable {
       return try BaselineModel(
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
         architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
+    case .vinSO3:
+      guard let potential, potential.kind == "gravity", let mass, mass.kind == "inertia-cholesky"
+      else {
+        throw .unsupportedModelFile(
+          detail: "vin-so3 model needs a 'gravity' potential and an 'inertia-cholesky' mass")
+      }
+      return try VINSO3(
+        stepSize: stepSize, epsilon: mass.epsilon ?? 1e-6,
+        parameters: mass.parameters + potential.parameters)
     case .vinVelocityVerlet, .vinStormerVerlet:
       guard let potential else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")
