@@ -9,9 +9,17 @@ import _Differentiation
 @Suite("VIN-SO(3)")
 struct VINSO3Tests {
   /// A model with a generic inertia and potential, and two generic initial rows `(R₀, Ω₀)`.
-  static func genericCase() throws -> (model: VINSO3, initial: [Double]) {
-    let model = try VINSO3(
-      stepSize: 0.05, parameters: [1.1, 0.2, 1.3, -0.1, 0.15, 0.9, 0.3, -0.2, 0.5])
+  static func genericCase(network: Bool = false) throws -> (model: VINSO3, initial: [Double]) {
+    let inertia = [1.1, 0.2, 1.3, -0.1, 0.15, 0.9]
+    var model = try VINSO3(stepSize: 0.05, parameters: inertia + [0.3, -0.2, 0.5])
+    if network {
+      var generator = SeededGenerator(seed: 5)
+      let shape = try NetworkShape(
+        inputDimension: 9, width: 6, depth: 2, outputDimension: 1, activation: .tanh)
+      model = try VINSO3(
+        stepSize: 0.05, network: MultilayerPerceptron(shape: shape, generator: &generator))
+      model.flatParameters = inertia + Array(model.flatParameters[6...])
+    }
     let rows = [
       (Vector3(0.3, -0.5, 0.7), Vector3(0.4, -1.1, 0.8)),
       (Vector3(-1.2, 0.4, 0.2), Vector3(-0.7, 0.3, 1.5)),
@@ -30,7 +38,7 @@ struct VINSO3Tests {
   func rolloutIsLGVI() throws {
     let (model, initial) = try Self.genericCase()
     let output = model.rollout(from: initial, steps: Self.steps)
-    let body = LearnedRigidBody(inertia: model.inertia, gravityMoment: model.gravityMoment)
+    let body = model.body
     var integrator = try SO3LGVI(system: body, stepSize: 0.05)
     var state = try body.state(
       attitude: SO3(
@@ -44,9 +52,11 @@ struct VINSO3Tests {
     #expect(Array(output[last..<(last + 12)]) == expected)
   }
 
-  @Test("parameter gradient matches central differences")
-  func parameterGradient() throws {
-    let (model, initial) = try Self.genericCase()
+  @Test(
+    "parameter gradient matches central differences (gravity, network potential)",
+    arguments: [false, true])
+  func parameterGradient(network: Bool) throws {
+    let (model, initial) = try Self.genericCase(network: network)
     let gradient = model.flatten(gradient(at: model) { Self.loss($0, initial) })
     let numerical = centralDifference(model.flatParameters, epsilon: 1e-6) { p in
       var perturbed = model
@@ -54,13 +64,15 @@ struct VINSO3Tests {
       return Self.loss(perturbed, initial)
     }
     let error = relativeError(gradient, numerical)
-    print("VIN-SO(3) parameter gradient relative error \(error)")
+    print("VIN-SO(3) parameter gradient relative error \(error) (network: \(network))")
     #expect(error < 1e-6)
   }
 
-  @Test("initial-state gradient matches central differences (R in exp coordinates)")
-  func initialStateGradient() throws {
-    let (model, initial) = try Self.genericCase()
+  @Test(
+    "initial-state gradient matches central differences (R in exp coordinates)",
+    arguments: [false, true])
+  func initialStateGradient(network: Bool) throws {
+    let (model, initial) = try Self.genericCase(network: network)
     let bar = gradient(at: initial) { Self.loss(model, $0) }.base
     var analytic: [Double] = []
     var numerical: [Double] = []
@@ -83,7 +95,7 @@ struct VINSO3Tests {
       }
     }
     let error = relativeError(analytic, numerical)
-    print("VIN-SO(3) initial-state gradient relative error \(error)")
+    print("VIN-SO(3) initial-state gradient relative error \(error) (network: \(network))")
     #expect(error < 1e-6)
   }
 
@@ -134,9 +146,9 @@ struct VINSO3Tests {
     #expect(offDiagonal < 0.02)
   }
 
-  @Test("save and load through ModelFile forecast the same numbers")
-  func modelFileRoundTrip() throws {
-    let (model, _) = try Self.genericCase()
+  @Test("save and load through ModelFile forecast the same numbers", arguments: [false, true])
+  func modelFileRoundTrip(network: Bool) throws {
+    let (model, _) = try Self.genericCase(network: network)
     let data = try ModelFile(model: model).encoded()
     let loaded = try ModelFile(json: data).model()
     #expect(loaded.kind == .vinSO3)

@@ -10,7 +10,9 @@ import _Differentiation
 ///     Π_{k+1} = F_kᵀ Π_k + (h/2) F_kᵀ M_k + (h/2) M_{k+1},
 ///
 /// with `J = LLᵀ + εI` (L lower triangular, initialised at `√s I` for the initial inertia
-/// scale s) and `U(R) = e_zᵀRc`, `M(R) = (Rᵀe_z) × c` (c initialised at 0).
+/// scale s) and either the heavy-body potential `U(R) = e_zᵀRc`, `M(R) = (Rᵀe_z) × c`
+/// (c initialised at 0), or a network `U = f_θ(R)` on the nine entries of R with
+/// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient (see ``LearnedRigidBody/Potential``).
 ///
 /// **Observations.** A row is the 12-vector `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by
 /// row, body angular velocity). For the generic ``Trainer`` it is presented as
@@ -24,13 +26,17 @@ import _Differentiation
 /// `g = h(Π_k + (h/2)M_k)`, a cotangent f̄ gives `λ = DG⁻ᵀ f̄`, `ḡ = λ` and
 /// `J̄ −= ½ tr(J̄_d) I − J̄_d` with `J̄_d = ½(Fᵀλ̂ − λ̂F)` (from `Ĝ + ĝ = FJ_d − J_dFᵀ`);
 /// `f̄ = J_r(f)ᵀ ax(FᵀF̄)` for `dF = F (J_r df)^`, where `ax(A)` is the vector with
-/// `⟨A, ŵ⟩ = ax(A)·w`.
+/// `⟨A, ŵ⟩ = ax(A)·w`. The moment's pullback: `R̄ += G M̄^`, `Ḡ = −R M̄^`, and Ḡ through the
+/// network's input-gradient pullback (mixed second derivatives) to θ and R.
 public struct VINSO3: RolloutModel {
-  /// `(L11, L21, L22, L31, L32, L33, c1, c2, c3)`.
+  /// `(L11, L21, L22, L31, L32, L33)` followed by the potential's parameters (`c`, or the
+  /// network's weights).
   public var parameters: ParameterVector
   @noDerivative public let stepSize: Double
   /// The ε of `J = LLᵀ + εI`.
   @noDerivative public let epsilon: Double
+  /// The shape of the network potential, `nil` for the heavy-body potential.
+  @noDerivative public let networkShape: NetworkShape?
 
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h, the
   ///   initial inertia scale and ε are positive and finite;
@@ -39,6 +45,32 @@ public struct VINSO3: RolloutModel {
   public init(
     stepSize: Double, initialInertiaScale: Double = 1, epsilon: Double = 1e-6,
     parameters: [Double]? = nil
+  ) throws(LearningError) {
+    try self.init(
+      stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
+      networkShape: nil, potentialParameters: [0, 0, 0], parameters: parameters)
+  }
+
+  /// VIN-SO(3) with a network potential on the nine entries of R (`network` maps 9 inputs to 1).
+  /// - Throws: as ``init(stepSize:initialInertiaScale:epsilon:parameters:)``, and
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network maps R⁹ to R.
+  public init(
+    stepSize: Double, network: MultilayerPerceptron, initialInertiaScale: Double = 1,
+    epsilon: Double = 1e-6, parameters: [Double]? = nil
+  ) throws(LearningError) {
+    let shape = network.shape
+    guard shape.inputDimension == 9, shape.outputDimension == 1 else {
+      throw .dimensionMismatch(
+        name: "SO(3) potential network inputs", expected: 9, actual: shape.inputDimension)
+    }
+    try self.init(
+      stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
+      networkShape: shape, potentialParameters: network.flatParameters, parameters: parameters)
+  }
+
+  private init(
+    stepSize: Double, initialInertiaScale: Double, epsilon: Double, networkShape: NetworkShape?,
+    potentialParameters: [Double], parameters: [Double]?
   ) throws(LearningError) {
     for (name, value) in [
       ("step size", stepSize), ("initial inertia scale", initialInertiaScale),
@@ -50,13 +82,16 @@ public struct VINSO3: RolloutModel {
       }
     }
     let s = initialInertiaScale.squareRoot()
-    let values = parameters ?? [s, 0, s, 0, 0, s, 0, 0, 0]
-    guard values.count == 9 else {
-      throw .dimensionMismatch(name: "VIN-SO(3) parameters", expected: 9, actual: values.count)
+    let values = parameters ?? ([s, 0, s, 0, 0, s] + potentialParameters)
+    guard values.count == 6 + potentialParameters.count else {
+      throw .dimensionMismatch(
+        name: "VIN-SO(3) parameters", expected: 6 + potentialParameters.count,
+        actual: values.count)
     }
     self.parameters = ParameterVector(values)
     self.stepSize = stepSize
     self.epsilon = epsilon
+    self.networkShape = networkShape
   }
 
   public var kind: ModelKind { .vinSO3 }
@@ -64,13 +99,13 @@ public struct VINSO3: RolloutModel {
   public var observesVelocities: Bool { true }
   public var initialStateDimension: Int { 12 }
 
-  public var parameterCount: Int { 9 }
+  public var parameterCount: Int { 6 + (networkShape?.parameterCount ?? 3) }
   public var flatParameters: [Double] {
     get { parameters.scalars }
     set { parameters = ParameterVector(newValue) }
   }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
-    tangent.parameters.dense(count: 9)
+    tangent.parameters.dense(count: parameterCount)
   }
 
   /// The lower-triangular factor L.
@@ -89,16 +124,25 @@ public struct VINSO3: RolloutModel {
     return j
   }
 
-  /// The learned potential's vector c (`U = e_zᵀRc`).
-  public var gravityMoment: Vector3 {
+  /// The heavy-body potential's vector c (`U = e_zᵀRc`), `nil` for a network potential.
+  public var gravityMoment: Vector3? {
+    guard networkShape == nil else { return nil }
     let p = parameters.scalars
     return Vector3(p[6], p[7], p[8])
   }
 
-  /// The learned body that `SO3LGVI` steps.
-  public var body: LearnedRigidBody {
-    LearnedRigidBody(inertia: inertia, gravityMoment: gravityMoment)
+  /// The learned potential.
+  public var potential: LearnedRigidBody.Potential {
+    let p = Array(parameters.scalars[6...])
+    if let networkShape, let network = try? MultilayerPerceptron(shape: networkShape, parameters: p)
+    {
+      return .network(network)
+    }
+    return .gravity(Vector3(p[0], p[1], p[2]))
   }
+
+  /// The learned body that `SO3LGVI` steps.
+  public var body: LearnedRigidBody { LearnedRigidBody(inertia: inertia, potential: potential) }
 
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
     Array(observations[..<12])
@@ -165,15 +209,16 @@ public struct VINSO3: RolloutModel {
     let j = inertia
     let windows = self.windows(from: initial, steps: steps)
     let output = windows.flatMap { $0.flatMap(\.row) }
-    let c = gravityMoment
+    let potential = self.potential
     let h = stepSize
     let l = factor
+    let potentialCount = parameterCount - 6
     return (
       output,
       { cotangent in
         let bar = [Double](dense: cotangent, count: output.count)
         var jBar = Matrix3.zero
-        var cBar = Vector3.zero
+        var potentialBar = Array(repeating: 0.0, count: potentialCount)
         var initialBar: [Double] = []
         let inverse = j.inverse ?? .zero
         for (b, states) in windows.enumerated() {
@@ -201,13 +246,12 @@ public struct VINSO3: RolloutModel {
             let rNext = states[k].attitude
             let f = r.transpose * rNext
             let fVector = SO3(uncheckedMatrix: f).log()
-            let rowK = r.row2
-            let mu = pi + (0.5 * h) * rowK.cross(c)
+            let mu = pi + (0.5 * h) * potential.moment(at: r)
             // Π_{k} = Fᵀμ + (h/2) r_k × c.
             var muBar = f * piBar
             var fBar = Matrix3.outer(mu, piBar)
-            cBar += (0.5 * h) * piBar.cross(rNext.row2)
-            rBar.row2 += (0.5 * h) * c.cross(piBar)
+            potential.pullbackMoment(
+              at: rNext, cotangent: (0.5 * h) * piBar, attitude: &rBar, parameters: &potentialBar)
             // R_k = R_{k−1} F.
             fBar = fBar + r.transpose * rBar
             var rBarPrevious = rBar * f.transpose
@@ -223,8 +267,9 @@ public struct VINSO3: RolloutModel {
             let jdBar = 0.5 * (f.transpose * lambdaHat - lambdaHat * f)
             jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
             // μ = Π_{k−1} + (h/2) r_{k−1} × c.
-            cBar += (0.5 * h) * muBar.cross(rowK)
-            rBarPrevious.row2 += (0.5 * h) * c.cross(muBar)
+            potential.pullbackMoment(
+              at: r, cotangent: (0.5 * h) * muBar, attitude: &rBarPrevious,
+              parameters: &potentialBar)
             rBar = rBarPrevious
             piBar = muBar
           }
@@ -234,10 +279,8 @@ public struct VINSO3: RolloutModel {
         }
         // J = LLᵀ + εI: L̄ = (J̄ + J̄ᵀ)L, lower triangle.
         let lBar = (jBar + jBar.transpose) * l
-        let gradient = [
-          lBar[0, 0], lBar[1, 0], lBar[1, 1], lBar[2, 0], lBar[2, 1], lBar[2, 2],
-          cBar.x, cBar.y, cBar.z,
-        ]
+        let gradient =
+          [lBar[0, 0], lBar[1, 0], lBar[1, 1], lBar[2, 0], lBar[2, 1], lBar[2, 2]] + potentialBar
         return (Self.TangentVector(parameters: ParameterVector(gradient)), .init(initialBar))
       }
     )
@@ -294,6 +337,42 @@ public struct VINSO3: RolloutModel {
     return Forecast(
       times: result.times, positions: rows.map { Array($0[..<6]) },
       velocities: rows.map { Array($0[6...]) }, energies: result.energies)
+  }
+}
+
+extension LearnedRigidBody.Potential {
+  /// `M(R)` for an attitude matrix.
+  func moment(at r: Matrix3) -> Vector3 {
+    switch self {
+    case .gravity(let c): return r.row2.cross(c)
+    case .network(let network):
+      return momentFromGradient(
+        Matrix3(entries: network.inputGradient(r.entries, batch: 1).gradient), r)
+    }
+  }
+
+  /// Adds the pullback of `(θ, R) ↦ M(R)` for the cotangent M̄ to R̄ and θ̄: for gravity
+  /// `R̄ e_z-row += c × M̄`, `c̄ += M̄ × (Rᵀe_z)`; for the network, with `G = ∂U/∂R` and
+  /// `⟨M̄, M⟩ = ½⟨M̄^, GᵀR − RᵀG⟩`: `R̄ += G M̄^`, `Ḡ = −R M̄^` through the input-gradient pullback.
+  func pullbackMoment(
+    at r: Matrix3, cotangent mBar: Vector3, attitude rBar: inout Matrix3,
+    parameters: inout [Double]
+  ) {
+    switch self {
+    case .gravity(let c):
+      rBar.row2 += c.cross(mBar)
+      let cBar = mBar.cross(r.row2)
+      for i in 0..<3 { parameters[i] += cBar[i] }
+    case .network(let network):
+      let pass = network.inputGradient(r.entries, batch: 1)
+      let g = Matrix3(entries: pass.gradient)
+      let mHat = SO3.hat(mBar)
+      rBar = rBar + g * mHat
+      let gBar = -1 * (r * mHat)
+      let through = network.accumulateInputGradientPullback(
+        pass, cotangent: gBar.entries, into: &parameters)
+      rBar = rBar + Matrix3(entries: through)
+    }
   }
 }
 
