@@ -90,10 +90,22 @@ let vin = try Trainer(configuration: vinConfig).train(
 ).model
 let vinSeconds = seconds(clock.now - vinStart)
 
+// The same VIN with a network potential U = f_θ(R) on the nine entries of R in place of e_zᵀRc.
+var networkGenerator = SeededGenerator(seed: 11)
+let mlpStart = clock.now
+let vinMLP = try Trainer(configuration: vinConfig).train(
+  VINSO3(
+    stepSize: h,
+    network: MultilayerPerceptron(
+      shape: NetworkShape(
+        inputDimension: 9, width: 32, depth: 2, outputDimension: 1, activation: .tanh),
+      generator: &networkGenerator), initialInertiaScale: 0.2), on: training
+).model
+let mlpSeconds = seconds(clock.now - mlpStart)
+
 var resnetConfig = config
 resnetConfig.iterations = 4000
 resnetConfig.learningRate = 1e-3
-var networkGenerator = SeededGenerator(seed: 11)
 let resnetStart = clock.now
 let resnet = try Trainer(configuration: resnetConfig).train(
   BaselineModel(
@@ -144,6 +156,7 @@ func score(_ model: any RolloutModel) throws -> (geodesic: [Double], energy: [Do
 }
 
 let vinScore = try score(vin)
+let mlpScore = try score(vinMLP)
 let resnetScore = try score(resnet)
 
 func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
@@ -176,6 +189,7 @@ print(
              mean          step 200      mean        step 200
   """)
 print(row("VIN-SO(3)", vinScore, vinSeconds))
+print(row("VIN-MLP", mlpScore, mlpSeconds))
 print(row("ResNet", resnetScore, resnetSeconds))
 
 // MARK: 4. The plot
@@ -192,12 +206,16 @@ let figure = Figure(
       title: "Attitude error of the forecast", xLabel: "step", yLabel: "|log(R̂ᵀR)| (rad)",
       yScale: .logarithmic,
       series: [
-        series("VIN-SO(3)", vinScore.geodesic), series("ResNet", resnetScore.geodesic),
+        series("VIN-SO(3)", vinScore.geodesic), series("VIN-SO(3), MLP U", mlpScore.geodesic),
+        series("ResNet", resnetScore.geodesic),
       ]),
     Panel(
       title: "Energy error of the forecast (true energy function)", xLabel: "step",
       yLabel: "|E − E(0)|", yScale: .logarithmic,
-      series: [series("VIN-SO(3)", vinScore.energy), series("ResNet", resnetScore.energy)]),
+      series: [
+        series("VIN-SO(3)", vinScore.energy), series("VIN-SO(3), MLP U", mlpScore.energy),
+        series("ResNet", resnetScore.energy),
+      ]),
   ], panelHeight: 320)
 let path = CommandLine.arguments.dropFirst().first ?? "learn-rigid-body.svg"
 try AtomicFile.write(figure.svg(), to: path)
