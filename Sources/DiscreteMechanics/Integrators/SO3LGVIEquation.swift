@@ -12,11 +12,17 @@ import RealModule
 ///     DG = a J + b (f̂ J − (Jf)^) + (a′(θ)/θ) (Jf) fᵀ + (b′(θ)/θ) (f × Jf) fᵀ,
 ///
 /// with `a′/θ = (cos θ − a)/θ²` and `b′/θ = (a − 2b)/θ²`. Everything is on stack values.
-struct SO3LGVIEquation {
+/// Public so that learned models differentiate the same equation (implicit function theorem).
+public struct SO3LGVIEquation: Sendable {
   /// The inertia J.
-  let inertia: Matrix3
+  public let inertia: Matrix3
   /// The right-hand side `g = hΠ_k + (h²/2) M_k`.
-  var target: Vector3
+  public var target: Vector3
+
+  public init(inertia: Matrix3, target: Vector3) {
+    self.inertia = inertia
+    self.target = target
+  }
 
   /// `G(f)`.
   func residual(at f: Vector3) -> Vector3 {
@@ -26,7 +32,7 @@ struct SO3LGVIEquation {
   }
 
   /// `G(f)` and `DG(f)`.
-  func residualAndJacobian(at f: Vector3) -> (residual: Vector3, jacobian: Matrix3) {
+  public func residualAndJacobian(at f: Vector3) -> (residual: Vector3, jacobian: Matrix3) {
     let c = ExponentialCoefficients(f)
     let jf = inertia * f
     let fxjf = f.cross(jf)

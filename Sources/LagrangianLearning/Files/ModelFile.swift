@@ -67,6 +67,12 @@ public struct ModelFile: Codable, Equatable, Sendable {
     if let baseline = model as? BaselineModel {
       network = NetworkRecord(
         shape: baseline.network.shape, parameters: baseline.network.flatParameters)
+    } else if let so3 = model as? VINSO3 {
+      let p = so3.flatParameters
+      potential = PotentialRecord(
+        kind: so3.networkShape == nil ? "gravity" : "mlp", shape: so3.networkShape,
+        parameters: Array(p[6...]))
+      mass = MassRecord(kind: "inertia-cholesky", epsilon: so3.epsilon, parameters: Array(p[..<6]))
     } else if let vin = model as? any VariationalModel {
       potential = try vin.potentialRecord()
       mass = try vin.massRecord()
@@ -174,6 +180,26 @@ public struct ModelFile: Codable, Equatable, Sendable {
       return try BaselineModel(
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
         architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
+    case .vinSO3:
+      guard let potential, let mass, mass.kind == "inertia-cholesky" else {
+        throw .unsupportedModelFile(
+          detail: "vin-so3 model needs a potential and an 'inertia-cholesky' mass")
+      }
+      let epsilon = mass.epsilon ?? 1e-6
+      switch (potential.kind, potential.shape) {
+      case ("gravity", _):
+        return try VINSO3(
+          stepSize: stepSize, epsilon: epsilon, parameters: mass.parameters + potential.parameters)
+      case ("mlp", let shape?):
+        return try VINSO3(
+          stepSize: stepSize,
+          network: MultilayerPerceptron(shape: shape, parameters: potential.parameters),
+          epsilon: epsilon, parameters: mass.parameters + potential.parameters)
+      default:
+        throw .unsupportedModelFile(
+          detail:
+            "vin-so3 potential must be 'gravity' or 'mlp' with a shape, got '\(potential.kind)'")
+      }
     case .vinVelocityVerlet, .vinStormerVerlet:
       guard let potential else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")

@@ -4,6 +4,8 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
   case vinVelocityVerlet = "vin-vv"
   /// Variational integrator network, two-step Störmer–Verlet on positions only.
   case vinStormerVerlet = "vin-sv"
+  /// Variational integrator network on SO(3), the Lie group variational integrator.
+  case vinSO3 = "vin-so3"
   /// Residual network `x + h f(x)` on `x = (q, q̇)`.
   case residualNetwork = "resnet"
   /// Plain feed-forward map `x ↦ f(x)` on `x = (q, q̇)`.

@@ -1,0 +1,405 @@
+import DiscreteMechanics
+import Manifolds
+import _Differentiation
+
+/// VIN-SO(3): a variational integrator network on the rotation group, stepped by
+/// DiscreteMechanics' `SO3LGVI` (Lee, Leok, McClamroch, CMAME 196, 2007) on the
+/// ``LearnedRigidBody`` with learned inertia and potential:
+///
+///     h (Π_k + (h/2) M_k)^ = F_k J_d − J_d F_kᵀ,   R_{k+1} = R_k F_k,
+///     Π_{k+1} = F_kᵀ Π_k + (h/2) F_kᵀ M_k + (h/2) M_{k+1},
+///
+/// with `J = LLᵀ + εI` (L lower triangular, initialised at `√s I` for the initial inertia
+/// scale s) and either the heavy-body potential `U(R) = e_zᵀRc`, `M(R) = (Rᵀe_z) × c`
+/// (c initialised at 0), or a network `U = f_θ(R)` on the nine entries of R with
+/// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient (see ``LearnedRigidBody/Potential``).
+///
+/// **Observations.** A row is the 12-vector `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by
+/// row, body angular velocity). For the generic ``Trainer`` it is presented as
+/// ``configurationDimension`` = 6 "positions" (R11…R23) and 6 "velocities" (R31…R33, Ω): split
+/// the CSV columns that way in ``ObservedTrajectory``. Train with
+/// ``InitialStateInference/firstObservation``: inferred starts would move R₀ off SO(3).
+///
+/// **Gradient.** The rollout's pullback is hand-written: the discrete adjoint of the three
+/// equations above in the ambient coordinates of R, with the implicit step differentiated by
+/// the implicit function theorem. With `G(f; J, g) = a J f + b f × Jf − g = 0`, `F = exp(f̂)`,
+/// `g = h(Π_k + (h/2)M_k)`, a cotangent f̄ gives `λ = DG⁻ᵀ f̄`, `ḡ = λ` and
+/// `J̄ −= ½ tr(J̄_d) I − J̄_d` with `J̄_d = ½(Fᵀλ̂ − λ̂F)` (from `Ĝ + ĝ = FJ_d − J_dFᵀ`);
+/// `f̄ = J_r(f)ᵀ ax(FᵀF̄)` for `dF = F (J_r df)^`, where `ax(A)` is the vector with
+/// `⟨A, ŵ⟩ = ax(A)·w`. The moment's pullback: `R̄ += G M̄^`, `Ḡ = −R M̄^`, and Ḡ through the
+/// network's input-gradient pullback (mixed second derivatives) to θ and R.
+public struct VINSO3: RolloutModel {
+  /// `(L11, L21, L22, L31, L32, L33)` followed by the potential's parameters (`c`, or the
+  /// network's weights).
+  public var parameters: ParameterVector
+  @noDerivative public let stepSize: Double
+  /// The ε of `J = LLᵀ + εI`.
+  @noDerivative public let epsilon: Double
+  /// The shape of the network potential, `nil` for the heavy-body potential.
+  @noDerivative public let networkShape: NetworkShape?
+
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h, the
+  ///   initial inertia scale and ε are positive and finite;
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless `parameters` has 9
+  ///   entries.
+  public init(
+    stepSize: Double, initialInertiaScale: Double = 1, epsilon: Double = 1e-6,
+    parameters: [Double]? = nil
+  ) throws(LearningError) {
+    try self.init(
+      stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
+      networkShape: nil, potentialParameters: [0, 0, 0], parameters: parameters)
+  }
+
+  /// VIN-SO(3) with a network potential on the nine entries of R (`network` maps 9 inputs to 1).
+  /// - Throws: as ``init(stepSize:initialInertiaScale:epsilon:parameters:)``, and
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network maps R⁹ to R.
+  public init(
+    stepSize: Double, network: MultilayerPerceptron, initialInertiaScale: Double = 1,
+    epsilon: Double = 1e-6, parameters: [Double]? = nil
+  ) throws(LearningError) {
+    let shape = network.shape
+    guard shape.inputDimension == 9, shape.outputDimension == 1 else {
+      throw .dimensionMismatch(
+        name: "SO(3) potential network inputs", expected: 9, actual: shape.inputDimension)
+    }
+    try self.init(
+      stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
+      networkShape: shape, potentialParameters: network.flatParameters, parameters: parameters)
+  }
+
+  private init(
+    stepSize: Double, initialInertiaScale: Double, epsilon: Double, networkShape: NetworkShape?,
+    potentialParameters: [Double], parameters: [Double]?
+  ) throws(LearningError) {
+    for (name, value) in [
+      ("step size", stepSize), ("initial inertia scale", initialInertiaScale),
+      ("epsilon", epsilon),
+    ] {
+      guard value.isFinite, value > 0 else {
+        throw .invalidConfiguration(
+          name: name, value: "\(value)", requirement: "must be positive and finite")
+      }
+    }
+    let s = initialInertiaScale.squareRoot()
+    let values = parameters ?? ([s, 0, s, 0, 0, s] + potentialParameters)
+    guard values.count == 6 + potentialParameters.count else {
+      throw .dimensionMismatch(
+        name: "VIN-SO(3) parameters", expected: 6 + potentialParameters.count,
+        actual: values.count)
+    }
+    self.parameters = ParameterVector(values)
+    self.stepSize = stepSize
+    self.epsilon = epsilon
+    self.networkShape = networkShape
+  }
+
+  public var kind: ModelKind { .vinSO3 }
+  public var configurationDimension: Int { 6 }
+  public var observesVelocities: Bool { true }
+  public var initialStateDimension: Int { 12 }
+
+  public var parameterCount: Int { 6 + (networkShape?.parameterCount ?? 3) }
+  public var flatParameters: [Double] {
+    get { parameters.scalars }
+    set { parameters = ParameterVector(newValue) }
+  }
+  public func flatten(_ tangent: Self.TangentVector) -> [Double] {
+    tangent.parameters.dense(count: parameterCount)
+  }
+
+  /// The lower-triangular factor L.
+  var factor: Matrix3 {
+    let p = parameters.scalars
+    return Matrix3(p[0], 0, 0, p[1], p[2], 0, p[3], p[4], p[5])
+  }
+
+  /// The learned inertia `J = LLᵀ + εI` (exactly symmetric).
+  public var inertia: Matrix3 {
+    let l = factor
+    var j = Matrix3.zero
+    for a in 0..<3 {
+      for b in 0..<3 { j[a, b] = l.row(a).dot(l.row(b)) + (a == b ? epsilon : 0) }
+    }
+    return j
+  }
+
+  /// The heavy-body potential's vector c (`U = e_zᵀRc`), `nil` for a network potential.
+  public var gravityMoment: Vector3? {
+    guard networkShape == nil else { return nil }
+    let p = parameters.scalars
+    return Vector3(p[6], p[7], p[8])
+  }
+
+  /// The learned potential.
+  public var potential: LearnedRigidBody.Potential {
+    let p = Array(parameters.scalars[6...])
+    if let networkShape, let network = try? MultilayerPerceptron(shape: networkShape, parameters: p)
+    {
+      return .network(network)
+    }
+    return .gravity(Vector3(p[0], p[1], p[2]))
+  }
+
+  /// The learned body that `SO3LGVI` steps.
+  public var body: LearnedRigidBody { LearnedRigidBody(inertia: inertia, potential: potential) }
+
+  public func naiveInitialState(_ observations: [Double]) -> [Double] {
+    Array(observations[..<12])
+  }
+
+  /// Predicted rows `(R_k, Ω_k)`, k = 0…`steps`; `initial` may hold B rows back to back, the
+  /// result then holds B windows back to back.
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(from initial: [Double], steps: Int) -> [Double] {
+    windows(from: initial, steps: steps).flatMap { $0.flatMap(\.row) }
+  }
+
+  /// The states of every window, one trajectory per 12-entry initial row.
+  func windows(from initial: [Double], steps: Int) -> [[SO3State]] {
+    let j = inertia
+    var result: [[SO3State]] = []
+    for b in 0..<(initial.count / 12) {
+      let row = Array(initial[(12 * b)..<(12 * b + 12)])
+      result.append(trajectoryOrNaN(row, steps: steps, inertia: j))
+    }
+    return result
+  }
+
+  /// `(R_k, Π_k)`, k = 0…steps, by `SO3LGVI` on ``body``.
+  func trajectory(attitude: Matrix3, angularVelocity: Vector3, steps: Int)
+    throws(IntegrationError) -> [RigidBodyState]
+  {
+    let body = self.body
+    var integrator = try SO3LGVI(system: body, stepSize: stepSize)
+    var state = RigidBodyState(
+      attitude: SO3(uncheckedMatrix: attitude), angularMomentum: body.inertia * angularVelocity)
+    var states = [state]
+    states.reserveCapacity(steps + 1)
+    for _ in 0..<steps {
+      try integrator.step(&state)
+      states.append(state)
+    }
+    return states
+  }
+
+  /// The states from one 12-entry initial row, NaN after a failure (the loss reports it).
+  func trajectoryOrNaN(_ row: [Double], steps: Int, inertia j: Matrix3) -> [SO3State] {
+    let r0 = Matrix3(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
+    let w0 = Vector3(row[9], row[10], row[11])
+    let inverse = j.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan))
+    do {
+      return try trajectory(attitude: r0, angularVelocity: w0, steps: steps).map {
+        SO3State(
+          attitude: $0.attitude.matrix, momentum: $0.angularMomentum, inverseInertia: inverse)
+      }
+    } catch {
+      let nan = Vector3(repeating: .nan)
+      let bad = SO3State(
+        attitude: Matrix3(rows: nan, nan, nan), momentum: nan, inverseInertia: inverse)
+      return Array(repeating: bad, count: steps + 1)
+    }
+  }
+
+  @derivative(of: rollout, wrt: (self, initial))
+  public func vjpRollout(from initial: [Double], steps: Int) -> (
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
+  ) {
+    let j = inertia
+    let windows = self.windows(from: initial, steps: steps)
+    let output = windows.flatMap { $0.flatMap(\.row) }
+    let potential = self.potential
+    let h = stepSize
+    let l = factor
+    let potentialCount = parameterCount - 6
+    return (
+      output,
+      { cotangent in
+        let bar = [Double](dense: cotangent, count: output.count)
+        var jBar = Matrix3.zero
+        var potentialBar = Array(repeating: 0.0, count: potentialCount)
+        var initialBar: [Double] = []
+        let inverse = j.inverse ?? .zero
+        for (b, states) in windows.enumerated() {
+          func observed(_ k: Int) -> (Matrix3, Vector3) {
+            let o = 12 * ((steps + 1) * b + k)
+            return (
+              Matrix3(
+                bar[o], bar[o + 1], bar[o + 2], bar[o + 3], bar[o + 4], bar[o + 5], bar[o + 6],
+                bar[o + 7], bar[o + 8]),
+              Vector3(bar[o + 9], bar[o + 10], bar[o + 11])
+            )
+          }
+          var rBar = Matrix3.zero
+          var piBar = Vector3.zero
+          for k in stride(from: steps, through: 0, by: -1) {
+            // Observation k: R_k and Ω_k = J⁻¹Π_k.
+            let (oR, oW) = observed(k)
+            rBar = rBar + oR
+            piBar += inverse * oW
+            jBar = jBar - Matrix3.outer(inverse * oW, states[k].angularVelocity)
+            guard k > 0 else { break }
+            // Step k−1 → k.
+            let r = states[k - 1].attitude
+            let pi = states[k - 1].momentum
+            let rNext = states[k].attitude
+            let f = r.transpose * rNext
+            let fVector = SO3(uncheckedMatrix: f).log()
+            let mu = pi + (0.5 * h) * potential.moment(at: r)
+            // Π_{k} = Fᵀμ + (h/2) r_k × c.
+            var muBar = f * piBar
+            var fBar = Matrix3.outer(mu, piBar)
+            potential.pullbackMoment(
+              at: rNext, cotangent: (0.5 * h) * piBar, attitude: &rBar, parameters: &potentialBar)
+            // R_k = R_{k−1} F.
+            fBar = fBar + r.transpose * rBar
+            var rBarPrevious = rBar * f.transpose
+            // F = exp(f̂) and G(f; J, g) = 0.
+            let fVectorBar = SO3.rightJacobian(fVector).transposeTimes(axial(f.transpose * fBar))
+            let equation = SO3LGVIEquation(inertia: j, target: h * mu)
+            let dg = equation.residualAndJacobian(at: fVector).jacobian
+            let lambda =
+              (dg.transpose.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan)))
+              * fVectorBar
+            muBar += h * lambda
+            let lambdaHat = SO3.hat(lambda)
+            let jdBar = 0.5 * (f.transpose * lambdaHat - lambdaHat * f)
+            jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
+            // μ = Π_{k−1} + (h/2) r_{k−1} × c.
+            potential.pullbackMoment(
+              at: r, cotangent: (0.5 * h) * muBar, attitude: &rBarPrevious,
+              parameters: &potentialBar)
+            rBar = rBarPrevious
+            piBar = muBar
+          }
+          // Π₀ = JΩ₀.
+          initialBar += rBar.entries + (j * piBar).components
+          jBar = jBar + Matrix3.outer(piBar, states[0].angularVelocity)
+        }
+        // J = LLᵀ + εI: L̄ = (J̄ + J̄ᵀ)L, lower triangle.
+        let lBar = (jBar + jBar.transpose) * l
+        let gradient =
+          [lBar[0, 0], lBar[1, 0], lBar[1, 1], lBar[2, 0], lBar[2, 1], lBar[2, 2]] + potentialBar
+        return (Self.TangentVector(parameters: ParameterVector(gradient)), .init(initialBar))
+      }
+    )
+  }
+
+  /// A forecast from the attitude R₀ and body angular velocity Ω₀ with the learned energy
+  /// `½ΩᵀJΩ + e_zᵀRc`.
+  /// - Throws: ``LearningError/integrationFailed(_:)`` when a step fails.
+  public func forecast(attitude: SO3, angularVelocity: Vector3, steps: Int)
+    throws(LearningError) -> SO3Forecast
+  {
+    let body = self.body
+    let states: [RigidBodyState]
+    do throws(IntegrationError) {
+      states = try trajectory(
+        attitude: attitude.matrix, angularVelocity: angularVelocity, steps: steps)
+    } catch {
+      throw .integrationFailed(error)
+    }
+    let velocities = states.map { body.angularVelocity(of: $0) }
+    return SO3Forecast(
+      times: (0...steps).map { Double($0) * stepSize }, attitudes: states.map(\.attitude),
+      angularVelocities: velocities,
+      energies: zip(states, velocities).map { state, w in
+        0.5 * w.dot(state.angularMomentum) + body.potential(at: state.attitude)
+      })
+  }
+
+  /// The generic forecast: `q0` = (R11…R23), `v0` = (R31, R32, R33, Ω) (see the type's
+  /// documentation); the rows come back split the same way.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` for wrong sizes,
+  ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` for an R₀ that is not a
+  ///   rotation (tolerance 1e-6).
+  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
+    throws(LearningError) -> Forecast
+  {
+    guard q0.count == 6 else { throw .dimensionMismatch(name: "q0", expected: 6, actual: q0.count) }
+    guard v0.count == 6 else { throw .dimensionMismatch(name: "v0", expected: 6, actual: v0.count) }
+    let x = q0 + v0
+    let attitude: SO3
+    do throws(ManifoldError) {
+      attitude = try SO3(
+        validating: Matrix3(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8]),
+        tolerance: 1e-6)
+    } catch {
+      throw .invalidConfiguration(
+        name: "R0", value: "\(Array(x[..<9]))", requirement: "must be a rotation matrix")
+    }
+    let result = try forecast(
+      attitude: attitude, angularVelocity: Vector3(x[9], x[10], x[11]), steps: steps)
+    let rows = zip(result.attitudes, result.angularVelocities).map { r, w in
+      r.matrix.entries + w.components
+    }
+    return Forecast(
+      times: result.times, positions: rows.map { Array($0[..<6]) },
+      velocities: rows.map { Array($0[6...]) }, energies: result.energies)
+  }
+}
+
+extension LearnedRigidBody.Potential {
+  /// `M(R)` for an attitude matrix.
+  func moment(at r: Matrix3) -> Vector3 {
+    switch self {
+    case .gravity(let c): return r.row2.cross(c)
+    case .network(let network):
+      return momentFromGradient(
+        Matrix3(entries: network.inputGradient(r.entries, batch: 1).gradient), r)
+    }
+  }
+
+  /// Adds the pullback of `(θ, R) ↦ M(R)` for the cotangent M̄ to R̄ and θ̄: for gravity
+  /// `R̄ e_z-row += c × M̄`, `c̄ += M̄ × (Rᵀe_z)`; for the network, with `G = ∂U/∂R` and
+  /// `⟨M̄, M⟩ = ½⟨M̄^, GᵀR − RᵀG⟩`: `R̄ += G M̄^`, `Ḡ = −R M̄^` through the input-gradient pullback.
+  func pullbackMoment(
+    at r: Matrix3, cotangent mBar: Vector3, attitude rBar: inout Matrix3,
+    parameters: inout [Double]
+  ) {
+    switch self {
+    case .gravity(let c):
+      rBar.row2 += c.cross(mBar)
+      let cBar = mBar.cross(r.row2)
+      for i in 0..<3 { parameters[i] += cBar[i] }
+    case .network(let network):
+      let pass = network.inputGradient(r.entries, batch: 1)
+      let g = Matrix3(entries: pass.gradient)
+      let mHat = SO3.hat(mBar)
+      rBar = rBar + g * mHat
+      let gBar = -1 * (r * mHat)
+      let through = network.accumulateInputGradientPullback(
+        pass, cotangent: gBar.entries, into: &parameters)
+      rBar = rBar + Matrix3(entries: through)
+    }
+  }
+}
+
+/// A forecast on SO(3): `(R_k, Ω_k)` and the learned energy.
+public struct SO3Forecast: Equatable, Sendable {
+  public var times: [Double]
+  public var attitudes: [SO3]
+  public var angularVelocities: [Vector3]
+  public var energies: [Double]
+}
+
+/// `(R, Π)` of a rollout with `Ω = J⁻¹Π`, and the 12-entry observation row `(R, Ω)`.
+struct SO3State {
+  let attitude: Matrix3
+  let momentum: Vector3
+  let angularVelocity: Vector3
+
+  init(attitude: Matrix3, momentum: Vector3, inverseInertia: Matrix3) {
+    self.attitude = attitude
+    self.momentum = momentum
+    angularVelocity = inverseInertia * momentum
+  }
+
+  var row: [Double] { attitude.entries + angularVelocity.components }
+}
+
+/// `ax(A)`, the vector with `⟨A, ŵ⟩ = ax(A)·w` for every w: `(A32 − A23, A13 − A31, A21 − A12)`.
+func axial(_ a: Matrix3) -> Vector3 {
+  Vector3(a[2, 1] - a[1, 2], a[0, 2] - a[2, 0], a[1, 0] - a[0, 1])
+}
