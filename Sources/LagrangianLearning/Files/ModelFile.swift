@@ -174,7 +174,7 @@ public struct ModelFile: Codable, Equatable, Sendable {
       return try BaselineModel(
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
         architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
-    case .vinVelocityVerlet, .vinStormerVerlet:
+    case .vinVelocityVerlet, .vinStormerVerlet, .vinSO2:
       guard let potential else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")
       }
@@ -190,9 +190,12 @@ public struct ModelFile: Codable, Equatable, Sendable {
     kind: ModelKind, potential: Potential, mass: any LearnableMassMatrix, stepSize: Double
   ) throws(LearningError) -> any RolloutModel {
     func build<Mass: LearnableMassMatrix>(_ mass: Mass) throws(LearningError) -> any RolloutModel {
-      kind == .vinVelocityVerlet
-        ? try VINVelocityVerlet(potential: potential, mass: mass, stepSize: stepSize)
-        : try VINStormerVerlet(potential: potential, mass: mass, stepSize: stepSize)
+      switch kind {
+      case .vinVelocityVerlet:
+        try VINVelocityVerlet(potential: potential, mass: mass, stepSize: stepSize)
+      case .vinSO2: try VINSO2(potential: potential, mass: mass, stepSize: stepSize)
+      default: try VINStormerVerlet(potential: potential, mass: mass, stepSize: stepSize)
+      }
     }
     return try build(mass)
   }
@@ -258,6 +261,13 @@ extension VINVelocityVerlet: VariationalModel {
 }
 
 extension VINStormerVerlet: VariationalModel {
+  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
+    try record(of: potential)
+  }
+  func massRecord() throws(LearningError) -> ModelFile.MassRecord { try record(of: mass) }
+}
+
+extension VINSO2: VariationalModel {
   func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
     try record(of: potential)
   }

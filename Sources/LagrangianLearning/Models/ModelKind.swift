@@ -4,6 +4,8 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
   case vinVelocityVerlet = "vin-vv"
   /// Variational integrator network, two-step Störmer–Verlet on positions only.
   case vinStormerVerlet = "vin-sv"
+  /// Variational integrator network on the circle: the two-step SO(2) LGVI on angles only.
+  case vinSO2 = "vin-so2"
   /// Residual network `x + h f(x)` on `x = (q, q̇)`.
   case residualNetwork = "resnet"
   /// Plain feed-forward map `x ↦ f(x)` on `x = (q, q̇)`.
