@@ -174,6 +174,8 @@ public struct ModelFile: Codable, Equatable, Sendable {
       return try BaselineModel(
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
         architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
+    case .vinMq:
+      throw .unsupportedModelFile(detail: "vin-mq model files are not supported yet")
     case .vinVelocityVerlet, .vinStormerVerlet, .vinSO2:
       guard let potential else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")

@@ -166,6 +166,12 @@ public struct LearnedMassSystem<Potential: LearnablePotential>: LagrangianSystem
     self.mass = mass
   }
 
+  /// Without the dimension check, for a model whose dimensions were checked when it was built.
+  init(unchecked potential: Potential, _ mass: ConfigurationMassMatrix) {
+    self.potential = potential
+    self.mass = mass
+  }
+
   public var dimension: Int { potential.dimension }
   public func potential(at q: [Double]) -> Double { potential.energy(at: q) }
   public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
