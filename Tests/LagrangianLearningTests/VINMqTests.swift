@@ -42,6 +42,21 @@ struct VINMqTests {
     #expect(output == expected)
   }
 
+  @Test("save → load → forecast round trip")
+  func fileRoundTrip() throws {
+    let model = try Self.model(seed: 4, perturbation: 0.3)
+    let file = try ModelFile(model: model)
+    let loaded = try ModelFile(json: file.encoded()).model()
+    #expect(loaded.kind == .vinMq)
+    #expect(loaded.flatParameters == model.flatParameters)
+    let a = try model.forecast(position: [0.2, -0.1], velocity: [0.3, 0.1], steps: 30)
+    let b = try loaded.forecast(position: [0.2, -0.1], velocity: [0.3, 0.1], steps: 30)
+    #expect(a == b)
+    var truncated = file
+    truncated.mass?.parameters.removeLast()
+    #expect(throws: LearningError.self) { try ModelFile(json: truncated.encoded()).model() }
+  }
+
   @Test("training on noiseless double-pendulum positions reduces the loss and the forecast error")
   func learnsDoublePendulum() throws {
     let truth = try DoublePendulum()

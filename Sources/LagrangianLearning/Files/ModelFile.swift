@@ -41,10 +41,13 @@ public struct ModelFile: Codable, Equatable, Sendable {
     public var parameters: [Double]
   }
 
-  /// A saved mass matrix: `kind` is `identity` or `constant` (with `epsilon`).
+  /// A saved mass matrix: `kind` is `identity`, `constant` (with `epsilon`) or `configuration`
+  /// (a ``ConfigurationMassMatrix``, with `epsilon`, `width` and `activation`).
   public struct MassRecord: Codable, Equatable, Sendable {
     public var kind: String
     public var epsilon: Double?
+    public var width: Int?
+    public var activation: Activation?
     public var parameters: [Double]
   }
 
@@ -175,7 +178,24 @@ public struct ModelFile: Codable, Equatable, Sendable {
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
         architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
     case .vinMq:
-      throw .unsupportedModelFile(detail: "vin-mq model files are not supported yet")
+      guard let potential else {
+        throw .unsupportedModelFile(detail: "vin-mq model has no 'potential'")
+      }
+      guard let mass, mass.kind == "configuration", let width = mass.width,
+        let activation = mass.activation
+      else {
+        throw .unsupportedModelFile(
+          detail: "vin-mq model needs a 'configuration' mass with 'width' and 'activation'")
+      }
+      let matrix = try ConfigurationMassMatrix(
+        dimension: dimension, width: width, activation: activation,
+        epsilon: mass.epsilon ?? 1e-4, parameters: mass.parameters)
+      func build<Potential: LearnablePotential>(_ potential: Potential) throws(LearningError)
+        -> any RolloutModel
+      {
+        try VINMq(potential: potential, mass: matrix, stepSize: stepSize)
+      }
+      return try build(makePotential(potential))
     case .vinVelocityVerlet, .vinStormerVerlet, .vinSO2:
       guard let potential else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")
@@ -274,6 +294,18 @@ extension VINSO2: VariationalModel {
     try record(of: potential)
   }
   func massRecord() throws(LearningError) -> ModelFile.MassRecord { try record(of: mass) }
+}
+
+extension VINMq: VariationalModel {
+  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
+    try record(of: potential)
+  }
+  func massRecord() throws(LearningError) -> ModelFile.MassRecord {
+    let mass = self.mass
+    return .init(
+      kind: "configuration", epsilon: mass.epsilon, width: mass.width,
+      activation: mass.activation, parameters: mass.parameters)
+  }
 }
 
 private func record(of potential: some LearnablePotential) throws(LearningError)

@@ -61,6 +61,23 @@ public struct ConfigurationMassMatrix: Sendable, Equatable {
     parameters = values + bias
   }
 
+  /// A mass matrix with given parameters (the layout above).
+  /// - Throws: as ``init(dimension:width:activation:epsilon:generator:)``;
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a wrong parameter count.
+  public init(
+    dimension: Int, width: Int, activation: Activation, epsilon: Double, parameters: [Double]
+  ) throws(LearningError) {
+    var generator = SeededGenerator(seed: 0)
+    self = try ConfigurationMassMatrix(
+      dimension: dimension, width: width, activation: activation, epsilon: epsilon,
+      generator: &generator)
+    guard parameters.count == parameterCount else {
+      throw .dimensionMismatch(
+        name: "mass matrix parameters", expected: parameterCount, actual: parameters.count)
+    }
+    self.parameters = parameters
+  }
+
   /// The number of parameters `width (n + 1) + n(n+1)/2 (width + 1)`.
   public var parameterCount: Int {
     width * (dimension + 1) + dimension * (dimension + 1) / 2 * (width + 1)
