@@ -41,10 +41,13 @@ public struct ModelFile: Codable, Equatable, Sendable {
     public var parameters: [Double]
   }
 
-  /// A saved mass matrix: `kind` is `identity` or `constant` (with `epsilon`).
+  /// A saved mass matrix: `kind` is `identity`, `constant` (with `epsilon`) or `configuration`
+  /// (a ``ConfigurationMassMatrix``, with `epsilon`, `width` and `activation`).
   public struct MassRecord: Codable, Equatable, Sendable {
     public var kind: String
     public var epsilon: Double?
+    public var width: Int?
+    public var activation: Activation?
     public var parameters: [Double]
   }
 
@@ -200,7 +203,26 @@ public struct ModelFile: Codable, Equatable, Sendable {
           detail:
             "vin-so3 potential must be 'gravity' or 'mlp' with a shape, got '\(potential.kind)'")
       }
-    case .vinVelocityVerlet, .vinStormerVerlet:
+    case .vinMq:
+      guard let potential else {
+        throw .unsupportedModelFile(detail: "vin-mq model has no 'potential'")
+      }
+      guard let mass, mass.kind == "configuration", let width = mass.width,
+        let activation = mass.activation
+      else {
+        throw .unsupportedModelFile(
+          detail: "vin-mq model needs a 'configuration' mass with 'width' and 'activation'")
+      }
+      let matrix = try ConfigurationMassMatrix(
+        dimension: dimension, width: width, activation: activation,
+        epsilon: mass.epsilon ?? 1e-4, parameters: mass.parameters)
+      func build<Potential: LearnablePotential>(_ potential: Potential) throws(LearningError)
+        -> any RolloutModel
+      {
+        try VINMq(potential: potential, mass: matrix, stepSize: stepSize)
+      }
+      return try build(makePotential(potential))
+    case .vinVelocityVerlet, .vinStormerVerlet, .vinSO2:
       guard let potential else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'potential'")
       }
@@ -216,9 +238,12 @@ public struct ModelFile: Codable, Equatable, Sendable {
     kind: ModelKind, potential: Potential, mass: any LearnableMassMatrix, stepSize: Double
   ) throws(LearningError) -> any RolloutModel {
     func build<Mass: LearnableMassMatrix>(_ mass: Mass) throws(LearningError) -> any RolloutModel {
-      kind == .vinVelocityVerlet
-        ? try VINVelocityVerlet(potential: potential, mass: mass, stepSize: stepSize)
-        : try VINStormerVerlet(potential: potential, mass: mass, stepSize: stepSize)
+      switch kind {
+      case .vinVelocityVerlet:
+        try VINVelocityVerlet(potential: potential, mass: mass, stepSize: stepSize)
+      case .vinSO2: try VINSO2(potential: potential, mass: mass, stepSize: stepSize)
+      default: try VINStormerVerlet(potential: potential, mass: mass, stepSize: stepSize)
+      }
     }
     return try build(mass)
   }
@@ -288,6 +313,25 @@ extension VINStormerVerlet: VariationalModel {
     try record(of: potential)
   }
   func massRecord() throws(LearningError) -> ModelFile.MassRecord { try record(of: mass) }
+}
+
+extension VINSO2: VariationalModel {
+  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
+    try record(of: potential)
+  }
+  func massRecord() throws(LearningError) -> ModelFile.MassRecord { try record(of: mass) }
+}
+
+extension VINMq: VariationalModel {
+  func potentialRecord() throws(LearningError) -> ModelFile.PotentialRecord {
+    try record(of: potential)
+  }
+  func massRecord() throws(LearningError) -> ModelFile.MassRecord {
+    let mass = self.mass
+    return .init(
+      kind: "configuration", epsilon: mass.epsilon, width: mass.width,
+      activation: mass.activation, parameters: mass.parameters)
+  }
 }
 
 private func record(of potential: some LearnablePotential) throws(LearningError)

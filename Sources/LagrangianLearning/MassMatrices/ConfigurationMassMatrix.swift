@@ -1,0 +1,202 @@
+import DiscreteMechanics
+import Foundation
+import Manifolds
+
+/// A learnable configuration-dependent mass matrix
+///
+///     M(q) = L(q) L(q)ᵀ + ε I,
+///
+/// L(q) lower triangular from a one-hidden-layer network `o(q) = W₂ σ(W₁ q + b₁) + b₂` with
+/// n(n+1)/2 outputs: `Lᵢᵢ = softplus(oᵢ)` (positive), the strictly lower entries of L are the
+/// remaining outputs row by row. M(q) is symmetric positive definite (eigenvalues ≥ ε) for
+/// every parameter value. Its derivative is
+///
+///     ∂M/∂qᵏ = (∂L/∂qᵏ) Lᵀ + L (∂L/∂qᵏ)ᵀ,    ∂o/∂qᵏ = W₂ diag(σ′(z)) W₁ eₖ,
+///
+/// with `∂Lᵢᵢ/∂qᵏ = logistic(oᵢ) ∂oᵢ/∂qᵏ`. Second derivatives are left to the
+/// `LagrangianSystem` finite-difference defaults (see ``LearnedMassSystem``).
+///
+/// Parameters, flat: W₁ (width × n, row-major), b₁, W₂ (n(n+1)/2 × width), b₂. The initial
+/// value is `M(q) = I` exactly at every q: W₂ = 0 and the diagonal biases at
+/// `softplus⁻¹(√(1 − ε))`, W₁ random N(0, 1/n).
+public struct ConfigurationMassMatrix: Sendable, Equatable {
+  public var parameters: [Double]
+  public let dimension: Int
+  public let width: Int
+  public let activation: Activation
+  public let epsilon: Double
+
+  /// `M(q) = I`, with hidden weights drawn from `generator`.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a dimension
+  ///   or width below 1 or an ε outside (0, 1).
+  public init(
+    dimension: Int, width: Int, activation: Activation = .tanh, epsilon: Double = 1e-4,
+    generator: inout SeededGenerator
+  ) throws(LearningError) {
+    guard dimension >= 1 else {
+      throw .invalidConfiguration(
+        name: "mass matrix dimension", value: "\(dimension)", requirement: "must be at least 1")
+    }
+    guard width >= 1 else {
+      throw .invalidConfiguration(
+        name: "mass matrix width", value: "\(width)", requirement: "must be at least 1")
+    }
+    guard epsilon.isFinite, epsilon > 0, epsilon < 1 else {
+      throw .invalidConfiguration(
+        name: "mass matrix epsilon", value: "\(epsilon)", requirement: "must be in (0, 1)")
+    }
+    self.dimension = dimension
+    self.width = width
+    self.activation = activation
+    self.epsilon = epsilon
+    let outputs = dimension * (dimension + 1) / 2
+    var values: [Double] = []
+    let scale = 1 / Double(dimension).squareRoot()
+    for _ in 0..<(width * dimension) {
+      values.append(generator.nextNormal(standardDeviation: scale))
+    }
+    values += Array(repeating: 0, count: width + outputs * width)
+    var bias = Array(repeating: 0.0, count: outputs)
+    for i in 0..<dimension { bias[i] = log(expm1((1 - epsilon).squareRoot())) }
+    parameters = values + bias
+  }
+
+  /// A mass matrix with given parameters (the layout above).
+  /// - Throws: as ``init(dimension:width:activation:epsilon:generator:)``;
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a wrong parameter count.
+  public init(
+    dimension: Int, width: Int, activation: Activation, epsilon: Double, parameters: [Double]
+  ) throws(LearningError) {
+    var generator = SeededGenerator(seed: 0)
+    self = try ConfigurationMassMatrix(
+      dimension: dimension, width: width, activation: activation, epsilon: epsilon,
+      generator: &generator)
+    guard parameters.count == parameterCount else {
+      throw .dimensionMismatch(
+        name: "mass matrix parameters", expected: parameterCount, actual: parameters.count)
+    }
+    self.parameters = parameters
+  }
+
+  /// The number of parameters `width (n + 1) + n(n+1)/2 (width + 1)`.
+  public var parameterCount: Int {
+    width * (dimension + 1) + dimension * (dimension + 1) / 2 * (width + 1)
+  }
+
+  /// The network outputs o(q) and their q-Jacobian (row-major, n(n+1)/2 × n).
+  func outputs(at q: [Double]) -> (value: [Double], jacobian: [Double]) {
+    let n = dimension
+    let m = n * (n + 1) / 2
+    let w2 = width * (n + 1)
+    let b2 = w2 + m * width
+    var hidden = Array(repeating: 0.0, count: width)
+    var slope = Array(repeating: 0.0, count: width)
+    for r in 0..<width {
+      var z = parameters[width * n + r]
+      for k in 0..<n { z += parameters[r * n + k] * q[k] }
+      (hidden[r], slope[r], _) = activation.evaluate(z)
+    }
+    var value = Array(repeating: 0.0, count: m)
+    var jacobian = Array(repeating: 0.0, count: m * n)
+    for i in 0..<m {
+      var o = parameters[b2 + i]
+      for r in 0..<width {
+        let w = parameters[w2 + i * width + r]
+        o += w * hidden[r]
+        for k in 0..<n { jacobian[i * n + k] += w * slope[r] * parameters[r * n + k] }
+      }
+      value[i] = o
+    }
+    return (value, jacobian)
+  }
+
+  /// L(q) and `∂L/∂qᵏ` for k = 0…n−1 (row-major n×n each).
+  func factor(at q: [Double]) -> (factor: [Double], derivatives: [[Double]]) {
+    let n = dimension
+    let (o, jacobian) = outputs(at: q)
+    var l = Array(repeating: 0.0, count: n * n)
+    var dl = Array(repeating: Array(repeating: 0.0, count: n * n), count: n)
+    var index = n
+    for i in 0..<n {
+      l[i * n + i] = Activation.softplus(o[i])
+      let logistic = Activation.logistic(o[i])
+      for k in 0..<n { dl[k][i * n + i] = logistic * jacobian[i * n + k] }
+      for j in 0..<i {
+        l[i * n + j] = o[index]
+        for k in 0..<n { dl[k][i * n + j] = jacobian[index * n + k] }
+        index += 1
+      }
+    }
+    return (l, dl)
+  }
+
+  /// `M(q) = L(q) L(q)ᵀ + ε I`.
+  public func matrix(at q: [Double]) -> Matrix {
+    let n = dimension
+    let l = factor(at: q).factor
+    var m = Matrix.zeros(rows: n, columns: n)
+    for i in 0..<n {
+      for j in 0..<n {
+        var sum = i == j ? epsilon : 0
+        for k in 0...min(i, j) { sum += l[i * n + k] * l[j * n + k] }
+        m[i, j] = sum
+      }
+    }
+    return m
+  }
+
+  /// `∂M/∂qᵏ = (∂L/∂qᵏ) Lᵀ + L (∂L/∂qᵏ)ᵀ`.
+  public func derivative(at q: [Double], coordinate k: Int) -> Matrix {
+    let n = dimension
+    let (l, dl) = factor(at: q)
+    var result = Matrix.zeros(rows: n, columns: n)
+    for i in 0..<n {
+      for j in 0..<n {
+        var sum = 0.0
+        for r in 0..<n {
+          sum += dl[k][i * n + r] * l[j * n + r] + l[i * n + r] * dl[k][j * n + r]
+        }
+        result[i, j] = sum
+      }
+    }
+    return result
+  }
+}
+
+/// A learned potential with a configuration-dependent mass matrix as a DiscreteMechanics
+/// `LagrangianSystem`, `L = ½ q̇ᵀ M(q) q̇ − V(q)`, so that `VariationalMidpoint` steps it.
+/// The Hessian `∇²V` and `∂²M/∂qⁱ∂qʲ` of the Newton Jacobian are the protocol's central
+/// differences of the analytic first derivatives (about 1e-10 relative): they only steer
+/// Newton's iteration, whose converged root is fixed by the exact residual.
+public struct LearnedMassSystem<Potential: LearnablePotential>: LagrangianSystem {
+  public let potential: Potential
+  public let mass: ConfigurationMassMatrix
+
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless potential and
+  ///   mass matrix have the same dimension.
+  public init(potential: Potential, mass: ConfigurationMassMatrix) throws(LearningError) {
+    guard mass.dimension == potential.dimension else {
+      throw .dimensionMismatch(
+        name: "mass matrix dimension", expected: potential.dimension, actual: mass.dimension)
+    }
+    self.potential = potential
+    self.mass = mass
+  }
+
+  /// Without the dimension check, for a model whose dimensions were checked when it was built.
+  init(unchecked potential: Potential, _ mass: ConfigurationMassMatrix) {
+    self.potential = potential
+    self.mass = mass
+  }
+
+  public var dimension: Int { potential.dimension }
+  public func potential(at q: [Double]) -> Double { potential.energy(at: q) }
+  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+    let value = potential.gradient(at: q)
+    for i in gradient.indices { gradient[i] = value[i] }
+  }
+  public func massMatrix(at q: [Double]) -> Matrix { mass.matrix(at: q) }
+  public func massMatrixDerivative(at q: [Double], coordinate i: Int) -> Matrix {
+    mass.derivative(at: q, coordinate: i)
+  }
+}
