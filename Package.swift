@@ -8,7 +8,9 @@ import PackageDescription
 // MARK: - Example programs
 
 /// Each example is one executable target under `Examples/NAME`.
-let examples = ["PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum"]
+let examples = [
+  "PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum", "LearnPendulum",
+]
 
 /// The files beside an example's sources that are not built (README.md, figures).
 func documentation(ofExample name: String) -> [String] {

@@ -38,7 +38,8 @@ struct EvaluateCommand: ParsableCommand {
     let evaluation = try ForecastEvaluation(model: saved, truth: truthFile)
     var csv = "t,squared_error,energy\n"
     for k in evaluation.times.indices {
-      csv += [evaluation.times[k], evaluation.squaredErrors[k], evaluation.energies[k]]
+      csv +=
+        [evaluation.times[k], evaluation.squaredErrors[k], evaluation.energies[k]]
         .map(CSVFormat.number).joined(separator: ",") + "\n"
     }
     try OutputFiles.deliver(csv: csv, csvPath: output, plot: nil)

@@ -95,7 +95,8 @@ struct FitCommand: ParsableCommand {
     let architecture = ModelArchitecture(
       width: width, depth: depth,
       activation: try Self.choice(activation, option: "--activation", Activation.self),
-      potential: try Self.choice(potential, option: "--potential", ModelArchitecture.PotentialKind.self),
+      potential: try Self.choice(
+        potential, option: "--potential", ModelArchitecture.PotentialKind.self),
       mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self))
     let configuration = try trainingConfiguration()
     guard !dataFiles.isEmpty else {
@@ -233,6 +234,7 @@ struct FitCommand: ParsableCommand {
     let known = Choice.allCases.map(\.rawValue)
     if let unknown { throw unknown(text, known) }
     throw .invalidOption(
-      option: option, value: "'\(text)'", requirement: "must be one of \(known.joined(separator: ", "))")
+      option: option, value: "'\(text)'",
+      requirement: "must be one of \(known.joined(separator: ", "))")
   }
 }

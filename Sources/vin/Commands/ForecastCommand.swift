@@ -31,7 +31,9 @@ struct ForecastCommand: ParsableCommand {
   func run() throws {
     guard steps >= 0 else { throw CommandError.invalidStepCount(steps) }
     guard let positionText = initialCondition.position else {
-      throw ValidationError("Missing expected argument '--q0 <x,y,...>'")
+      throw LearningCommandError.invalidOption(
+        option: "--q0", value: "(missing)",
+        requirement: "a forecast needs an initial configuration; model files store none")
     }
     let saved = try SavedModel(path: model)
     let n = saved.model.configurationDimension

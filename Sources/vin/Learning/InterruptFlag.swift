@@ -13,7 +13,13 @@ enum InterruptFlag {
   static var isSet: Bool { requested.load(ordering: .relaxed) }
 
   /// Replaces the default SIGINT action (terminate) by setting the flag.
+  /// SIGINT is also unblocked: a parent (a test runner, a shell script) may have started this
+  /// process with it blocked, which would leave the signal pending for ever.
   static func install() {
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    sigaddset(&mask, SIGINT)
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
     signal(SIGINT, SIG_IGN)
     let handler = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
     handler.setEventHandler {

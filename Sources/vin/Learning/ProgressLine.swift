@@ -2,10 +2,13 @@ import Foundation
 import VINKit
 
 /// The training progress on standard error: on a terminal one line rewritten in place (`\r`),
-/// otherwise (a log file, a pipe) a line at every tenth of the run and at its end.
+/// otherwise (a log file, a pipe) a line at every tenth of the run, at least every 5 seconds,
+/// and at its end.
 struct ProgressLine {
   private let isTerminal = isatty(STDERR_FILENO) == 1
   private var lastLength = 0
+  private let clock = ContinuousClock()
+  private var lastLine: ContinuousClock.Instant?
 
   mutating func show(_ progress: TrainingProgress) {
     let line = progress.description
@@ -15,7 +18,11 @@ struct ProgressLine {
       write("\r" + line + padding)
     } else {
       let interval = max(1, progress.totalIterations / 10)
-      if progress.iteration % interval == 0 || progress.iteration == progress.totalIterations {
+      let due = lastLine.map { clock.now - $0 >= .seconds(5) } ?? true
+      if due || progress.iteration % interval == 0
+        || progress.iteration == progress.totalIterations
+      {
+        lastLine = clock.now
         write(line + "\n")
       }
     }
