@@ -9,7 +9,8 @@ import PackageDescription
 
 /// Each example is one executable target under `Examples/NAME`.
 let examples = [
-  "PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum", "LearnRigidBody",
+  "PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum", "LearnPendulum",
+  "LearnRigidBody",
 ]
 
 /// The files beside an example's sources that are not built (README.md, figures).

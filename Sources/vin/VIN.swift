@@ -18,6 +18,9 @@ struct VIN: ParsableCommand {
 
       See `vin systems` for the systems, their parameters and integrators.
       """,
-    subcommands: [SimulateCommand.self, SystemsCommand.self]
+    subcommands: [
+      SimulateCommand.self, SystemsCommand.self, FitCommand.self, ForecastCommand.self,
+      EvaluateCommand.self,
+    ]
   )
 }

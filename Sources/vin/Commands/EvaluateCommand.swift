@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import VINKit
+
+/// `vin evaluate`: forecasts a fitted model from the first state of a true trajectory and
+/// compares, step by step.
+struct EvaluateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evaluate",
+    abstract: "Compare a fitted model's forecast with a true trajectory.",
+    discussion: """
+      The forecast starts at the truth's first row (q, v) and runs for as many steps as the \
+      truth has after it. Per-step CSV (columns t,squared_error,energy): squared_error = \
+      Σᵢ (q̂ᵢ − qᵢ)² + (v̂ᵢ − vᵢ)², energy = the forecast's learned energy (nan for baselines); \
+      to --output, or to standard output.
+
+      Summary (on standard output with --output, else on standard error): the mean squared \
+      error over steps 1..N, and the energy drift of the forecast, the least-squares slope of \
+      the block maxima of |E(t) − E(0)| over ten blocks, per unit time.
+      """
+  )
+
+  @Option(help: ArgumentHelp("The model file written by `vin fit`.", valueName: "model.json"))
+  var model: String
+
+  @Option(
+    help: ArgumentHelp(
+      "The true trajectory (t,q1..qn,v1..vn,...), sampled with the model's step size.",
+      valueName: "file.csv"))
+  var truth: String
+
+  @Option(help: ArgumentHelp("Write the per-step CSV to this file.", valueName: "file.csv"))
+  var output: String?
+
+  func run() throws {
+    let saved = try SavedModel(path: model)
+    let truthFile = try TrajectoryFile(path: truth)
+    let evaluation = try ForecastEvaluation(model: saved, truth: truthFile)
+    var csv = "t,squared_error,energy\n"
+    for k in evaluation.times.indices {
+      csv +=
+        [evaluation.times[k], evaluation.squaredErrors[k], evaluation.energies[k]]
+        .map(CSVFormat.number).joined(separator: ",") + "\n"
+    }
+    try OutputFiles.deliver(csv: csv, csvPath: output, plot: nil)
+    let summary = evaluation.summary(modelPath: model, truthPath: truth)
+    if output == nil {
+      printToStandardError(summary)
+    } else {
+      FileHandle.standardOutput.write(Data((summary + "\n").utf8))
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import VINKit
+
+/// `vin forecast`: rolls a fitted model forward from an initial state and writes the trajectory
+/// in the CSV layout of `vin simulate` (DESIGN §4).
+struct ForecastCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "forecast",
+    abstract: "Forecast with a fitted model and write the trajectory as CSV.",
+    discussion: """
+      Columns: t,q1..qn,v1..vn,energy, as `vin simulate` writes them, with t = k h from the \
+      model's step size h. The energy is the learned model's, E = ½ vᵀMv + V(q); the \
+      baselines (resnet, feedforward) have none and write nan in that column (and plot no \
+      energy panel).
+
+      --q0 is required (model files store no trajectory); --v0 defaults to zero.
+      """
+  )
+
+  @Option(help: ArgumentHelp("The model file written by `vin fit`.", valueName: "model.json"))
+  var model: String
+
+  @OptionGroup var initialCondition: InitialConditionOptions
+
+  @Option(parsing: .unconditional, help: "The number of steps.")
+  var steps: Int
+
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    guard steps >= 0 else { throw CommandError.invalidStepCount(steps) }
+    guard let positionText = initialCondition.position else {
+      throw LearningCommandError.invalidOption(
+        option: "--q0", value: "(missing)",
+        requirement: "a forecast needs an initial configuration; model files store none")
+    }
+    let saved = try SavedModel(path: model)
+    let n = saved.model.configurationDimension
+    let q0 = try Self.vector(positionText, option: "--q0", dimension: n, model: saved)
+    let v0 =
+      try initialCondition.velocity.map { text in
+        try Self.vector(text, option: "--v0", dimension: n, model: saved)
+      } ?? Array(repeating: 0, count: n)
+    let table = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
+    let plot = output.plot.map { path in
+      (svg: table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg(), path: path)
+    }
+    try OutputFiles.deliver(csv: CSVFormat.render(table), csvPath: output.output, plot: plot)
+  }
+
+  /// A list option with one entry per coordinate of the model.
+  static func vector(_ text: String, option: String, dimension: Int, model: SavedModel) throws
+    -> [Double]
+  {
+    let values = try NumberList.parse(text, option: option)
+    guard values.count == dimension else {
+      throw LearningCommandError.invalidOption(
+        option: option, value: "'\(text)'",
+        requirement:
+          "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)")
+    }
+    return values
+  }
+
+  func title(_ saved: SavedModel) -> String {
+    "Forecast of the learned \(saved.model.kind.rawValue) model"
+  }
+
+  func subtitle(_ saved: SavedModel, _ q0: [Double], _ v0: [Double]) -> String {
+    func list(_ values: [Double]) -> String {
+      values.map { String(format: "%g", $0) }.joined(separator: ", ")
+    }
+    return
+      "h = \(String(format: "%g", saved.model.stepSize))  ·  \(steps) steps  ·  q0 = (\(list(q0)))  ·  v0 = (\(list(v0)))  ·  \(model)"
+  }
+}

@@ -1,0 +1,37 @@
+import Plotting
+import VINKit
+
+/// A forecast as the rows of `vin simulate` (`t, q1…qn, v1…vn, energy`), the energy being the
+/// learned model's. Baselines (ResNet, feed-forward) have no energy: their column holds `nan`
+/// so the layout stays the same, and their plot has no energy panel.
+struct ForecastTable: TrajectoryTable {
+  var coordinates: CoordinateTable
+  /// Whether the model has an energy.
+  var hasEnergy: Bool
+
+  init(_ forecast: Forecast) {
+    let n = forecast.positions.first?.count ?? 0
+    coordinates = CoordinateTable(
+      dimension: n, times: forecast.times, positions: forecast.positions.flatMap { $0 },
+      velocities: forecast.velocities.flatMap { $0 },
+      energies: forecast.energies ?? Array(repeating: .nan, count: forecast.times.count))
+    hasEnergy = forecast.energies != nil
+  }
+
+  var header: [String] { coordinates.header }
+  var count: Int { coordinates.count }
+  func row(_ index: Int) -> [Double] { coordinates.row(index) }
+
+  func addingNoise(standardDeviation: Double, generator: inout SeededGenerator) -> Self {
+    var noisy = self
+    noisy.coordinates = coordinates.addingNoise(
+      standardDeviation: standardDeviation, generator: &generator)
+    return noisy
+  }
+
+  func figure(title: String, subtitle: String) -> Figure {
+    var figure = coordinates.figure(title: title, subtitle: subtitle)
+    if !hasEnergy { figure.panels.removeLast() }
+    return figure
+  }
+}

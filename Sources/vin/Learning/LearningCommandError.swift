@@ -1,0 +1,50 @@
+import VINKit
+
+/// A bad input or a failed run of `vin fit`, `vin forecast` or `vin evaluate`, printed as one
+/// line `Error: <description>` on standard error (exit status 1); every case names the file,
+/// option or value at fault.
+enum LearningCommandError: Error, CustomStringConvertible {
+  /// `--model KIND` that is no model kind.
+  case unknownModelKind(String, known: [String])
+  /// An option value out of range.
+  case invalidOption(option: String, value: String, requirement: String)
+  /// A file could not be read at all.
+  case unreadable(path: String, reason: String)
+  /// A trajectory CSV file is malformed or its data do not suit the model.
+  case data(path: String, LearningError)
+  /// The t column of a data file is not uniformly spaced (row is 1-based, header = row 1).
+  case nonUniformSampling(path: String, line: Int, spacing: Double, expected: Double)
+  /// Two data files are sampled with different step sizes.
+  case differentStepSizes(path: String, stepSize: Double, firstPath: String, firstStepSize: Double)
+  /// A model file is corrupt, of an unknown version or kind, or inconsistent.
+  case model(path: String, LearningError)
+  /// A model could not be built or trained from the options and data.
+  case training(LearningError)
+  /// A forecast of the learned model failed.
+  case forecast(LearningError)
+
+  var description: String {
+    switch self {
+    case .unknownModelKind(let name, let known):
+      return "unknown model kind '\(name)' (model kinds: \(known.joined(separator: ", ")))"
+    case .invalidOption(let option, let value, let requirement):
+      return "\(option) \(value) is invalid: \(requirement)"
+    case .unreadable(let path, let reason):
+      return "cannot read '\(path)': \(reason)"
+    case .data(let path, let error):
+      return "data file '\(path)': \(error)"
+    case .nonUniformSampling(let path, let line, let spacing, let expected):
+      return
+        "data file '\(path)', line \(line): time step \(spacing) differs from the first step \(expected); the t column must be uniformly spaced"
+    case .differentStepSizes(let path, let h, let firstPath, let firstH):
+      return
+        "data file '\(path)' is sampled every \(h), but '\(firstPath)' every \(firstH); all trajectories need the same step size"
+    case .model(let path, let error):
+      return "model file '\(path)': \(error)"
+    case .training(let error):
+      return "training failed: \(error)"
+    case .forecast(let error):
+      return "\(error)"
+    }
+  }
+}

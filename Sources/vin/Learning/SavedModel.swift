@@ -1,0 +1,39 @@
+import Foundation
+import VINKit
+
+/// A model file read from disk, with the model it describes.
+struct SavedModel {
+  let path: String
+  let file: ModelFile
+  let model: any RolloutModel
+
+  /// - Throws: ``LearningCommandError/unreadable(path:reason:)`` or
+  ///   ``LearningCommandError/model(path:_:)`` for truncated or corrupt JSON, an unknown
+  ///   format, version or kind, or parameters that do not fit the architecture.
+  init(path: String) throws(LearningCommandError) {
+    self.path = path
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw .unreadable(path: path, reason: TrajectoryFile.reason(error))
+    }
+    do {
+      file = try ModelFile(json: data)
+      model = try file.model()
+    } catch {
+      throw .model(path: path, error)
+    }
+  }
+
+  /// The forecast of `steps` steps from `(q0, v0)`.
+  func forecast(position: [Double], velocity: [Double], steps: Int) throws(LearningCommandError)
+    -> Forecast
+  {
+    do {
+      return try model.forecast(position: position, velocity: velocity, steps: steps)
+    } catch {
+      throw .forecast(error)
+    }
+  }
+}
