@@ -19,9 +19,9 @@ deps:
 
 ## demo: release build, then the main demonstration.
 demo: deps
-	$(SWIFT) build -c release --product PendulumEnergy
+	$(SWIFT) build -c release --product LearnPendulum
 	mkdir -p out
-	./.build/release/PendulumEnergy out/pendulum-energy.svg
+	./.build/release/LearnPendulum out/learn-pendulum.svg
 
 ## test: the whole test suite (debug build with optimisation of the numerics, see Package.swift).
 test: deps
