@@ -48,7 +48,13 @@ public struct Trainer: Sendable {
       initialStates: ParameterVector(learnedStarts ? training.flatMap(\.naiveInitialState) : []),
       logNoiseScale: log(config.initialNoiseScale))
     var flat = variables.flat
-    var optimizer = Adam(parameterCount: flat.count, learningRate: config.learningRate)
+    // One Adam for the model and σ, one for the starts (their own step size).
+    let modelCount = model.parameterCount
+    let startCount = variables.initialStates.count
+    var optimizer = Adam(parameterCount: flat.count - startCount, learningRate: config.learningRate)
+    var startOptimizer = Adam(
+      parameterCount: startCount,
+      learningRate: config.initialStateLearningRate(trainingWindows: training.count))
 
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       let windows = validation.isEmpty ? training : validation
@@ -93,7 +99,13 @@ public struct Trainer: Sendable {
           for i in step.indices { step[i] *= limit / norm }
         }
       }
-      optimizer.update(&flat, gradient: step)
+      let starts = modelCount..<(modelCount + startCount)
+      var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
+      optimizer.update(
+        &shared, gradient: Array(step[..<modelCount]) + step[starts.upperBound...])
+      var startValues = Array(flat[starts])
+      startOptimizer.update(&startValues, gradient: Array(step[starts]))
+      flat = Array(shared[..<modelCount]) + startValues + shared[modelCount...]
       variables.flat = flat
 
       if iteration % config.validationInterval == 0 || iteration == config.iterations {
