@@ -135,7 +135,8 @@ struct BenchmarkTests {
       let v = data[0].velocities?[k][0] ?? .nan
       csv += "\(data[0].times[k]),\(data[0].positions[k][0]),\(v)\n"
     }
-    try csv.write(to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+    try csv.write(
+      to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
     let parameters = vin.flatParameters.map { "\($0)" }.joined(separator: ",")
     let setup = """
       {"width": 1000, "depth": 1, "stepSize": 0.1, "horizon": 20, "learningRate": 0.001,
@@ -282,7 +283,8 @@ extension BenchmarkTests {
       values.count > 1
       ? values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1) : 0
     func f(_ x: Double) -> String { String(format: x < 0.01 ? "%.2e" : "%.3g", x) }
-    return "\(f(mean)) ± \(f(variance.squareRoot())) (\(f(values.min() ?? .nan))–\(f(values.max() ?? .nan)))"
+    return
+      "\(f(mean)) ± \(f(variance.squareRoot())) (\(f(values.min() ?? .nan))–\(f(values.max() ?? .nan)))"
   }
 
   /// Runs every seed of a setting and prints a Markdown table of means ± spreads.
@@ -327,7 +329,7 @@ extension BenchmarkTests {
   @Test("noisy pendulum, VIN paper setting: 1 trajectory × 150 points, σ = 0.33")
   func paperPendulum150() throws {
     let scores = try Self.compare(
-      "paper-150", trajectories: 1, points: 150, noise: 0.33, batchSize: 32)
+      "paper-150", trajectories: 1, points: 150, noise: 0.33, batchSize: 10)
     #expect(Self.mean(scores["vin-vv"], \.forecastError).isFinite || scores["vin-vv"] == nil)
   }
 

@@ -10,7 +10,8 @@ import _Differentiation
 /// ``RolloutLossKind``. Adam on minibatches; each minibatch is split into shards (one per core
 /// by default) whose windows are rolled out together as one batch; the shards' gradients are
 /// computed in parallel and summed in shard order, so a run is bit-identical for a given seed
-/// whatever the scheduling.
+/// whatever the scheduling. Inferred per-window initial states have their own Adam (see
+/// ``TrainingConfiguration/initialStateLearningRate(trainingWindows:)``).
 ///
 /// Validation windows (a seeded random subset of all windows) are always rolled out from
 /// their first observations, as a forecast from measured data would be; the model with the
