@@ -21,9 +21,21 @@ fi
 export_directory=$(mktemp -d)
 trap 'rm -rf "$export_directory"' EXIT
 cd "$root"
-VINKIT_BENCHMARK=1 VINKIT_BENCHMARK_PEER_DIRECTORY="$export_directory" \
-  VINKIT_BENCHMARK_PEER_ITERATIONS="$iterations" \
-  swift test -c release -Xswiftc -enable-testing --filter 'BenchmarkTests/peerExport' 2>&1 \
-  | grep -E 'VINKit VIN-VV|error|failed' || true
+swift build -c release -Xswiftc -enable-testing --build-tests 2>&1 | grep -E 'error|Build complete' || true
+tests=$(find .build -path '*release/VINKitPackageTests.xctest' | head -n 1)
+# VINKit's side with glibc's default malloc (its heaps are trimmed and refaulted every
+# iteration), then with trimming and mmap off for both sides, as a long-running trainer would
+# configure it; the JAX comparison uses the second run.
+swift_side() {
+  VINKIT_BENCHMARK=1 VINKIT_BENCHMARK_PEER_DIRECTORY="$export_directory" \
+    VINKIT_BENCHMARK_PEER_ITERATIONS="$iterations" \
+    "$tests" --testing-library swift-testing --filter 'BenchmarkTests/peerExport' 2>&1 \
+    | grep -E 'VINKit VIN-VV|error|failed' || true
+}
+echo "default malloc:"
+swift_side
+export GLIBC_TUNABLES=glibc.malloc.trim_threshold=1000000000:glibc.malloc.mmap_threshold=1000000000
+echo "GLIBC_TUNABLES=$GLIBC_TUNABLES (both sides from here):"
+swift_side
 test -f "$export_directory/swift.json" || { echo "VINKit run failed" >&2; exit 1; }
 "$venv/bin/python" "$here/vin_vv_jax.py" "$export_directory"

@@ -12,7 +12,8 @@ The same model, loss and optimiser as LagrangianLearning, started from the same 
 * Gaussian negative log-likelihood with a learned log noise scale s,
   (1/m) sum [ r^2 e^(-2s)/2 ] + s + log(2 pi)/2 over all m predicted numbers;
 * the gradient of all variables (model, initial states, s) clipped to Euclidean norm 10, then
-  Adam (beta 0.9, 0.999, eps 1e-8), full batch.
+  Adam (beta 0.9, 0.999, eps 1e-8), full batch (so the starts' step size, model rate x
+  max(1, windows/batch) in VINKit, is the model's).
 
 Two variants of dV: `autodiff` (jax.grad of V, the way a JAX user writes it; the training
 gradient is then nested autodiff) and `analytic` (the hand-written input gradient, as VINKit
