@@ -19,8 +19,15 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
   /// The architecture.
   @noDerivative public let shape: NetworkShape
 
-  /// A network with Glorot-normal weights (standard deviation `√(2/(fan_in + fan_out))`) and
-  /// zero biases, drawn from `generator`.
+  /// A network with every weight and bias drawn uniformly from `(−1/√fan_in, 1/√fan_in)`
+  /// (the default of PyTorch's `nn.Linear`; He et al., *Delving deep into rectifiers*, ICCV
+  /// 2015, with gain 1/√3), from `generator`.
+  ///
+  /// The non-zero biases matter for potentials: with zero biases a one-hidden-layer tanh
+  /// network is an odd function of its input (its gradient, the force, even), and the
+  /// pendulum's `1 − cos q` is even; the first layer's weights of size ~1 place the units'
+  /// transitions across the range of angles, where a Glorot scale `√(2/(1 + width))` leaves
+  /// them all nearly linear on it.
   public init(shape: NetworkShape, generator: inout SeededGenerator) {
     self.shape = shape
     var values = Array(repeating: 0.0, count: shape.parameterCount)
@@ -28,8 +35,10 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
       let rows = shape.outputSize(ofLayer: l)
       let columns = shape.inputSize(ofLayer: l)
       let offset = shape.weightOffset(ofLayer: l)
-      let deviation = (2 / Double(rows + columns)).squareRoot()
-      for i in 0..<(rows * columns) { values[offset + i] = deviation * generator.nextStandardNormal() }
+      let bound = 1 / Double(columns).squareRoot()
+      for i in 0..<((columns + 1) * rows) {
+        values[offset + i] = bound * (2 * generator.nextUniform() - 1)
+      }
     }
     parameters = ParameterVector(values)
   }

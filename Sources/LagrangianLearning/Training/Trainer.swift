@@ -10,7 +10,8 @@ import _Differentiation
 /// ``RolloutLossKind``. Adam on minibatches; each minibatch is split into shards (one per core
 /// by default) whose windows are rolled out together as one batch; the shards' gradients are
 /// computed in parallel and summed in shard order, so a run is bit-identical for a given seed
-/// whatever the scheduling.
+/// whatever the scheduling. Inferred per-window initial states have their own Adam (see
+/// ``TrainingConfiguration/initialStateLearningRate(trainingWindows:)``).
 ///
 /// Validation windows (a seeded random subset of all windows) are always rolled out from
 /// their first observations, as a forecast from measured data would be; the model with the
@@ -48,7 +49,13 @@ public struct Trainer: Sendable {
       initialStates: ParameterVector(learnedStarts ? training.flatMap(\.naiveInitialState) : []),
       logNoiseScale: log(config.initialNoiseScale))
     var flat = variables.flat
-    var optimizer = Adam(parameterCount: flat.count, learningRate: config.learningRate)
+    // One Adam for the model and σ, one for the starts (their own step size).
+    let modelCount = model.parameterCount
+    let startCount = variables.initialStates.count
+    var optimizer = Adam(parameterCount: flat.count - startCount, learningRate: config.learningRate)
+    var startOptimizer = Adam(
+      parameterCount: startCount,
+      learningRate: config.initialStateLearningRate(trainingWindows: training.count))
 
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       let windows = validation.isEmpty ? training : validation
@@ -93,7 +100,13 @@ public struct Trainer: Sendable {
           for i in step.indices { step[i] *= limit / norm }
         }
       }
-      optimizer.update(&flat, gradient: step)
+      let starts = modelCount..<(modelCount + startCount)
+      var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
+      optimizer.update(
+        &shared, gradient: Array(step[..<modelCount]) + step[starts.upperBound...])
+      var startValues = Array(flat[starts])
+      startOptimizer.update(&startValues, gradient: Array(step[starts]))
+      flat = Array(shared[..<modelCount]) + startValues + shared[modelCount...]
       variables.flat = flat
 
       if iteration % config.validationInterval == 0 || iteration == config.iterations {
