@@ -23,22 +23,3 @@ func interpolate(_ values: [Double], times: [Double], at t: Double) -> Double {
 
 /// The largest of `values` (NaN when empty).
 func largest(_ values: [Double]) -> Double { values.max() ?? .nan }
-
-/// The largest of `values` in consecutive windows of `window` time units of the equally spaced
-/// `times`, each placed at its window's centre (a short last window joins the one before it).
-func windowMaxima(times: [Double], values: [Double], window: Double)
-  -> (times: [Double], values: [Double])
-{
-  guard times.count > 1 else { return (times, values) }
-  let samples = max(1, Int((window / (times[1] - times[0])).rounded()))
-  var result: (times: [Double], values: [Double]) = ([], [])
-  var start = 0
-  while start < times.count {
-    var end = min(start + samples, times.count)
-    if times.count - end < samples / 2 { end = times.count }
-    result.times.append((times[start] + times[end - 1]) / 2)
-    result.values.append(values[start..<end].max() ?? .nan)
-    start = end
-  }
-  return result
-}

@@ -22,7 +22,9 @@ public struct Kepler: ConstantMassSystem {
     // Through the buffer, so that the copy-on-write check comes before the square root and the
     // division (a measurable part of a Verlet step, see Docs/Benchmarks.md).
     gradient.withUnsafeMutableBufferPointer { g in
-      precondition(g.count == 2, "the gradient of the Kepler problem has 2 entries")
+      // A buffer of the wrong length gets NaN, which the integrators report as a non-finite
+      // state: an error, not a crash and not a write out of bounds.
+      guard g.count == 2 else { return g.update(repeating: .nan) }
       let r2 = q[0] * q[0] + q[1] * q[1]
       let inverseR3 = 1 / (r2 * r2.squareRoot())
       g[0] = q[0] * inverseR3

@@ -1,9 +1,10 @@
-/// The largest of `values` in consecutive windows of `window` time units of the equally spaced
-/// `times`, each placed at its window's centre (a short last window joins the one before it).
-func windowMaxima(times: [Double], values: [Double], window: Double)
+/// The envelope of a long, fast-oscillating series for plotting: the largest of `values` in
+/// consecutive windows of `window` time units of the equally spaced `times`, each placed at its
+/// window's centre (a short last window joins the one before it).
+public func windowMaxima(times: [Double], values: [Double], window: Double)
   -> (times: [Double], values: [Double])
 {
-  guard times.count > 1 else { return (times, values) }
+  guard times.count > 1, times.count == values.count else { return (times, values) }
   let samples = max(1, Int((window / (times[1] - times[0])).rounded()))
   var result: (times: [Double], values: [Double]) = ([], [])
   var start = 0
