@@ -41,28 +41,26 @@ func simulate(_ start: (Vector3, Vector3), steps: Int) throws -> [RigidBodyState
   return states
 }
 
-/// The observation row `(R11…R33, Ω)`, split 6 + 6 as VIN-SO(3) and the baseline read it.
-func trajectory(_ rows: [[Double]]) throws -> ObservedTrajectory {
-  try ObservedTrajectory(
-    times: rows.indices.map { Double($0) * h }, positions: rows.map { Array($0[..<6]) },
-    velocities: rows.map { Array($0[6...]) })
+/// Three independent N(0, σ²) draws.
+func noiseVector(_ generator: inout SeededGenerator) -> Vector3 {
+  Vector3(
+    generator.nextNormal(standardDeviation: noise),
+    generator.nextNormal(standardDeviation: noise),
+    generator.nextNormal(standardDeviation: noise))
 }
 
+// Observed as rows (R11…R33, Ω): R exp(ξ̂) and Ω + η, drawn in the order ξ, η per sample.
 let training = try (0..<20).map { _ in
   let states = try simulate(randomStart(&generator), steps: 49)
-  return try trajectory(
-    states.map { state in
-      let xi = Vector3(
-        generator.nextNormal(standardDeviation: noise),
-        generator.nextNormal(standardDeviation: noise),
-        generator.nextNormal(standardDeviation: noise))
-      let w = truth.angularVelocity(of: state)
-      let noisyW = Vector3(
-        w.x + generator.nextNormal(standardDeviation: noise),
-        w.y + generator.nextNormal(standardDeviation: noise),
-        w.z + generator.nextNormal(standardDeviation: noise))
-      return (state.attitude * SO3.exp(xi)).matrix.entries + noisyW.components
-    })
+  var attitudes: [SO3] = []
+  var angularVelocities: [Vector3] = []
+  for state in states {
+    attitudes.append(state.attitude * SO3.exp(noiseVector(&generator)))
+    angularVelocities.append(truth.angularVelocity(of: state) + noiseVector(&generator))
+  }
+  return try ObservedTrajectory(
+    times: states.indices.map { Double($0) * h }, attitudes: attitudes,
+    angularVelocities: angularVelocities)
 }
 let testStarts = (0..<10).map { _ in randomStart(&generator) }
 

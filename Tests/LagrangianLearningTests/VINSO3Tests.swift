@@ -99,8 +99,7 @@ struct VINSO3Tests {
     #expect(error < 1e-6)
   }
 
-  /// Noiseless free-body trajectories (J = diag(1, 2, 3)) by `SO3LGVI`, rows `(R, Ω)` split
-  /// 6 + 6 as ``VINSO3`` documents.
+  /// Noiseless free-body trajectories (J = diag(1, 2, 3)) by `SO3LGVI`.
   static func freeBodyData(stepSize h: Double, samples: Int) throws -> [ObservedTrajectory] {
     let body = try FreeRigidBody()
     let starts = [
@@ -111,14 +110,16 @@ struct VINSO3Tests {
     return try starts.map { xi, w in
       var integrator = try SO3LGVI(system: body, stepSize: h)
       var state = try body.state(rotationVector: xi, angularVelocity: w)
-      var rows: [[Double]] = []
+      var attitudes: [SO3] = []
+      var angularVelocities: [Vector3] = []
       for k in 0..<samples {
         if k > 0 { try integrator.step(&state) }
-        rows.append(state.attitude.matrix.entries + body.angularVelocity(of: state).components)
+        attitudes.append(state.attitude)
+        angularVelocities.append(body.angularVelocity(of: state))
       }
       return try ObservedTrajectory(
-        times: (0..<samples).map { Double($0) * h }, positions: rows.map { Array($0[..<6]) },
-        velocities: rows.map { Array($0[6...]) })
+        times: (0..<samples).map { Double($0) * h }, attitudes: attitudes,
+        angularVelocities: angularVelocities)
     }
   }
 

@@ -1,10 +1,15 @@
+import Manifolds
+
 extension ObservedTrajectory {
   /// A trajectory read from the CSV layout that `vin simulate` writes:
   /// a header `t,q1,…,qn[,v1,…,vn][,extra columns…]` and one row per sample. The velocity
   /// columns are optional (all n or none); later columns such as `energy` are ignored.
+  /// The SO(3) layout `t,R11,R12,…,R33,w1,w2,w3[,extra columns…]` (attitude row by row, body
+  /// angular velocity Ω) gives a ``ObservationLayout/rigidBody`` trajectory; every R must be a
+  /// rotation, `‖RᵀR − I‖_max ≤ 10⁻⁶` and `det R > 0`.
   ///
   /// - Throws: ``LearningError/invalidCSV(line:column:detail:)`` naming the line and column
-  ///   of a bad header, a missing field or a non-numeric entry;
+  ///   of a bad header, a missing field, a non-numeric entry or an R that is not a rotation;
   ///   ``LearningError/nonFiniteObservation(trajectory:sample:value:)`` for NaN or infinity.
   public init(csv text: String) throws(LearningError) {
     let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
@@ -16,6 +21,10 @@ extension ObservedTrajectory {
       .map { $0.trimmingWhitespace() }
     guard header[0] == "t" else {
       throw .invalidCSV(line: 1, column: header[0], detail: "the first column must be 't'")
+    }
+    if header.count > 1, header[1] == "R11" {
+      try self.init(rigidBodyHeader: header, lines: lines)
+      return
     }
     var n = 0
     while n + 1 < header.count, header[n + 1] == "q\(n + 1)" { n += 1 }
@@ -39,10 +48,56 @@ extension ObservedTrajectory {
     var times: [Double] = []
     var positions: [[Double]] = []
     var velocities: [[Double]] = []
+    for (_, values) in try Self.rows(lines, columns: used) {
+      times.append(values[0])
+      positions.append(Array(values[1...n]))
+      if velocityColumns > 0 { velocities.append(Array(values[(n + 1)...])) }
+    }
+    try self.init(
+      times: times, positions: positions, velocities: velocityColumns > 0 ? velocities : nil)
+  }
+
+  /// The SO(3) layout `t,R11,…,R33,w1,w2,w3[,…]`.
+  private init(rigidBodyHeader header: [String], lines: [String]) throws(LearningError) {
+    let expected =
+      ["t"] + (1...3).flatMap { i in (1...3).map { j in "R\(i)\(j)" } } + ["w1", "w2", "w3"]
+    for (c, name) in expected.enumerated() where c >= header.count || header[c] != name {
+      throw .invalidCSV(
+        line: 1, column: c < header.count ? header[c] : nil,
+        detail:
+          "expected column '\(name)' (the SO(3) layout is \(expected.joined(separator: ",")))")
+    }
+    var times: [Double] = []
+    var attitudes: [SO3] = []
+    var angularVelocities: [Vector3] = []
+    for (line, v) in try Self.rows(lines, columns: expected) {
+      let matrix = Matrix3(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9])
+      let defect = (matrix.transpose * matrix - Matrix3.identity).entries.map(abs).max() ?? .nan
+      // NaN and infinity are reported as non-finite observations by the initialiser below.
+      if v.allSatisfy(\.isFinite), !(defect <= 1e-6 && matrix.determinant > 0) {
+        throw .invalidCSV(
+          line: line, column: "R11",
+          detail:
+            "R = \(Array(v[1...9])) is not a rotation (max |RᵀR − I| = \(defect), det R = \(matrix.determinant); tolerance 1e-6)"
+        )
+      }
+      times.append(v[0])
+      attitudes.append(SO3(uncheckedMatrix: matrix))
+      angularVelocities.append(Vector3(v[10], v[11], v[12]))
+    }
+    try self.init(times: times, attitudes: attitudes, angularVelocities: angularVelocities)
+  }
+
+  /// The non-empty data rows after the header, with their 1-based line numbers: the numbers in
+  /// the first `columns.count` fields.
+  private static func rows(_ lines: [String], columns: [String]) throws(LearningError)
+    -> [(line: Int, values: [Double])]
+  {
+    var rows: [(line: Int, values: [Double])] = []
     for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
       let fields = line.split(separator: ",", omittingEmptySubsequences: false)
       var values: [Double] = []
-      for (c, name) in used.enumerated() {
+      for (c, name) in columns.enumerated() {
         guard c < fields.count else {
           throw .invalidCSV(
             line: index + 1, column: name, detail: "missing (the row has \(fields.count) fields)")
@@ -53,15 +108,12 @@ extension ObservedTrajectory {
         }
         values.append(value)
       }
-      times.append(values[0])
-      positions.append(Array(values[1...n]))
-      if velocityColumns > 0 { velocities.append(Array(values[(n + 1)...])) }
+      rows.append((index + 1, values))
     }
-    guard !times.isEmpty else {
+    guard !rows.isEmpty else {
       throw .invalidCSV(line: 2, column: nil, detail: "no data rows after the header")
     }
-    try self.init(
-      times: times, positions: positions, velocities: velocityColumns > 0 ? velocities : nil)
+    return rows
   }
 }
 

@@ -72,6 +72,10 @@ public struct BaselineModel: RolloutModel {
     Array(observations[..<initialStateDimension])
   }
 
+  /// Any layout: a baseline maps the observation vector to the next, whatever it means (on
+  /// ``ObservationLayout/rigidBody`` data n = 6, the 12-vector `(R, Ω)`).
+  public func accepts(_ layout: ObservationLayout) -> Bool { true }
+
   /// One step from the batch of states `x` (B states of 2n back to back), with the
   /// network's intermediate values.
   func step(_ x: [Double]) -> (next: [Double], evaluation: MultilayerPerceptron.Evaluation) {

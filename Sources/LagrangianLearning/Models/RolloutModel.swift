@@ -30,9 +30,38 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
   /// A forecast of `steps` steps from position `q0` and velocity `v0`.
   func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
     throws(LearningError) -> Forecast
+
+  /// Whether the model can be trained on trajectories of `layout` (default: coordinates only).
+  func accepts(_ layout: ObservationLayout) -> Bool
+
+  /// The number of free parameters of one inferred initial state
+  /// (``InitialStateInference/learned``); default ``initialStateDimension``.
+  var startParameterDimension: Int { get }
+
+  /// The start parameters of windows whose naive initial states are `naive` (B blocks of
+  /// ``initialStateDimension`` back to back): where the optimisation of inferred starts begins.
+  /// Default: the naive states themselves.
+  func initialStartParameters(naive: [Double]) -> [Double]
+
+  /// The initial states (B blocks back to back) that the start parameters `parameters`
+  /// (B blocks of ``startParameterDimension``) describe for windows with naive initial states
+  /// `naive`. Default: `parameters` (on a vector space the state itself is learned); a model on a
+  /// group learns a perturbation of the naive state that keeps the state on the group.
+  @differentiable(reverse,wrt: parameters)
+  func initialStates(startParameters parameters: [Double], naive: [Double]) -> [Double]
 }
 
 extension RolloutModel {
+  public func accepts(_ layout: ObservationLayout) -> Bool { layout == .coordinates }
+
+  public var startParameterDimension: Int { initialStateDimension }
+
+  public func initialStartParameters(naive: [Double]) -> [Double] { naive }
+
+  @differentiable(reverse,wrt: parameters)
+  public func initialStates(startParameters parameters: [Double], naive: [Double]) -> [Double] {
+    parameters
+  }
   /// The number of entries of one observation: 2n with velocities, n without.
   public var observationDimension: Int {
     observesVelocities ? 2 * configurationDimension : configurationDimension

@@ -15,10 +15,16 @@ import _Differentiation
 /// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient (see ``LearnedRigidBody/Potential``).
 ///
 /// **Observations.** A row is the 12-vector `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by
-/// row, body angular velocity). For the generic ``Trainer`` it is presented as
-/// ``configurationDimension`` = 6 "positions" (R11…R23) and 6 "velocities" (R31…R33, Ω): split
-/// the CSV columns that way in ``ObservedTrajectory``. Train with
-/// ``InitialStateInference/firstObservation``: inferred starts would move R₀ off SO(3).
+/// row, body angular velocity): train on ``ObservationLayout/rigidBody`` trajectories, read with
+/// ``ObservedTrajectory/init(csv:)`` from the SO(3) layout of `vin simulate` or built with
+/// ``ObservedTrajectory/init(times:attitudes:angularVelocities:)``. For the generic ``Trainer``
+/// the row is presented as ``configurationDimension`` = 6 "positions" (R11…R23) and 6
+/// "velocities" (R31…R33, Ω).
+///
+/// **Inferred initial states** (``InitialStateInference/learned``) stay on SO(3): a window whose
+/// first observation is `(R_obs, Ω_obs)` starts at `R₀ = R_obs exp(ξ̂)`, `Ω₀ = Ω_obs + δ`, with
+/// `(ξ, δ) ∈ R⁶` learned from 0; the pullback is `ξ̄ = J_r(ξ)ᵀ ax(R₀ᵀR̄₀)`, `δ̄ = Ω̄₀`
+/// (``initialStates(startParameters:naive:)``).
 ///
 /// **Gradient.** The rollout's pullback is hand-written: the discrete adjoint of the three
 /// equations above in the ambient coordinates of R, with the implicit step differentiated by
@@ -146,6 +152,68 @@ public struct VINSO3: RolloutModel {
 
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
     Array(observations[..<12])
+  }
+
+  /// Only ``ObservationLayout/rigidBody`` data.
+  public func accepts(_ layout: ObservationLayout) -> Bool { layout == .rigidBody }
+
+  /// `(ξ, δ)`: the right perturbation of the observed attitude and the shift of Ω.
+  public var startParameterDimension: Int { 6 }
+
+  /// `(ξ, δ) = 0`: the inferred start begins at the observation.
+  public func initialStartParameters(naive: [Double]) -> [Double] {
+    Array(repeating: 0, count: 6 * (naive.count / 12))
+  }
+
+  /// `R₀ = R_obs exp(ξ̂)`, `Ω₀ = Ω_obs + δ` for every block `(ξ, δ)` of `parameters` and 12-entry
+  /// block `(R_obs, Ω_obs)` of `naive`.
+  @differentiable(reverse,wrt: parameters)
+  public func initialStates(startParameters parameters: [Double], naive: [Double]) -> [Double] {
+    perturbedStates(parameters, naive).states
+  }
+
+  /// The initial states and each block's `(R₀, J_r(ξ))` for the pullback.
+  private func perturbedStates(_ parameters: [Double], _ naive: [Double]) -> (
+    states: [Double], attitudes: [Matrix3], jacobians: [Matrix3]
+  ) {
+    var states: [Double] = []
+    var attitudes: [Matrix3] = []
+    var jacobians: [Matrix3] = []
+    for b in 0..<(naive.count / 12) {
+      let o = 12 * b
+      let xi = Vector3(parameters[6 * b], parameters[6 * b + 1], parameters[6 * b + 2])
+      let r = Matrix3(entries: Array(naive[o..<(o + 9)])) * SO3.exp(xi).matrix
+      attitudes.append(r)
+      jacobians.append(SO3.rightJacobian(xi))
+      states += r.entries
+      for i in 0..<3 { states.append(naive[o + 9 + i] + parameters[6 * b + 3 + i]) }
+    }
+    return (states, attitudes, jacobians)
+  }
+
+  /// The pullback of ``initialStates(startParameters:naive:)``.
+  @derivative(of: initialStates, wrt: parameters)
+  public func vjpInitialStates(startParameters parameters: [Double], naive: [Double]) -> (
+    value: [Double], pullback: ([Double].TangentVector) -> [Double].TangentVector
+  ) {
+    let (states, attitudes, jacobians) = perturbedStates(parameters, naive)
+    return (
+      states,
+      { cotangent in
+        let bar = [Double](dense: cotangent, count: states.count)
+        var parametersBar: [Double] = []
+        for b in attitudes.indices {
+          let o = 12 * b
+          let rBar = Matrix3(entries: Array(bar[o..<(o + 9)]))
+          // dR₀ = R₀ (J_r dξ)^, so ⟨R̄, dR₀⟩ = ax(R₀ᵀR̄)·J_r dξ.
+          parametersBar +=
+            jacobians[b].transposeTimes(axial(attitudes[b].transpose * rBar))
+            .components
+          parametersBar += Array(bar[(o + 9)..<(o + 12)])
+        }
+        return .init(parametersBar)
+      }
+    )
   }
 
   /// Predicted rows `(R_k, Ω_k)`, k = 0…`steps`; `initial` may hold B rows back to back, the

@@ -6,6 +6,8 @@ public struct ObservedTrajectory: Equatable, Sendable {
   public var positions: [[Double]]
   /// `q̇_k`, n entries each, if observed.
   public var velocities: [[Double]]?
+  /// What the rows are: coordinates, or a rigid body's `(R, Ω)` (see ``ObservationLayout``).
+  public internal(set) var layout = ObservationLayout.coordinates
 
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` if the columns have
   ///   different lengths or rows different sizes; ``LearningError/nonFiniteObservation(trajectory:sample:value:)``

@@ -46,7 +46,7 @@ public struct Trainer: Sendable {
     let learnedStarts = config.initialStates == .learned
     var variables = TrainingVariables(
       model: model,
-      initialStates: ParameterVector(learnedStarts ? training.flatMap(\.naiveInitialState) : []),
+      initialStates: ParameterVector(learnedStarts ? training.flatMap(\.startParameters) : []),
       logNoiseScale: log(config.initialNoiseScale))
     var flat = variables.flat
     // One Adam for the model and σ, one for the starts (their own step size).
@@ -139,10 +139,14 @@ public struct Trainer: Sendable {
       }
     }
 
-    let d = model.initialStateDimension
+    let d = model.startParameterDimension
     let states =
       learnedStarts
-      ? (0..<training.count).map { Array(best.initialStates.scalars[($0 * d)..<(($0 + 1) * d)]) }
+      ? (0..<training.count).map {
+        best.model.initialStates(
+          startParameters: Array(best.initialStates.scalars[($0 * d)..<(($0 + 1) * d)]),
+          naive: training[$0].naiveInitialState)
+      }
       : []
     let summary = TrainingSummary(
       iterations: iteration, bestIteration: bestIteration, bestLoss: bestLoss,

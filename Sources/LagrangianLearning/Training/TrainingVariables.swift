@@ -24,17 +24,23 @@ struct TrainingVariables<Model: RolloutModel>: Differentiable, Sendable {
   }
 }
 
-/// The summed loss of the windows `indices` (window `i`'s inferred initial state is entry
-/// block `i` of `initialStates`), rolled out together as one batch.
+/// The summed loss of the windows `indices` (window `i`'s inferred initial state is described
+/// by block `i` of `initialStates`, its start parameters, see
+/// ``RolloutModel/initialStates(startParameters:naive:)``), rolled out together as one batch.
 @differentiable(reverse,wrt: variables)
 func summedLoss<Model: RolloutModel>(
   _ variables: TrainingVariables<Model>, windows: [TrainingWindow], indices: [Int],
   horizon: Int, kind: RolloutLossKind, learnedStarts: Bool
 ) -> Double {
-  let d = withoutDerivative(at: variables.model.initialStateDimension)
+  let d = withoutDerivative(at: variables.model.startParameterDimension)
   let observations = withoutDerivative(at: indices.flatMap { windows[$0].observations })
-  var starts = withoutDerivative(at: indices.flatMap { windows[$0].naiveInitialState })
-  if learnedStarts { starts = variables.initialStates.gather(blocks: indices, size: d) }
+  let naive = withoutDerivative(at: indices.flatMap { windows[$0].naiveInitialState })
+  var starts = naive
+  if learnedStarts {
+    // The map from start parameters to states does not depend on the model's parameters.
+    starts = withoutDerivative(at: variables.model).initialStates(
+      startParameters: variables.initialStates.gather(blocks: indices, size: d), naive: naive)
+  }
   let prediction = variables.model.rollout(from: starts, steps: horizon)
   let loss = windowLoss(
     prediction, observations, logNoiseScale: variables.logNoiseScale, kind: kind)

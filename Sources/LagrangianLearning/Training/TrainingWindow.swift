@@ -4,6 +4,8 @@ struct TrainingWindow: Sendable {
   let observations: [Double]
   /// The naive initial state read off the first observations.
   let naiveInitialState: [Double]
+  /// Where the window's inferred initial state starts (``RolloutModel/initialStartParameters(naive:)``).
+  let startParameters: [Double]
 
   /// Every window of `horizon + 1` consecutive samples (stride 1) of every trajectory.
   static func all<Model: RolloutModel>(
@@ -13,6 +15,12 @@ struct TrainingWindow: Sendable {
     let h = model.stepSize
     var windows: [TrainingWindow] = []
     for (t, trajectory) in trajectories.enumerated() {
+      guard model.accepts(trajectory.layout) else {
+        throw .invalidConfiguration(
+          name: "layout of trajectory \(t)", value: trajectory.layout.rawValue,
+          requirement:
+            "model \(model.kind.rawValue) does not learn from \(trajectory.layout.rawValue) data")
+      }
       guard trajectory.dimension == n else {
         throw .dimensionMismatch(
           name: "q columns of trajectory \(t)", expected: n, actual: trajectory.dimension)
@@ -32,9 +40,11 @@ struct TrainingWindow: Sendable {
         for k in start...(start + horizon) {
           observations += trajectory.observation(k, withVelocities: model.observesVelocities)
         }
+        let naive = model.naiveInitialState(observations)
         windows.append(
           TrainingWindow(
-            observations: observations, naiveInitialState: model.naiveInitialState(observations)))
+            observations: observations, naiveInitialState: naive,
+            startParameters: model.initialStartParameters(naive: naive)))
       }
     }
     guard !windows.isEmpty else {

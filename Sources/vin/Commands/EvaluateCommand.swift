@@ -12,7 +12,10 @@ struct EvaluateCommand: ParsableCommand {
       The forecast starts at the truth's first row (q, v) and runs for as many steps as the \
       truth has after it. Per-step CSV (columns t,squared_error,energy): squared_error = \
       Σᵢ (q̂ᵢ − qᵢ)² + (v̂ᵢ − vᵢ)², energy = the forecast's learned energy (nan for baselines); \
-      to --output, or to standard output.
+      to --output, or to standard output. For a vin-so3 model the truth is in the SO(3) layout \
+      (t,R11..R33,w1,w2,w3,...) and squared_error = |log(R̂ᵀR)|² + |Ω̂ − Ω|², the squared \
+      geodesic attitude distance plus the squared body angular velocity error; the summary \
+      adds the mean geodesic attitude error |log(R̂ᵀR)| in radians.
 
       Summary (on standard output with --output, else on standard error): the mean squared \
       error over steps 1..N, and the energy drift of the forecast, the least-squares slope of \
@@ -25,7 +28,7 @@ struct EvaluateCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The true trajectory (t,q1..qn,v1..vn,...), sampled with the model's step size.",
+      "The true trajectory (t,q1..qn,v1..vn,... or SO(3) t,R11..R33,w1,w2,w3,...), sampled with the model's step size.",
       valueName: "file.csv"))
   var truth: String
 

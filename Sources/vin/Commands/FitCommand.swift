@@ -11,7 +11,9 @@ struct FitCommand: ParsableCommand {
     discussion: """
       Each --data file is one trajectory in the layout `vin simulate` writes \
       (t,q1..qn[,v1..vn][,...]); the t column must be uniformly spaced and gives the step \
-      size h. Velocity columns are needed by every model except vin-sv.
+      size h. Velocity columns are needed by every model except vin-sv. vin-so3 reads the \
+      SO(3) layout of `vin simulate heavy-top` and `rigid-body` instead \
+      (t,R11..R33,w1,w2,w3[,...], w = body angular velocity Ω; every R a rotation).
 
       The model file (versioned JSON) goes to --output, written atomically, or to standard \
       output. Progress goes to standard error.
@@ -48,9 +50,16 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "A VIN's potential: mlp, quadratic (½k|q|²) or cosine (a Σ(1 − cos q)).", valueName: "kind"
+      "A VIN's potential: mlp, quadratic (½k|q|²) or cosine (a Σ(1 − cos q)); vin-so3: gravity (U = e_zᵀRc, the default) or mlp (a network of R).",
+      valueName: "kind"
     ))
-  var potential: String = ModelArchitecture.PotentialKind.mlp.rawValue
+  var potential: String?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "vin-so3's initial inertia J = sI (default 1).", valueName: "s"))
+  var inertiaScale: Double?
 
   @Option(
     help: ArgumentHelp(
@@ -95,9 +104,11 @@ struct FitCommand: ParsableCommand {
     let architecture = ModelArchitecture(
       width: width, depth: depth,
       activation: try Self.choice(activation, option: "--activation", Activation.self),
-      potential: try Self.choice(
-        potential, option: "--potential", ModelArchitecture.PotentialKind.self),
-      mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self))
+      potential: try potential.map { text throws(LearningCommandError) in
+        try Self.choice(text, option: "--potential", ModelArchitecture.PotentialKind.self)
+      },
+      mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self),
+      inertiaScale: inertiaScale)
     let configuration = try trainingConfiguration()
     guard !dataFiles.isEmpty else {
       throw ValidationError("Missing expected argument '--data <file.csv>'")
@@ -115,6 +126,11 @@ struct FitCommand: ParsableCommand {
       throw LearningCommandError.training(error)
     }
     for file in files {
+      guard model.accepts(file.trajectory.layout),
+        kind == .vinSO3 || file.trajectory.layout == .coordinates
+      else {
+        throw LearningCommandError.layout(path: file.path, file.trajectory.layout, model: kind)
+      }
       guard file.trajectory.dimension == dimension else {
         throw LearningCommandError.data(
           path: file.path,
@@ -161,6 +177,9 @@ struct FitCommand: ParsableCommand {
       validationFraction >= 0 && validationFraction < 1, "--validation-fraction",
       validationFraction, "must be in [0, 1)")
     try require((patience ?? 1) >= 1, "--patience", patience ?? 0, "must be at least 1")
+    try require(
+      (inertiaScale ?? 1).isFinite && (inertiaScale ?? 1) > 0, "--inertia-scale",
+      inertiaScale ?? 1, "must be positive and finite")
     var configuration = TrainingConfiguration()
     configuration.horizon = horizon
     configuration.iterations = steps

@@ -15,6 +15,11 @@ struct ForecastCommand: ParsableCommand {
       energy panel).
 
       --q0 is required (model files store no trajectory); --v0 defaults to zero.
+
+      A vin-so3 model writes the SO(3) layout of `vin simulate heavy-top`, \
+      t,R11..R33,w1,w2,w3,energy, from --q0 = the initial attitude as a rotation vector \
+      (exponential coordinates, R₀ = exp(q̂0)) and --v0 = the body angular velocity Ω₀; the \
+      energy is the learned ½ΩᵀJΩ + U(R).
       """
   )
 
@@ -36,6 +41,10 @@ struct ForecastCommand: ParsableCommand {
         requirement: "a forecast needs an initial configuration; model files store none")
     }
     let saved = try SavedModel(path: model)
+    if let rigidBody = saved.model as? VINSO3 {
+      try forecast(rigidBody, saved, rotationVector: positionText)
+      return
+    }
     let n = saved.model.configurationDimension
     let q0 = try Self.vector(positionText, option: "--q0", dimension: n, model: saved)
     let v0 =
@@ -43,6 +52,28 @@ struct ForecastCommand: ParsableCommand {
         try Self.vector(text, option: "--v0", dimension: n, model: saved)
       } ?? Array(repeating: 0, count: n)
     let table = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
+    let plot = output.plot.map { path in
+      (svg: table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg(), path: path)
+    }
+    try OutputFiles.deliver(csv: CSVFormat.render(table), csvPath: output.output, plot: plot)
+  }
+
+  /// The forecast of a VIN-SO(3) from the rotation vector `--q0` and Ω₀ = `--v0`.
+  func forecast(_ model: VINSO3, _ saved: SavedModel, rotationVector text: String) throws {
+    let q0 = try Self.vector(text, option: "--q0", dimension: 3, model: saved)
+    let v0 =
+      try initialCondition.velocity.map { text in
+        try Self.vector(text, option: "--v0", dimension: 3, model: saved)
+      } ?? [0, 0, 0]
+    let forecast: SO3Forecast
+    do {
+      forecast = try model.forecast(
+        attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
+        angularVelocity: Vector3(v0[0], v0[1], v0[2]), steps: steps)
+    } catch {
+      throw LearningCommandError.forecast(error)
+    }
+    let table = RigidBodyTable(forecast)
     let plot = output.plot.map { path in
       (svg: table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg(), path: path)
     }
@@ -58,7 +89,9 @@ struct ForecastCommand: ParsableCommand {
       throw LearningCommandError.invalidOption(
         option: option, value: "'\(text)'",
         requirement:
-          "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)")
+          model.model is VINSO3
+          ? "has \(values.count) entries, the vin-so3 model in '\(model.path)' needs 3 (\(option == "--q0" ? "a rotation vector" : "the body angular velocity Ω"))"
+          : "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)")
     }
     return values
   }

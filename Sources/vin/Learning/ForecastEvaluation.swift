@@ -5,8 +5,12 @@ import VINKit
 struct ForecastEvaluation {
   /// `t_k` of the truth.
   let times: [Double]
-  /// `e_k = Σᵢ (q̂ᵢ − qᵢ)² + (v̂ᵢ − vᵢ)²` at step k (`e₀ = 0`).
+  /// `e_k = Σᵢ (q̂ᵢ − qᵢ)² + (v̂ᵢ − vᵢ)²` at step k (`e₀ = 0`); on SO(3)
+  /// `e_k = |log(R̂_kᵀR_k)|² + |Ω̂_k − Ω_k|²`, the squared geodesic attitude distance plus the
+  /// squared angular-velocity error.
   let squaredErrors: [Double]
+  /// On SO(3), the geodesic attitude distance `|log(R̂_kᵀR_k)|` (rad) at step k; `nil` otherwise.
+  let attitudeErrors: [Double]?
   /// The forecast's learned energy (NaN for models without one).
   let energies: [Double]
   /// The slope of the block maxima of `|E(t) − E(0)|` (`nil` without an energy, or with too
@@ -20,6 +24,37 @@ struct ForecastEvaluation {
     let model = saved.model
     let n = model.configurationDimension
     let observed = truth.trajectory
+    guard (model is VINSO3) == (observed.layout == .rigidBody) else {
+      throw .layout(path: truth.path, observed.layout, model: model.kind)
+    }
+    if let h = truth.stepSize, abs(h - model.stepSize) > 1e-6 * model.stepSize {
+      throw .data(
+        path: truth.path, .stepSizeMismatch(trajectory: 0, expected: model.stepSize, actual: h))
+    }
+    if let rigidBody = model as? VINSO3, let attitudes = observed.attitudes,
+      let angularVelocities = observed.angularVelocities
+    {
+      let forecast: SO3Forecast
+      do {
+        forecast = try rigidBody.forecast(
+          attitude: attitudes[0], angularVelocity: angularVelocities[0], steps: observed.count - 1)
+      } catch {
+        throw .forecast(error)
+      }
+      let distances = zip(forecast.attitudes, attitudes).map { predicted, r in
+        (predicted.inverse() * r).log().norm
+      }
+      times = observed.times
+      attitudeErrors = distances
+      squaredErrors = distances.indices.map { k in
+        let dw = forecast.angularVelocities[k] - angularVelocities[k]
+        return distances[k] * distances[k] + dw.dot(dw)
+      }
+      hasEnergy = true
+      energies = forecast.energies
+      energyDrift = EnergyDrift(times: times, values: forecast.energies)
+      return
+    }
     guard observed.dimension == n else {
       throw .data(
         path: truth.path,
@@ -32,10 +67,6 @@ struct ForecastEvaluation {
         path: truth.path,
         .invalidCSV(
           line: 1, column: "v1", detail: "missing: evaluation starts from the truth's (q, v)"))
-    }
-    if let h = truth.stepSize, abs(h - model.stepSize) > 1e-6 * model.stepSize {
-      throw .data(
-        path: truth.path, .stepSizeMismatch(trajectory: 0, expected: model.stepSize, actual: h))
     }
     let forecast = try saved.forecast(
       position: observed.positions[0], velocity: velocities[0], steps: observed.count - 1)
@@ -50,6 +81,7 @@ struct ForecastEvaluation {
       }
       return sum
     }
+    attitudeErrors = nil
     hasEnergy = forecast.energies != nil
     energies = forecast.energies ?? Array(repeating: .nan, count: observed.count)
     energyDrift = forecast.energies.flatMap { EnergyDrift(times: times, values: $0) }
@@ -65,6 +97,12 @@ struct ForecastEvaluation {
   func summary(modelPath: String, truthPath: String) -> String {
     let steps = squaredErrors.count - 1
     var text = "mean squared error \(meanSquaredError) over \(steps) steps"
+    if let attitudeErrors {
+      let mean =
+        steps > 0 ? attitudeErrors.dropFirst().reduce(0, +) / Double(steps) : 0
+      text +=
+        " (|log(R̂ᵀR)|² + |Ω̂ − Ω|²)\nmean geodesic attitude error \(mean) rad over \(steps) steps"
+    }
     if let energyDrift {
       text +=
         "\nenergy drift \(energyDrift.slope) per unit time (max |E(t) − E(0)| \(energyDrift.maxError))"

@@ -35,3 +35,14 @@ struct ForecastTable: TrajectoryTable {
     return figure
   }
 }
+
+extension RigidBodyTable {
+  /// A VIN-SO(3) forecast in the SO(3) layout of `vin simulate`, the energy being the learned
+  /// model's.
+  init(_ forecast: SO3Forecast) {
+    times = forecast.times
+    attitudes = forecast.attitudes
+    angularVelocities = forecast.angularVelocities
+    energies = forecast.energies
+  }
+}

@@ -18,6 +18,8 @@ enum LearningCommandError: Error, CustomStringConvertible {
   case differentStepSizes(path: String, stepSize: Double, firstPath: String, firstStepSize: Double)
   /// A model file is corrupt, of an unknown version or kind, or inconsistent.
   case model(path: String, LearningError)
+  /// A data file's layout (coordinates or SO(3)) does not suit the model kind.
+  case layout(path: String, ObservationLayout, model: ModelKind)
   /// A model could not be built or trained from the options and data.
   case training(LearningError)
   /// A forecast of the learned model failed.
@@ -39,6 +41,12 @@ enum LearningCommandError: Error, CustomStringConvertible {
     case .differentStepSizes(let path, let h, let firstPath, let firstH):
       return
         "data file '\(path)' is sampled every \(h), but '\(firstPath)' every \(firstH); all trajectories need the same step size"
+    case .layout(let path, .rigidBody, let model):
+      return
+        "data file '\(path)' holds a rigid body on SO(3) (t,R11..R33,w1,w2,w3), which only vin-so3 takes (the model is \(model.rawValue))"
+    case .layout(let path, _, let model):
+      return
+        "data file '\(path)' has q, v columns, but \(model.rawValue) takes the SO(3) layout t,R11..R33,w1,w2,w3 that `vin simulate heavy-top` writes"
     case .model(let path, let error):
       return "model file '\(path)': \(error)"
     case .training(let error):

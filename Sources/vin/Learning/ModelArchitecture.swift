@@ -11,6 +11,8 @@ struct ModelArchitecture {
     case quadratic
     /// `a Σ (1 − cos qᵢ)`, a initialised at 1.
     case cosine
+    /// vin-so3's heavy-body potential `U(R) = e_zᵀRc`, c initialised at 0.
+    case gravity
   }
 
   /// The mass matrix of a VIN.
@@ -24,14 +26,24 @@ struct ModelArchitecture {
   var width: Int
   var depth: Int
   var activation: Activation
-  var potential: PotentialKind
+  /// `nil`: the kind's default, gravity for vin-so3 and mlp for the others.
+  var potential: PotentialKind?
   var mass: MassKind
+  /// vin-so3's initial inertia `J = sI` (`nil`: s = 1).
+  var inertiaScale: Double?
 
-  /// A randomly initialised model of `kind` on R^`dimension` with step size h, its weights drawn
-  /// from `generator`.
+  /// A randomly initialised model of `kind` on R^`dimension` (vin-so3: on SO(3), `dimension`
+  /// unused) with step size h, its weights drawn from `generator`.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a potential
+  ///   the kind does not take, or `--inertia-scale` with a kind other than vin-so3.
   func makeModel(
     kind: ModelKind, dimension: Int, stepSize: Double, generator: inout SeededGenerator
   ) throws(LearningError) -> any RolloutModel {
+    if let inertiaScale, kind != .vinSO3 {
+      throw .invalidConfiguration(
+        name: "--inertia-scale", value: "\(inertiaScale)",
+        requirement: "applies to vin-so3 only (\(kind.rawValue) learns a mass matrix, see --mass)")
+    }
     switch kind {
     case .vinVelocityVerlet:
       let (potential, mass) = try physics(dimension: dimension, generator: &generator)
@@ -48,11 +60,7 @@ struct ModelArchitecture {
         dimension: dimension, width: width, activation: activation, generator: &generator)
       return try Self.implicitMidpoint(potential, mass, stepSize: stepSize)
     case .vinSO3:
-      // Its observations are attitudes and body angular velocities, not the q, v columns
-      // `vin fit` reads; fit it from Swift (Examples/LearnRigidBody).
-      throw .invalidConfiguration(
-        name: "--model", value: kind.rawValue,
-        requirement: "is not yet trainable from the command line; see Examples/LearnRigidBody")
+      return try rigidBody(stepSize: stepSize, generator: &generator)
     case .residualNetwork:
       return try BaselineModel(
         architecture: .residual, dimension: dimension, width: width, depth: depth,
@@ -88,12 +96,34 @@ struct ModelArchitecture {
     try VINMq(potential: potential, mass: mass, stepSize: stepSize)
   }
 
+  /// A freshly initialised VIN-SO(3): inertia `J = sI`, the gravity potential or an MLP on the
+  /// nine entries of R.
+  private func rigidBody(stepSize: Double, generator: inout SeededGenerator)
+    throws(LearningError) -> VINSO3
+  {
+    let scale = inertiaScale ?? 1
+    switch potential ?? .gravity {
+    case .gravity:
+      return try VINSO3(stepSize: stepSize, initialInertiaScale: scale)
+    case .mlp:
+      let shape = try NetworkShape(
+        inputDimension: 9, width: width, depth: depth, outputDimension: 1, activation: activation)
+      return try VINSO3(
+        stepSize: stepSize, network: MultilayerPerceptron(shape: shape, generator: &generator),
+        initialInertiaScale: scale)
+    case let other:
+      throw .invalidConfiguration(
+        name: "--potential", value: other.rawValue,
+        requirement: "vin-so3 takes gravity (U = e_zᵀRc) or mlp (a network of R)")
+    }
+  }
+
   /// The freshly initialised potential and mass matrix of a VIN.
   private func physics(dimension: Int, generator: inout SeededGenerator) throws(LearningError)
     -> (any LearnablePotential, any LearnableMassMatrix)
   {
     let potential: any LearnablePotential
-    switch self.potential {
+    switch self.potential ?? .mlp {
     case .mlp:
       potential = try MLPPotential(
         dimension: dimension, width: width, depth: depth, activation: activation,
@@ -102,6 +132,10 @@ struct ModelArchitecture {
       potential = QuadraticPotential(dimension: dimension, stiffness: 1)
     case .cosine:
       potential = CosinePotential(dimension: dimension, amplitude: 1)
+    case .gravity:
+      throw .invalidConfiguration(
+        name: "--potential", value: "gravity",
+        requirement: "is the rigid-body potential of vin-so3; use mlp, quadratic or cosine")
     }
     let mass: any LearnableMassMatrix
     switch self.mass {
