@@ -42,7 +42,7 @@ import VINKit
         [
           "fit", "--data", "a.csv", "--data", "b.csv", "--model", "vin-so3", "--potential",
           potential, "--width", "8", "--steps", "40", "--horizon", "5", "--learning-rate", "0.01",
-          "--inertia-scale", "0.2", "--output", "m.json",
+          "--inertia-scale", "0.2", "--initial-state-learning-rate", "0.003", "--output", "m.json",
         ], in: directory)
       #expect(fit.status == 0, "\(fit.standardError)")
       #expect(fit.standardError.contains("vin-so3: completed after 40 iterations"))
@@ -178,6 +178,9 @@ import VINKit
     .init(
       arguments: fit + ["--data", "top.csv", "--inertia-scale", "0"],
       message: "--inertia-scale 0.0 is invalid"),
+    .init(
+      arguments: fit + ["--data", "top.csv", "--initial-state-learning-rate", "-1"],
+      message: "--initial-state-learning-rate -1.0 is invalid"),
     .init(arguments: forecast + ["--q0", "1,2"], message: "needs 3 (a rotation vector)"),
     .init(
       arguments: forecast + ["--q0", "1,2,3", "--v0", "1"],

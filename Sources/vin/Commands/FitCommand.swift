@@ -95,6 +95,13 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     parsing: .unconditional,
+    help: ArgumentHelp(
+      "Adam's step size for the inferred starts (default: --learning-rate × max(1, training windows / --batch-size)).",
+      valueName: "rate"))
+  var initialStateLearningRate: Double?
+
+  @Option(
+    parsing: .unconditional,
     help: "Stop after this many validations (every 10 iterations) without improvement.")
   var patience: Int?
 
@@ -180,6 +187,10 @@ struct FitCommand: ParsableCommand {
     try require(
       (inertiaScale ?? 1).isFinite && (inertiaScale ?? 1) > 0, "--inertia-scale",
       inertiaScale ?? 1, "must be positive and finite")
+    try require(
+      (initialStateLearningRate ?? 1).isFinite && (initialStateLearningRate ?? 1) > 0,
+      "--initial-state-learning-rate", initialStateLearningRate ?? 1,
+      "must be positive and finite")
     var configuration = TrainingConfiguration()
     configuration.horizon = horizon
     configuration.iterations = steps
@@ -188,6 +199,7 @@ struct FitCommand: ParsableCommand {
     configuration.seed = seed
     configuration.validationFraction = validationFraction
     configuration.patience = patience
+    configuration.initialStateLearningRate = initialStateLearningRate
     configuration.loss = try Self.choice(loss, option: "--loss", RolloutLossKind.self)
     switch initialState {
     case "inferred": configuration.initialStates = .learned
