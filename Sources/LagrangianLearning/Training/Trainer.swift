@@ -16,6 +16,10 @@ import _Differentiation
 /// Validation windows (a seeded random subset of all windows) are always rolled out from
 /// their first observations, as a forecast from measured data would be; the model with the
 /// lowest validation loss (training loss without a split) is returned.
+///
+/// On glibc, the first training raises the allocator's mapping and trimming thresholds so
+/// that each iteration reuses the memory the previous one freed (32 MiB and 64 MiB; see
+/// `HeapRetention.swift` for the measurement).
 public struct Trainer: Sendable {
   public var configuration: TrainingConfiguration
 
@@ -34,6 +38,7 @@ public struct Trainer: Sendable {
   ) throws(LearningError) -> TrainingResult<Model> {
     let config = configuration
     try config.validate()
+    _ = HeapRetention.configured
     let allWindows = try TrainingWindow.all(of: trajectories, for: model, horizon: config.horizon)
     var generator = SeededGenerator(seed: config.seed)
     let order = generator.permutation(allWindows.count)
