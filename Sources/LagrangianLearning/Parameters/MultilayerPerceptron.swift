@@ -311,7 +311,8 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
                       for j in 0..<block { eBar[j] = deltaBar[j] * first[j] }  // ēₖ
                     }
                     // e_depth is the output weight row c, the same for every input.
-                    for b in 0..<batch { DenseKernels.axpy(1, eBar + b * width, g + (c - p), width) }
+                    let cBar = g + (c - p)
+                    for b in 0..<batch { DenseKernels.axpy(1, eBar + b * width, cBar, width) }
                     // Backwards through the forward pass (the value f has no cotangent).
                     let aBar = eBar
                     for k in stride(from: depth, through: 1, by: -1) {
