@@ -58,9 +58,8 @@ public struct Trainer: Sendable {
     let modelCount = model.parameterCount
     let startCount = variables.initialStates.count
     var optimizer = Adam(parameterCount: flat.count - startCount, learningRate: config.learningRate)
-    var startOptimizer = Adam(
-      parameterCount: startCount,
-      learningRate: config.initialStateLearningRate(trainingWindows: training.count))
+    let startLearningRate = config.initialStateLearningRate(trainingWindows: training.count)
+    var startOptimizer = Adam(parameterCount: startCount, learningRate: startLearningRate)
 
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       let windows = validation.isEmpty ? training : validation
@@ -105,6 +104,9 @@ public struct Trainer: Sendable {
           for i in step.indices { step[i] *= limit / norm }
         }
       }
+      let factor = config.learningRateSchedule.factor(iteration: iteration, of: config.iterations)
+      optimizer.learningRate = config.learningRate * factor
+      startOptimizer.learningRate = startLearningRate * factor
       let starts = modelCount..<(modelCount + startCount)
       var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
       optimizer.update(

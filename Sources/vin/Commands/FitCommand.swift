@@ -52,6 +52,12 @@ struct FitCommand: ParsableCommand {
     ))
   var potential: String = ModelArchitecture.PotentialKind.mlp.rawValue
 
+  @Flag(
+    help: ArgumentHelp(
+      "The coordinates are angles: MLP potentials and baselines see (cos q, sin q), so that"
+        + " the learned model is periodic in q (a pendulum that goes over the top)."))
+  var angles = false
+
   @Option(
     help: ArgumentHelp(
       "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
@@ -65,6 +71,12 @@ struct FitCommand: ParsableCommand {
 
   @Option(parsing: .unconditional, help: "Adam's learning rate.")
   var learningRate: Double = 1e-3
+
+  @Option(
+    help: ArgumentHelp(
+      "The learning rate over the run: constant, or cosine (decays to 0 at the last step).",
+      valueName: "constant|cosine"))
+  var schedule: String = LearningRateSchedule.constant.rawValue
 
   @Option(parsing: .unconditional, help: "Windows per minibatch.")
   var batchSize: Int = 32
@@ -97,7 +109,8 @@ struct FitCommand: ParsableCommand {
       activation: try Self.choice(activation, option: "--activation", Activation.self),
       potential: try Self.choice(
         potential, option: "--potential", ModelArchitecture.PotentialKind.self),
-      mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self))
+      mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self),
+      angles: angles)
     let configuration = try trainingConfiguration()
     guard !dataFiles.isEmpty else {
       throw ValidationError("Missing expected argument '--data <file.csv>'")
@@ -165,6 +178,8 @@ struct FitCommand: ParsableCommand {
     configuration.horizon = horizon
     configuration.iterations = steps
     configuration.learningRate = learningRate
+    configuration.learningRateSchedule = try Self.choice(
+      schedule, option: "--schedule", LearningRateSchedule.self)
     configuration.batchSize = batchSize
     configuration.seed = seed
     configuration.validationFraction = validationFraction

@@ -5,7 +5,8 @@ import VINKit
 struct ModelArchitecture {
   /// The potential of a VIN.
   enum PotentialKind: String, CaseIterable {
-    /// An MLP `V_θ(q)` of the given width, depth and activation.
+    /// An MLP `V_θ(q)` of the given width, depth and activation (of `(cos q, sin q)` with
+    /// ``ModelArchitecture/angles``).
     case mlp
     /// `½ k |q|²`, k initialised at 1.
     case quadratic
@@ -26,6 +27,9 @@ struct ModelArchitecture {
   var activation: Activation
   var potential: PotentialKind
   var mass: MassKind
+  /// The coordinates are angles: MLP potentials are ``AngularMLPPotential``s and baselines see
+  /// `(cos q, sin q, q̇)`.
+  var angles = false
 
   /// A randomly initialised model of `kind` on R^`dimension` with step size h, its weights drawn
   /// from `generator`.
@@ -56,11 +60,13 @@ struct ModelArchitecture {
     case .residualNetwork:
       return try BaselineModel(
         architecture: .residual, dimension: dimension, width: width, depth: depth,
-        activation: activation, stepSize: stepSize, generator: &generator)
+        activation: activation, stepSize: stepSize, angularPositions: angles,
+        generator: &generator)
     case .feedForward:
       return try BaselineModel(
         architecture: .feedForward, dimension: dimension, width: width, depth: depth,
-        activation: activation, stepSize: stepSize, generator: &generator)
+        activation: activation, stepSize: stepSize, angularPositions: angles,
+        generator: &generator)
     }
   }
 
@@ -94,6 +100,10 @@ struct ModelArchitecture {
   {
     let potential: any LearnablePotential
     switch self.potential {
+    case .mlp where angles:
+      potential = try AngularMLPPotential(
+        dimension: dimension, width: width, depth: depth, activation: activation,
+        generator: &generator)
     case .mlp:
       potential = try MLPPotential(
         dimension: dimension, width: width, depth: depth, activation: activation,
