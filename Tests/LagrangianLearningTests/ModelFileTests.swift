@@ -26,6 +26,13 @@ struct ModelFileTests {
       try BaselineModel(
         architecture: .feedForward, dimension: 1, width: 7, depth: 2, activation: .softplus,
         stepSize: 0.1, generator: &generator),
+      try VINVelocityVerlet(
+        potential: AngularMLPPotential(
+          dimension: 2, width: 6, depth: 1, activation: .tanh, generator: &generator),
+        mass: mass, stepSize: 0.05),
+      try BaselineModel(
+        architecture: .residual, dimension: 2, width: 7, depth: 1, activation: .tanh,
+        stepSize: 0.1, angularPositions: true, generator: &generator),
     ]
   }
 

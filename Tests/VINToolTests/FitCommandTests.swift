@@ -74,8 +74,14 @@ import Testing
       process.standardError = errorPipe
       process.standardOutput = FileHandle.nullDevice
       try process.run()
-      // The first progress line comes at once (then every 5 s): training has started.
-      var seen = errorPipe.fileHandleForReading.availableData
+      // The first progress line comes at once (then every 5 s): training has started, and the
+      // handler is installed before it.
+      var seen = Data()
+      while !String(decoding: seen, as: UTF8.self).contains("iteration") {
+        let chunk = errorPipe.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        seen += chunk
+      }
       process.interrupt()
       seen += errorPipe.fileHandleForReading.readDataToEndOfFile()
       process.waitUntilExit()

@@ -176,6 +176,9 @@ import VINKit
       arguments: ["fit", "--model", "vin-vv", "--data", "plain.csv", "--inertia-scale", "2"],
       message: "--inertia-scale = 2.0 is invalid: applies to vin-so3 only"),
     .init(
+      arguments: fit + ["--data", "top.csv", "--angles"],
+      message: "--angles = set is invalid: does not apply to vin-so3"),
+    .init(
       arguments: fit + ["--data", "top.csv", "--inertia-scale", "0"],
       message: "--inertia-scale 0.0 is invalid"),
     .init(

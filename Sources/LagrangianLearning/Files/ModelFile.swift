@@ -34,7 +34,8 @@ public struct ModelFile: Codable, Equatable, Sendable {
   public var network: NetworkRecord?
   public var training: TrainingSummary?
 
-  /// A saved potential: `kind` is `mlp` (with `shape`), `quadratic` (`[k]`) or `cosine` (`[a]`).
+  /// A saved potential: `kind` is `mlp` or `angular-mlp` (with `shape`), `quadratic` (`[k]`)
+  /// or `cosine` (`[a]`).
   public struct PotentialRecord: Codable, Equatable, Sendable {
     public var kind: String
     public var shape: NetworkShape?
@@ -51,7 +52,8 @@ public struct ModelFile: Codable, Equatable, Sendable {
     public var parameters: [Double]
   }
 
-  /// A saved baseline network.
+  /// A saved baseline network: its input is `(q, q̇)` (2n numbers) or, for a baseline with
+  /// ``BaselineModel/angularPositions``, `(cos q, sin q, q̇)` (3n).
   public struct NetworkRecord: Codable, Equatable, Sendable {
     public var shape: NetworkShape
     public var parameters: [Double]
@@ -176,13 +178,16 @@ public struct ModelFile: Codable, Equatable, Sendable {
       guard let network else {
         throw .unsupportedModelFile(detail: "\(kind.rawValue) model has no 'network'")
       }
-      guard network.shape.inputDimension == 2 * dimension else {
+      // (q, q̇) or (cos q, sin q, q̇).
+      let angular = network.shape.inputDimension == 3 * dimension
+      guard network.shape.inputDimension == 2 * dimension || angular else {
         throw .dimensionMismatch(
           name: "network input", expected: 2 * dimension, actual: network.shape.inputDimension)
       }
       return try BaselineModel(
         network: MultilayerPerceptron(shape: network.shape, parameters: network.parameters),
-        architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize)
+        architecture: kind == .residualNetwork ? .residual : .feedForward, stepSize: stepSize,
+        angularPositions: angular)
     case .vinSO3:
       guard let potential, let mass, mass.kind == "inertia-cholesky" else {
         throw .unsupportedModelFile(
@@ -269,6 +274,17 @@ public struct ModelFile: Codable, Equatable, Sendable {
       }
       return try MLPPotential(
         network: MultilayerPerceptron(shape: shape, parameters: record.parameters))
+    case "angular-mlp":
+      guard let shape = record.shape else {
+        throw .unsupportedModelFile(detail: "angular-mlp potential has no 'shape'")
+      }
+      guard shape.inputDimension == 2 * dimension else {
+        throw .dimensionMismatch(
+          name: "angular potential network input", expected: 2 * dimension,
+          actual: shape.inputDimension)
+      }
+      return try AngularMLPPotential(
+        network: MultilayerPerceptron(shape: shape, parameters: record.parameters))
     case "quadratic":
       return QuadraticPotential(dimension: dimension, stiffness: try scalar("quadratic"))
     case "cosine":
@@ -340,6 +356,9 @@ private func record(of potential: some LearnablePotential) throws(LearningError)
   switch potential {
   case let mlp as MLPPotential:
     return .init(kind: "mlp", shape: mlp.network.shape, parameters: mlp.flatParameters)
+  case let angular as AngularMLPPotential:
+    return .init(
+      kind: "angular-mlp", shape: angular.network.shape, parameters: angular.flatParameters)
   case let quadratic as QuadraticPotential:
     return .init(kind: "quadratic", shape: nil, parameters: quadratic.flatParameters)
   case let cosine as CosinePotential:

@@ -9,16 +9,55 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
   case softplus
 
   /// `(σ(z), σ′(z), σ″(z))`.
-  @inlinable
   public func evaluate(_ z: Double) -> (value: Double, first: Double, second: Double) {
     switch self {
     case .tanh:
-      let t = Foundation.tanh(z)
-      let d = 1 - t * t
-      return (t, d, -2 * t * d)
+      let (t, d) = VectorTanh.evaluate(SIMD4(z, 0, 0, 0))
+      return (t[0], d[0], secondDerivative(value: t[0], first: d[0]))
     case .softplus:
       let s = Activation.logistic(z)
-      return (Activation.softplus(z), s, s * (1 - s))
+      return (Activation.softplus(z), s, secondDerivative(value: 0, first: s))
+    }
+  }
+
+  /// `σ″` from `σ` and `σ′` at the same point: `−2σσ′` (tanh), `σ′(1 − σ′)` (softplus).
+  @inline(__always)
+  func secondDerivative(value: Double, first: Double) -> Double {
+    switch self {
+    case .tanh: -2 * value * first
+    case .softplus: first * (1 - first)
+    }
+  }
+
+  /// Overwrites `z[0..<count]` with `σ(z)` and writes `σ′(z)` to `first[0..<count]`; tanh
+  /// four at a time (``VectorTanh``).
+  func apply(_ z: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>, count: Int) {
+    switch self {
+    case .tanh:
+      let raw = UnsafeMutableRawPointer(z)
+      let rawFirst = UnsafeMutableRawPointer(first)
+      var i = 0
+      while i + 4 <= count {
+        let (t, d) = VectorTanh.evaluate(
+          raw.loadUnaligned(fromByteOffset: i * 8, as: SIMD4<Double>.self))
+        raw.storeBytes(of: t, toByteOffset: i * 8, as: SIMD4<Double>.self)
+        rawFirst.storeBytes(of: d, toByteOffset: i * 8, as: SIMD4<Double>.self)
+        i += 4
+      }
+      if i < count {
+        var lanes = SIMD4<Double>()
+        for j in i..<count { lanes[j - i] = z[j] }
+        let (t, d) = VectorTanh.evaluate(lanes)
+        for j in i..<count {
+          z[j] = t[j - i]
+          first[j] = d[j - i]
+        }
+      }
+    case .softplus:
+      for i in 0..<count {
+        first[i] = Activation.logistic(z[i])
+        z[i] = Activation.softplus(z[i])
+      }
     }
   }
 

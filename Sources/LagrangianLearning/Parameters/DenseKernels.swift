@@ -1,7 +1,12 @@
 /// The dense-layer kernels that every network forward and pullback is built from. They act on
-/// a batch of B vectors stored back to back (vector b of size m at `b * m`), read each weight
-/// row once for the whole batch, and allocate nothing.
+/// a batch of B vectors stored back to back (vector b of size m at `b * m`) and allocate
+/// nothing. A layer with many inputs reads each weight row once for the whole batch; a layer
+/// with few inputs (the first layer of a potential on R¹, R², …) runs along the weight
+/// columns instead, so that its loops are long and vectorise.
 enum DenseKernels {
+  /// Layers with fewer inputs than this use the column-wise loops.
+  @usableFromInline static let fewInputs = 8
+
   /// `Σⱼ a[j] b[j]` with two 4-wide accumulators.
   @inlinable @inline(__always)
   static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
@@ -35,53 +40,93 @@ enum DenseKernels {
     for j in 0..<count { y[j] += c * x[j] }
   }
 
-  /// `y_b = A x_b (+ b)` for the `rows × columns` row-major matrix at `parameters[offset...]`,
+  /// `y_b = A x_b (+ b)` for the `rows × columns` row-major matrix at `parameters + offset`,
   /// whose bias follows it; `addBias: false` leaves the bias out.
   @inlinable
   static func affine(
-    _ parameters: UnsafeBufferPointer<Double>, offset: Int, rows: Int, columns: Int,
-    batch: Int, addBias: Bool = true,
-    _ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>
+    _ parameters: UnsafePointer<Double>, offset: Int, rows: Int, columns: Int, batch: Int,
+    addBias: Bool = true, _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>
   ) {
-    guard let p = parameters.baseAddress, let xs = x.baseAddress else { return }
-    let bias = offset + rows * columns
-    for i in 0..<rows {
-      let row = p + offset + i * columns
-      let b0 = addBias ? p[bias + i] : 0
-      for b in 0..<batch { y[b * rows + i] = b0 + dot(row, xs + b * columns, columns) }
+    let a = parameters + offset
+    let bias = a + rows * columns
+    if columns < fewInputs {
+      for b in 0..<batch {
+        let yb = y + b * rows
+        if addBias {
+          for i in 0..<rows { yb[i] = bias[i] }
+        } else {
+          for i in 0..<rows { yb[i] = 0 }
+        }
+        for j in 0..<columns {
+          let xj = x[b * columns + j]
+          if columns == 1 {
+            for i in 0..<rows { yb[i] += a[i] * xj }
+          } else {
+            for i in 0..<rows { yb[i] += a[i &* columns &+ j] * xj }
+          }
+        }
+      }
+    } else {
+      for i in 0..<rows {
+        let row = a + i * columns
+        let b0 = addBias ? bias[i] : 0
+        for b in 0..<batch { y[b * rows + i] = b0 + dot(row, x + b * columns, columns) }
+      }
     }
   }
 
   /// `x̄_b = Aᵀ ȳ_b` (overwrites `xBar`).
   @inlinable
   static func transposedProduct(
-    _ parameters: UnsafeBufferPointer<Double>, offset: Int, rows: Int, columns: Int,
-    batch: Int, _ yBar: UnsafeBufferPointer<Double>,
-    into xBar: UnsafeMutableBufferPointer<Double>
+    _ parameters: UnsafePointer<Double>, offset: Int, rows: Int, columns: Int, batch: Int,
+    _ yBar: UnsafePointer<Double>, into xBar: UnsafeMutablePointer<Double>
   ) {
-    guard let p = parameters.baseAddress, let out = xBar.baseAddress else { return }
-    for j in 0..<(batch * columns) { out[j] = 0 }
-    for i in 0..<rows {
-      let row = p + offset + i * columns
+    let a = parameters + offset
+    if columns < fewInputs {
       for b in 0..<batch {
-        let c = yBar[b * rows + i]
-        if c != 0 { axpy(c, row, out + b * columns, columns) }
+        let yb = yBar + b * rows
+        if columns == 1 {
+          xBar[b] = dot(a, yb, rows)
+          continue
+        }
+        for j in 0..<columns {
+          var sum = 0.0
+          for i in 0..<rows { sum += a[i &* columns &+ j] * yb[i] }
+          xBar[b * columns + j] = sum
+        }
+      }
+    } else {
+      for j in 0..<(batch * columns) { xBar[j] = 0 }
+      for i in 0..<rows {
+        let row = a + i * columns
+        for b in 0..<batch { axpy(yBar[b * rows + i], row, xBar + b * columns, columns) }
       }
     }
   }
 
-  /// `Ā += Σ_b u_b v_bᵀ` for the weight block at `offset`.
+  /// `Ā += Σ_b u_b v_bᵀ` for the weight block at `gradient + offset`.
   @inlinable
   static func accumulateOuterProducts(
-    _ gradient: UnsafeMutableBufferPointer<Double>, offset: Int, rows: Int, columns: Int,
-    batch: Int, _ u: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>
+    _ gradient: UnsafeMutablePointer<Double>, offset: Int, rows: Int, columns: Int, batch: Int,
+    _ u: UnsafePointer<Double>, _ v: UnsafePointer<Double>
   ) {
-    guard let g = gradient.baseAddress, let vs = v.baseAddress else { return }
-    for i in 0..<rows {
-      let row = g + offset + i * columns
+    let g = gradient + offset
+    if columns < fewInputs {
       for b in 0..<batch {
-        let c = u[b * rows + i]
-        if c != 0 { axpy(c, vs + b * columns, row, columns) }
+        for j in 0..<columns {
+          let vj = v[b * columns + j]
+          let ub = u + b * rows
+          if columns == 1 {
+            for i in 0..<rows { g[i] += ub[i] * vj }
+          } else {
+            for i in 0..<rows { g[i &* columns &+ j] += ub[i] * vj }
+          }
+        }
+      }
+    } else {
+      for i in 0..<rows {
+        let row = g + i * columns
+        for b in 0..<batch { axpy(u[b * rows + i], v + b * columns, row, columns) }
       }
     }
   }
@@ -89,12 +134,10 @@ enum DenseKernels {
   /// `b̄ += Σ_b u_b` for the bias of the `rows × columns` weight block at `offset`.
   @inlinable
   static func accumulateBias(
-    _ gradient: UnsafeMutableBufferPointer<Double>, offset: Int, rows: Int, columns: Int,
-    batch: Int, _ u: UnsafeBufferPointer<Double>
+    _ gradient: UnsafeMutablePointer<Double>, offset: Int, rows: Int, columns: Int, batch: Int,
+    _ u: UnsafePointer<Double>
   ) {
-    let bias = offset + rows * columns
-    for b in 0..<batch {
-      for i in 0..<rows { gradient[bias + i] += u[b * rows + i] }
-    }
+    let bias = gradient + offset + rows * columns
+    for b in 0..<batch { axpy(1, u + b * rows, bias, rows) }
   }
 }

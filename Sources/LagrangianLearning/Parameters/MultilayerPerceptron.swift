@@ -68,60 +68,56 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
 
   // MARK: - Forward pass
 
-  /// The intermediate values of one forward pass over a batch of B inputs (each array holds
-  /// the B vectors back to back).
+  /// The intermediate values of one forward pass over a batch of B inputs (B vectors back to
+  /// back), in one buffer: what the pullbacks need and nothing more.
   struct Evaluation {
     let batch: Int
-    /// `aₖ`, k = 0…depth (a₀ = x).
-    var activations: [[Double]]
-    /// `σ′(zₖ)` and `σ″(zₖ)` for k = 1…depth (index 0 unused).
-    var firstDerivatives: [[Double]]
-    var secondDerivatives: [[Double]]
+    /// `x`.
+    let input: [Double]
+    /// For each hidden layer k = 1…depth, `σ(zₖ)` then `σ′(zₖ)`, B·width numbers each
+    /// (``valuesOffset(ofHiddenLayer:)``); `σ″` follows from these two.
+    let hidden: [Double]
     /// `y`.
-    var output: [Double]
+    let output: [Double]
+
+    /// Where `σ(zₖ)` starts in ``hidden``; `σ′(zₖ)` follows it.
+    func valuesOffset(ofHiddenLayer k: Int, width: Int) -> Int { (k - 1) * 2 * batch * width }
   }
 
   /// The forward pass on `batch` inputs stored back to back in `x`, keeping what the
   /// pullbacks need.
   func evaluate(_ x: [Double], batch: Int) -> Evaluation {
     let depth = shape.depth
-    var activations = [x]
-    var first: [[Double]] = [[]]
-    var second: [[Double]] = [[]]
-    activations.reserveCapacity(depth + 1)
+    let width = shape.width
+    let outputs = shape.outputDimension
+    let block = batch * width
     var output: [Double] = []
-    parameters.scalars.withUnsafeBufferPointer { p in
-      for l in 0...depth {
-        let rows = shape.outputSize(ofLayer: l)
-        let columns = shape.inputSize(ofLayer: l)
-        var z = Array(repeating: 0.0, count: batch * rows)
-        activations[l].withUnsafeBufferPointer { a in
-          z.withUnsafeMutableBufferPointer { zb in
+    let hidden = [Double](unsafeUninitializedCapacity: 2 * depth * block) { h, count in
+      count = 2 * depth * block
+      parameters.scalars.withUnsafeBufferPointer { pb in
+        x.withUnsafeBufferPointer { xb in
+          guard let h = h.baseAddress, let p = pb.baseAddress, var input = xb.baseAddress else {
+            return
+          }
+          for k in 1...depth {
+            let values = h + (k - 1) * 2 * block
             DenseKernels.affine(
-              p, offset: shape.weightOffset(ofLayer: l), rows: rows, columns: columns,
-              batch: batch, a, into: zb)
+              p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
+              columns: shape.inputSize(ofLayer: k - 1), batch: batch, input, into: values)
+            shape.activation.apply(values, first: values + block, count: block)
+            input = UnsafePointer(values)
           }
-        }
-        if l == depth {
-          output = z
-        } else {
-          var d1 = z
-          var d2 = z
-          for i in z.indices {
-            let (value, firstDerivative, secondDerivative) = shape.activation.evaluate(z[i])
-            z[i] = value
-            d1[i] = firstDerivative
-            d2[i] = secondDerivative
+          output = [Double](unsafeUninitializedCapacity: batch * outputs) { o, count in
+            count = batch * outputs
+            guard let o = o.baseAddress else { return }
+            DenseKernels.affine(
+              p, offset: shape.weightOffset(ofLayer: depth), rows: outputs, columns: width,
+              batch: batch, input, into: o)
           }
-          activations.append(z)
-          first.append(d1)
-          second.append(d2)
         }
       }
     }
-    return Evaluation(
-      batch: batch, activations: activations, firstDerivatives: first,
-      secondDerivatives: second, output: output)
+    return Evaluation(batch: batch, input: x, hidden: hidden, output: output)
   }
 
   /// Backpropagation: adds `Σ_b (∂y_b/∂θ)ᵀ ȳ_b` to `gradient` and returns the input
@@ -130,36 +126,63 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     _ evaluation: Evaluation, outputCotangent: [Double], into gradient: inout [Double]
   ) -> [Double] {
     let depth = shape.depth
+    let width = shape.width
     let batch = evaluation.batch
-    var upstream = outputCotangent  // z̄ of the current layer
-    parameters.scalars.withUnsafeBufferPointer { p in
-      gradient.withUnsafeMutableBufferPointer { g in
-        for l in stride(from: depth, through: 0, by: -1) {
-          let rows = shape.outputSize(ofLayer: l)
-          let columns = shape.inputSize(ofLayer: l)
-          let offset = shape.weightOffset(ofLayer: l)
-          var downstream = Array(repeating: 0.0, count: batch * columns)
-          upstream.withUnsafeBufferPointer { u in
-            evaluation.activations[l].withUnsafeBufferPointer { a in
-              DenseKernels.accumulateOuterProducts(
-                g, offset: offset, rows: rows, columns: columns, batch: batch, u, a)
-            }
-            DenseKernels.accumulateBias(
-              g, offset: offset, rows: rows, columns: columns, batch: batch, u)
-            downstream.withUnsafeMutableBufferPointer { d in
-              DenseKernels.transposedProduct(
-                p, offset: offset, rows: rows, columns: columns, batch: batch, u, into: d)
+    let block = batch * width
+    let inputs = shape.inputDimension
+    var scratch = [Double](repeating: 0, count: 2 * block)
+    var result = [Double](repeating: 0, count: batch * inputs)
+    parameters.scalars.withUnsafeBufferPointer { pb in
+      gradient.withUnsafeMutableBufferPointer { gb in
+        evaluation.hidden.withUnsafeBufferPointer { hb in
+          evaluation.input.withUnsafeBufferPointer { xb in
+            outputCotangent.withUnsafeBufferPointer { yb in
+              scratch.withUnsafeMutableBufferPointer { sb in
+                result.withUnsafeMutableBufferPointer { rb in
+                  guard let p = pb.baseAddress, let g = gb.baseAddress, let h = hb.baseAddress,
+                    let x = xb.baseAddress, let yBar = yb.baseAddress, let s = sb.baseAddress,
+                    let xBar = rb.baseAddress
+                  else { return }
+                  func values(_ k: Int) -> UnsafePointer<Double> {
+                    k == 0 ? x : h + evaluation.valuesOffset(ofHiddenLayer: k, width: width)
+                  }
+                  // The output layer: ā_depth = A_outᵀ ȳ.
+                  let top = shape.weightOffset(ofLayer: depth)
+                  let outputs = shape.outputDimension
+                  DenseKernels.accumulateOuterProducts(
+                    g, offset: top, rows: outputs, columns: width, batch: batch, yBar,
+                    values(depth))
+                  DenseKernels.accumulateBias(
+                    g, offset: top, rows: outputs, columns: width, batch: batch, yBar)
+                  var aBar = s
+                  var next = s + block
+                  DenseKernels.transposedProduct(
+                    p, offset: top, rows: outputs, columns: width, batch: batch, yBar,
+                    into: aBar)
+                  for k in stride(from: depth, through: 1, by: -1) {
+                    // z̄ₖ = āₖ ⊙ σ′(zₖ), then Āₖ, b̄ₖ and āₖ₋₁ = Aₖᵀ z̄ₖ.
+                    let first = values(k) + block
+                    for i in 0..<block { aBar[i] *= first[i] }
+                    let offset = shape.weightOffset(ofLayer: k - 1)
+                    let columns = shape.inputSize(ofLayer: k - 1)
+                    DenseKernels.accumulateOuterProducts(
+                      g, offset: offset, rows: width, columns: columns, batch: batch,
+                      aBar, values(k - 1))
+                    DenseKernels.accumulateBias(
+                      g, offset: offset, rows: width, columns: columns, batch: batch, aBar)
+                    DenseKernels.transposedProduct(
+                      p, offset: offset, rows: width, columns: columns, batch: batch, aBar,
+                      into: k == 1 ? xBar : next)
+                    swap(&aBar, &next)
+                  }
+                }
+              }
             }
           }
-          if l > 0 {
-            let derivative = evaluation.firstDerivatives[l]
-            for i in downstream.indices { downstream[i] *= derivative[i] }
-          }
-          upstream = downstream
         }
       }
     }
-    return upstream
+    return result
   }
 
   // MARK: - Input gradient of a scalar network
@@ -167,13 +190,11 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
   /// The values of the analytic input-gradient pass of a scalar network over a batch.
   struct InputGradient {
     var evaluation: Evaluation
-    /// `eₖ = ∂f/∂aₖ`, k = 0…depth; `e₀ = ∇ₓf`.
-    var sensitivities: [[Double]]
-    /// `δₖ = eₖ ⊙ σ′(zₖ)`, k = 1…depth (index 0 unused).
-    var deltas: [[Double]]
-
+    /// `eₖ = ∂f/∂aₖ` for k = 1…depth−1, B·width numbers each (layer k at `(k − 1)·B·width`);
+    /// `e_depth` is the output weight row c, `e₀` is ``gradient``.
+    var sensitivities: [Double]
     /// `∇ₓf` at each input, back to back.
-    var gradient: [Double] { sensitivities[0] }
+    var gradient: [Double]
   }
 
   /// `∇ₓf` at `batch` inputs stored back to back in `x`, for a network with one output, by a
@@ -182,39 +203,51 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     let evaluation = evaluate(x, batch: batch)
     let depth = shape.depth
     let width = shape.width
-    var sensitivities = Array(repeating: [Double](), count: depth + 1)
-    var deltas = Array(repeating: [Double](), count: depth + 1)
-    let outputOffset = shape.weightOffset(ofLayer: depth)
-    let outputWeights = parameters.scalars[outputOffset..<(outputOffset + width)]
-    var top: [Double] = []
-    top.reserveCapacity(batch * width)
-    for _ in 0..<batch { top += outputWeights }
-    sensitivities[depth] = top
-    parameters.scalars.withUnsafeBufferPointer { p in
-      for k in stride(from: depth, through: 1, by: -1) {
-        let derivative = evaluation.firstDerivatives[k]
-        var delta = sensitivities[k]
-        for i in delta.indices { delta[i] *= derivative[i] }
-        let layer = k - 1
-        let rows = shape.outputSize(ofLayer: layer)
-        let columns = shape.inputSize(ofLayer: layer)
-        var previous = Array(repeating: 0.0, count: batch * columns)
-        delta.withUnsafeBufferPointer { d in
-          previous.withUnsafeMutableBufferPointer { e in
-            DenseKernels.transposedProduct(
-              p, offset: shape.weightOffset(ofLayer: layer), rows: rows, columns: columns,
-              batch: batch, d, into: e)
+    let block = batch * width
+    let inputs = shape.inputDimension
+    var delta = [Double](repeating: 0, count: block)
+    var sensitivities = [Double](repeating: 0, count: (depth - 1) * block)
+    var gradient = [Double](repeating: 0, count: batch * inputs)
+    parameters.scalars.withUnsafeBufferPointer { pb in
+      evaluation.hidden.withUnsafeBufferPointer { hb in
+        delta.withUnsafeMutableBufferPointer { db in
+          sensitivities.withUnsafeMutableBufferPointer { eb in
+            gradient.withUnsafeMutableBufferPointer { gb in
+              guard let p = pb.baseAddress, let h = hb.baseAddress, let d = db.baseAddress,
+                let g = gb.baseAddress
+              else { return }
+              let c = p + shape.weightOffset(ofLayer: depth)
+              for k in stride(from: depth, through: 1, by: -1) {
+                // δₖ = eₖ ⊙ σ′(zₖ), eₖ₋₁ = Aₖᵀ δₖ.
+                let first = h + evaluation.valuesOffset(ofHiddenLayer: k, width: width) + block
+                if k == depth {
+                  for b in 0..<batch {
+                    for i in 0..<width { d[b * width + i] = c[i] * first[b * width + i] }
+                  }
+                } else if let e = eb.baseAddress {
+                  let ek = e + (k - 1) * block
+                  for i in 0..<block { d[i] = ek[i] * first[i] }
+                }
+                let into = k == 1 ? g : (eb.baseAddress ?? g) + (k - 2) * block
+                DenseKernels.transposedProduct(
+                  p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
+                  columns: shape.inputSize(ofLayer: k - 1), batch: batch, d, into: into)
+              }
+            }
           }
         }
-        deltas[k] = delta
-        sensitivities[k - 1] = previous
       }
     }
-    return InputGradient(evaluation: evaluation, sensitivities: sensitivities, deltas: deltas)
+    return InputGradient(evaluation: evaluation, sensitivities: sensitivities, gradient: gradient)
   }
 
   /// The pullback of `(θ, x_b) ↦ ∇ₓf_θ(x_b)`: adds `Σ_b ∂_θ(ḡ_bᵀ∇ₓf(x_b))` to `gradient` and
   /// returns the Hessian–vector products `∇ₓ∇ₓf(x_b) ḡ_b`, back to back.
+  ///
+  /// Backwards through the input-gradient pass (k = 1…depth, from `ē₀ = ḡ`):
+  /// `Āₖ += δₖ ēₖ₋₁ᵀ`, `δ̄ₖ = Aₖ ēₖ₋₁`, `ēₖ = δ̄ₖ ⊙ σ′(zₖ)`, and `z̄ₖ = δ̄ₖ ⊙ eₖ ⊙ σ″(zₖ)` where
+  /// `δₖ` depends on `zₖ`; `c̄ += ē_depth`. Then backwards through the forward pass (k = depth…1,
+  /// `ā_depth = 0`): `z̄ₖ += āₖ ⊙ σ′(zₖ)`, `Āₖ += z̄ₖ aₖ₋₁ᵀ`, `b̄ₖ += z̄ₖ`, `āₖ₋₁ = Aₖᵀ z̄ₖ`.
   func accumulateInputGradientPullback(
     _ pass: InputGradient, cotangent: [Double], into gradient: inout [Double]
   ) -> [Double] {
@@ -222,71 +255,89 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     let width = shape.width
     let evaluation = pass.evaluation
     let batch = evaluation.batch
-    var zBars = Array(repeating: [Double](), count: depth + 1)
-    var result: [Double] = []
-    parameters.scalars.withUnsafeBufferPointer { p in
-      gradient.withUnsafeMutableBufferPointer { g in
-        // Backwards through the backward pass: ē₀ = ḡ, then layer by layer upwards.
-        var eBar = cotangent
-        for k in 1...depth {
-          let layer = k - 1
-          let rows = shape.outputSize(ofLayer: layer)
-          let columns = shape.inputSize(ofLayer: layer)
-          let offset = shape.weightOffset(ofLayer: layer)
-          var deltaBar = Array(repeating: 0.0, count: batch * rows)
-          eBar.withUnsafeBufferPointer { e in
-            deltaBar.withUnsafeMutableBufferPointer { d in
-              DenseKernels.affine(
-                p, offset: offset, rows: rows, columns: columns, batch: batch, addBias: false,
-                e, into: d)
-            }
-            pass.deltas[k].withUnsafeBufferPointer { d in
-              DenseKernels.accumulateOuterProducts(
-                g, offset: offset, rows: rows, columns: columns, batch: batch, d, e)
+    let block = batch * width
+    let activation = shape.activation
+    // ē (then ā), δ̄, δ, and z̄ₖ for k = 1…depth.
+    var scratch = [Double](repeating: 0, count: (3 + depth) * block)
+    var result = [Double](repeating: 0, count: batch * shape.inputDimension)
+    parameters.scalars.withUnsafeBufferPointer { pb in
+      gradient.withUnsafeMutableBufferPointer { gb in
+        evaluation.hidden.withUnsafeBufferPointer { hb in
+          evaluation.input.withUnsafeBufferPointer { xb in
+            pass.sensitivities.withUnsafeBufferPointer { sensitivityBuffer in
+              cotangent.withUnsafeBufferPointer { cb in
+                scratch.withUnsafeMutableBufferPointer { sb in
+                  result.withUnsafeMutableBufferPointer { rb in
+                    guard let p = pb.baseAddress, let g = gb.baseAddress,
+                      let h = hb.baseAddress, let x = xb.baseAddress, let gBar = cb.baseAddress,
+                      let s = sb.baseAddress, let xBar = rb.baseAddress
+                    else { return }
+                    let eBar = s
+                    let deltaBar = s + block
+                    let delta = s + 2 * block
+                    func zBar(_ k: Int) -> UnsafeMutablePointer<Double> { s + (2 + k) * block }
+                    func values(_ k: Int) -> UnsafePointer<Double> {
+                      k == 0 ? x : h + evaluation.valuesOffset(ofHiddenLayer: k, width: width)
+                    }
+                    let c = p + shape.weightOffset(ofLayer: depth)
+                    let isTanh = activation == .tanh
+                    for k in 1...depth {
+                      let offset = shape.weightOffset(ofLayer: k - 1)
+                      let columns = shape.inputSize(ofLayer: k - 1)
+                      let below = k == 1 ? gBar : UnsafePointer(eBar)  // ēₖ₋₁
+                      DenseKernels.affine(
+                        p, offset: offset, rows: width, columns: columns, batch: batch,
+                        addBias: false, below, into: deltaBar)
+                      let value = values(k)
+                      let first = value + block
+                      let z = zBar(k)
+                      for b in 0..<batch {
+                        // eₖ of input b: c for the top layer, recorded below it.
+                        let e =
+                          k == depth
+                          ? c : (sensitivityBuffer.baseAddress ?? c) + (k - 1) * block + b * width
+                        let o = b * width
+                        for i in 0..<width {
+                          let (v, f) = (value[o + i], first[o + i])
+                          delta[o + i] = e[i] * f
+                          // σ″ (Activation.secondDerivative), as a select that vectorises.
+                          let second = isTanh ? -2 * v * f : f * (1 - f)
+                          z[o + i] = deltaBar[o + i] * e[i] * second
+                        }
+                      }
+                      DenseKernels.accumulateOuterProducts(
+                        g, offset: offset, rows: width, columns: columns, batch: batch,
+                        delta, below)
+                      for j in 0..<block { eBar[j] = deltaBar[j] * first[j] }  // ēₖ
+                    }
+                    // e_depth is the output weight row c, the same for every input.
+                    let cBar = g + (c - p)
+                    for b in 0..<batch { DenseKernels.axpy(1, eBar + b * width, cBar, width) }
+                    // Backwards through the forward pass (the value f has no cotangent).
+                    let aBar = eBar
+                    for k in stride(from: depth, through: 1, by: -1) {
+                      let z = zBar(k)
+                      if k < depth {
+                        let first = values(k) + block
+                        for j in 0..<block { z[j] += aBar[j] * first[j] }
+                      }
+                      let offset = shape.weightOffset(ofLayer: k - 1)
+                      let columns = shape.inputSize(ofLayer: k - 1)
+                      DenseKernels.accumulateOuterProducts(
+                        g, offset: offset, rows: width, columns: columns, batch: batch, z,
+                        values(k - 1))
+                      DenseKernels.accumulateBias(
+                        g, offset: offset, rows: width, columns: columns, batch: batch, z)
+                      DenseKernels.transposedProduct(
+                        p, offset: offset, rows: width, columns: columns, batch: batch, z,
+                        into: k == 1 ? xBar : aBar)
+                    }
+                  }
+                }
+              }
             }
           }
-          let first = evaluation.firstDerivatives[k]
-          let second = evaluation.secondDerivatives[k]
-          let sensitivity = pass.sensitivities[k]
-          var zBar = deltaBar
-          for i in zBar.indices {
-            zBar[i] = deltaBar[i] * sensitivity[i] * second[i]
-            deltaBar[i] *= first[i]
-          }
-          zBars[k] = zBar
-          eBar = deltaBar
         }
-        // e_depth is the output weight row c, the same for every input.
-        let outputOffset = shape.weightOffset(ofLayer: depth)
-        for b in 0..<batch {
-          for j in 0..<width { g[outputOffset + j] += eBar[b * width + j] }
-        }
-        // Backwards through the forward pass (the value f itself has no cotangent).
-        var aBar = Array(repeating: 0.0, count: batch * width)
-        for k in stride(from: depth, through: 1, by: -1) {
-          let layer = k - 1
-          let rows = shape.outputSize(ofLayer: layer)
-          let columns = shape.inputSize(ofLayer: layer)
-          let offset = shape.weightOffset(ofLayer: layer)
-          var zBar = zBars[k]
-          let first = evaluation.firstDerivatives[k]
-          for i in zBar.indices { zBar[i] += aBar[i] * first[i] }
-          var next = Array(repeating: 0.0, count: batch * columns)
-          zBar.withUnsafeBufferPointer { z in
-            evaluation.activations[layer].withUnsafeBufferPointer { a in
-              DenseKernels.accumulateOuterProducts(
-                g, offset: offset, rows: rows, columns: columns, batch: batch, z, a)
-            }
-            DenseKernels.accumulateBias(
-              g, offset: offset, rows: rows, columns: columns, batch: batch, z)
-            next.withUnsafeMutableBufferPointer { n in
-              DenseKernels.transposedProduct(
-                p, offset: offset, rows: rows, columns: columns, batch: batch, z, into: n)
-            }
-          }
-          aBar = next
-        }
-        result = aBar
       }
     }
     return result

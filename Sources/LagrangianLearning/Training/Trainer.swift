@@ -16,6 +16,10 @@ import _Differentiation
 /// Validation windows (a seeded random subset of all windows) are always rolled out from
 /// their first observations, as a forecast from measured data would be; the model with the
 /// lowest validation loss (training loss without a split) is returned.
+///
+/// On glibc, the first training raises the allocator's mapping and trimming thresholds so
+/// that each iteration reuses the memory the previous one freed (32 MiB and 64 MiB; see
+/// `HeapRetention.swift` for the measurement).
 public struct Trainer: Sendable {
   public var configuration: TrainingConfiguration
 
@@ -34,6 +38,7 @@ public struct Trainer: Sendable {
   ) throws(LearningError) -> TrainingResult<Model> {
     let config = configuration
     try config.validate()
+    _ = HeapRetention.configured
     let allWindows = try TrainingWindow.all(of: trajectories, for: model, horizon: config.horizon)
     var generator = SeededGenerator(seed: config.seed)
     let order = generator.permutation(allWindows.count)
@@ -53,9 +58,8 @@ public struct Trainer: Sendable {
     let modelCount = model.parameterCount
     let startCount = variables.initialStates.count
     var optimizer = Adam(parameterCount: flat.count - startCount, learningRate: config.learningRate)
-    var startOptimizer = Adam(
-      parameterCount: startCount,
-      learningRate: config.initialStateLearningRate(trainingWindows: training.count))
+    let startLearningRate = config.initialStateLearningRate(trainingWindows: training.count)
+    var startOptimizer = Adam(parameterCount: startCount, learningRate: startLearningRate)
 
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       let windows = validation.isEmpty ? training : validation
@@ -100,6 +104,9 @@ public struct Trainer: Sendable {
           for i in step.indices { step[i] *= limit / norm }
         }
       }
+      let factor = config.learningRateSchedule.factor(iteration: iteration, of: config.iterations)
+      optimizer.learningRate = config.learningRate * factor
+      startOptimizer.learningRate = startLearningRate * factor
       let starts = modelCount..<(modelCount + startCount)
       var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
       optimizer.update(

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a rollout's initial state is obtained for each training window.
 public enum InitialStateInference: String, Codable, Sendable, CaseIterable {
   /// The naive start: the window's first observations as they are (`(q₀, q̇₀)`, or `(q₀, q₁)`
@@ -18,6 +20,26 @@ public enum RolloutLossKind: String, Codable, Sendable, CaseIterable {
   case gaussianNegativeLogLikelihood = "nll"
 }
 
+/// How Adam's step size varies over a run of T iterations.
+public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
+  /// The step size α at every iteration.
+  case constant
+  /// `αₜ = α · ½ (1 + cos(π (t − 1)/T))`, t = 1…T: α at the first iteration, decaying
+  /// smoothly to nearly 0 at the last (cosine annealing, Loshchilov and Hutter, *SGDR*, ICLR
+  /// 2017, without restarts). Adam's steps have a size of about α whatever the gradient's
+  /// scale, so with a constant α the parameters keep jittering by α around a minimum; the
+  /// decay lets them settle.
+  case cosine
+
+  /// `αₜ/α` at iteration `t` (1-based) of `total`.
+  public func factor(iteration t: Int, of total: Int) -> Double {
+    switch self {
+    case .constant: return 1
+    case .cosine: return 0.5 * (1 + cos(Double.pi * Double(t - 1) / Double(max(total, 1))))
+    }
+  }
+}
+
 /// Settings of a training run. Every field has a default that suits the small examples.
 public struct TrainingConfiguration: Equatable, Codable, Sendable {
   /// H: each training window has H+1 observations and the rollout takes H steps.
@@ -28,6 +50,8 @@ public struct TrainingConfiguration: Equatable, Codable, Sendable {
   public var batchSize = 32
   /// Adam's step size.
   public var learningRate = 1e-3
+  /// How the step sizes (the model's and the initial states') vary over the run.
+  public var learningRateSchedule = LearningRateSchedule.constant
   /// Adam's step size for the inferred per-window initial states
   /// (``InitialStateInference/learned``); `nil`: ``learningRate`` × max(1, training windows /
   /// ``batchSize``), see ``initialStateLearningRate(trainingWindows:)``.

@@ -61,6 +61,12 @@ struct FitCommand: ParsableCommand {
       "vin-so3's initial inertia J = sI (default 1).", valueName: "s"))
   var inertiaScale: Double?
 
+  @Flag(
+    help: ArgumentHelp(
+      "The coordinates are angles: MLP potentials and baselines see (cos q, sin q), so that"
+        + " the learned model is periodic in q (a pendulum that goes over the top)."))
+  var angles = false
+
   @Option(
     help: ArgumentHelp(
       "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
@@ -74,6 +80,12 @@ struct FitCommand: ParsableCommand {
 
   @Option(parsing: .unconditional, help: "Adam's learning rate.")
   var learningRate: Double = 1e-3
+
+  @Option(
+    help: ArgumentHelp(
+      "The learning rate over the run: constant, or cosine (decays to 0 at the last step).",
+      valueName: "constant|cosine"))
+  var schedule: String = LearningRateSchedule.constant.rawValue
 
   @Option(parsing: .unconditional, help: "Windows per minibatch.")
   var batchSize: Int = 32
@@ -115,7 +127,7 @@ struct FitCommand: ParsableCommand {
         try Self.choice(text, option: "--potential", ModelArchitecture.PotentialKind.self)
       },
       mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self),
-      inertiaScale: inertiaScale)
+      inertiaScale: inertiaScale, angles: angles)
     let configuration = try trainingConfiguration()
     guard !dataFiles.isEmpty else {
       throw ValidationError("Missing expected argument '--data <file.csv>'")
@@ -195,6 +207,8 @@ struct FitCommand: ParsableCommand {
     configuration.horizon = horizon
     configuration.iterations = steps
     configuration.learningRate = learningRate
+    configuration.learningRateSchedule = try Self.choice(
+      schedule, option: "--schedule", LearningRateSchedule.self)
     configuration.batchSize = batchSize
     configuration.seed = seed
     configuration.validationFraction = validationFraction

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -7,25 +6,25 @@ import Synchronization
 /// a second SIGINT ends the process at once with status 130.
 enum InterruptFlag {
   private static let requested = Atomic<Bool>(false)
-  nonisolated(unsafe) private static var source: (any DispatchSourceSignal)?
 
   /// Whether SIGINT has arrived since ``install()``.
   static var isSet: Bool { requested.load(ordering: .relaxed) }
 
-  /// Replaces the default SIGINT action (terminate) by setting the flag.
+  /// Replaces the default SIGINT action (terminate) by a handler that sets the flag; the
+  /// handler does nothing but a lock-free atomic exchange and `_exit`, both safe in a signal
+  /// handler. (A dispatch signal source needs the signal ignored or blocked in every thread,
+  /// and a SIGINT that arrives while it is being registered is lost: a fit then never stops.)
   /// SIGINT is also unblocked: a parent (a test runner, a shell script) may have started this
-  /// process with it blocked, which would leave the signal pending for ever.
+  /// process with it blocked, which would leave the signal pending for ever. The training
+  /// threads, created later, inherit the unblocked mask.
   static func install() {
+    _ = requested.load(ordering: .relaxed)  // initialised before the handler can run
+    signal(SIGINT) { _ in
+      if InterruptFlag.requested.exchange(true, ordering: .relaxed) { _exit(130) }
+    }
     var mask = sigset_t()
     sigemptyset(&mask)
     sigaddset(&mask, SIGINT)
     pthread_sigmask(SIG_UNBLOCK, &mask, nil)
-    signal(SIGINT, SIG_IGN)
-    let handler = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-    handler.setEventHandler {
-      if requested.exchange(true, ordering: .relaxed) { _exit(130) }
-    }
-    handler.resume()
-    source = handler
   }
 }

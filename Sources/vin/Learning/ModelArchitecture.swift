@@ -5,7 +5,8 @@ import VINKit
 struct ModelArchitecture {
   /// The potential of a VIN.
   enum PotentialKind: String, CaseIterable {
-    /// An MLP `V_θ(q)` of the given width, depth and activation.
+    /// An MLP `V_θ(q)` of the given width, depth and activation (of `(cos q, sin q)` with
+    /// ``ModelArchitecture/angles``).
     case mlp
     /// `½ k |q|²`, k initialised at 1.
     case quadratic
@@ -31,6 +32,9 @@ struct ModelArchitecture {
   var mass: MassKind
   /// vin-so3's initial inertia `J = sI` (`nil`: s = 1).
   var inertiaScale: Double?
+  /// The coordinates are angles: MLP potentials are ``AngularMLPPotential``s and baselines see
+  /// `(cos q, sin q, q̇)`.
+  var angles = false
 
   /// A randomly initialised model of `kind` on R^`dimension` (vin-so3: on SO(3), `dimension`
   /// unused) with step size h, its weights drawn from `generator`.
@@ -39,6 +43,11 @@ struct ModelArchitecture {
   func makeModel(
     kind: ModelKind, dimension: Int, stepSize: Double, generator: inout SeededGenerator
   ) throws(LearningError) -> any RolloutModel {
+    if angles, kind == .vinSO3 {
+      throw .invalidConfiguration(
+        name: "--angles", value: "set",
+        requirement: "does not apply to vin-so3, whose configuration is an attitude R")
+    }
     if let inertiaScale, kind != .vinSO3 {
       throw .invalidConfiguration(
         name: "--inertia-scale", value: "\(inertiaScale)",
@@ -64,11 +73,13 @@ struct ModelArchitecture {
     case .residualNetwork:
       return try BaselineModel(
         architecture: .residual, dimension: dimension, width: width, depth: depth,
-        activation: activation, stepSize: stepSize, generator: &generator)
+        activation: activation, stepSize: stepSize, angularPositions: angles,
+        generator: &generator)
     case .feedForward:
       return try BaselineModel(
         architecture: .feedForward, dimension: dimension, width: width, depth: depth,
-        activation: activation, stepSize: stepSize, generator: &generator)
+        activation: activation, stepSize: stepSize, angularPositions: angles,
+        generator: &generator)
     }
   }
 
@@ -124,6 +135,10 @@ struct ModelArchitecture {
   {
     let potential: any LearnablePotential
     switch self.potential ?? .mlp {
+    case .mlp where angles:
+      potential = try AngularMLPPotential(
+        dimension: dimension, width: width, depth: depth, activation: activation,
+        generator: &generator)
     case .mlp:
       potential = try MLPPotential(
         dimension: dimension, width: width, depth: depth, activation: activation,
