@@ -9,7 +9,8 @@ import Testing
 ///
 /// Environment: `VINKIT_BENCHMARK_SEEDS` (default `1,2,3`), `VINKIT_BENCHMARK_HEAVY_MODELS`
 /// (default all of ``heavyBodyModels``), `VINKIT_BENCHMARK_START_RATE` (the inferred starts'
-/// Adam step size; default 3·10⁻³, the trainer's default would be 0.01 × 22.5), `VINKIT_BENCHMARK_HEAVY_NOISE` (σ, default 0.02).
+/// Adam step size; default 3·10⁻³, the trainer's default would be 0.01 × 22.5), `VINKIT_BENCHMARK_HEAVY_NOISE` (σ, default 0.02),
+/// `VINKIT_BENCHMARK_SCHEDULE` (`constant`, the default, or `cosine`).
 extension BenchmarkTests {
   /// (key, table name).
   static let heavyBodyModels = [
@@ -52,6 +53,8 @@ extension BenchmarkTests {
     config.seed = seed
     config.validationFraction = 0.1
     config.initialStateLearningRate = startRate
+    config.learningRateSchedule =
+      environment["VINKIT_BENCHMARK_SCHEDULE"].flatMap(LearningRateSchedule.init) ?? .constant
     var scores: [String: HeavyBodyScore] = [:]
     func fit<Model: RolloutModel>(
       _ key: String, _ model: Model, _ starts: InitialStateInference, iterations: Int,
