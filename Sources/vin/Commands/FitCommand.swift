@@ -50,7 +50,7 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "A VIN's potential: mlp, quadratic (½k|q|²) or cosine (a Σ(1 − cos q)); vin-so3: gravity (U = e_zᵀRc, the default) or mlp (a network of R).",
+      "A VIN's potential: mlp (the default), quadratic (½k|q|²) or cosine (a Σ(1 − cos q)); vin-so3: gravity (U = e_zᵀRc, its default) or mlp (a network of R).",
       valueName: "kind"
     ))
   var potential: String?
@@ -108,7 +108,7 @@ struct FitCommand: ParsableCommand {
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "Adam's step size for the inferred starts (default: --learning-rate × max(1, training windows / --batch-size)).",
+      "Adam's step size for the inferred starts (default: --learning-rate × max(1, training windows / --batch-size); vin-so3: use 1e-3 to 3e-3).",
       valueName: "rate"))
   var initialStateLearningRate: Double?
 
