@@ -29,23 +29,7 @@ struct AngularInputsTests {
   @Test("the pullback of (θ, q) ↦ ∇V_θ(q) against central differences")
   func gradientPullback() throws {
     let potential = try Self.potential(seed: 5)
-    let q = [0.4, 2.2]
-    func loss(_ potential: AngularMLPPotential, _ q: [Double]) -> Double {
-      let g = potential.gradient(at: q)
-      return 0.9 * g[0] - 1.3 * g[1] + g[0] * g[1]
-    }
-    let (_, gradients) = valueWithGradient(at: potential, q) { potential, q in
-      let g = potential.gradient(at: q)
-      return 0.9 * g[0] - 1.3 * g[1] + g[0] * g[1]
-    }
-    let analytic = potential.flatten(gradients.0) + gradients.1.base
-    let p = potential.parameterCount
-    let numeric = centralDifference(potential.flatParameters + q) { values in
-      var perturbed = potential
-      perturbed.flatParameters = Array(values[..<p])
-      return loss(perturbed, Array(values[p...]))
-    }
-    let error = relativeError(analytic, numeric)
+    let error = potentialGradientPullbackError(potential, at: [0.4, 2.2])
     print("angular MLP ∇V pullback relative error \(error)")
     #expect(error < 1e-6)
   }

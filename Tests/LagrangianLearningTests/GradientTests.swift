@@ -16,24 +16,7 @@ struct GradientTests {
   @Test("MLP potential: the pullback of (θ, q) ↦ ∇_qV_θ(q)", arguments: Activation.allCases)
   func potentialGradientPullback(activation: Activation) throws {
     let potential = try Self.smallNetwork(activation, dimension: 2, seed: 7)
-    let q = [0.4, -0.7]
-    let weights = [0.9, -1.3]
-    func loss(_ potential: MLPPotential, _ q: [Double]) -> Double {
-      let g = potential.gradient(at: q)
-      return weights[0] * g[0] + weights[1] * g[1] + g[0] * g[1]
-    }
-    let (_, gradients) = valueWithGradient(at: potential, q) { potential, q in
-      let g = potential.gradient(at: q)
-      return 0.9 * g[0] - 1.3 * g[1] + g[0] * g[1]
-    }
-    let analytic = potential.flatten(gradients.0) + gradients.1.base
-    let p = potential.parameterCount
-    let numeric = centralDifference(potential.flatParameters + q) { values in
-      var perturbed = potential
-      perturbed.flatParameters = Array(values[..<p])
-      return loss(perturbed, Array(values[p...]))
-    }
-    let error = relativeError(analytic, numeric)
+    let error = potentialGradientPullbackError(potential, at: [0.4, -0.7])
     print("MLP(\(activation)) ∇V pullback relative error \(error)")
     #expect(error < 1e-6)
   }

@@ -66,31 +66,11 @@ struct NetworkKernelTests {
         generator: &generator)
       let n = shape.dimension
       let q = (0..<n).map { 0.3 * Double($0) - 0.5 }
-      let weights = (0..<n).map { 1 - 0.4 * Double($0) }
-      func loss(_ potential: MLPPotential, _ q: [Double]) -> Double {
-        let g = potential.gradient(at: q)
-        var sum = 0.0
-        for i in 0..<n { sum += weights[i] * g[i] + 0.5 * g[i] * g[i] }
-        return sum
-      }
-      let (_, gradients) = valueWithGradient(at: potential, q) { potential, q in
-        let g = potential.gradient(at: q)
-        var sum = 0.0
-        for i in withoutDerivative(at: 0..<n) { sum += weights[i] * g[i] + 0.5 * g[i] * g[i] }
-        return sum
-      }
-      let analytic = potential.flatten(gradients.0) + gradients.1.base
-      let p = potential.parameterCount
-      let numeric = centralDifference(potential.flatParameters + q) { values in
-        var perturbed = potential
-        perturbed.flatParameters = Array(values[..<p])
-        return loss(perturbed, Array(values[p...]))
-      }
       // ∇ₓf itself against differences of f.
       let gradientError = relativeError(
         potential.gradient(at: q),
         centralDifference(q) { potential.energy(at: $0) })
-      let error = relativeError(analytic, numeric)
+      let error = potentialGradientPullbackError(potential, at: q)
       print("MLP \(shape): ∇V error \(gradientError), pullback error \(error)")
       #expect(gradientError < 1e-8)
       #expect(error < 1e-6)

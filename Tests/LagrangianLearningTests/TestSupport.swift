@@ -78,3 +78,33 @@ func verletData<System: ConstantMassSystem>(
   return try ObservedTrajectory(
     times: trajectory.times, positions: positions, velocities: velocities)
 }
+
+/// The relative error between the automatic-differentiation gradient, with respect to
+/// (parameters, q), of the smooth probe `Σᵢ wᵢ gᵢ + ½ Σᵢ gᵢ²` of `g = ∇_qV_θ(q)` (weights
+/// `wᵢ = 1 − 0.4 i`) and central differences: a check of the potential's hand-written pullback
+/// of `(θ, q) ↦ ∇_qV_θ(q)`, the mixed second derivatives.
+func potentialGradientPullbackError<Potential: LearnablePotential>(
+  _ potential: Potential, at q: [Double]
+) -> Double {
+  let (_, gradients) = valueWithGradient(at: potential, q) { potential, q in
+    gradientProbe(potential.gradient(at: q))
+  }
+  let analytic = potential.flatten(gradients.0) + gradients.1.base
+  let p = potential.parameterCount
+  let numeric = centralDifference(potential.flatParameters + q) { values in
+    var perturbed = potential
+    perturbed.flatParameters = Array(values[..<p])
+    return gradientProbe(perturbed.gradient(at: Array(values[p...])))
+  }
+  return relativeError(analytic, numeric)
+}
+
+/// `Σᵢ wᵢ gᵢ + ½ Σᵢ gᵢ²` with `wᵢ = 1 − 0.4 i`.
+@differentiable(reverse)
+func gradientProbe(_ g: [Double]) -> Double {
+  var sum = 0.0
+  for i in withoutDerivative(at: g.indices) {
+    sum += (1 - 0.4 * Double(i)) * g[i] + 0.5 * g[i] * g[i]
+  }
+  return sum
+}

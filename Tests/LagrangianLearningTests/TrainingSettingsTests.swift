@@ -4,7 +4,7 @@ import Testing
 
 @testable import LagrangianLearning
 
-@Suite("Training settings: initial-state step size, network initialisation")
+@Suite("Training settings: initial-state step size, learning-rate schedule, initialisation")
 struct TrainingSettingsTests {
   @Test("the starts' step size defaults to the model's × max(1, windows/batch)")
   func initialStateLearningRateDefault() throws {
@@ -19,6 +19,18 @@ struct TrainingSettingsTests {
     #expect(throws: LearningError.self) { try config.validate() }
     config.initialStateLearningRate = .nan
     #expect(throws: LearningError.self) { try config.validate() }
+  }
+
+  @Test("the cosine schedule runs from the full rate at the first iteration down to nearly 0")
+  func cosineSchedule() {
+    let total = 1000
+    #expect(LearningRateSchedule.constant.factor(iteration: 700, of: total) == 1)
+    let cosine = LearningRateSchedule.cosine
+    #expect(cosine.factor(iteration: 1, of: total) == 1)
+    #expect(abs(cosine.factor(iteration: total / 2 + 1, of: total) - 0.5) < 1e-15)
+    #expect(cosine.factor(iteration: total, of: total) < 1e-5)
+    let factors = (1...total).map { cosine.factor(iteration: $0, of: total) }
+    #expect(zip(factors, factors.dropFirst()).allSatisfy { $0 > $1 })
   }
 
   /// With a vanishing step size for the starts they stay at the first observations while the

@@ -72,6 +72,7 @@ import Testing
       arguments: fit + ["--data", "good.csv", "--validation-fraction", "1"],
       message: "--validation-fraction 1.0"),
     Case(arguments: fit + ["--data", "good.csv", "--mass", "diagonal"], message: "'diagonal'"),
+    Case(arguments: fit + ["--data", "good.csv", "--schedule", "linear"], message: "'linear'"),
     Case(
       arguments: fit + ["--data", "good.csv", "--horizon", "9"],
       message: "a window needs horizon + 1 = 10 samples"),

@@ -87,16 +87,7 @@ public struct AngularMLPPotential: LearnablePotential {
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let (value, pullback) = gradientsWithPullback(at: q)
-    let n = q.count
-    return (
-      value,
-      { cotangent in
-        var dTheta = Self.TangentVector.zero
-        let dq = pullback([Double](dense: cotangent, count: n), &dTheta)
-        return (dTheta, .init(dq))
-      }
-    )
+    singlePointGradientWithPullback(at: q)
   }
 
   /// `∂V/∂qᵢ = −sin qᵢ f_cᵢ + cos qᵢ f_sᵢ` from the network's input gradient.

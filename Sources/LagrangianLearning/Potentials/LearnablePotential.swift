@@ -69,3 +69,24 @@ extension LearnablePotential {
     )
   }
 }
+
+extension LearnablePotential {
+  /// `gradient(at:)` at one point with its pullback, from the batched
+  /// ``gradientsWithPullback(at:)``: the body of a network potential's
+  /// `@derivative(of: gradient)`.
+  func singlePointGradientWithPullback(at q: [Double]) -> (
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
+  ) {
+    let (value, pullback) = gradientsWithPullback(at: q)
+    let n = q.count
+    return (
+      value,
+      { cotangent in
+        var dTheta = TangentVector.zero
+        let dq = pullback([Double](dense: cotangent, count: n), &dTheta)
+        return (dTheta, .init(dq))
+      }
+    )
+  }
+}

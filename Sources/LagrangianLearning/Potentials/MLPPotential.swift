@@ -49,16 +49,7 @@ public struct MLPPotential: LearnablePotential {
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let (value, pullback) = gradientsWithPullback(at: q)
-    let n = dimension
-    return (
-      value,
-      { cotangent in
-        var dTheta = Self.TangentVector.zero
-        let dq = pullback([Double](dense: cotangent, count: n), &dTheta)
-        return (dTheta, .init(dq))
-      }
-    )
+    singlePointGradientWithPullback(at: q)
   }
 
   public func gradients(at points: [Double]) -> [Double] {
