@@ -360,7 +360,8 @@ extension BenchmarkTests {
       guard let resnet = scores[name] else { continue }
       #expect(
         Self.mean(vin, \.forecastError) <= Self.mean(resnet, \.forecastError) / 3,
-        "VIN-VV (angular) \(Self.mean(vin, \.forecastError)), \(name) \(Self.mean(resnet, \.forecastError))")
+        "VIN-VV (angular) \(Self.mean(vin, \.forecastError)), \(name) \(Self.mean(resnet, \.forecastError))"
+      )
     }
   }
 }
