@@ -62,6 +62,7 @@ extension RolloutModel {
   public func initialStates(startParameters parameters: [Double], naive: [Double]) -> [Double] {
     parameters
   }
+
   /// The number of entries of one observation: 2n with velocities, n without.
   public var observationDimension: Int {
     observesVelocities ? 2 * configurationDimension : configurationDimension
