@@ -128,32 +128,8 @@ struct ExampleRun {
     try #require(
       FileManager.default.isExecutableFile(atPath: executable.path),
       "\(name) was not built next to vin (run `swift build`)")
-    let scratch = FileManager.default.temporaryDirectory
-      .appendingPathComponent("vin-example-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout")
-    let errURL = scratch.appendingPathComponent("stderr")
-    try Data().write(to: outURL)
-    try Data().write(to: errURL)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = scratch
-    process.environment = ProcessInfo.processInfo.environment.merging(
-      ["VINKIT_EXAMPLES_QUICK": "1"], uniquingKeysWith: { $1 })
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    process.waitUntilExit()
-    try out.close()
-    try err.close()
-    return VINRun(
-      status: process.terminationStatus,
-      standardOutput: try String(contentsOf: outURL, encoding: .utf8),
-      standardError: try String(contentsOf: errURL, encoding: .utf8))
+    return try VINExecutable.runProcess(
+      executable, arguments, environment: ["VINKIT_EXAMPLES_QUICK": "1"])
   }
 }
 

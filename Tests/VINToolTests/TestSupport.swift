@@ -31,6 +31,16 @@ enum VINExecutable {
   /// Runs `vin arguments…` in `directory` and waits for it.
   static func run(_ arguments: [String], in directory: URL? = nil) throws -> VINRun {
     let executable = try #require(url, "the vin executable was not found next to the tests")
+    return try runProcess(executable, arguments, in: directory)
+  }
+
+  /// Runs `executable arguments…` in `directory` (a fresh scratch directory if nil), with the
+  /// test's environment plus `environment`, and waits for it; its output goes through files,
+  /// so that a large output cannot fill a pipe and block it.
+  static func runProcess(
+    _ executable: URL, _ arguments: [String], in directory: URL? = nil,
+    environment: [String: String] = [:]
+  ) throws -> VINRun {
     let scratch = FileManager.default.temporaryDirectory
       .appendingPathComponent("vin-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -45,6 +55,8 @@ enum VINExecutable {
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory ?? scratch
+    process.environment = ProcessInfo.processInfo.environment.merging(
+      environment, uniquingKeysWith: { $1 })
     process.standardOutput = out
     process.standardError = err
     try process.run()
