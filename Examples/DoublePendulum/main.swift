@@ -64,11 +64,11 @@ do {
   print(
     """
     Double pendulum m1 = m2 = 1 kg, l1 = l2 = 1 m, g = 9.81 m/s², θ0 = (0.5, 1.0) rad at rest, \
-    E0 = \(fixed(energy0, 6)) J
+    E0 = \(TextTable.fixed(energy0, 6)) J
     h = \(stepSize) s, \(Int(duration)) s = \(steps) steps
 
     Variational midpoint, GSL Newton with the analytic Jacobian (tolerance: round-off)
-    Newton iterations per step: mean \(fixed(midpoint.meanNewtonIterations, 3)), \
+    Newton iterations per step: mean \(TextTable.fixed(midpoint.meanNewtonIterations, 3)), \
     max \(iterations.max() ?? 0); \
     \(counts.keys.sorted().map { "\(counts[$0] ?? 0) steps took \($0)" }.joined(separator: ", "))
 
@@ -88,22 +88,24 @@ do {
     ("RK4", rk4.traits, rk4States.map { abs(pendulum.energy($0) - energy0) / abs(energy0) }),
   ]
   print(
-    column("method", 10) + column("order", 7) + column("symplectic", 12)
-      + column("max |ΔE|/|E0|", 16) + column("drift per 100 s", 17) + "last / first block")
+    TextTable.column("method", 10) + TextTable.column("order", 7)
+      + TextTable.column("symplectic", 12)
+      + TextTable.column("max |ΔE|/|E0|", 16) + TextTable.column("drift per 100 s", 17)
+      + "last / first block")
   for run in runs {
     guard let drift = EnergyDrift(times: times, values: run.errors, blocks: 10) else { continue }
     print(
-      column(run.name, 10) + column("\(run.traits.order)", 7)
-        + column(run.traits.isSymplectic ? "yes" : "no", 12)
-        + column(scientific(drift.maxError), 16)
-        + column(scientific(drift.slope * 100, signed: true), 17)
+      TextTable.column(run.name, 10) + TextTable.column("\(run.traits.order)", 7)
+        + TextTable.column(run.traits.isSymplectic ? "yes" : "no", 12)
+        + TextTable.column(TextTable.scientific(drift.maxError), 16)
+        + TextTable.column(TextTable.scientific(drift.slope * 100, signed: true), 17)
         + String(format: "%.3g", drift.lastToFirstRatio))
   }
   let midpointBound = runs[0].errors.max() ?? .nan
   if let crossing = runs[1].errors.firstIndex(where: { $0 > midpointBound }) {
     print(
-      "\nRK4's energy error passes the midpoint rule's bound (\(scientific(midpointBound))) "
-        + "at t = \(fixed(times[crossing], 1)) s and keeps growing.")
+      "\nRK4's energy error passes the midpoint rule's bound (\(TextTable.scientific(midpointBound))) "
+        + "at t = \(TextTable.fixed(times[crossing], 1)) s and keeps growing.")
   }
 
   // MARK: 5. The plot

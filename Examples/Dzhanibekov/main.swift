@@ -32,10 +32,10 @@ do {
   print(
     """
     Free rigid body J = diag(1, 2, 3), Ω0 = (0.05, 1, 0.05) rad/s (body frame), R0 = I
-    E0 = \(fixed(motion.energy, 6)), |Π0|² = \(fixed(motion.momentumSquared, 6)) \
-    > 2 E0 J2 = \(fixed(2 * motion.energy * 2, 6)): Π circles the e3 axis, so Ω2 changes sign
-    Exact time between flips 2K(k)/λ = \(fixed(motion.flipInterval, 6)) s \
-    (k² = \(fixed(motion.modulusSquared, 6)), λ = \(fixed(motion.frequency, 6)) rad/s)
+    E0 = \(TextTable.fixed(motion.energy, 6)), |Π0|² = \(TextTable.fixed(motion.momentumSquared, 6)) \
+    > 2 E0 J2 = \(TextTable.fixed(2 * motion.energy * 2, 6)): Π circles the e3 axis, so Ω2 changes sign
+    Exact time between flips 2K(k)/λ = \(TextTable.fixed(motion.flipInterval, 6)) s \
+    (k² = \(TextTable.fixed(motion.modulusSquared, 6)), λ = \(TextTable.fixed(motion.frequency, 6)) rad/s)
 
     """)
 
@@ -77,15 +77,16 @@ do {
   }
   let flipCount = flips.map(\.count).min() ?? 0
   print(
-    column("flip", 8) + runs.map { column($0.name, 20) }.joined()
+    TextTable.column("flip", 8) + runs.map { TextTable.column($0.name, 20) }.joined()
       + "exact t(1) + (n − 1) T/2")
   let shown = Array(0..<min(3, flipCount)) + (flipCount > 5 ? [flipCount - 2, flipCount - 1] : [])
   for (row, n) in shown.enumerated() {
-    if row > 0, n > shown[row - 1] + 1 { printRow(column("…", 8)) }
+    if row > 0, n > shown[row - 1] + 1 { TextTable.printRow(TextTable.column("…", 8)) }
     let exact = flips[2].first.map { $0 + Double(n) * motion.flipInterval }
     print(
-      column("\(n + 1)", 8) + flips.map { column(fixed($0[n], 4) + " s", 20) }.joined()
-        + (exact.map { fixed($0, 4) + " s" } ?? ""))
+      TextTable.column("\(n + 1)", 8)
+        + flips.map { TextTable.column(TextTable.fixed($0[n], 4) + " s", 20) }.joined()
+        + (exact.map { TextTable.fixed($0, 4) + " s" } ?? ""))
   }
   print("(t(1) from rk8pd: the first flip time needs an incomplete elliptic integral)\n")
 
@@ -100,15 +101,15 @@ do {
   let spatial0 = body.spatialAngularMomentum(initial)
   let norm0 = initial.angularMomentumNorm
   func largest(_ run: Run, _ deviation: (RigidBodyState) -> Double) -> String {
-    scientific(run.trajectory.states.map(deviation).max() ?? .nan)
+    TextTable.scientific(run.trajectory.states.map(deviation).max() ?? .nan)
   }
   let table: [(label: String, cells: [String])] = [
     ("steps of h", runs.map { "\($0.trajectory.states.count - 1)" }),
     ("flips", flips.map { "\($0.count)" }),
-    ("mean time between flips", flips.map { fixed(meanSpacing($0), 6) + " s" }),
+    ("mean time between flips", flips.map { TextTable.fixed(meanSpacing($0), 6) + " s" }),
     (
       "  relative error",
-      flips.map { scientific(meanSpacing($0) / motion.flipInterval - 1, signed: true) }
+      flips.map { TextTable.scientific(meanSpacing($0) / motion.flipInterval - 1, signed: true) }
     ),
     ("max |E − E0| / E0", runs.map { largest($0) { abs(body.energy($0) / energy0 - 1) } }),
     (
@@ -118,16 +119,19 @@ do {
     ("max ||Π| − |Π0||", runs.map { largest($0) { abs($0.angularMomentumNorm - norm0) } }),
     (
       "|RᵀR − I| at the end",
-      runs.map { scientific($0.trajectory.states.last?.orthogonalityDefect ?? .nan) }
+      runs.map { TextTable.scientific($0.trajectory.states.last?.orthogonalityDefect ?? .nan) }
     ),
     (
       "Newton iterations per step",
-      runs.map { $0.newtonIterationsPerStep.map { fixed($0, 2) } ?? "—" }
+      runs.map { $0.newtonIterationsPerStep.map { TextTable.fixed($0, 2) } ?? "—" }
     ),
   ]
-  printRow(column("over \(Int(duration)) s", 28) + runs.map { column($0.name, 20) }.joined())
+  TextTable.printRow(
+    TextTable.column("over \(Int(duration)) s", 28)
+      + runs.map { TextTable.column($0.name, 20) }.joined())
   for row in table {
-    printRow(column(row.label, 28) + row.cells.map { column($0, 20) }.joined())
+    TextTable.printRow(
+      TextTable.column(row.label, 28) + row.cells.map { TextTable.column($0, 20) }.joined())
   }
 
   // MARK: 5. The plot

@@ -102,10 +102,13 @@ do {
     ("nutation period (s)", exact.nutationPeriod, lagrangeNutation.map(\.period)),
     ("mean precession rate (rad/s)", exact.precessionRate, lagrangeNutation.map(\.precession)),
   ]
-  printRow(column("", 30) + column("exact", 12) + lagrangeRuns.map { column($0.name, 12) }.joined())
+  TextTable.printRow(
+    TextTable.column("", 30) + TextTable.column("exact", 12)
+      + lagrangeRuns.map { TextTable.column($0.name, 12) }.joined())
   for row in lagrangeTable {
-    printRow(
-      column(row.label, 30) + ([row.exact] + row.measured).map { column(fixed($0, 5), 12) }.joined()
+    TextTable.printRow(
+      TextTable.column(row.label, 30)
+        + ([row.exact] + row.measured).map { TextTable.column(TextTable.fixed($0, 5), 12) }.joined()
     )
   }
 
@@ -126,7 +129,7 @@ do {
     return .infinity
   }
   func agreement(_ time: Double) -> String {
-    time.isFinite ? "after \(fixed(time, 2)) s" : "never in \(Int(duration)) s"
+    time.isFinite ? "after \(TextTable.fixed(time, 2)) s" : "never in \(Int(duration)) s"
   }
   let fineAxis = defaultRuns[1].axis
   let tiltRange = (fineAxis.tilt.min() ?? .nan, fineAxis.tilt.max() ?? .nan)
@@ -141,9 +144,9 @@ do {
     """
 
     2. Default top J = diag(0.13, 0.28, 0.17): spun about its intermediate axis
-    tilt between \(fixed(tiltRange.0, 3)) and \(fixed(tiltRange.1, 3)) rad (h = 0.001); \
-    the spin passes to the e1 axis at t = \(fixed(spinAxisTime, 2)) s
-    azimuth swept over \(Int(duration)) s: \(fixed(azimuthSwept, 1)) rad, mostly in quick turns
+    tilt between \(TextTable.fixed(tiltRange.0, 3)) and \(TextTable.fixed(tiltRange.1, 3)) rad (h = 0.001); \
+    the spin passes to the e1 axis at t = \(TextTable.fixed(spinAxisTime, 2)) s
+    azimuth swept over \(Int(duration)) s: \(TextTable.fixed(azimuthSwept, 1)) rad, mostly in quick turns
     while the axis passes near the vertical: no steady precession
     tilt differs by more than 0.1 rad: LGVI h = 0.01 against h = 0.001 \
     \(agreement(divergenceTime(defaultRuns[0], defaultRuns[1]))),
@@ -165,24 +168,28 @@ do {
     let energy0 = top.energy(initial)
     let vertical0 = top.verticalAngularMomentum(initial)
     return [
-      scientific(largest(states.map { abs(top.energy($0) - energy0) }) / abs(energy0)),
-      scientific(largest(states.map { abs(top.verticalAngularMomentum($0) - vertical0) })),
-      scientific(largest(states.map { abs($0.angularMomentum.z - initial.angularMomentum.z) })),
-      scientific(states.last?.orthogonalityDefect ?? .nan),
-      run.newtonIterationsPerStep.map { fixed($0, 2) } ?? "—",
+      TextTable.scientific(largest(states.map { abs(top.energy($0) - energy0) }) / abs(energy0)),
+      TextTable.scientific(
+        largest(states.map { abs(top.verticalAngularMomentum($0) - vertical0) })),
+      TextTable.scientific(
+        largest(states.map { abs($0.angularMomentum.z - initial.angularMomentum.z) })),
+      TextTable.scientific(states.last?.orthogonalityDefect ?? .nan),
+      run.newtonIterationsPerStep.map { TextTable.fixed($0, 2) } ?? "—",
     ]
   }
   let allRuns = lagrangeRuns + defaultRuns
-  let header = allRuns.map { column($0.name, 12) }.joined()
-  printRow(column("", 28) + column("Lagrange top", 24) + "default top")
-  printRow(column("", 28) + header)
+  let header = allRuns.map { TextTable.column($0.name, 12) }.joined()
+  TextTable.printRow(
+    TextTable.column("", 28) + TextTable.column("Lagrange top", 24) + "default top")
+  TextTable.printRow(TextTable.column("", 28) + header)
   let labels = [
     "max |E − E0| / |E0|", "max |Δ(e_zᵀRΠ)| (kg m²/s)", "max |ΔΠ3| (kg m²/s)",
     "|RᵀR − I| at the end", "Newton iterations/step",
   ]
   let values = allRuns.map(conservation)
   for (row, label) in labels.enumerated() {
-    printRow(column(label, 28) + values.map { column($0[row], 12) }.joined())
+    TextTable.printRow(
+      TextTable.column(label, 28) + values.map { TextTable.column($0[row], 12) }.joined())
   }
 
   // MARK: 6. The plot
