@@ -96,6 +96,7 @@ struct SO3InitialStateTests {
     config.initialStateLearningRate = 3e-3
     config.loss = .meanSquaredError
     config.seed = 5
+    config.learningRateSchedule = .constant
     var errors: [InitialStateInference: Double] = [:]
     for starts in [InitialStateInference.learned, .firstObservation] {
       config.initialStates = starts

@@ -83,6 +83,7 @@ struct VINMqTests {
     config.validationFraction = 0
     config.initialStates = .firstObservation
     config.batchSize = 16
+    config.learningRateSchedule = .constant
     let trainer = Trainer(configuration: config)
     let result = try trainer.train(initial, on: trajectories)
     var zeroIterations = config

@@ -7,19 +7,21 @@ import _Differentiation
 /// over sliding windows (Saemundsson et al., *Variational Integrator Networks*, AISTATS 2020,
 /// §4): every window of H+1 consecutive observations is predicted by an H-step rollout from
 /// its initial state (naive or inferred, ``InitialStateInference``) and scored by
-/// ``RolloutLossKind``. Adam on minibatches; each minibatch is split into shards (one per core
-/// by default) whose windows are rolled out together as one batch; the shards' gradients are
-/// computed in parallel and summed in shard order, so a run is bit-identical for a given seed
-/// whatever the scheduling. Inferred per-window initial states have their own Adam (see
+/// ``RolloutLossKind``. Adam, on all training windows at once by default or on minibatches;
+/// each batch is split into shards (one per core by default) whose windows are rolled out
+/// together; the shards' gradients are computed in parallel and summed in shard order, so a
+/// run is bit-identical for a given seed whatever the scheduling. Inferred per-window initial
+/// states have their own Adam (see
 /// ``TrainingConfiguration/initialStateLearningRate(trainingWindows:)``).
 ///
-/// Validation windows (a seeded random subset of all windows) are always rolled out from
-/// their first observations, as a forecast from measured data would be; the model with the
-/// lowest validation loss (training loss without a split) is returned.
-///
-/// On glibc, the first training raises the allocator's mapping and trimming thresholds so
-/// that each iteration reuses the memory the previous one freed (32 MiB and 64 MiB; see
-/// `HeapRetention.swift` for the measurement).
+/// The model returned is the one with the lowest *monitored* loss (``MonitoredLoss``):
+/// - without a validation split, the training loss. With full batches it is the loss every
+///   iteration computes anyway; with minibatches it is evaluated on all training windows every
+///   ``TrainingConfiguration/validationInterval`` iterations.
+/// - with a split, the validation loss, each validation window rolled out from an inferred
+///   start of its own fitted by the current model with the model frozen
+///   (``TrainingConfiguration/validationStartSteps``), so that the choice is not made on the
+///   noise of the windows' first observations.
 public struct Trainer: Sendable {
   public var configuration: TrainingConfiguration
 
@@ -38,7 +40,6 @@ public struct Trainer: Sendable {
   ) throws(LearningError) -> TrainingResult<Model> {
     let config = configuration
     try config.validate()
-    _ = HeapRetention.configured
     let allWindows = try TrainingWindow.all(of: trajectories, for: model, horizon: config.horizon)
     var generator = SeededGenerator(seed: config.seed)
     let order = generator.permutation(allWindows.count)
@@ -57,28 +58,50 @@ public struct Trainer: Sendable {
     // One Adam for the model and σ, one for the starts (their own step size).
     let modelCount = model.parameterCount
     let startCount = variables.initialStates.count
+    let starts = modelCount..<(modelCount + startCount)
     var optimizer = Adam(parameterCount: flat.count - startCount, learningRate: config.learningRate)
     let startLearningRate = config.initialStateLearningRate(trainingWindows: training.count)
     var startOptimizer = Adam(parameterCount: startCount, learningRate: startLearningRate)
+    let batchSize = config.effectiveBatchSize(trainingWindows: training.count)
+    let fullBatch = batchSize == training.count
+    let monitored: MonitoredLoss = validation.isEmpty ? .training : .validation
+    var validationStarts = ValidationStarts(
+      windows: validation, learned: learnedStarts, learningRate: startLearningRate)
 
+    /// The monitored loss of `variables`, evaluated apart from the training step.
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
-      let windows = validation.isEmpty ? training : validation
-      let useLearned = validation.isEmpty && learnedStarts
-      let total = summedLoss(
-        variables, windows: windows, indices: Array(windows.indices), horizon: config.horizon,
-        kind: config.loss, learnedStarts: useLearned)
-      return total / Double(windows.count)
+      if validation.isEmpty {
+        let total = summedLoss(
+          variables, windows: training, indices: Array(training.indices),
+          horizon: config.horizon, kind: config.loss, learnedStarts: learnedStarts)
+        return total / Double(training.count)
+      }
+      return validationStarts.loss(of: variables, trainer: self)
     }
 
     var best = variables
-    var bestLoss = monitoredLoss(variables)
+    var bestLoss = Double.infinity
     var bestIteration = 0
-    var lastValidation = bestLoss
+    var lastMonitored: Double? = nil
     var validationsWithoutImprovement = 0
+    var bestAtLastValidation = Double.infinity
+    /// Keeps `candidate` if its monitored loss is the lowest so far.
+    func consider(_ loss: Double, _ candidate: TrainingVariables<Model>, after updates: Int) {
+      lastMonitored = loss
+      if loss < bestLoss {
+        bestLoss = loss
+        best = candidate
+        bestIteration = updates
+      }
+    }
+    // Full batch without a split: each iteration's loss is the monitored loss of the variables
+    // before its update, so the monitor costs nothing.
+    let monitorsIterationLoss = fullBatch && validation.isEmpty
+    if !monitorsIterationLoss { consider(monitoredLoss(variables), variables, after: 0) }
+
     var stopReason = TrainingStopReason.completed
     var finalLoss = Double.nan
     var epoch: [Int] = []
-    let batchSize = min(config.batchSize, training.count)
     let clock = ContinuousClock()
     let start = clock.now
     var iteration = 0
@@ -86,9 +109,13 @@ public struct Trainer: Sendable {
     while iteration < config.iterations {
       iteration += 1
       var batch: [Int] = []
-      while batch.count < batchSize {
-        if epoch.isEmpty { epoch = generator.permutation(training.count) }
-        batch.append(epoch.removeLast())
+      if fullBatch {
+        batch = Array(training.indices)
+      } else {
+        while batch.count < batchSize {
+          if epoch.isEmpty { epoch = generator.permutation(training.count) }
+          batch.append(epoch.removeLast())
+        }
       }
       let (loss, gradient) = shardedGradient(
         variables, windows: training, batch: batch, learnedStarts: learnedStarts)
@@ -97,6 +124,7 @@ public struct Trainer: Sendable {
         stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
         break
       }
+      if monitorsIterationLoss { consider(loss, variables, after: iteration - 1) }
       var step = gradient
       if let limit = config.gradientClipNorm {
         let norm = step.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -107,7 +135,6 @@ public struct Trainer: Sendable {
       let factor = config.learningRateSchedule.factor(iteration: iteration, of: config.iterations)
       optimizer.learningRate = config.learningRate * factor
       startOptimizer.learningRate = startLearningRate * factor
-      let starts = modelCount..<(modelCount + startCount)
       var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
       optimizer.update(
         &shared, gradient: Array(step[..<modelCount]) + step[starts.upperBound...])
@@ -116,12 +143,13 @@ public struct Trainer: Sendable {
       flat = Array(shared[..<modelCount]) + startValues + shared[modelCount...]
       variables.flat = flat
 
-      if iteration % config.validationInterval == 0 || iteration == config.iterations {
-        lastValidation = monitoredLoss(variables)
-        if lastValidation < bestLoss {
-          bestLoss = lastValidation
-          best = variables
-          bestIteration = iteration
+      let validates = iteration % config.validationInterval == 0 || iteration == config.iterations
+      if validates {
+        if !monitorsIterationLoss {
+          consider(monitoredLoss(variables), variables, after: iteration)
+        }
+        if bestLoss < bestAtLastValidation {
+          bestAtLastValidation = bestLoss
           validationsWithoutImprovement = 0
         } else {
           validationsWithoutImprovement += 1
@@ -133,7 +161,8 @@ public struct Trainer: Sendable {
         let rate = Double(iteration) / max(seconds, 1e-9)
         let report = TrainingProgress(
           iteration: iteration, totalIterations: config.iterations, loss: loss,
-          validationLoss: lastValidation, iterationsPerSecond: rate,
+          validationLoss: monitored == .validation ? lastMonitored : nil, monitored: monitored,
+          bestLoss: bestLoss, bestIteration: bestIteration, iterationsPerSecond: rate,
           secondsRemaining: Double(config.iterations - iteration) / rate)
         if progress(report) == .stop {
           stopReason = .stopped(iteration: iteration)
@@ -144,6 +173,10 @@ public struct Trainer: Sendable {
         stopReason = .earlyStopping(iteration: iteration)
         break
       }
+    }
+    if monitorsIterationLoss, !stopReason.isDivergence {
+      // The variables after the last update have not been scored yet.
+      consider(monitoredLoss(variables), variables, after: iteration)
     }
 
     let d = model.startParameterDimension

@@ -1,18 +1,47 @@
+/// The loss that picks the model a training run returns (see ``Trainer``).
+public enum MonitoredLoss: String, Sendable, Codable {
+  /// The loss over all training windows (no validation split).
+  case training
+  /// The loss over the held-out validation windows, rolled out from their own inferred starts.
+  case validation
+}
+
 /// A progress report, sent to the caller's callback after every iteration.
 public struct TrainingProgress: Sendable, CustomStringConvertible {
   /// The iteration just completed (1-based) and the planned total.
   public var iteration: Int
   public var totalIterations: Int
-  /// The minibatch loss of this iteration.
+  /// The loss of this iteration's batch (the whole training loss with full batches).
   public var loss: Double
-  /// The most recent validation loss (training-set loss without a validation split).
+  /// The most recent validation loss (`nil` without a validation split).
   public var validationLoss: Double?
+  /// Which loss picks the returned model.
+  public var monitored: MonitoredLoss
+  /// The lowest monitored loss so far and the number of updates after which it was reached.
+  public var bestLoss: Double
+  public var bestIteration: Int
   public var iterationsPerSecond: Double
   /// Estimated seconds to finish all iterations.
   public var secondsRemaining: Double
 
+  public init(
+    iteration: Int, totalIterations: Int, loss: Double, validationLoss: Double?,
+    monitored: MonitoredLoss, bestLoss: Double, bestIteration: Int, iterationsPerSecond: Double,
+    secondsRemaining: Double
+  ) {
+    self.iteration = iteration
+    self.totalIterations = totalIterations
+    self.loss = loss
+    self.validationLoss = validationLoss
+    self.monitored = monitored
+    self.bestLoss = bestLoss
+    self.bestIteration = bestIteration
+    self.iterationsPerSecond = iterationsPerSecond
+    self.secondsRemaining = secondsRemaining
+  }
+
   /// One line for standard error, e.g.
-  /// `iteration 120/3000  loss 0.4132  validation 0.4410  38.2 it/s  ETA 75 s`.
+  /// `iteration 120/3000  loss 0.4132  validation 0.4410  best validation 0.4398 (118)  38.2 it/s  ETA 75 s`.
   public var description: String {
     func fixed(_ x: Double, _ digits: Int) -> String {
       guard x.isFinite else { return "\(x)" }
@@ -27,6 +56,9 @@ public struct TrainingProgress: Sendable, CustomStringConvertible {
     }
     var line = "iteration \(iteration)/\(totalIterations)  loss \(fixed(loss, 4))"
     if let validationLoss { line += "  validation \(fixed(validationLoss, 4))" }
+    if bestLoss.isFinite {
+      line += "  best \(monitored.rawValue) \(fixed(bestLoss, 4)) (\(bestIteration))"
+    }
     line += "  \(fixed(iterationsPerSecond, 1)) it/s  ETA \(fixed(secondsRemaining, 0)) s"
     return line
   }
@@ -49,6 +81,12 @@ public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConver
   case stopped(iteration: Int)
   /// The loss or its gradient became NaN or infinite; the best model so far is kept.
   case nonFiniteLoss(iteration: Int, loss: Double)
+
+  /// Whether training stopped on a non-finite loss or gradient.
+  public var isDivergence: Bool {
+    if case .nonFiniteLoss = self { return true }
+    return false
+  }
 
   public var description: String {
     switch self {
@@ -76,6 +114,18 @@ public struct TrainingSummary: Equatable, Sendable, Codable {
   public var noiseScale: Double?
   public var stopReason: TrainingStopReason
   public var configuration: TrainingConfiguration
+
+  /// Which loss picked the model.
+  public var monitored: MonitoredLoss { validationWindows > 0 ? .validation : .training }
+
+  /// A warning when the kept model comes from the first half of a run of at least 100
+  /// iterations: the monitored loss rose after it (overfitting the validation windows, or a
+  /// step size too large to settle), so the iterations after it were wasted; `nil` otherwise.
+  public var earlyBestWarning: String? {
+    guard iterations >= 100, 2 * bestIteration < iterations else { return nil }
+    return
+      "the kept model is from iteration \(bestIteration) of \(iterations): the \(monitored.rawValue) loss did not improve after it"
+  }
 }
 
 /// The outcome of ``Trainer/train(_:on:progress:)``.
