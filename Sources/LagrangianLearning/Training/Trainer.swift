@@ -12,7 +12,8 @@ import _Differentiation
 /// together; the shards' gradients are computed in parallel and summed in shard order, so a
 /// run is bit-identical for a given seed whatever the scheduling. Inferred per-window initial
 /// states have their own Adam (see
-/// ``TrainingConfiguration/initialStateLearningRate(trainingWindows:)``).
+/// ``TrainingConfiguration/initialStateLearningRate(trainingWindows:)``), which with minibatches
+/// moves only the starts of the windows in the batch.
 ///
 /// The model returned is the one with the lowest *monitored* loss (``MonitoredLoss``):
 /// - without a validation split, the training loss. With full batches it is the loss every
@@ -61,7 +62,9 @@ public struct Trainer: Sendable {
     let starts = modelCount..<(modelCount + startCount)
     var optimizer = Adam(parameterCount: flat.count - startCount, learningRate: config.learningRate)
     let startLearningRate = config.initialStateLearningRate(trainingWindows: training.count)
-    var startOptimizer = Adam(parameterCount: startCount, learningRate: startLearningRate)
+    var startOptimizer = BlockwiseAdam(
+      blocks: learnedStarts ? training.count : 0, blockSize: model.startParameterDimension,
+      learningRate: startLearningRate)
     let batchSize = config.effectiveBatchSize(trainingWindows: training.count)
     let fullBatch = batchSize == training.count
     let monitored: MonitoredLoss = validation.isEmpty ? .training : .validation
@@ -139,7 +142,9 @@ public struct Trainer: Sendable {
       optimizer.update(
         &shared, gradient: Array(step[..<modelCount]) + step[starts.upperBound...])
       var startValues = Array(flat[starts])
-      startOptimizer.update(&startValues, gradient: Array(step[starts]))
+      if learnedStarts {
+        startOptimizer.update(&startValues, gradient: Array(step[starts]), batch: batch)
+      }
       flat = Array(shared[..<modelCount]) + startValues + shared[modelCount...]
       variables.flat = flat
 

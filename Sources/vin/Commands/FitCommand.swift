@@ -75,26 +75,35 @@ struct FitCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Steps H of each training rollout (windows of H+1).")
   var horizon: Int = 10
 
-  @Option(parsing: .unconditional, help: "Training iterations (Adam steps).")
-  var steps: Int = 1000
+  @Option(
+    parsing: .unconditional,
+    help: "Training iterations (Adam steps; default \(TrainingConfiguration().iterations)).")
+  var steps: Int?
 
-  @Option(parsing: .unconditional, help: "Adam's learning rate.")
-  var learningRate: Double = 1e-3
+  @Option(
+    parsing: .unconditional,
+    help: "Adam's learning rate (default \(TrainingConfiguration().learningRate)).")
+  var learningRate: Double?
 
   @Option(
     help: ArgumentHelp(
       "The learning rate over the run: constant, or cosine (decays to 0 at the last step).",
       valueName: "constant|cosine"))
-  var schedule: String = LearningRateSchedule.constant.rawValue
+  var schedule: String = TrainingConfiguration().learningRateSchedule.rawValue
 
-  @Option(parsing: .unconditional, help: "Windows per minibatch.")
-  var batchSize: Int = 32
+  @Option(
+    parsing: .unconditional,
+    help: "Windows per minibatch (default: all training windows, full batch).")
+  var batchSize: Int?
 
   @Option(help: "The seed of the initial weights, the split and the minibatches.")
   var seed: UInt64 = 0
 
-  @Option(parsing: .unconditional, help: "Fraction of windows held out for validation.")
-  var validationFraction: Double = 0.1
+  @Option(
+    parsing: .unconditional,
+    help: "Fraction of windows held out for validation (default 0: the training loss is monitored)."
+  )
+  var validationFraction: Double = TrainingConfiguration().validationFraction
 
   @Option(help: "The loss: nll (Gaussian, learned noise scale) or mse.")
   var loss: String = RolloutLossKind.gaussianNegativeLogLikelihood.rawValue
@@ -187,11 +196,11 @@ struct FitCommand: ParsableCommand {
     try require(width >= 1, "--width", width, "must be at least 1")
     try require(depth >= 1, "--depth", depth, "must be at least 1")
     try require(horizon >= 1, "--horizon", horizon, "must be at least 1")
-    try require(steps >= 0, "--steps", steps, "must be non-negative")
+    try require((steps ?? 0) >= 0, "--steps", steps ?? 0, "must be non-negative")
     try require(
-      learningRate.isFinite && learningRate > 0, "--learning-rate", learningRate,
-      "must be positive and finite")
-    try require(batchSize >= 1, "--batch-size", batchSize, "must be at least 1")
+      (learningRate ?? 1).isFinite && (learningRate ?? 1) > 0, "--learning-rate",
+      learningRate ?? 1, "must be positive and finite")
+    try require((batchSize ?? 1) >= 1, "--batch-size", batchSize ?? 1, "must be at least 1")
     try require(
       validationFraction >= 0 && validationFraction < 1, "--validation-fraction",
       validationFraction, "must be in [0, 1)")
@@ -205,8 +214,8 @@ struct FitCommand: ParsableCommand {
       "must be positive and finite")
     var configuration = TrainingConfiguration()
     configuration.horizon = horizon
-    configuration.iterations = steps
-    configuration.learningRate = learningRate
+    if let steps { configuration.iterations = steps }
+    if let learningRate { configuration.learningRate = learningRate }
     configuration.learningRateSchedule = try Self.choice(
       schedule, option: "--schedule", LearningRateSchedule.self)
     configuration.batchSize = batchSize
@@ -268,6 +277,7 @@ struct FitCommand: ParsableCommand {
         "\(kind.rawValue): \(summary.stopReason) after \(summary.iterations) iterations, \(best); model written to \(destination)"
       )
     }
+    if let warning = summary.earlyBestWarning { printToStandardError("warning: \(warning)") }
   }
 
   /// The case of `Choice` named `text`.
