@@ -17,9 +17,8 @@ import _Differentiation
 /// their first observations, as a forecast from measured data would be; the model with the
 /// lowest validation loss (training loss without a split) is returned.
 ///
-/// On glibc, the first training raises the allocator's mapping and trimming thresholds so
-/// that each iteration reuses the memory the previous one freed (32 MiB and 64 MiB; see
-/// `HeapRetention.swift` for the measurement).
+/// The rollouts of each shard run in one ``RolloutWorkspace``, created with the run and reused
+/// by every iteration, so an iteration allocates none of its per-step storage.
 public struct Trainer: Sendable {
   public var configuration: TrainingConfiguration
 
@@ -38,7 +37,6 @@ public struct Trainer: Sendable {
   ) throws(LearningError) -> TrainingResult<Model> {
     let config = configuration
     try config.validate()
-    _ = HeapRetention.configured
     let allWindows = try TrainingWindow.all(of: trajectories, for: model, horizon: config.horizon)
     var generator = SeededGenerator(seed: config.seed)
     let order = generator.permutation(allWindows.count)
@@ -61,12 +59,13 @@ public struct Trainer: Sendable {
     let startLearningRate = config.initialStateLearningRate(trainingWindows: training.count)
     var startOptimizer = Adam(parameterCount: startCount, learningRate: startLearningRate)
 
+    let workspace = TrainingWorkspace(shards: config.shards)
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       let windows = validation.isEmpty ? training : validation
       let useLearned = validation.isEmpty && learnedStarts
       let total = summedLoss(
         variables, windows: windows, indices: Array(windows.indices), horizon: config.horizon,
-        kind: config.loss, learnedStarts: useLearned)
+        kind: config.loss, learnedStarts: useLearned, workspace: workspace.shards[0])
       return total / Double(windows.count)
     }
 
@@ -91,7 +90,8 @@ public struct Trainer: Sendable {
         batch.append(epoch.removeLast())
       }
       let (loss, gradient) = shardedGradient(
-        variables, windows: training, batch: batch, learnedStarts: learnedStarts)
+        variables, windows: training, batch: batch, learnedStarts: learnedStarts,
+        workspace: workspace)
       finalLoss = loss
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
         stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
@@ -164,13 +164,18 @@ public struct Trainer: Sendable {
   }
 
   /// The mean loss over `batch` and its gradient (flat, in ``TrainingVariables`` order),
-  /// computed in `shards` contiguous parts in parallel and reduced in shard order.
+  /// computed in `shards` contiguous parts in parallel and reduced in shard order; shard s
+  /// rolls out in `workspace.shards[s]` (a run passes the same workspace to every iteration;
+  /// without one, each call makes its own).
   func shardedGradient<Model: RolloutModel>(
     _ variables: TrainingVariables<Model>, windows: [TrainingWindow], batch: [Int],
-    learnedStarts: Bool
+    learnedStarts: Bool, workspace: TrainingWorkspace? = nil
   ) -> (loss: Double, gradient: [Double]) {
     let config = configuration
     let shardCount = min(config.shards, batch.count)
+    let workspace =
+      workspace.flatMap { $0.shards.count >= shardCount ? $0 : nil }
+      ?? TrainingWorkspace(shards: shardCount)
     let parts = (0..<shardCount).map { s in
       Array(batch[(s * batch.count / shardCount)..<((s + 1) * batch.count / shardCount)])
     }
@@ -179,7 +184,7 @@ public struct Trainer: Sendable {
       let (value, tangent) = valueWithGradient(at: variables) { variables in
         summedLoss(
           variables, windows: windows, indices: parts[s], horizon: config.horizon,
-          kind: config.loss, learnedStarts: learnedStarts)
+          kind: config.loss, learnedStarts: learnedStarts, workspace: workspace.shards[s])
       }
       results.store(s, loss: value, gradient: variables.flatten(tangent))
     }
