@@ -1,18 +1,18 @@
 # VINKit: two commands for a fresh machine, `make demo` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libgsl-dev pkg-config
+APT_PACKAGES := libgsl-dev libopenblas-dev pkg-config
 
 .PHONY: demo test deps bench docs format lint clean
 
-## deps: install the C libraries VINKit links (GSL through pkg-config) when missing.
+## deps: install the C libraries VINKit links (GSL and OpenBLAS, through pkg-config) when missing.
 deps:
-	@if pkg-config --exists gsl 2>/dev/null; then exit 0; fi; \
+	@if pkg-config --exists gsl openblas 2>/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  echo "Installing $(APT_PACKAGES) with apt-get"; \
 	  (apt-get install -y $(APT_PACKAGES) >/dev/null 2>&1 || \
 	   (apt-get update >/dev/null && apt-get install -y $(APT_PACKAGES) >/dev/null)) || exit 1; \
 	else \
-	  echo "VINKit needs GSL and pkg-config. Install them with:"; \
+	  echo "VINKit needs GSL, OpenBLAS and pkg-config. Install them with:"; \
 	  echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
 	  exit 1; \
 	fi

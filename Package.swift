@@ -43,6 +43,15 @@ let package = Package(
       pkgConfig: "gsl",
       providers: [.apt(["libgsl-dev"])]
     ),
+    .systemLibrary(
+      name: "COpenBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+
+    // MARK: - Kernels (C, for per-CPU instruction sets)
+
+    .target(name: "CNetworkKernels"),
 
     // MARK: - Layers
 
@@ -56,7 +65,7 @@ let package = Package(
     ),
     .target(
       name: "LagrangianLearning",
-      dependencies: ["DiscreteMechanics"]
+      dependencies: ["DiscreteMechanics", "COpenBLAS", "CNetworkKernels"]
     ),
     .target(
       name: "VINKit",

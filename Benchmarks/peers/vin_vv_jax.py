@@ -1,30 +1,38 @@
-"""VIN-VV training in JAX (float64, jit): the peer of VINKit's `Trainer` on the noisy pendulum.
+"""VIN-VV training speed: `vin fit` (release build, as a user runs it) against jit-compiled JAX.
 
-The same model, loss and optimiser as LagrangianLearning, started from the same numbers:
+For each setting the script writes the data as trajectory CSV files, asks `vin fit --steps 0`
+for the initial model (so both sides start from the same weights), runs `vin fit` with a
+per-iteration log (`--log`), then trains the same model in JAX, float64 and float32, and prints
+one table: ms/iteration, the ratios, and time-to-accuracy (wall time until the training loss
+first reaches the final loss of the JAX float64 run).
+
+The model, loss and optimiser, on both sides:
 
 * potential V(q) = MLP (tanh hidden layers, linear scalar output), parameters stored layer by
-  layer as the weight matrix (row-major, out x in) followed by the bias;
-* constant mass M = L^2, L = softplus(r) + eps (n = 1);
-* velocity Verlet in momentum form, p = M v:
-  p' = p - h/2 dV(q), q+ = q + h M^-1 p', p+ = p' - h/2 dV(q+);
+  layer as the weight matrix (row-major, out x in) followed by the bias; identity mass;
+* velocity Verlet in momentum form, p = v:
+  p' = p - h/2 dV(q), q+ = q + h p', p+ = p' - h/2 dV(q+);
 * every window of H+1 observations rolled out H steps from a per-window initial state that is
   optimised jointly with the model (initialised at the window's first observation);
 * Gaussian negative log-likelihood with a learned log noise scale s,
-  (1/m) sum [ r^2 e^(-2s)/2 ] + s + log(2 pi)/2 over all m predicted numbers;
-* the gradient of all variables (model, initial states, s) clipped to Euclidean norm 10, then
-  Adam (beta 0.9, 0.999, eps 1e-8), full batch (so the starts' step size, model rate x
-  max(1, windows/batch) in VINKit, is the model's).
+  (1/m) sum [ r^2 e^(-2s)/2 ] + s + log(2 pi)/2 over all m predicted numbers of the batch;
+* the gradient of all variables (model, the batch's initial states, s) clipped to Euclidean
+  norm 10, then Adam (beta 0.9, 0.999, eps 1e-8); the starts' step size is the model's times
+  max(1, windows / batch), as VINKit's default. Minibatches (setting b) are drawn as VINKit
+  draws them, without replacement through shuffled epochs (with another random generator, so
+  only the first-iteration loss of a full-batch setting is compared exactly).
 
-Two variants of dV: `autodiff` (jax.grad of V, the way a JAX user writes it; the training
-gradient is then nested autodiff) and `analytic` (the hand-written input gradient, as VINKit
-computes it). The faster one is the peer.
+Two variants of dV in JAX: `autodiff` (jax.grad of V, the training gradient then nested
+autodiff) and `analytic` (the hand-written input gradient, as VINKit computes it); the faster
+one is reported.
 
-Usage: python vin_vv_jax.py EXPORT_DIR  (the directory the Swift side wrote: data.csv,
-init.json and swift.json).
+Usage: python vin_vv_jax.py VIN_BINARY WORK_DIR [ITERATIONS] [SETTING ...]
 """
 
 import json
 import math
+import os
+import subprocess
 import sys
 import time
 
@@ -34,24 +42,117 @@ import numpy as np
 
 jax.config.update("jax_enable_x64", True)
 
-
-def load(directory):
-    with open(f"{directory}/init.json") as f:
-        setup = json.load(f)
-    rows = np.loadtxt(f"{directory}/data.csv", delimiter=",", skiprows=1, ndmin=2)
-    return setup, rows
-
-
-def windows_of(rows, horizon):
-    observations = rows[:, 1:3]  # (q, v)
-    count = observations.shape[0] - horizon
-    return np.stack([observations[k : k + horizon + 1] for k in range(count)])
+SETTINGS = {
+    # name: (system, trajectories, points, noise, width, horizon, batch)
+    "10 windows": ("pendulum", 1, 30, 0.33, 1000, 20, 10),
+    "(a) 130 windows": ("pendulum", 1, 150, 0.33, 1000, 20, 130),
+    "(b) 200 of 250": ("pendulum", 1, 270, 0.33, 1000, 20, 200),
+    "(c) 600 windows 2-D": ("ring", 20, 40, 0.05, 100, 10, 600),
+}
+STEP = 0.1
+RATE, CLIP, NOISE = 1e-3, 10.0, 0.1
 
 
-def unflatten(flat, width, depth):
+# MARK: - Data
+
+
+def simulate(system, q, v, points, substeps=100):
+    """A fine velocity-Verlet solution sampled every STEP: (points, n) positions, velocities."""
+
+    def force(q):
+        if system == "pendulum":
+            return -9.81 * np.sin(q)
+        r2 = np.sum(q * q)
+        return -4 * (r2 - 1) * q  # V = (|q|^2 - 1)^2
+
+    h = STEP / substeps
+    qs, vs = [q.copy()], [v.copy()]
+    f = force(q)
+    for _ in range(points - 1):
+        for _ in range(substeps):
+            v = v + 0.5 * h * f
+            q = q + h * v
+            f = force(q)
+            v = v + 0.5 * h * f
+        qs.append(q.copy())
+        vs.append(v.copy())
+    return np.array(qs), np.array(vs)
+
+
+def write_data(directory, setting, seed=1):
+    system, trajectories, points, noise, *_ = SETTINGS[setting]
+    rng = np.random.default_rng(seed)
+    files = []
+    for t in range(trajectories):
+        if system == "pendulum":
+            q0 = rng.uniform(-1.5, 1.5, size=1)
+            v0 = rng.uniform(-1.0, 1.0, size=1)
+        else:
+            angle = rng.uniform(0, 2 * math.pi)
+            radius = rng.uniform(0.8, 1.2)
+            q0 = radius * np.array([math.cos(angle), math.sin(angle)])
+            v0 = rng.uniform(-0.8, 0.8, size=2)
+        q, v = simulate(system, q0, v0, points)
+        q = q + noise * rng.standard_normal(q.shape)
+        v = v + noise * rng.standard_normal(v.shape)
+        n = q.shape[1]
+        header = ["t"] + [f"q{i + 1}" for i in range(n)] + [f"v{i + 1}" for i in range(n)]
+        path = os.path.join(directory, f"trajectory{t}.csv")
+        with open(path, "w") as f:
+            f.write(",".join(header) + "\n")
+            for k in range(points):
+                row = [f"{k * STEP:.17g}"] + [f"{x:.17g}" for x in q[k]] + [
+                    f"{x:.17g}" for x in v[k]
+                ]
+                f.write(",".join(row) + "\n")
+        files.append(path)
+    return files
+
+
+def windows_of(files, horizon):
+    """Every window of horizon + 1 rows of (q, v), trajectory by trajectory (VINKit's order)."""
+    result = []
+    for path in files:
+        rows = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)[:, 1:]
+        for k in range(rows.shape[0] - horizon):
+            result.append(rows[k : k + horizon + 1])
+    return np.stack(result)
+
+
+# MARK: - vin fit
+
+
+def vin_fit(vin, files, setting, iterations, directory):
+    """`vin fit` for the setting: the initial parameters and the per-iteration log."""
+    _, _, _, _, width, horizon, batch = SETTINGS[setting]
+    common = [vin, "fit", "--model", "vin-vv", "--mass", "identity", "--width", str(width),
+              "--depth", "1", "--horizon", str(horizon), "--batch-size", str(batch),
+              "--validation-fraction", "0", "--learning-rate", str(RATE), "--loss", "nll",
+              "--initial-state", "inferred", "--schedule", "constant", "--seed", "0"]
+    for path in files:
+        common += ["--data", path]
+    initial = os.path.join(directory, "initial.json")
+    subprocess.run(common + ["--steps", "0", "--output", initial], check=True,
+                   stderr=subprocess.DEVNULL)
+    with open(initial) as f:
+        parameters = json.load(f)["potential"]["parameters"]
+    log = os.path.join(directory, "log.csv")
+    trained = os.path.join(directory, "trained.json")
+    start = time.perf_counter()
+    subprocess.run(common + ["--steps", str(iterations), "--output", trained, "--log", log],
+                   check=True, stderr=subprocess.DEVNULL)
+    process_seconds = time.perf_counter() - start
+    rows = np.loadtxt(log, delimiter=",", skiprows=1, ndmin=2)
+    return parameters, rows[:, 1], rows[:, 2], process_seconds
+
+
+# MARK: - JAX
+
+
+def unflatten(flat, n, width, depth):
     layers = []
     offset = 0
-    sizes = [1] + [width] * depth + [1]
+    sizes = [n] + [width] * depth + [1]
     for l in range(depth + 1):
         rows, columns = sizes[l + 1], sizes[l]
         w = flat[offset : offset + rows * columns].reshape(rows, columns)
@@ -59,7 +160,7 @@ def unflatten(flat, width, depth):
         b = flat[offset : offset + rows]
         offset += rows
         layers.append((w, b))
-    return layers, offset
+    return layers
 
 
 def potential(layers, q):
@@ -71,12 +172,12 @@ def potential(layers, q):
 
 
 def autodiff_gradient(layers, q):
-    """dV at a batch of configurations q (B, 1) by jax.grad."""
+    """dV at a batch of configurations q (B, n) by jax.grad."""
     return jax.vmap(jax.grad(potential, argnums=1), in_axes=(None, 0))(layers, q)
 
 
 def analytic_gradient(layers, q):
-    """dV at a batch q (B, 1): e = c, delta = e * sigma'(z), e <- A^T delta."""
+    """dV at a batch q (B, n): e = c, delta = e * sigma'(z), e <- A^T delta."""
     a = q
     derivatives = []
     for w, b in layers[:-1]:
@@ -89,112 +190,148 @@ def analytic_gradient(layers, q):
     return e
 
 
-def make_step(setup, observations, gradient):
-    width, depth = setup["width"], setup["depth"]
-    h, horizon = setup["stepSize"], setup["horizon"]
-    epsilon, clip = setup["massEpsilon"], setup["gradientClipNorm"]
-    rate, beta1, beta2, adam_epsilon = setup["learningRate"], 0.9, 0.999, 1e-8
-    count = observations.shape[0]
+def make_update(n, width, horizon, gradient, start_rate):
+    beta1, beta2, adam_epsilon = 0.9, 0.999, 1e-8
 
-    def loss(variables):
-        model, starts, s = variables
-        layers, offset = unflatten(model, width, depth)
-        factor = jax.nn.softplus(model[offset]) + epsilon
-        mass = factor * factor
-        inverse = 1 / mass
-        q0, v0 = starts[:, :1], starts[:, 1:]
-        p0 = mass * v0
+    def loss(model, starts, s, observations):
+        layers = unflatten(model, n, width, 1)
+        q0, p0 = starts[:, :n], starts[:, n:]
 
         def step(carry, _):
             q, p, g = carry
-            half = p - 0.5 * h * g
-            q = q + h * inverse * half
+            half = p - 0.5 * STEP * g
+            q = q + STEP * half
             g = gradient(layers, q)
-            p = half - 0.5 * h * g
-            return (q, p, g), jnp.concatenate([q, inverse * p], axis=1)
+            p = half - 0.5 * STEP * g
+            return (q, p, g), jnp.concatenate([q, p], axis=1)
 
         _, rows = jax.lax.scan(step, (q0, p0, gradient(layers, q0)), None, length=horizon)
-        first = jnp.concatenate([q0, inverse * p0], axis=1)[None]
-        prediction = jnp.concatenate([first, rows], axis=0).transpose(1, 0, 2)
+        prediction = jnp.concatenate([starts[None], rows], axis=0).transpose(1, 0, 2)
         r = prediction - observations
-        m = r.size
-        return 0.5 * jnp.sum(r * r) * jnp.exp(-2 * s) / m + s + 0.5 * math.log(2 * math.pi)
+        return 0.5 * jnp.sum(r * r) * jnp.exp(-2 * s) / r.size + s + 0.5 * math.log(2 * math.pi)
 
-    value_and_grad = jax.value_and_grad(loss)
+    value_and_grad = jax.value_and_grad(loss, argnums=(0, 1, 2))
 
     @jax.jit
-    def update(variables, moments, t):
-        value, g = value_and_grad(variables)
-        leaves, tree = jax.tree_util.tree_flatten(g)
-        norm = jnp.sqrt(sum(jnp.sum(x * x) for x in leaves))
-        scale = jnp.where(norm > clip, clip / norm, 1.0)
+    def update(variables, moments, t, batch, observations):
+        model, starts, s = variables
+        value, (g_model, g_starts, g_s) = value_and_grad(
+            model, starts[batch], s, observations[batch]
+        )
+        g_all = jnp.zeros_like(starts).at[batch].set(g_starts)
+        g = (g_model, g_all, g_s)
+        norm = jnp.sqrt(sum(jnp.sum(x * x) for x in g))
+        scale = jnp.where(norm > CLIP, CLIP / norm, 1.0)
         first, second = moments
         first = jax.tree_util.tree_map(lambda m, x: beta1 * m + (1 - beta1) * scale * x, first, g)
         second = jax.tree_util.tree_map(
             lambda v, x: beta2 * v + (1 - beta2) * (scale * x) ** 2, second, g
         )
         c1, c2 = 1 - beta1**t, 1 - beta2**t
-        variables = jax.tree_util.tree_map(
-            lambda p, m, v: p - rate * (m / c1) / (jnp.sqrt(v / c2) + adam_epsilon),
-            variables,
-            first,
-            second,
+        rates = (RATE, start_rate, RATE)
+        variables = tuple(
+            p - rate * (m / c1) / (jnp.sqrt(v / c2) + adam_epsilon)
+            for p, m, v, rate in zip(variables, first, second, rates)
         )
         return value, variables, (first, second)
 
-    return update, count
+    return update
 
 
-def run(setup, rows, gradient):
-    observations = jnp.asarray(windows_of(rows, setup["horizon"]))
+def jax_run(parameters, observations, setting, iterations, gradient, dtype, seed=0):
+    """ms/iteration (after compilation), the losses and the cumulative wall time."""
+    _, _, _, _, width, horizon, batch = SETTINGS[setting]
+    count, n = observations.shape[0], observations.shape[2] // 2
+    start_rate = RATE * max(1.0, count / batch)
+    update = make_update(n, width, horizon, gradient, start_rate)
+    data = jnp.asarray(observations, dtype=dtype)
     variables = (
-        jnp.asarray(setup["parameters"], dtype=jnp.float64),
-        observations[:, 0, :],
-        jnp.asarray(math.log(setup["initialNoiseScale"]), dtype=jnp.float64),
+        jnp.asarray(parameters, dtype=dtype),
+        data[:, 0, :],
+        jnp.asarray(math.log(NOISE), dtype=dtype),
     )
-    zeros = jax.tree_util.tree_map(jnp.zeros_like, variables)
-    moments = (zeros, zeros)
-    update, _ = make_step(setup, observations, gradient)
+    zeros = tuple(jnp.zeros_like(x) for x in variables)
+    rng = np.random.default_rng(seed)
+    epoch = []
+
+    def next_batch():
+        nonlocal epoch
+        indices = []
+        while len(indices) < batch:
+            if not epoch:
+                epoch = list(rng.permutation(count))
+            indices.append(epoch.pop())
+        return jnp.asarray(sorted(indices))
+
     # Compile (and run once) outside the timing, then start again from the same numbers.
-    warm = update(variables, moments, jnp.float64(1))
-    jax.block_until_ready(warm)
-    losses = []
-    iterations = setup["iterations"]
+    jax.block_until_ready(update(variables, (zeros, zeros), dtype(1), next_batch(), data))
+    rng, epoch = np.random.default_rng(seed), []
+    moments = (zeros, zeros)
+    values, times = [], []
     start = time.perf_counter()
     for t in range(1, iterations + 1):
-        value, variables, moments = update(variables, moments, jnp.float64(t))
-        losses.append(value)
-    jax.block_until_ready(variables)
-    seconds = time.perf_counter() - start
-    return 1000 * seconds / iterations, [float(x) for x in losses]
+        value, variables, moments = update(variables, moments, dtype(t), next_batch(), data)
+        value.block_until_ready()
+        values.append(float(value))
+        times.append(time.perf_counter() - start)
+    return 1000 * times[-1] / iterations, np.array(values), np.array(times)
+
+
+def time_to(losses, times, target):
+    """Wall time at the first iteration whose loss is at most `target` (None if never)."""
+    hits = np.nonzero(losses <= target)[0]
+    return float(times[hits[0]]) if hits.size else None
 
 
 def main():
-    directory = sys.argv[1]
-    setup, rows = load(directory)
-    with open(f"{directory}/swift.json") as f:
-        swift = json.load(f)
-    print(f"jax {jax.__version__}, devices {jax.devices()}, float64")
-    results = {}
-    for name, gradient in [("autodiff", autodiff_gradient), ("analytic", analytic_gradient)]:
-        ms, losses = run(setup, rows, gradient)
-        results[name] = (ms, losses)
-        reference = swift["losses"]
-        checks = [k for k in (1, 10, 100, len(losses)) if k <= len(losses)]
-        agreement = "  ".join(
-            f"it {k}: {losses[k - 1]:.10g} vs {reference[k - 1]:.10g}" for k in checks
+    vin, work = sys.argv[1], sys.argv[2]
+    iterations = int(sys.argv[3]) if len(sys.argv) > 3 else 300
+    names = sys.argv[4:] or list(SETTINGS)
+    print(f"jax {jax.__version__}, devices {jax.devices()}; {iterations} iterations per run")
+    rows = []
+    for name in names:
+        directory = os.path.join(work, name.split()[0].strip("()"))
+        os.makedirs(directory, exist_ok=True)
+        files = write_data(directory, name)
+        horizon = SETTINGS[name][5]
+        observations = windows_of(files, horizon)
+        parameters, vin_times, vin_losses, process = vin_fit(
+            vin, files, name, iterations, directory
         )
-        worst = max(
-            abs(a - b) / max(abs(b), 1e-300) for a, b in zip(losses, reference)
+        vin_ms = 1000 * vin_times[-1] / iterations
+        jax_results = {}
+        for dtype in (np.float64, np.float32):
+            best = None
+            for label, gradient in [("autodiff", autodiff_gradient), ("analytic", analytic_gradient)]:
+                ms, losses, times = jax_run(parameters, observations, name, iterations, gradient,
+                                            dtype)
+                if best is None or ms < best[0]:
+                    best = (ms, losses, times, label)
+            jax_results[dtype] = best
+        f64, f32 = jax_results[np.float64], jax_results[np.float32]
+        target = f64[1][-1]
+        first = (vin_losses[0], f64[1][0])
+        print(
+            f"{name}: {observations.shape[0]} windows, batch {SETTINGS[name][6]}; first loss "
+            f"vin {first[0]:.12g}, JAX f64 {first[1]:.12g} (relative difference "
+            f"{abs(first[0] - first[1]) / abs(first[1]):.1e}); final loss vin "
+            f"{vin_losses[-1]:.6g}, JAX f64 {target:.6g}, f32 {f32[1][-1]:.6g}; `vin fit` "
+            f"process {process:.2f} s; JAX dV: f64 {f64[3]}, f32 {f32[3]}"
         )
-        print(f"JAX ({name} dV): {ms:.3f} ms/iteration; loss {agreement}")
-        print(f"  largest relative loss difference from VINKit over all iterations: {worst:.2e}")
-    best = min(results, key=lambda k: results[k][0])
-    ms = results[best][0]
-    print(
-        f"VINKit {swift['msPerIteration']:.3f} ms/iteration, JAX ({best}) {ms:.3f} ms/iteration: "
-        f"JAX/VINKit = {ms / swift['msPerIteration']:.2f}"
-    )
+        rows.append((name, vin_ms, f64[0], f32[0],
+                     time_to(vin_losses, vin_times, target), time_to(f64[1], f64[2], target),
+                     time_to(f32[1], f32[2], target)))
+
+    def seconds(x):
+        return "never" if x is None else f"{x:.2f} s"
+
+    print()
+    print("| setting | vin fit ms/it | JAX f64 ms/it | JAX f32 ms/it | vin/f64 | vin/f32 "
+          "| time to JAX f64's final loss: vin, f64, f32 |")
+    print("|---|---|---|---|---|---|---|")
+    for name, vin_ms, f64_ms, f32_ms, t_vin, t64, t32 in rows:
+        print(f"| {name} | {vin_ms:.2f} | {f64_ms:.2f} | {f32_ms:.2f} | {vin_ms / f64_ms:.2f} "
+              f"| {vin_ms / f32_ms:.2f} | {seconds(t_vin)}, {seconds(t64)}, {seconds(t32)} |")
 
 
 if __name__ == "__main__":

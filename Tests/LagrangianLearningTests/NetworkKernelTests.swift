@@ -77,7 +77,9 @@ struct NetworkKernelTests {
     }
   }
 
-  @Test("A batch gives the numbers of its points one at a time, bit for bit")
+  // The wide layers are OpenBLAS matrix products, whose summation order depends on the
+  // batch size (blocking, vector width): a batch agrees with its points to round-off.
+  @Test("A batch gives the numbers of its points one at a time, to round-off")
   func batchesAgreeWithPoints() throws {
     for (index, shape) in Self.shapes.enumerated() {
       var generator = SeededGenerator(seed: UInt64(index + 20))
@@ -102,8 +104,8 @@ struct NetworkKernelTests {
         pointProducts += network.accumulateInputGradientPullback(
           pass, cotangent: Array(cotangents[(b * n)..<((b + 1) * n)]), into: &pointGradient)
       }
-      #expect(batchPass.gradient == pointValues)
-      #expect(batchProducts == pointProducts)
+      #expect(relativeError(batchPass.gradient, pointValues) < 1e-14)
+      #expect(relativeError(batchProducts, pointProducts) < 1e-14)
       #expect(relativeError(batchGradient, pointGradient) < 1e-14)
     }
   }

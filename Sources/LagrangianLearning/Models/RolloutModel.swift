@@ -27,6 +27,12 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
   @differentiable(reverse,wrt: (self, initial))
   func rollout(from initial: [Double], steps: Int) -> [Double]
 
+  /// ``rollout(from:steps:)`` with its working memory taken from `workspace`, which the caller
+  /// reuses from one rollout to the next (``Trainer`` keeps one per shard). Default: the
+  /// rollout without it.
+  @differentiable(reverse,wrt: (self, initial))
+  func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> [Double]
+
   /// A forecast of `steps` steps from position `q0` and velocity `v0`.
   func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
     throws(LearningError) -> Forecast
@@ -52,6 +58,11 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
 }
 
 extension RolloutModel {
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> [Double] {
+    rollout(from: initial, steps: steps)
+  }
+
   public func accepts(_ layout: ObservationLayout) -> Bool { layout == .coordinates }
 
   public var startParameterDimension: Int { initialStateDimension }

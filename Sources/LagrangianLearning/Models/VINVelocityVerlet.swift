@@ -9,10 +9,11 @@ import _Differentiation
 ///     q_{k+1} = q_k + h q̇_k − (h²/2) M⁻¹ ∇V(q_k)
 ///     q̇_{k+1} = q̇_k − (h/2) M⁻¹ (∇V(q_k) + ∇V(q_{k+1}))
 ///
-/// The forward pass is DiscreteMechanics' `StormerVerlet` on the ``LearnedSystem`` (the
-/// same method in momentum form, `p = M q̇`). The rollout's pullback is hand-written: the
+/// The forward pass is the batched Störmer–Verlet rollout (`VerletRollout`: the arithmetic of
+/// DiscreteMechanics' `StormerVerlet` on the ``LearnedSystem``, the same method in momentum
+/// form, `p = M q̇`, for all windows at once). The rollout's pullback is hand-written: the
 /// discrete adjoint of these two equations, with the potential's gradient pullback
-/// (mixed second derivatives) called once per visited configuration and
+/// (mixed second derivatives) called once per step for all windows and
 /// `M̄ = −M⁻¹ W̄ M⁻¹` for `W = M⁻¹`.
 public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
   RolloutModel
@@ -52,88 +53,157 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     Array(observations[..<initialStateDimension])
   }
 
-  func dynamics(copies: Int, recording: Bool = false) -> VerletRollout<Potential, Mass> {
+  func dynamics(batch: Int, steps: Int, workspace: RolloutWorkspace) -> VerletRollout<
+    Potential, Mass
+  > {
     VerletRollout(
-      potential: potential, mass: mass, stepSize: stepSize, copies: copies, recording: recording)
+      potential: potential, mass: MassEvaluation(mass), stepSize: stepSize, batch: batch,
+      steps: steps, workspace: workspace)
   }
 
   /// Predicted `(q_k, q̇_k)`, k = 0…`steps`. `initial` may hold a batch of B initial states
   /// back to back; they are rolled out together and the result holds B windows back to back.
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    rolloutForward(dynamics(copies: initial.count / initialStateDimension), initial, steps)
-      .output
+    rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
   }
 
-  /// The window-major output and the positions `q_k` of all windows (step-major).
-  func rolloutForward(
-    _ dynamics: VerletRollout<Potential, Mass>, _ initial: [Double], _ steps: Int
-  ) -> (output: [Double], positions: [[Double]]) {
+  /// ``rollout(from:steps:)`` in the memory of `workspace`.
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace)
+    -> [Double]
+  {
+    rolloutForward(initial, steps, workspace).output
+  }
+
+  /// The window-major output `(q_k, M⁻¹p_k)` and the rollout that produced it.
+  func rolloutForward(_ initial: [Double], _ steps: Int, _ workspace: RolloutWorkspace) -> (
+    output: [Double], dynamics: VerletRollout<Potential, Mass>
+  ) {
     let n = configurationDimension
-    let (q0, v0) = deinterleave(initial, n: n)
-    let (positions, velocities) = dynamics.trajectoryOrNaN(
-      position: q0, momentum: dynamics.momentum(v0), steps: steps)
-    let rows = (0...steps).map { interleave(positions[$0], velocities[$0], n: n) }
-    return (windowMajor(rows, width: 2 * n), positions)
+    let batch = initial.count / initialStateDimension
+    let dynamics = self.dynamics(batch: batch, steps: steps, workspace: workspace)
+    let m = dynamics.mass.mass.storage
+    for b in 0..<batch {
+      for i in 0..<n {
+        dynamics.positions[b * n + i] = initial[2 * b * n + i]
+        var p = 0.0
+        for j in 0..<n { p += m[i * n + j] * initial[2 * b * n + n + j] }
+        dynamics.momenta[b * n + i] = p
+      }
+    }
+    dynamics.run()
+    let w = dynamics.mass.inverse.storage
+    var output = [Double](repeating: 0, count: batch * (steps + 1) * 2 * n)
+    for b in 0..<batch {
+      for k in 0...steps {
+        let row = (b * (steps + 1) + k) * 2 * n
+        let state = dynamics.offset(k) + b * n
+        for i in 0..<n {
+          output[row + i] = dynamics.positions[state + i]
+          var v = 0.0
+          for j in 0..<n { v += w[i * n + j] * dynamics.momenta[state + j] }
+          output[row + n + i] = v
+        }
+      }
+    }
+    return (output, dynamics)
   }
 
-  @derivative(of: rollout, wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int) -> (
+  @derivative(of: rollout(from:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> (
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let dynamics = self.dynamics(copies: initial.count / initialStateDimension, recording: true)
-    let (output, positions) = rolloutForward(dynamics, initial, steps)
-    let n = configurationDimension
-    let h = stepSize
+    let (output, dynamics) = rolloutForward(initial, steps, workspace)
     return (
       output,
       { cotangent in
         let bar = [Double](dense: cotangent, count: output.count)
-        let w = dynamics.mass.inverse
-        func observed(_ k: Int) -> ([Double], [Double]) {
-          deinterleave(stepRow(bar, k, rowCount: steps + 1, width: 2 * n), n: n)
-        }
-        let passes = positions.indices.map { dynamics.pass(at: positions[$0], hint: $0) }
-        var potentialBar = Potential.TangentVector.zero
-        var inverseBar = Array(repeating: 0.0, count: n * n)
-        // Adjoints of state k+1 while processing step k.
-        var (qBarNext, vBarNext) = observed(steps)
-        if steps >= 1 {
-          let dq = passes[steps].pullback(
-            blockProduct(w, vBarNext).map { -0.5 * h * $0 }, &potentialBar)
-          axpy(1, dq, &qBarNext)
-          for k in stride(from: steps - 1, through: 0, by: -1) {
-            let gK = passes[k].value
-            let gNext = passes[k + 1].value
-            var (qBar, vBar) = observed(k)
-            axpy(1, qBarNext, &qBar)
-            axpy(1, vBarNext, &vBar)
-            axpy(h, qBarNext, &vBar)
-            var gBar = blockProduct(w, qBarNext).map { -0.5 * h * h * $0 }
-            axpy(-0.5 * h, blockProduct(w, vBarNext), &gBar)
-            accumulateOuter(-0.5 * h * h, qBarNext, gK, &inverseBar, n: n)
-            accumulateOuter(-0.5 * h, vBarNext, zip(gK, gNext).map(+), &inverseBar, n: n)
-            if k >= 1 { axpy(-0.5 * h, blockProduct(w, vBar), &gBar) }
-            let dq = passes[k].pullback(gBar, &potentialBar)
-            axpy(1, dq, &qBar)
-            qBarNext = qBar
-            vBarNext = vBar
-          }
-        }
+        let (potentialBar, inverseBar, initialBar) = Self.adjoint(dynamics, bar)
         return (
           Self.TangentVector(
             potential: potentialBar, mass: dynamics.mass.pullback(inverseCotangent: inverseBar)),
-          .init(interleave(qBarNext, vBarNext, n: n))
+          .init(initialBar)
         )
       }
     )
   }
 
+  /// The discrete adjoint of the rollout in the `(q, q̇)` form of the step,
+  ///
+  ///     q_{k+1} = q_k + h q̇_k − (h²/2) W ∇V(q_k),  q̇_{k+1} = q̇_k − (h/2) W (∇V(q_k) + ∇V(q_{k+1})),
+  ///
+  /// `W = M⁻¹`, for the window-major output cotangent `bar`, all windows together: the
+  /// potential's cotangent, `W̄` (row-major n×n) and the cotangent of the initial states.
+  static func adjoint(_ dynamics: VerletRollout<Potential, Mass>, _ bar: [Double]) -> (
+    Potential.TangentVector, [Double], [Double]
+  ) {
+    let n = dynamics.dimension
+    let batch = dynamics.batch
+    let steps = dynamics.steps
+    let h = dynamics.stepSize
+    let w = dynamics.mass.inverse.storage
+    let count = batch * n
+    let adjoints = dynamics.workspace.buffer(.adjoints, count: 6 * count)
+    var (qBarNext, vBarNext) = (adjoints, adjoints + count)
+    var (qBar, vBar) = (adjoints + 2 * count, adjoints + 3 * count)
+    let (gBar, product) = (adjoints + 4 * count, adjoints + 5 * count)
+    /// Adds the observed cotangents of step k to `q̄`, `v̄`.
+    func observe(
+      _ k: Int, _ qBar: UnsafeMutablePointer<Double>, _ vBar: UnsafeMutablePointer<Double>
+    ) {
+      for b in 0..<batch {
+        let row = (b * (steps + 1) + k) * 2 * n
+        for i in 0..<n {
+          qBar[b * n + i] += bar[row + i]
+          vBar[b * n + i] += bar[row + n + i]
+        }
+      }
+    }
+    var potentialBar = Potential.TangentVector.zero
+    var inverseBar = Array(repeating: 0.0, count: n * n)
+    qBarNext.update(repeating: 0, count: 2 * count)
+    observe(steps, qBarNext, vBarNext)
+    if steps >= 1 {
+      dynamics.multiply(w, vBarNext, into: gBar, scale: -0.5 * h)
+      dynamics.addPotentialPullback(
+        step: steps, gBar, to: qBarNext, product: product, tangent: &potentialBar)
+      for k in stride(from: steps - 1, through: 0, by: -1) {
+        let gK = dynamics.gradients + dynamics.offset(k)
+        let gNext = dynamics.gradients + dynamics.offset(k + 1)
+        for i in 0..<count {
+          qBar[i] = qBarNext[i]
+          vBar[i] = vBarNext[i] + h * qBarNext[i]
+        }
+        observe(k, qBar, vBar)
+        dynamics.multiply(w, qBarNext, into: gBar, scale: -0.5 * h * h)
+        dynamics.multiply(w, vBarNext, into: gBar, scale: -0.5 * h, accumulate: true)
+        dynamics.accumulateOuter(-0.5 * h * h, qBarNext, gK, into: &inverseBar)
+        dynamics.accumulateOuter(-0.5 * h, vBarNext, gK, into: &inverseBar)
+        dynamics.accumulateOuter(-0.5 * h, vBarNext, gNext, into: &inverseBar)
+        if k >= 1 { dynamics.multiply(w, vBar, into: gBar, scale: -0.5 * h, accumulate: true) }
+        dynamics.addPotentialPullback(
+          step: k, gBar, to: qBar, product: product, tangent: &potentialBar)
+        swap(&qBar, &qBarNext)
+        swap(&vBar, &vBarNext)
+      }
+    }
+    var initialBar = [Double](repeating: 0, count: 2 * count)
+    for b in 0..<batch {
+      for i in 0..<n {
+        initialBar[2 * b * n + i] = qBarNext[b * n + i]
+        initialBar[2 * b * n + n + i] = vBarNext[b * n + i]
+      }
+    }
+    return (potentialBar, inverseBar, initialBar)
+  }
+
   public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
     throws(LearningError) -> Forecast
   {
-    try dynamics(copies: 1).forecast(position: q0, velocity: v0, steps: steps)
+    try dynamics(batch: 1, steps: steps, workspace: RolloutWorkspace())
+      .forecast(position: q0, velocity: v0)
   }
 }
 

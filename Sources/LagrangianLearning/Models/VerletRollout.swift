@@ -2,89 +2,150 @@ import DiscreteMechanics
 import Manifolds
 import _Differentiation
 
-/// The forward pass that both VINs share: DiscreteMechanics' `StormerVerlet` stepping the
-/// ``LearnedSystem`` of a learned potential and mass matrix, so that training, forecasting and
-/// `vin simulate` run one implementation of the step. A batch of B windows is stepped
-/// together as B copies of the learned system (vectors of length nB, window b at `b n`).
+/// The batched forward pass that both VINs share: B windows stepped together by Störmer–Verlet
+/// in momentum form for the learned Lagrangian `L = ½ q̇ᵀMq̇ − V_θ(q)`,
+///
+///     p_{k+½} = p_k − (h/2) ∇V(q_k),  q_{k+1} = q_k + h M⁻¹ p_{k+½},  p_{k+1} = p_{k+½} − (h/2) ∇V(q_{k+1}),
+///
+/// the same arithmetic as DiscreteMechanics' `StormerVerlet` on the ``LearnedSystem`` (tests
+/// compare the two), with the potential's gradient evaluated for all windows in one call per
+/// step (``LearnablePotential/gradients(at:batch:into:workspace:)``).
+///
+/// The states live in a ``RolloutWorkspace``, step-major and contiguous: `q_k`, `p_k` and
+/// `∇V(q_k)` of window b at `(k B + b) n`. Nothing is allocated per step; the rollout's
+/// pullback reads `q_k` and `∇V(q_k)` back from the same buffers.
 struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
   let potential: Potential
   let mass: MassEvaluation<Mass>
   let stepSize: Double
-  let copies: Int
-  /// Records the forward pass's gradient evaluations for the pullback (training only).
-  let tape: GradientTape<Potential>?
+  /// The number B of windows.
+  let batch: Int
+  /// The number of steps K.
+  let steps: Int
+  let workspace: RolloutWorkspace
+  /// `q_k`, `p_k`, `∇V(q_k)`, k = 0…K.
+  let positions: UnsafeMutablePointer<Double>
+  let momenta: UnsafeMutablePointer<Double>
+  let gradients: UnsafeMutablePointer<Double>
 
-  init(potential: Potential, mass: Mass, stepSize: Double, copies: Int = 1, recording: Bool = false)
-  {
+  init(
+    potential: Potential, mass: MassEvaluation<Mass>, stepSize: Double, batch: Int, steps: Int,
+    workspace: RolloutWorkspace
+  ) {
     self.potential = potential
-    self.mass = MassEvaluation(mass)
+    self.mass = mass
     self.stepSize = stepSize
-    self.copies = copies
-    tape = recording ? GradientTape() : nil
+    self.batch = batch
+    self.steps = steps
+    self.workspace = workspace
+    let count = (steps + 1) * batch * potential.dimension
+    positions = workspace.buffer(.positions, count: count)
+    momenta = workspace.buffer(.momenta, count: count)
+    gradients = workspace.buffer(.gradients, count: count)
   }
 
-  var system: LearnedSystem<Potential> {
-    LearnedSystem(
-      potential: potential, mass: mass.mass, inverseMass: mass.inverse, copies: copies,
-      tape: tape)
-  }
+  /// The configuration dimension n.
+  var dimension: Int { potential.dimension }
 
-  /// `∇V` at `points` with its pullback, from the tape when the forward pass recorded it.
-  func pass(at points: [Double], hint: Int) -> GradientTape<Potential>.Pass {
-    if let tape { return tape.pass(at: points, hint: hint, potential: potential) }
-    let pass = potential.gradientsWithPullback(at: points)
-    return (points, pass.value, pass.pullback)
-  }
+  /// Where step k's B vectors start in ``positions``, ``momenta`` and ``gradients``.
+  func offset(_ k: Int) -> Int { k * batch * dimension }
 
-  /// `(q_k, M⁻¹p_k)` for k = 0…steps from `(q₀, p₀)`, by Störmer–Verlet.
-  /// - Throws: the integrator's error (invalid step size, non-finite state).
-  func trajectory(position q0: [Double], momentum p0: [Double], steps: Int)
-    throws(IntegrationError) -> (positions: [[Double]], velocities: [[Double]])
-  {
-    var integrator = try StormerVerlet(system: system, stepSize: stepSize)
-    let trajectory = try integrator.integrate(from: PhaseState(q: q0, p: p0), steps: steps)
-    let inverse = mass.inverse
-    return (trajectory.states.map(\.q), trajectory.states.map { blockProduct(inverse, $0.p) })
-  }
-
-  /// As ``trajectory(position:momentum:steps:)``, with NaN rows after a failure, for the
-  /// differentiable rollouts (which cannot throw; the training loss then reports the NaN).
-  func trajectoryOrNaN(position q0: [Double], momentum p0: [Double], steps: Int)
-    -> (positions: [[Double]], velocities: [[Double]])
-  {
-    do {
-      return try trajectory(position: q0, momentum: p0, steps: steps)
-    } catch {
-      let nan = Array(repeating: Double.nan, count: q0.count)
-      return (
-        Array(repeating: nan, count: steps + 1), Array(repeating: nan, count: steps + 1)
+  /// Runs the K steps from `q₀` and `p₀` (already written at step 0 of ``positions`` and
+  /// ``momenta``), evaluating `∇V(q₀)` first.
+  func run() {
+    let n = dimension
+    let h = stepSize
+    let half = 0.5 * h
+    let w = mass.inverse.storage
+    potential.gradients(at: positions, batch: batch, into: gradients, workspace: workspace)
+    for k in 0..<steps {
+      let (q, p, g) = (positions + offset(k), momenta + offset(k), gradients + offset(k))
+      let (qNext, pNext, gNext) = (
+        positions + offset(k + 1), momenta + offset(k + 1), gradients + offset(k + 1)
       )
+      for b in 0..<batch {
+        let o = b * n
+        for i in 0..<n { pNext[o + i] = p[o + i] - half * g[o + i] }
+        for i in 0..<n {
+          var v = 0.0
+          for j in 0..<n { v += w[i * n + j] * pNext[o + j] }
+          qNext[o + i] = q[o + i] + h * v
+        }
+      }
+      potential.gradients(at: qNext, batch: batch, into: gNext, workspace: workspace)
+      for i in 0..<(batch * n) { pNext[i] -= half * gNext[i] }
     }
   }
 
-  /// `M v` for every window.
-  func momentum(_ v: [Double]) -> [Double] { blockProduct(mass.mass, v) }
+  /// `y_b = W x_b` for the n×n row-major `w` and the B vectors of `x` (`y` may not alias `x`).
+  func multiply(
+    _ w: [Double], _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>,
+    scale: Double = 1, accumulate: Bool = false
+  ) {
+    let n = dimension
+    for b in 0..<batch {
+      let o = b * n
+      for i in 0..<n {
+        var sum = 0.0
+        for j in 0..<n { sum += w[i * n + j] * x[o + j] }
+        y[o + i] = (accumulate ? y[o + i] : 0) + scale * sum
+      }
+    }
+  }
 
-  /// A forecast from `(q₀, q̇₀)` with the learned energy `½ q̇ᵀMq̇ + V(q)`.
-  func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
-  {
-    let n = potential.dimension
+  /// `W̄ += a Σ_b u_b v_bᵀ` (row-major n×n) for B vectors u_b, v_b.
+  func accumulateOuter(
+    _ a: Double, _ u: UnsafePointer<Double>, _ v: UnsafePointer<Double>, into wBar: inout [Double]
+  ) {
+    let n = dimension
+    for b in 0..<batch {
+      let o = b * n
+      for i in 0..<n {
+        for j in 0..<n { wBar[i * n + j] += a * u[o + i] * v[o + j] }
+      }
+    }
+  }
+
+  /// The potential's pullback at step k's configurations for the cotangents `gBar`, adding
+  /// `∇²V(q_k) ḡ` to `qBar`; `product` is B·n numbers of scratch.
+  func addPotentialPullback(
+    step k: Int, _ gBar: UnsafePointer<Double>, to qBar: UnsafeMutablePointer<Double>,
+    product: UnsafeMutablePointer<Double>, tangent: inout Potential.TangentVector
+  ) {
+    potential.accumulateGradientPullback(
+      at: positions + offset(k), batch: batch, cotangent: gBar, into: product,
+      tangent: &tangent, workspace: workspace)
+    for i in 0..<(batch * dimension) { qBar[i] += product[i] }
+  }
+
+  /// A forecast of one window from `(q₀, q̇₀)` with the learned energy `½ q̇ᵀMq̇ + V(q)`.
+  /// - Throws: ``LearningError/integrationFailed(_:)`` when the state stops being finite.
+  func forecast(position q0: [Double], velocity v0: [Double]) throws(LearningError) -> Forecast {
+    let n = dimension
     guard q0.count == n else { throw .dimensionMismatch(name: "q0", expected: n, actual: q0.count) }
     guard v0.count == n else { throw .dimensionMismatch(name: "v0", expected: n, actual: v0.count) }
-    let system = self.system
-    do throws(IntegrationError) {
-      let (positions, velocities) = try trajectory(
-        position: q0, momentum: momentum(v0), steps: steps)
-      let energies = zip(positions, velocities).map { q, v in
-        system.energy(PhaseState(q: q, p: mass.mass * v))
-      }
-      return Forecast(
-        times: (0...steps).map { Double($0) * stepSize }, positions: positions,
-        velocities: velocities, energies: energies)
-    } catch {
-      throw .integrationFailed(error)
+    let m = mass.mass.storage
+    for i in 0..<n {
+      positions[i] = q0[i]
+      var p = 0.0
+      for j in 0..<n { p += m[i * n + j] * v0[j] }
+      momenta[i] = p
     }
+    run()
+    let system = LearnedSystem(potential: potential, mass: mass.mass, inverseMass: mass.inverse)
+    var forecast = Forecast(times: [], positions: [], velocities: [], energies: [])
+    for k in 0...steps {
+      let q = Array(UnsafeBufferPointer(start: positions + offset(k), count: n))
+      let p = Array(UnsafeBufferPointer(start: momenta + offset(k), count: n))
+      guard q.allSatisfy(\.isFinite), p.allSatisfy(\.isFinite) else {
+        throw .integrationFailed(.nonFiniteState(step: k))
+      }
+      forecast.times.append(Double(k) * stepSize)
+      forecast.positions.append(q)
+      forecast.velocities.append(mass.inverse * p)
+      forecast.energies?.append(system.energy(PhaseState(q: q, p: p)))
+    }
+    return forecast
   }
 }
 
@@ -92,29 +153,6 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
 @inlinable
 func axpy(_ a: Double, _ x: [Double], _ y: inout [Double]) {
   for i in y.indices { y[i] += a * x[i] }
-}
-
-/// `(W x_b)_b` for the n×n `W` and B vectors of length n back to back.
-func blockProduct(_ w: Matrix, _ x: [Double]) -> [Double] {
-  let n = w.rows
-  var result = Array(repeating: 0.0, count: x.count)
-  for b in 0..<(x.count / n) {
-    for i in 0..<n {
-      var sum = 0.0
-      for j in 0..<n { sum += w[i, j] * x[b * n + j] }
-      result[b * n + i] = sum
-    }
-  }
-  return result
-}
-
-/// `W̄ += a Σ_b u_b v_bᵀ` (row-major n×n; B vectors of length n back to back in u and v).
-func accumulateOuter(_ a: Double, _ u: [Double], _ v: [Double], _ wBar: inout [Double], n: Int) {
-  for b in 0..<(u.count / n) {
-    for i in 0..<n {
-      for j in 0..<n { wBar[i * n + j] += a * u[b * n + i] * v[b * n + j] }
-    }
-  }
 }
 
 /// Step-major rows (row k holds B blocks of `width` numbers) rearranged window-major
@@ -140,25 +178,4 @@ func stepRow(_ flat: [Double], _ k: Int, rowCount: Int, width: Int) -> [Double] 
     row += flat[start..<(start + width)]
   }
   return row
-}
-
-/// `(x_b, y_b)_b` interleaved from two arrays of B blocks of n, and back.
-func interleave(_ x: [Double], _ y: [Double], n: Int) -> [Double] {
-  var result: [Double] = []
-  result.reserveCapacity(2 * x.count)
-  for b in 0..<(x.count / n) {
-    result += x[(b * n)..<((b + 1) * n)]
-    result += y[(b * n)..<((b + 1) * n)]
-  }
-  return result
-}
-
-func deinterleave(_ xy: [Double], n: Int) -> (x: [Double], y: [Double]) {
-  var x: [Double] = []
-  var y: [Double] = []
-  for b in 0..<(xy.count / (2 * n)) {
-    x += xy[(2 * b * n)..<((2 * b + 1) * n)]
-    y += xy[((2 * b + 1) * n)..<((2 * b + 2) * n)]
-  }
-  return (x, y)
 }

@@ -1,8 +1,11 @@
+import COpenBLAS
+
 /// The dense-layer kernels that every network forward and pullback is built from. They act on
-/// a batch of B vectors stored back to back (vector b of size m at `b * m`) and allocate
-/// nothing. A layer with many inputs reads each weight row once for the whole batch; a layer
-/// with few inputs (the first layer of a potential on R¹, R², …) runs along the weight
-/// columns instead, so that its loops are long and vectorise.
+/// a batch of B vectors stored back to back (vector b of size m at `b * m`, so a batch is a
+/// row-major B × m matrix) and allocate nothing. A layer with many inputs is a matrix product
+/// over the batch and goes to OpenBLAS (`dgemm`, `dgemv` for the scalar output layer, through
+/// the row-major wrappers of Sources/COpenBLAS); a layer with few inputs (the first layer of a potential on R¹, R², …) is an outer
+/// product, run along the weight columns so that its loops are long and vectorise.
 enum DenseKernels {
   /// Layers with fewer inputs than this use the column-wise loops.
   @usableFromInline static let fewInputs = 8
@@ -67,10 +70,21 @@ enum DenseKernels {
         }
       }
     } else {
-      for i in 0..<rows {
-        let row = a + i * columns
-        let b0 = addBias ? bias[i] : 0
-        for b in 0..<batch { y[b * rows + i] = b0 + dot(row, x + b * columns, columns) }
+      // Y = X Aᵀ (+ 1 bᵀ): B × rows.
+      for b in 0..<batch {
+        let yb = y + b * rows
+        if addBias {
+          for i in 0..<rows { yb[i] = bias[i] }
+        } else {
+          for i in 0..<rows { yb[i] = 0 }
+        }
+      }
+      if rows == 1 {
+        copenblas_dgemv_row_major(0, blas(batch), blas(columns), 1, x, blas(columns), a, 1, y)
+      } else {
+        copenblas_dgemm_row_major(
+          0, 1, blas(batch), blas(rows), blas(columns), 1, x, blas(columns), a, blas(columns), 1,
+          y, blas(rows))
       }
     }
   }
@@ -96,11 +110,10 @@ enum DenseKernels {
         }
       }
     } else {
-      for j in 0..<(batch * columns) { xBar[j] = 0 }
-      for i in 0..<rows {
-        let row = a + i * columns
-        for b in 0..<batch { axpy(yBar[b * rows + i], row, xBar + b * columns, columns) }
-      }
+      // X̄ = Ȳ A: B × columns.
+      copenblas_dgemm_row_major(
+        0, 0, blas(batch), blas(columns), blas(rows), 1, yBar, blas(rows), a, blas(columns), 0,
+        xBar, blas(columns))
     }
   }
 
@@ -123,11 +136,14 @@ enum DenseKernels {
           }
         }
       }
+    } else if rows == 1 {
+      // ā += Vᵀ u.
+      copenblas_dgemv_row_major(1, blas(batch), blas(columns), 1, v, blas(columns), u, 1, g)
     } else {
-      for i in 0..<rows {
-        let row = g + i * columns
-        for b in 0..<batch { axpy(u[b * rows + i], v + b * columns, row, columns) }
-      }
+      // Ā += Uᵀ V: rows × columns.
+      copenblas_dgemm_row_major(
+        1, 0, blas(rows), blas(columns), blas(batch), 1, u, blas(rows), v, blas(columns), 1, g,
+        blas(columns))
     }
   }
 
@@ -140,4 +156,8 @@ enum DenseKernels {
     let bias = gradient + offset + rows * columns
     for b in 0..<batch { axpy(1, u + b * rows, bias, rows) }
   }
+
+  /// A dimension as BLAS's `int` (a batch, a width or an input count, each far below 2³¹).
+  @inlinable @inline(__always)
+  static func blas(_ count: Int) -> Int32 { Int32(truncatingIfNeeded: count) }
 }

@@ -87,37 +87,48 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
   /// The forward pass on `batch` inputs stored back to back in `x`, keeping what the
   /// pullbacks need.
   func evaluate(_ x: [Double], batch: Int) -> Evaluation {
-    let depth = shape.depth
-    let width = shape.width
-    let outputs = shape.outputDimension
-    let block = batch * width
-    var output: [Double] = []
-    let hidden = [Double](unsafeUninitializedCapacity: 2 * depth * block) { h, count in
-      count = 2 * depth * block
-      parameters.scalars.withUnsafeBufferPointer { pb in
-        x.withUnsafeBufferPointer { xb in
-          guard let h = h.baseAddress, let p = pb.baseAddress, var input = xb.baseAddress else {
-            return
-          }
-          for k in 1...depth {
-            let values = h + (k - 1) * 2 * block
-            DenseKernels.affine(
-              p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
-              columns: shape.inputSize(ofLayer: k - 1), batch: batch, input, into: values)
-            shape.activation.apply(values, first: values + block, count: block)
-            input = UnsafePointer(values)
-          }
-          output = [Double](unsafeUninitializedCapacity: batch * outputs) { o, count in
-            count = batch * outputs
-            guard let o = o.baseAddress else { return }
-            DenseKernels.affine(
-              p, offset: shape.weightOffset(ofLayer: depth), rows: outputs, columns: width,
-              batch: batch, input, into: o)
+    let block = batch * shape.width
+    var output = [Double](repeating: 0, count: batch * shape.outputDimension)
+    var hidden = [Double](repeating: 0, count: 2 * shape.depth * block)
+    parameters.scalars.withUnsafeBufferPointer { pb in
+      x.withUnsafeBufferPointer { xb in
+        hidden.withUnsafeMutableBufferPointer { hb in
+          output.withUnsafeMutableBufferPointer { ob in
+            guard let p = pb.baseAddress, let x = xb.baseAddress, let h = hb.baseAddress,
+              let o = ob.baseAddress
+            else { return }
+            forward(p, x, batch: batch, hidden: h, output: o)
           }
         }
       }
     }
     return Evaluation(batch: batch, input: x, hidden: hidden, output: output)
+  }
+
+  /// The forward pass between buffers: `σ(zₖ)`, `σ′(zₖ)` of every hidden layer to `hidden`
+  /// (2·depth·B·width numbers, ``Evaluation/valuesOffset(ofHiddenLayer:width:)``) and, unless
+  /// `output` is nil, `y` to `output`.
+  func forward(
+    _ p: UnsafePointer<Double>, _ x: UnsafePointer<Double>, batch: Int,
+    hidden h: UnsafeMutablePointer<Double>, output: UnsafeMutablePointer<Double>?
+  ) {
+    let depth = shape.depth
+    let width = shape.width
+    let block = batch * width
+    var input = x
+    for k in 1...depth {
+      let values = h + (k - 1) * 2 * block
+      DenseKernels.affine(
+        p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
+        columns: shape.inputSize(ofLayer: k - 1), batch: batch, input, into: values)
+      shape.activation.apply(values, first: values + block, count: block)
+      input = UnsafePointer(values)
+    }
+    if let output {
+      DenseKernels.affine(
+        p, offset: shape.weightOffset(ofLayer: depth), rows: shape.outputDimension,
+        columns: width, batch: batch, input, into: output)
+    }
   }
 
   /// Backpropagation: adds `Σ_b (∂y_b/∂θ)ᵀ ȳ_b` to `gradient` and returns the input
@@ -200,45 +211,61 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
   /// `∇ₓf` at `batch` inputs stored back to back in `x`, for a network with one output, by a
   /// hand-written backward pass.
   func inputGradient(_ x: [Double], batch: Int) -> InputGradient {
-    let evaluation = evaluate(x, batch: batch)
-    let depth = shape.depth
-    let width = shape.width
-    let block = batch * width
-    let inputs = shape.inputDimension
+    let block = batch * shape.width
+    var hidden = [Double](repeating: 0, count: 2 * shape.depth * block)
     var delta = [Double](repeating: 0, count: block)
-    var sensitivities = [Double](repeating: 0, count: (depth - 1) * block)
-    var gradient = [Double](repeating: 0, count: batch * inputs)
+    var sensitivities = [Double](repeating: 0, count: (shape.depth - 1) * block)
+    var gradient = [Double](repeating: 0, count: batch * shape.inputDimension)
     parameters.scalars.withUnsafeBufferPointer { pb in
-      evaluation.hidden.withUnsafeBufferPointer { hb in
-        delta.withUnsafeMutableBufferPointer { db in
-          sensitivities.withUnsafeMutableBufferPointer { eb in
-            gradient.withUnsafeMutableBufferPointer { gb in
-              guard let p = pb.baseAddress, let h = hb.baseAddress, let d = db.baseAddress,
-                let g = gb.baseAddress
-              else { return }
-              let c = p + shape.weightOffset(ofLayer: depth)
-              for k in stride(from: depth, through: 1, by: -1) {
-                // δₖ = eₖ ⊙ σ′(zₖ), eₖ₋₁ = Aₖᵀ δₖ.
-                let first = h + evaluation.valuesOffset(ofHiddenLayer: k, width: width) + block
-                if k == depth {
-                  for b in 0..<batch {
-                    for i in 0..<width { d[b * width + i] = c[i] * first[b * width + i] }
-                  }
-                } else if let e = eb.baseAddress {
-                  let ek = e + (k - 1) * block
-                  for i in 0..<block { d[i] = ek[i] * first[i] }
-                }
-                let into = k == 1 ? g : (eb.baseAddress ?? g) + (k - 2) * block
-                DenseKernels.transposedProduct(
-                  p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
-                  columns: shape.inputSize(ofLayer: k - 1), batch: batch, d, into: into)
+      x.withUnsafeBufferPointer { xb in
+        hidden.withUnsafeMutableBufferPointer { hb in
+          delta.withUnsafeMutableBufferPointer { db in
+            sensitivities.withUnsafeMutableBufferPointer { eb in
+              gradient.withUnsafeMutableBufferPointer { gb in
+                guard let p = pb.baseAddress, let x = xb.baseAddress, let h = hb.baseAddress,
+                  let d = db.baseAddress, let g = gb.baseAddress
+                else { return }
+                forward(p, x, batch: batch, hidden: h, output: nil)
+                inputGradient(
+                  p, batch: batch, hidden: h, delta: d, sensitivities: eb.baseAddress, into: g)
               }
             }
           }
         }
       }
     }
+    let evaluation = Evaluation(batch: batch, input: x, hidden: hidden, output: [])
     return InputGradient(evaluation: evaluation, sensitivities: sensitivities, gradient: gradient)
+  }
+
+  /// The backward pass of ``inputGradient(_:batch:)`` between buffers, after ``forward``:
+  /// `δₖ = eₖ ⊙ σ′(zₖ)`, `eₖ₋₁ = Aₖᵀ δₖ` from `e_depth = c`, with `delta` B·width numbers of
+  /// scratch and `sensitivities` receiving `e₁…e_depth−1` ((depth − 1)·B·width numbers).
+  func inputGradient(
+    _ p: UnsafePointer<Double>, batch: Int, hidden h: UnsafePointer<Double>,
+    delta d: UnsafeMutablePointer<Double>, sensitivities e: UnsafeMutablePointer<Double>?,
+    into g: UnsafeMutablePointer<Double>
+  ) {
+    let depth = shape.depth
+    let width = shape.width
+    let block = batch * width
+    let c = p + shape.weightOffset(ofLayer: depth)
+    for k in stride(from: depth, through: 1, by: -1) {
+      // δₖ = eₖ ⊙ σ′(zₖ), eₖ₋₁ = Aₖᵀ δₖ.
+      let first = h + (k - 1) * 2 * block + block
+      if k == depth {
+        for b in 0..<batch {
+          for i in 0..<width { d[b * width + i] = c[i] * first[b * width + i] }
+        }
+      } else if let e {
+        let ek = e + (k - 1) * block
+        for i in 0..<block { d[i] = ek[i] * first[i] }
+      }
+      let into = k == 1 ? g : (e ?? g) + (k - 2) * block
+      DenseKernels.transposedProduct(
+        p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
+        columns: shape.inputSize(ofLayer: k - 1), batch: batch, d, into: into)
+    }
   }
 
   /// The pullback of `(θ, x_b) ↦ ∇ₓf_θ(x_b)`: adds `Σ_b ∂_θ(ḡ_bᵀ∇ₓf(x_b))` to `gradient` and
@@ -251,20 +278,15 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
   func accumulateInputGradientPullback(
     _ pass: InputGradient, cotangent: [Double], into gradient: inout [Double]
   ) -> [Double] {
-    let depth = shape.depth
-    let width = shape.width
     let evaluation = pass.evaluation
     let batch = evaluation.batch
-    let block = batch * width
-    let activation = shape.activation
-    // ē (then ā), δ̄, δ, and z̄ₖ for k = 1…depth.
-    var scratch = [Double](repeating: 0, count: (3 + depth) * block)
+    var scratch = [Double](repeating: 0, count: (3 + shape.depth) * batch * shape.width)
     var result = [Double](repeating: 0, count: batch * shape.inputDimension)
     parameters.scalars.withUnsafeBufferPointer { pb in
       gradient.withUnsafeMutableBufferPointer { gb in
         evaluation.hidden.withUnsafeBufferPointer { hb in
           evaluation.input.withUnsafeBufferPointer { xb in
-            pass.sensitivities.withUnsafeBufferPointer { sensitivityBuffer in
+            pass.sensitivities.withUnsafeBufferPointer { eb in
               cotangent.withUnsafeBufferPointer { cb in
                 scratch.withUnsafeMutableBufferPointer { sb in
                   result.withUnsafeMutableBufferPointer { rb in
@@ -272,66 +294,9 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
                       let h = hb.baseAddress, let x = xb.baseAddress, let gBar = cb.baseAddress,
                       let s = sb.baseAddress, let xBar = rb.baseAddress
                     else { return }
-                    let eBar = s
-                    let deltaBar = s + block
-                    let delta = s + 2 * block
-                    func zBar(_ k: Int) -> UnsafeMutablePointer<Double> { s + (2 + k) * block }
-                    func values(_ k: Int) -> UnsafePointer<Double> {
-                      k == 0 ? x : h + evaluation.valuesOffset(ofHiddenLayer: k, width: width)
-                    }
-                    let c = p + shape.weightOffset(ofLayer: depth)
-                    let isTanh = activation == .tanh
-                    for k in 1...depth {
-                      let offset = shape.weightOffset(ofLayer: k - 1)
-                      let columns = shape.inputSize(ofLayer: k - 1)
-                      let below = k == 1 ? gBar : UnsafePointer(eBar)  // ēₖ₋₁
-                      DenseKernels.affine(
-                        p, offset: offset, rows: width, columns: columns, batch: batch,
-                        addBias: false, below, into: deltaBar)
-                      let value = values(k)
-                      let first = value + block
-                      let z = zBar(k)
-                      for b in 0..<batch {
-                        // eₖ of input b: c for the top layer, recorded below it.
-                        let e =
-                          k == depth
-                          ? c : (sensitivityBuffer.baseAddress ?? c) + (k - 1) * block + b * width
-                        let o = b * width
-                        for i in 0..<width {
-                          let (v, f) = (value[o + i], first[o + i])
-                          delta[o + i] = e[i] * f
-                          // σ″ (Activation.secondDerivative), as a select that vectorises.
-                          let second = isTanh ? -2 * v * f : f * (1 - f)
-                          z[o + i] = deltaBar[o + i] * e[i] * second
-                        }
-                      }
-                      DenseKernels.accumulateOuterProducts(
-                        g, offset: offset, rows: width, columns: columns, batch: batch,
-                        delta, below)
-                      for j in 0..<block { eBar[j] = deltaBar[j] * first[j] }  // ēₖ
-                    }
-                    // e_depth is the output weight row c, the same for every input.
-                    let cBar = g + (c - p)
-                    for b in 0..<batch { DenseKernels.axpy(1, eBar + b * width, cBar, width) }
-                    // Backwards through the forward pass (the value f has no cotangent).
-                    let aBar = eBar
-                    for k in stride(from: depth, through: 1, by: -1) {
-                      let z = zBar(k)
-                      if k < depth {
-                        let first = values(k) + block
-                        for j in 0..<block { z[j] += aBar[j] * first[j] }
-                      }
-                      let offset = shape.weightOffset(ofLayer: k - 1)
-                      let columns = shape.inputSize(ofLayer: k - 1)
-                      DenseKernels.accumulateOuterProducts(
-                        g, offset: offset, rows: width, columns: columns, batch: batch, z,
-                        values(k - 1))
-                      DenseKernels.accumulateBias(
-                        g, offset: offset, rows: width, columns: columns, batch: batch, z)
-                      DenseKernels.transposedProduct(
-                        p, offset: offset, rows: width, columns: columns, batch: batch, z,
-                        into: k == 1 ? xBar : aBar)
-                    }
+                    accumulateInputGradientPullback(
+                      p, x, batch: batch, hidden: h, sensitivities: eb.baseAddress,
+                      cotangent: gBar, scratch: s, into: g, hessianProduct: xBar)
                   }
                 }
               }
@@ -341,6 +306,75 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
       }
     }
     return result
+  }
+
+  /// ``accumulateInputGradientPullback(_:cotangent:into:)`` between buffers, after
+  /// ``forward`` and the backward pass of the input gradient at the same `x`; `scratch` holds
+  /// (3 + depth)·B·width numbers.
+  func accumulateInputGradientPullback(
+    _ p: UnsafePointer<Double>, _ x: UnsafePointer<Double>, batch: Int,
+    hidden h: UnsafePointer<Double>, sensitivities: UnsafePointer<Double>?,
+    cotangent gBar: UnsafePointer<Double>, scratch s: UnsafeMutablePointer<Double>,
+    into g: UnsafeMutablePointer<Double>, hessianProduct xBar: UnsafeMutablePointer<Double>
+  ) {
+    let depth = shape.depth
+    let width = shape.width
+    let block = batch * width
+    // ē (then ā), δ̄, δ, and z̄ₖ for k = 1…depth.
+    let eBar = s
+    let deltaBar = s + block
+    let delta = s + 2 * block
+    func zBar(_ k: Int) -> UnsafeMutablePointer<Double> { s + (2 + k) * block }
+    func values(_ k: Int) -> UnsafePointer<Double> { k == 0 ? x : h + (k - 1) * 2 * block }
+    let c = p + shape.weightOffset(ofLayer: depth)
+    let isTanh = shape.activation == .tanh
+    for k in 1...depth {
+      let offset = shape.weightOffset(ofLayer: k - 1)
+      let columns = shape.inputSize(ofLayer: k - 1)
+      let below = k == 1 ? gBar : UnsafePointer(eBar)  // ēₖ₋₁
+      DenseKernels.affine(
+        p, offset: offset, rows: width, columns: columns, batch: batch,
+        addBias: false, below, into: deltaBar)
+      let value = values(k)
+      let first = value + block
+      let z = zBar(k)
+      for b in 0..<batch {
+        // eₖ of input b: c for the top layer, recorded below it.
+        let e = k == depth ? c : (sensitivities ?? c) + (k - 1) * block + b * width
+        let o = b * width
+        for i in 0..<width {
+          let (v, f) = (value[o + i], first[o + i])
+          delta[o + i] = e[i] * f
+          // σ″ (Activation.secondDerivative), as a select that vectorises.
+          let second = isTanh ? -2 * v * f : f * (1 - f)
+          z[o + i] = deltaBar[o + i] * e[i] * second
+        }
+      }
+      DenseKernels.accumulateOuterProducts(
+        g, offset: offset, rows: width, columns: columns, batch: batch, delta, below)
+      for j in 0..<block { eBar[j] = deltaBar[j] * first[j] }  // ēₖ
+    }
+    // e_depth is the output weight row c, the same for every input.
+    let cBar = g + (c - p)
+    for b in 0..<batch { DenseKernels.axpy(1, eBar + b * width, cBar, width) }
+    // Backwards through the forward pass (the value f has no cotangent).
+    let aBar = eBar
+    for k in stride(from: depth, through: 1, by: -1) {
+      let z = zBar(k)
+      if k < depth {
+        let first = values(k) + block
+        for j in 0..<block { z[j] += aBar[j] * first[j] }
+      }
+      let offset = shape.weightOffset(ofLayer: k - 1)
+      let columns = shape.inputSize(ofLayer: k - 1)
+      DenseKernels.accumulateOuterProducts(
+        g, offset: offset, rows: width, columns: columns, batch: batch, z, values(k - 1))
+      DenseKernels.accumulateBias(
+        g, offset: offset, rows: width, columns: columns, batch: batch, z)
+      DenseKernels.transposedProduct(
+        p, offset: offset, rows: width, columns: columns, batch: batch, z,
+        into: k == 1 ? xBar : aBar)
+    }
   }
 
   // MARK: - Differentiable interface

@@ -128,4 +128,49 @@ public struct AngularMLPPotential: LearnablePotential {
       }
     )
   }
+
+  public func gradients(
+    at points: UnsafePointer<Double>, batch: Int, into gradient: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    let count = batch * dimension
+    let buffer = workspace.buffer(.embedding, count: 4 * count)
+    let (x, f) = (buffer, buffer + 2 * count)
+    for i in 0..<count {
+      x[2 * i] = cos(points[i])
+      x[2 * i + 1] = sin(points[i])
+    }
+    network.inputGradient(x, batch: batch, into: f, workspace: workspace)
+    for i in 0..<count { gradient[i] = -x[2 * i + 1] * f[2 * i] + x[2 * i] * f[2 * i + 1] }
+  }
+
+  public func accumulateGradientPullback(
+    at points: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    into hessianProduct: UnsafeMutablePointer<Double>, tangent: inout Self.TangentVector,
+    workspace: RolloutWorkspace
+  ) {
+    if tangent.network.parameters.scalars.isEmpty {
+      tangent.network.parameters = ParameterVector(zeros: network.parameterCount)
+    }
+    let count = batch * dimension
+    let buffer = workspace.buffer(.embedding, count: 8 * count)
+    let (x, f, u, w) = (buffer, buffer + 2 * count, buffer + 4 * count, buffer + 6 * count)
+    for i in 0..<count {
+      x[2 * i] = cos(points[i])
+      x[2 * i + 1] = sin(points[i])
+      u[2 * i] = -x[2 * i + 1] * cotangent[i]
+      u[2 * i + 1] = x[2 * i] * cotangent[i]
+    }
+    network.inputGradient(x, batch: batch, into: f, workspace: workspace)
+    tangent.network.parameters.scalars.withUnsafeMutableBufferPointer { g in
+      guard let g = g.baseAddress else { return }
+      network.accumulateInputGradientPullback(
+        x, batch: batch, cotangent: u, into: g, hessianProduct: w, workspace: workspace)
+    }
+    for i in 0..<count {
+      let (c, s) = (x[2 * i], x[2 * i + 1])
+      hessianProduct[i] =
+        cotangent[i] * (-c * f[2 * i] - s * f[2 * i + 1]) - s * w[2 * i] + c * w[2 * i + 1]
+    }
+  }
 }

@@ -12,8 +12,11 @@ import _Differentiation
 /// properties are the parameters, implement both functions as ordinary differentiable Swift
 /// (or register `@derivative(of:)` pullbacks for speed), and lay the parameters out in
 /// ``ParameterFlattening``. ``QuadraticPotential`` is a complete small example. The batched
-/// forms ``gradients(at:)`` and ``gradientsWithPullback(at:)`` have default implementations
-/// point by point; networks override them to evaluate many points per pass over their weights.
+/// forms ``gradients(at:)`` and ``gradientsWithPullback(at:)`` and the rollouts' buffer forms
+/// ``gradients(at:batch:into:workspace:)`` and
+/// ``accumulateGradientPullback(at:batch:cotangent:into:tangent:workspace:)`` have default
+/// implementations point by point; networks override them to evaluate many points per pass over
+/// their weights, in the workspace's memory.
 public protocol LearnablePotential: ParameterFlattening, Sendable {
   /// The configuration dimension n.
   var dimension: Int { get }
@@ -32,6 +35,21 @@ public protocol LearnablePotential: ParameterFlattening, Sendable {
   func gradientsWithPullback(at points: [Double]) -> (
     value: [Double], pullback: ([Double], inout TangentVector) -> [Double]
   )
+
+  /// ``gradients(at:)`` between buffers: `∇_q V_θ` at the `batch` points at `points` (batch·n
+  /// numbers) written to `gradient`, with any scratch memory taken from `workspace`.
+  func gradients(
+    at points: UnsafePointer<Double>, batch: Int, into gradient: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace)
+
+  /// The pullback of ``gradients(at:batch:into:workspace:)`` at the same points, evaluated
+  /// again (a rollout keeps its configurations, not the potential's intermediate values): for
+  /// the cotangents `ḡ_b` at `cotangent` it adds `Σ_b ∂_θ(ḡ_bᵀ∇V(q_b))` to `tangent` and writes
+  /// `(∇²V(q_b) ḡ_b)_b` to `hessianProduct` (batch·n numbers).
+  func accumulateGradientPullback(
+    at points: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    into hessianProduct: UnsafeMutablePointer<Double>, tangent: inout TangentVector,
+    workspace: RolloutWorkspace)
 }
 
 extension LearnablePotential {
@@ -67,6 +85,28 @@ extension LearnablePotential {
         return points
       }
     )
+  }
+}
+
+extension LearnablePotential {
+  public func gradients(
+    at points: UnsafePointer<Double>, batch: Int, into gradient: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    let values = gradients(at: Array(UnsafeBufferPointer(start: points, count: batch * dimension)))
+    for i in 0..<(batch * dimension) { gradient[i] = values[i] }
+  }
+
+  public func accumulateGradientPullback(
+    at points: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    into hessianProduct: UnsafeMutablePointer<Double>, tangent: inout TangentVector,
+    workspace: RolloutWorkspace
+  ) {
+    let count = batch * dimension
+    let pass = gradientsWithPullback(at: Array(UnsafeBufferPointer(start: points, count: count)))
+    let products = pass.pullback(
+      Array(UnsafeBufferPointer(start: cotangent, count: count)), &tangent)
+    for i in 0..<count { hessianProduct[i] = products[i] }
   }
 }
 

@@ -72,4 +72,27 @@ public struct MLPPotential: LearnablePotential {
       }
     )
   }
+
+  public func gradients(
+    at points: UnsafePointer<Double>, batch: Int, into gradient: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    network.inputGradient(points, batch: batch, into: gradient, workspace: workspace)
+  }
+
+  public func accumulateGradientPullback(
+    at points: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    into hessianProduct: UnsafeMutablePointer<Double>, tangent: inout Self.TangentVector,
+    workspace: RolloutWorkspace
+  ) {
+    if tangent.network.parameters.scalars.isEmpty {
+      tangent.network.parameters = ParameterVector(zeros: network.parameterCount)
+    }
+    tangent.network.parameters.scalars.withUnsafeMutableBufferPointer { g in
+      guard let g = g.baseAddress else { return }
+      network.accumulateInputGradientPullback(
+        points, batch: batch, cotangent: cotangent, into: g, hessianProduct: hessianProduct,
+        workspace: workspace)
+    }
+  }
 }

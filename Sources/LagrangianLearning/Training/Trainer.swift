@@ -23,6 +23,9 @@ import _Differentiation
 ///   start of its own fitted by the current model with the model frozen
 ///   (``TrainingConfiguration/validationStartSteps``), so that the choice is not made on the
 ///   noise of the windows' first observations.
+///
+/// The rollouts of each shard run in one ``RolloutWorkspace``, created with the run and reused
+/// by every iteration, so an iteration allocates none of its per-step storage.
 public struct Trainer: Sendable {
   public var configuration: TrainingConfiguration
 
@@ -71,15 +74,17 @@ public struct Trainer: Sendable {
     var validationStarts = ValidationStarts(
       windows: validation, learned: learnedStarts, learningRate: startLearningRate)
 
+    let workspace = TrainingWorkspace(shards: config.shards)
     /// The monitored loss of `variables`, evaluated apart from the training step.
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       if validation.isEmpty {
         let total = summedLoss(
           variables, windows: training, indices: Array(training.indices),
-          horizon: config.horizon, kind: config.loss, learnedStarts: learnedStarts)
+          horizon: config.horizon, kind: config.loss, learnedStarts: learnedStarts,
+          workspace: workspace.shards[0])
         return total / Double(training.count)
       }
-      return validationStarts.loss(of: variables, trainer: self)
+      return validationStarts.loss(of: variables, trainer: self, workspace: workspace)
     }
 
     var best = variables
@@ -121,7 +126,8 @@ public struct Trainer: Sendable {
         }
       }
       let (loss, gradient) = shardedGradient(
-        variables, windows: training, batch: batch, learnedStarts: learnedStarts)
+        variables, windows: training, batch: batch, learnedStarts: learnedStarts,
+        workspace: workspace)
       finalLoss = loss
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
         stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
@@ -202,13 +208,18 @@ public struct Trainer: Sendable {
   }
 
   /// The mean loss over `batch` and its gradient (flat, in ``TrainingVariables`` order),
-  /// computed in `shards` contiguous parts in parallel and reduced in shard order.
+  /// computed in `shards` contiguous parts in parallel and reduced in shard order; shard s
+  /// rolls out in `workspace.shards[s]` (a run passes the same workspace to every iteration;
+  /// without one, each call makes its own).
   func shardedGradient<Model: RolloutModel>(
     _ variables: TrainingVariables<Model>, windows: [TrainingWindow], batch: [Int],
-    learnedStarts: Bool
+    learnedStarts: Bool, workspace: TrainingWorkspace? = nil
   ) -> (loss: Double, gradient: [Double]) {
     let config = configuration
     let shardCount = min(config.shards, batch.count)
+    let workspace =
+      workspace.flatMap { $0.shards.count >= shardCount ? $0 : nil }
+      ?? TrainingWorkspace(shards: shardCount)
     let parts = (0..<shardCount).map { s in
       Array(batch[(s * batch.count / shardCount)..<((s + 1) * batch.count / shardCount)])
     }
@@ -217,7 +228,7 @@ public struct Trainer: Sendable {
       let (value, tangent) = valueWithGradient(at: variables) { variables in
         summedLoss(
           variables, windows: windows, indices: parts[s], horizon: config.horizon,
-          kind: config.loss, learnedStarts: learnedStarts)
+          kind: config.loss, learnedStarts: learnedStarts, workspace: workspace.shards[s])
       }
       results.store(s, loss: value, gradient: variables.flatten(tangent))
     }

@@ -26,11 +26,13 @@ struct TrainingVariables<Model: RolloutModel>: Differentiable, Sendable {
 
 /// The summed loss of the windows `indices` (window `i`'s inferred initial state is described
 /// by block `i` of `initialStates`, its start parameters, see
-/// ``RolloutModel/initialStates(startParameters:naive:)``), rolled out together as one batch.
+/// ``RolloutModel/initialStates(startParameters:naive:)``), rolled out together as one batch in
+/// the memory of `workspace`.
 @differentiable(reverse,wrt: variables)
 func summedLoss<Model: RolloutModel>(
   _ variables: TrainingVariables<Model>, windows: [TrainingWindow], indices: [Int],
-  horizon: Int, kind: RolloutLossKind, learnedStarts: Bool
+  horizon: Int, kind: RolloutLossKind, learnedStarts: Bool,
+  workspace: RolloutWorkspace = RolloutWorkspace()
 ) -> Double {
   let d = withoutDerivative(at: variables.model.startParameterDimension)
   let observations = withoutDerivative(at: indices.flatMap { windows[$0].observations })
@@ -41,8 +43,19 @@ func summedLoss<Model: RolloutModel>(
     starts = withoutDerivative(at: variables.model).initialStates(
       startParameters: variables.initialStates.gather(blocks: indices, size: d), naive: naive)
   }
-  let prediction = variables.model.rollout(from: starts, steps: horizon)
+  let prediction = variables.model.rollout(from: starts, steps: horizon, workspace: workspace)
   let loss = windowLoss(
     prediction, observations, logNoiseScale: variables.logNoiseScale, kind: kind)
   return Double(indices.count) * loss
+}
+
+/// The working memory of one training run: a ``RolloutWorkspace`` per shard, created with the
+/// run and reused by every iteration (each shard's rollouts run on one thread at a time).
+final class TrainingWorkspace: Sendable {
+  /// One per shard, shard s at index s.
+  let shards: [RolloutWorkspace]
+
+  init(shards: Int) {
+    self.shards = (0..<max(shards, 1)).map { _ in RolloutWorkspace() }
+  }
 }

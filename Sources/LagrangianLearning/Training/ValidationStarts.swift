@@ -22,10 +22,11 @@ struct ValidationStarts {
   }
 
   /// The mean loss of the validation windows under `variables`' model and noise scale, after
-  /// `trainer.configuration.validationStartSteps` Adam steps on the windows' starts.
-  mutating func loss<Model: RolloutModel>(of variables: TrainingVariables<Model>, trainer: Trainer)
-    -> Double
-  {
+  /// `trainer.configuration.validationStartSteps` Adam steps on the windows' starts, rolled out
+  /// in the run's `workspace`.
+  mutating func loss<Model: RolloutModel>(
+    of variables: TrainingVariables<Model>, trainer: Trainer, workspace: TrainingWorkspace
+  ) -> Double {
     let configuration = trainer.configuration
     let indices = Array(windows.indices)
     var scored = variables
@@ -35,7 +36,7 @@ struct ValidationStarts {
       let range = first..<(first + parameters.count)
       for _ in 0..<configuration.validationStartSteps {
         let gradient = trainer.shardedGradient(
-          scored, windows: windows, batch: indices, learnedStarts: true
+          scored, windows: windows, batch: indices, learnedStarts: true, workspace: workspace
         ).gradient
         guard gradient.allSatisfy(\.isFinite) else { break }
         var values = scored.initialStates.scalars
@@ -46,7 +47,7 @@ struct ValidationStarts {
     }
     let total = summedLoss(
       scored, windows: windows, indices: indices, horizon: configuration.horizon,
-      kind: configuration.loss, learnedStarts: learned)
+      kind: configuration.loss, learnedStarts: learned, workspace: workspace.shards[0])
     return total / Double(windows.count)
   }
 }

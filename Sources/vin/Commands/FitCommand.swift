@@ -39,6 +39,12 @@ struct FitCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Write the model file here.", valueName: "model.json"))
   var output: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Also write a CSV line per iteration here: iteration, seconds since training started, training (minibatch) loss, monitored loss.",
+      valueName: "log.csv"))
+  var log: String?
+
   @Option(parsing: .unconditional, help: "Hidden units per layer of the MLP.")
   var width: Int = 100
 
@@ -170,7 +176,20 @@ struct FitCommand: ParsableCommand {
         throw LearningCommandError.data(path: file.path, .missingVelocities(model: kind.rawValue))
       }
     }
-    let (json, summary) = try Self.train(model, on: files.map(\.trajectory), configuration)
+    var logLines = log.map { _ in ["iteration,seconds,loss,monitored_loss"] }
+    let (json, summary) = try Self.train(model, on: files.map(\.trajectory), configuration) {
+      progress in
+      let seconds = Double(progress.iteration) / progress.iterationsPerSecond
+      logLines?.append(
+        "\(progress.iteration),\(seconds),\(progress.loss),\(progress.validationLoss ?? .nan)")
+    }
+    if let log, let logLines {
+      do {
+        try AtomicFile.write(logLines.joined(separator: "\n") + "\n", to: log)
+      } catch {
+        throw CommandError.output(error)
+      }
+    }
     if let output {
       do {
         try AtomicFile.write(String(decoding: json, as: UTF8.self), to: output)
@@ -238,7 +257,8 @@ struct FitCommand: ParsableCommand {
   /// Trains `model` with progress on standard error and Ctrl-C handling; returns the model
   /// file's JSON and the training summary.
   static func train<Model: RolloutModel>(
-    _ model: Model, on trajectories: [ObservedTrajectory], _ configuration: TrainingConfiguration
+    _ model: Model, on trajectories: [ObservedTrajectory], _ configuration: TrainingConfiguration,
+    record: @escaping (TrainingProgress) -> Void = { _ in }
   ) throws(LearningCommandError) -> (json: Data, summary: TrainingSummary) {
     InterruptFlag.install()
     var line = ProgressLine()
@@ -247,6 +267,7 @@ struct FitCommand: ParsableCommand {
       result = try Trainer(configuration: configuration).train(model, on: trajectories) {
         progress in
         line.show(progress)
+        record(progress)
         return InterruptFlag.isSet ? .stop : .proceed
       }
     } catch {

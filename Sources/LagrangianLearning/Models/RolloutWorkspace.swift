@@ -1,0 +1,51 @@
+/// The working memory of batched rollouts and their pullbacks: contiguous buffers that grow to
+/// the largest size asked for and are then reused, so that a training iteration allocates none
+/// of its per-step storage (states, potential gradients, network activations).
+///
+/// A workspace is used by one thread at a time; ``Trainer`` creates one per shard once per run
+/// and passes it to every iteration's rollouts
+/// (``RolloutModel/rollout(from:steps:workspace:)``). It is a reference held outside the
+/// differentiable models, which stay value types. Its contents are scratch: nothing in it
+/// survives from one rollout to the next.
+public final class RolloutWorkspace: @unchecked Sendable {
+  /// The purposes of the buffers; each has its own storage.
+  enum Buffer: Int, CaseIterable {
+    /// Rollout states and gradients, step-major: `q_k`, `p_k`, `∇V(q_k)` of all windows.
+    case positions, momenta, gradients
+    /// The rollout's adjoint vectors (a few B·n blocks).
+    case adjoints
+    /// A network's layer values for one batch (σ, σ′, sensitivities, pullback scratch).
+    case networkValues
+    /// A network's transposed first-layer weights and its gradient accumulators.
+    case networkColumns
+    /// A potential's input transformation (embedded points, their cotangents).
+    case embedding
+  }
+
+  private var storage: [UnsafeMutablePointer<Double>?]
+  private var capacities: [Int]
+
+  public init() {
+    storage = Array(repeating: nil, count: Buffer.allCases.count)
+    capacities = Array(repeating: 0, count: Buffer.allCases.count)
+  }
+
+  deinit {
+    for pointer in storage { pointer?.deallocate() }
+  }
+
+  /// At least `count` numbers for `buffer`, valid until the next call for the same buffer with
+  /// a larger count; the contents are unspecified (whatever the last user left).
+  func buffer(_ buffer: Buffer, count: Int) -> UnsafeMutablePointer<Double> {
+    let index = buffer.rawValue
+    if let pointer = storage[index], capacities[index] >= count { return pointer }
+    storage[index]?.deallocate()
+    // Grow geometrically, so that a sequence of growing requests reallocates O(log n) times.
+    let capacity = max(count, 2 * capacities[index], 64)
+    let pointer = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    pointer.initialize(repeating: 0, count: capacity)
+    storage[index] = pointer
+    capacities[index] = capacity
+    return pointer
+  }
+}
