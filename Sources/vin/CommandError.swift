@@ -44,6 +44,10 @@ enum CommandError: Error, CustomStringConvertible {
   case sameOutput(String)
   /// An output file could not be written.
   case output(FileWriteError)
+  /// `vin fit` could not write the model where asked, and saved it to `rescue` instead.
+  indirect case modelRescued(CommandError, rescue: String)
+  /// `vin fit` could write the model neither where asked nor to the rescue file.
+  indirect case modelLost(CommandError, rescue: FileWriteError)
 
   /// An error of the library, as a bad setup (a parameter or an initial value the system
   /// rejects) or as a failure during the run (root finder, step too large, blow-up).
@@ -110,6 +114,10 @@ enum CommandError: Error, CustomStringConvertible {
       return "--output and --plot both name '\(path)'; give them different files"
     case .output(let error):
       return error.description
+    case .modelRescued(let error, let rescue):
+      return "\(error); the trained model was saved to '\(rescue)' instead"
+    case .modelLost(let error, let rescue):
+      return "\(error); the trained model is lost (\(rescue))"
     }
   }
 }

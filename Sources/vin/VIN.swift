@@ -46,8 +46,16 @@ struct VIN: ParsableCommand {
     if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
     let code = exitCode(for: error)
     if code == .success { exit(withError: error) }
-    var line = message(for: error).split(whereSeparator: \.isNewline)
-      .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    // argument-parser lists the allowed values on lines `- value`: one line, comma-separated.
+    var line = ""
+    for part in message(for: error).split(whereSeparator: \.isNewline) {
+      let text = part.trimmingCharacters(in: .whitespaces)
+      if text.hasPrefix("- ") {
+        line += (line.hasSuffix(":") ? " " : ", ") + text.dropFirst(2)
+      } else {
+        line += (line.isEmpty ? "" : " ") + text
+      }
+    }
     if line.hasPrefix("Missing expected argument"),
       let subcommand = configuration.subcommands.first(where: {
         arguments.first == $0._commandName

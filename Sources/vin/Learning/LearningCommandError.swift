@@ -4,8 +4,6 @@ import VINKit
 /// line `Error: <description>` on standard error (exit status 1); every case names the file,
 /// option or value at fault.
 enum LearningCommandError: Error, CustomStringConvertible {
-  /// `--model KIND` that is no model kind.
-  case unknownModelKind(String, known: [String])
   /// An option value out of range.
   case invalidOption(option: String, value: String, requirement: String)
   /// A file could not be read at all.
@@ -27,8 +25,6 @@ enum LearningCommandError: Error, CustomStringConvertible {
 
   var description: String {
     switch self {
-    case .unknownModelKind(let name, let known):
-      return "unknown model kind '\(name)' (model kinds: \(known.joined(separator: ", ")))"
     case .invalidOption(let option, let value, let requirement):
       return "\(option) \(value) is invalid: \(requirement)"
     case .unreadable(let path, let reason):
