@@ -105,6 +105,7 @@ enum ReferenceSolverLimits {
     .stepTooLarge(
       step: nil,
       detail:
-        "the step of \(stepSize) needs more than \(maxSubsteps) adaptive rk8pd sub-steps (GSL_EMAXITER); use a smaller step size")
+        "the step of \(stepSize) needs more than \(maxSubsteps) adaptive rk8pd sub-steps (GSL_EMAXITER); use a smaller step size"
+    )
   }
 }

@@ -22,6 +22,8 @@ enum LearningCommandError: Error, CustomStringConvertible {
   case training(LearningError)
   /// A forecast of the learned model failed.
   case forecast(LearningError)
+  /// The squared error of a forecast against the truth is NaN or infinite at time `time`.
+  case nonFiniteError(truthPath: String, modelPath: String, time: Double, value: Double)
 
   var description: String {
     switch self {
@@ -49,6 +51,9 @@ enum LearningCommandError: Error, CustomStringConvertible {
       return "training failed: \(error)"
     case .forecast(let error):
       return "\(error)"
+    case .nonFiniteError(let truthPath, let modelPath, let t, let value):
+      return
+        "the squared error of '\(modelPath)' against '\(truthPath)' at t = \(t) is \(value): the values are too large to compare in double precision, or the forecast is not finite"
     }
   }
 }

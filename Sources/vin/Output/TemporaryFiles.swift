@@ -12,15 +12,22 @@ enum TemporaryFiles {
 
   /// Installs the handler of SIGINT and SIGTERM: remove the registered files, then die of the
   /// signal as the default action would (the shell reports status 128 + signal number).
+  ///
+  /// Both signals are also unblocked: a parent (a test runner, a script) may have started this
+  /// process with them blocked, which would leave them pending for ever.
   static func install() {
     for index in slots.indices { _ = slots[index].load(ordering: .relaxed) }
+    var mask = sigset_t()
+    sigemptyset(&mask)
     for signalNumber in [SIGINT, SIGTERM] {
+      sigaddset(&mask, signalNumber)
       signal(signalNumber) { signalNumber in
         TemporaryFiles.removeAll()
         signal(signalNumber, SIG_DFL)
         raise(signalNumber)
       }
     }
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
   }
 
   /// Removes every registered file (from a signal handler too).
