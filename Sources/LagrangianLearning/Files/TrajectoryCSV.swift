@@ -11,7 +11,7 @@ extension ObservedTrajectory {
   /// Every data row has as many fields as the header (a row with one too many or too few would
   /// shift the columns), and every used field is a whole number: `Double(_:)` of the field,
   /// which must not contain a NUL byte (C's `strtod` would stop there and read `1.5\0junk`
-  /// as 1.5).
+  /// as 1.5); every t is finite.
   ///
   /// - Throws: ``LearningError/invalidCSV(line:column:detail:)`` naming the line and column
   ///   of a bad header, a row with the wrong number of fields, a non-numeric entry or an R
@@ -118,6 +118,11 @@ extension ObservedTrajectory {
           throw .invalidCSV(line: index + 1, column: name, detail: "'\(shown)' is not a number")
         }
         values.append(value)
+      }
+      // The observations' NaN and infinity are reported by the trajectory's initialiser; the
+      // time is checked here (a single sample at t = inf would otherwise pass).
+      guard values[0].isFinite else {
+        throw .invalidCSV(line: index + 1, column: "t", detail: "\(values[0]) is not a finite time")
       }
       rows.append((index + 1, values))
     }
