@@ -1,3 +1,4 @@
+import Foundation
 import VINKit
 
 /// A bad input or a failed run. `vin` prints it as one line, `Error: <description>`, on standard
@@ -27,8 +28,26 @@ enum CommandError: Error, CustomStringConvertible {
   case invalidSetup(system: String, IntegrationError)
   /// The integration failed part way (root finder, step too large, blow-up).
   case simulationFailed(system: String, integrator: String, IntegrationError)
+  /// `--dt h --steps N` whose final time `N h` overflows to infinity.
+  case finalTimeNotFinite(stepSize: Double, steps: Int)
+  /// A computed value (a state, an energy, a time) that is NaN or ±∞.
+  case nonFiniteValue(source: String, column: String, value: Double, time: Double)
+  /// `--noise σ` so large that a noisy value overflows.
+  case noiseOverflow(sigma: Double, column: String, time: Double)
+  /// An output estimated larger than the free space where it goes.
+  case outputTooLarge(String, bytes: Double, available: UInt64)
+  /// Rows to be held in memory (for a plot or a forecast) beyond the ``MemoryBudget``.
+  case insufficientMemory(rows: Int, bytes: Double, available: UInt64)
+  /// `--plot PATH` not named `.svg`.
+  case plotFormat(String)
+  /// `--output` and `--plot` name the same file.
+  case sameOutput(String)
   /// An output file could not be written.
   case output(FileWriteError)
+  /// `vin fit` could not write the model where asked, and saved it to `rescue` instead.
+  indirect case modelRescued(CommandError, rescue: String)
+  /// `vin fit` could write the model neither where asked nor to the rescue file.
+  indirect case modelLost(CommandError, rescue: FileWriteError)
 
   /// An error of the library, as a bad setup (a parameter or an initial value the system
   /// rejects) or as a failure during the run (root finder, step too large, blow-up).
@@ -73,8 +92,50 @@ enum CommandError: Error, CustomStringConvertible {
       return "system '\(system)': \(error)"
     case .simulationFailed(let system, let integrator, let error):
       return "simulation of '\(system)' with '\(integrator)' failed: \(error)"
+    case .finalTimeNotFinite(let h, let n):
+      return
+        "--dt \(h) with --steps \(n) is invalid: the final time N h = \(Double(n) * h) is not finite"
+    case .nonFiniteValue(let source, let column, let value, let t):
+      return
+        "\(source) failed: \(column) = \(value) at t = \(t) is not finite (the initial condition, parameters or step size are too large for double precision)"
+    case .noiseOverflow(let sigma, let column, let t):
+      return
+        "--noise \(sigma) is invalid: it makes \(column) at t = \(t) overflow to a non-finite value"
+    case .outputTooLarge(let name, let bytes, let available):
+      return
+        "the output to \(name) would take about \(ByteCount(bytes)), but only \(ByteCount(Double(available))) are free there; use fewer --steps"
+    case .insufficientMemory(let rows, let bytes, let available):
+      return
+        "\(rows) rows would need about \(ByteCount(bytes)) of memory, more than the \(ByteCount(Double(available))) a run may use (half the machine's memory); use fewer --steps"
+    case .plotFormat(let path):
+      return
+        "--plot '\(path)' is invalid: plots are written as SVG only, so the name must end in .svg"
+    case .sameOutput(let path):
+      return "--output and --plot both name '\(path)'; give them different files"
     case .output(let error):
       return error.description
+    case .modelRescued(let error, let rescue):
+      return "\(error); the trained model was saved to '\(rescue)' instead"
+    case .modelLost(let error, let rescue):
+      return "\(error); the trained model is lost (\(rescue))"
     }
+  }
+}
+
+/// A number of bytes in decimal units (`8.0 TB`, `713 MB`).
+struct ByteCount: CustomStringConvertible {
+  var bytes: Double
+  init(_ bytes: Double) { self.bytes = bytes }
+
+  var description: String {
+    guard bytes.isFinite else { return "\(bytes) bytes" }
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"]
+    var value = bytes
+    var unit = 0
+    while value >= 1000, unit < units.count - 1 {
+      value /= 1000
+      unit += 1
+    }
+    return unit == 0 ? "\(Int64(value)) bytes" : "\(String(format: "%.3g", value)) \(units[unit])"
   }
 }

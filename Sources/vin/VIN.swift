@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import VINKit
 
 /// `vin`: simulate mechanical systems with structure-preserving integrators (and, with the
 /// learning commands, fit and forecast Variational Integrator Networks).
@@ -18,9 +20,52 @@ struct VIN: ParsableCommand {
 
       See `vin systems` for the systems, their parameters and integrators.
       """,
+    version: "0.1.0",
     subcommands: [
       SimulateCommand.self, SystemsCommand.self, FitCommand.self, ForecastCommand.self,
       EvaluateCommand.self,
     ]
   )
+
+  /// Parses and runs the command; any error is one line `Error: …` on standard error.
+  static func main() {
+    TemporaryFiles.install()
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    } catch {
+      exit(reporting: error, arguments: arguments)
+    }
+  }
+
+  /// Exits with `error`'s status after printing it as one line (help and `--version` are
+  /// printed in full, an `ExitCode` silently). A missing option ends with the usage of the
+  /// subcommand that needs it.
+  static func exit(reporting error: any Error, arguments: [String]) -> Never {
+    if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
+    let code = exitCode(for: error)
+    if code == .success { exit(withError: error) }
+    // argument-parser lists the allowed values on lines `- value`: one line, comma-separated.
+    var line = ""
+    for part in message(for: error).split(whereSeparator: \.isNewline) {
+      let text = part.trimmingCharacters(in: .whitespaces)
+      if text.hasPrefix("- ") {
+        line += (line.hasSuffix(":") ? " " : ", ") + text.dropFirst(2)
+      } else {
+        line += (line.isEmpty ? "" : " ") + text
+      }
+    }
+    if line.hasPrefix("Missing expected argument"),
+      let subcommand = configuration.subcommands.first(where: {
+        arguments.first == $0._commandName
+      })
+    {
+      let usage = usageString(for: subcommand).split(whereSeparator: \.isNewline)
+        .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+      line += " (usage: \(usage))"
+    }
+    FileHandle.standardError.write(Data(("Error: " + line + "\n").utf8))
+    Foundation.exit(code.rawValue)
+  }
 }

@@ -39,7 +39,8 @@ struct TrajectoryCSVTests {
       ),
       (
         "t,q1,v1\n0,1,2\n0.1,1",
-        .invalidCSV(line: 3, column: "v1", detail: "missing (the row has 2 fields)")
+        .invalidCSV(
+          line: 3, column: "v1", detail: "missing: the row has 2 fields, the header has 3")
       ),
       (
         "t,q1,v1\n0,1,2\n0.1,abc,2",

@@ -48,6 +48,26 @@ import Testing
     Case(
       arguments: ["pendulum", "--integrator", "lgvi", "--dt", "2", "--v0", "10"],
       message: "step too large at step 0"),
+    Case(
+      arguments: ["pendulum", "--integrator", "rk8pd", "--dt", "1e300", "--steps", "2"],
+      message: "needs more than 100000 adaptive rk8pd sub-steps"),
+    Case(
+      arguments: ["pendulum", "--dt", "1e308", "--steps", "3"],
+      message: "--dt 1e+308 with --steps 3 is invalid: the final time N h = inf"),
+    Case(arguments: ["pendulum", "--v0", "1e308"], message: "energy = inf at t = 0.0"),
+    Case(arguments: ["pendulum", "--noise", "1e308"], message: "--noise 1e+308 is invalid"),
+    Case(
+      arguments: ["rigid-body", "--param", "J1=1", "--param", "J2=1", "--param", "J3=3"],
+      message: "triangle inequality 3 ≤ 1 + 1"),
+    Case(
+      arguments: ["heavy-top", "--param", "J1=1", "--param", "J2=1", "--param", "J3=3"],
+      message: "triangle inequality 3 ≤ 1 + 1"),
+    Case(
+      arguments: ["pendulum", "--steps", "1000000000000"],
+      message: "1000000000001 rows would need about"),
+    Case(
+      arguments: ["pendulum", "--seed", "-1"], message: "The value '-1' is invalid for '--seed"),
+    Case(arguments: ["pendulum", "--steps", "x"], message: "The value 'x' is invalid"),
   ]
 
   @Test(arguments: cases)

@@ -21,6 +21,10 @@ import Testing
     ("uneven.csv", "t,q1,v1\n0,1,0\n0.1,0.9,0\n0.25,0.8,0\n"),
     ("slow.csv", "t,q1,v1\n0,1,0\n0.2,0.9,0\n0.4,0.8,0\n"),
     ("header.csv", "time,q1,v1\n0,1,0\n"),
+    ("long.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1,0,7\n0.2,0.7,-2,0\n"),
+    ("short.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1\n0.2,0.7,-2,0\n"),
+    ("nul.csv", "t,q1,v1\n0,1,0\n0.1,-0.810\u{0}garbage,0\n0.2,0.7,0\n"),
+    ("huge.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1,0\n0.2,1e308,-2,0\n0.3,0.5,-2.5,0\n"),
     (
       "truncated.json", "{\"format\": \"vinkit-model\", \"version\": 1, \"kind\": \"vin-vv\", \"dim"
     ),
@@ -52,6 +56,22 @@ import Testing
     Case(arguments: fit + ["--data", "missing.csv"], message: "line 3, column 'v1': missing"),
     Case(arguments: fit + ["--data", "text.csv"], message: "'abc' is not a number"),
     Case(arguments: fit + ["--data", "header.csv"], message: "column 'time'"),
+    Case(
+      arguments: fit + ["--data", "long.csv"],
+      message: "line 3: the row has 5 fields, the header has 4"),
+    Case(
+      arguments: fit + ["--data", "short.csv"],
+      message: "line 3: the row has 3 fields, the header has 4"),
+    Case(arguments: fit + ["--data", "nul.csv"], message: "'-0.810\\0garbage' is not a number"),
+    Case(arguments: fit + ["--data", "good.csv", "--seed", "-1"], message: "'-1'"),
+    Case(arguments: fit + ["--data", "good.csv", "--loss", "l1"], message: "'l1'"),
+    Case(arguments: fit + ["--data", "good.csv", "--batch-size", "0"], message: "--batch-size 0"),
+    Case(
+      arguments: fit + ["--data", "good.csv", "--iterations", "-1"], message: "--iterations -1"),
+    Case(arguments: ["fit", "--model", "vin-vv"], message: "usage: vin fit"),
+    Case(
+      arguments: ["evaluate", "--model", "model.json", "--truth", "huge.csv"],
+      message: "at t = 0.2 is inf"),
     Case(arguments: fit + ["--data", "uneven.csv"], message: "'uneven.csv', line 4: time step"),
     Case(arguments: fit + ["--data", "nowhere.csv"], message: "cannot read 'nowhere.csv'"),
     Case(arguments: fit + ["--data", "positions.csv"], message: "needs velocity columns"),
@@ -63,7 +83,7 @@ import Testing
       message: "all trajectories need the same step size"),
     Case(
       arguments: ["fit", "--data", "good.csv", "--model", "vin-xyz"],
-      message: "unknown model kind 'vin-xyz'"),
+      message: "The value 'vin-xyz' is invalid for '--model <kind>'"),
     Case(arguments: fit + ["--data", "good.csv", "--width", "0"], message: "--width 0"),
     Case(
       arguments: fit + ["--data", "good.csv", "--learning-rate", "-1"],
@@ -89,7 +109,10 @@ import Testing
     Case(arguments: forecast + ["--q0", "1", "--v0", "x"], message: "'x' is not a number"),
     Case(arguments: forecast + ["--q0", "nan"], message: "--q0 'nan'"),
     Case(arguments: forecast + ["--q0", "-1", "--steps", "-3"], message: "--steps -3"),
-    Case(arguments: forecast, message: "--q0"),
+    Case(arguments: forecast, message: "usage: vin forecast --model <model.json> --q0"),
+    Case(
+      arguments: ["forecast", "--model", "model.json", "--q0", "1", "--steps", "1000000000000"],
+      message: "of memory"),
     Case(
       arguments: ["evaluate", "--model", "model.json", "--truth", "plane.csv"],
       message: "q columns"),

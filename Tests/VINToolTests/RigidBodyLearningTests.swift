@@ -152,7 +152,7 @@ import VINKit
     .init(arguments: fit + ["--data", "nine.csv"], message: "line 1: expected column 'w3'"),
     .init(
       arguments: fit + ["--data", "short.csv"],
-      message: "line 2, column 'w3': missing (the row has 12 fields)"),
+      message: "line 2, column 'w3': missing: the row has 12 fields, the header has 13"),
     .init(
       arguments: fit + ["--data", "plain.csv"],
       message: "'plain.csv' has q, v columns, but vin-so3 takes the SO(3) layout"),

@@ -28,10 +28,13 @@ enum VINExecutable {
       .first { FileManager.default.isExecutableFile(atPath: $0.path) }
   }
 
-  /// Runs `vin arguments…` in `directory` and waits for it.
-  static func run(_ arguments: [String], in directory: URL? = nil) throws -> VINRun {
+  /// Runs `vin arguments…` in `directory` and waits for it (with standard output sent to
+  /// `standardOutput`, e.g. `/dev/full`, when given).
+  static func run(_ arguments: [String], in directory: URL? = nil, standardOutput: String? = nil)
+    throws -> VINRun
+  {
     let executable = try #require(url, "the vin executable was not found next to the tests")
-    return try runProcess(executable, arguments, in: directory)
+    return try runProcess(executable, arguments, in: directory, standardOutput: standardOutput)
   }
 
   /// Runs `executable arguments…` in `directory` (a fresh scratch directory if nil), with the
@@ -39,7 +42,7 @@ enum VINExecutable {
   /// so that a large output cannot fill a pipe and block it.
   static func runProcess(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil,
-    environment: [String: String] = [:]
+    environment: [String: String] = [:], standardOutput: String? = nil
   ) throws -> VINRun {
     let scratch = FileManager.default.temporaryDirectory
       .appendingPathComponent("vin-run-\(UUID().uuidString)")
@@ -49,7 +52,7 @@ enum VINExecutable {
     let errURL = scratch.appendingPathComponent("stderr")
     try Data().write(to: outURL)
     try Data().write(to: errURL)
-    let out = try FileHandle(forWritingTo: outURL)
+    let out = try FileHandle(forWritingTo: standardOutput.map(URL.init(fileURLWithPath:)) ?? outURL)
     let err = try FileHandle(forWritingTo: errURL)
     let process = Process()
     process.executableURL = executable

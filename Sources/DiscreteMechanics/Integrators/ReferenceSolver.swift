@@ -50,9 +50,13 @@ public struct ReferenceSolver<System: LagrangianSystem>: Integrator {
         &system, cgsl_odeiv2_rk8pd(), min(duration, 1e-3), absoluteTolerance, relativeTolerance)
     else { throw .nonFiniteState(step: nil) }
     defer { gsl_odeiv2_driver_free(driver) }
+    // A bounded number of adaptive sub-steps per step: a step of 1e300 would otherwise run
+    // for ever.
+    gsl_odeiv2_driver_set_nmax(driver, ReferenceSolverLimits.maxSubsteps)
     var t = 0.0
     let status = gsl_odeiv2_driver_apply(driver, &t, duration, &x)
     withExtendedLifetime(context) {}
+    if status == Int32(GSL_EMAXITER) { throw ReferenceSolverLimits.tooManySubsteps(duration) }
     if let failure = context.failure { throw failure }
     guard status == Int32(GSL_SUCCESS), x.allSatisfy(\.isFinite) else {
       throw .nonFiniteState(step: nil)
@@ -90,3 +94,18 @@ private let odeRightHandSide:
         return Int32(GSL_EBADFUNC)
       }
     }
+
+/// The sub-step limit of both GSL reference solvers.
+enum ReferenceSolverLimits {
+  /// Adaptive sub-steps allowed within one step (GSL's driver fails with `GSL_EMAXITER` beyond).
+  static let maxSubsteps: UInt = 100_000
+
+  /// The error for a step that needs more than ``maxSubsteps`` sub-steps.
+  static func tooManySubsteps(_ stepSize: Double) -> IntegrationError {
+    .stepTooLarge(
+      step: nil,
+      detail:
+        "the step of \(stepSize) needs more than \(maxSubsteps) adaptive rk8pd sub-steps (GSL_EMAXITER); use a smaller step size"
+    )
+  }
+}

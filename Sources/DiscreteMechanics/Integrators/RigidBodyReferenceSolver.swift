@@ -64,9 +64,13 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: Integrator {
         &ode, cgsl_odeiv2_rk8pd(), min(stepSize, 1e-3), absoluteTolerance, relativeTolerance)
     else { throw .nonFiniteState(step: nil) }
     defer { gsl_odeiv2_driver_free(driver) }
+    // A bounded number of adaptive sub-steps per step: a step of 1e300 would otherwise run
+    // for ever.
+    gsl_odeiv2_driver_set_nmax(driver, ReferenceSolverLimits.maxSubsteps)
     var t = 0.0
     let status = gsl_odeiv2_driver_apply(driver, &t, stepSize, &y)
     withExtendedLifetime(field) {}
+    if status == Int32(GSL_EMAXITER) { throw ReferenceSolverLimits.tooManySubsteps(stepSize) }
     guard status == Int32(GSL_SUCCESS), y.allSatisfy(\.isFinite) else {
       throw .nonFiniteState(step: nil)
     }

@@ -11,9 +11,10 @@ public struct FreeRigidBody: RigidBodySystem {
   public let inertia: Matrix3
 
   /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` unless `inertia`
-  ///   is finite, symmetric and positive definite.
+  ///   is finite, symmetric and positive definite with principal moments that satisfy the
+  ///   triangle inequality J₁ ≤ J₂ + J₃ (for each order), as every real body's do.
   public init(inertia: Matrix3 = Matrix3(diagonal: Vector3(1, 2, 3))) throws(IntegrationError) {
-    try RigidBodyInertia.validate(inertia)
+    try RigidBodyInertia.validatePhysical(inertia)
     self.inertia = inertia
   }
 

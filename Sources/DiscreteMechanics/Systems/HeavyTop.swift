@@ -21,12 +21,14 @@ public struct HeavyTop: RigidBodySystem {
   public let centreOfMass: Vector3
 
   /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` unless `inertia`
-  ///   is finite, symmetric and positive definite, `m` is positive, and `g` and `ρ` are finite.
+  ///   is finite, symmetric and positive definite with principal moments that satisfy the
+  ///   triangle inequality J₁ ≤ J₂ + J₃ (for each order), as every real body's do; `m` is
+  ///   positive, and `g` and `ρ` are finite.
   public init(
     inertia: Matrix3 = Matrix3(diagonal: Vector3(0.13, 0.28, 0.17)), mass m: Double = 1,
     gravity g: Double = 9.81, centreOfMass rho: Vector3 = Vector3(0, 0, 0.3)
   ) throws(IntegrationError) {
-    try RigidBodyInertia.validate(inertia)
+    try RigidBodyInertia.validatePhysical(inertia)
     self.inertia = inertia
     self.m = try Parameter.positive(m, "m")
     self.gravity = try Parameter.finite(g, "g")

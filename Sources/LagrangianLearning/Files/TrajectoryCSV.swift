@@ -8,8 +8,14 @@ extension ObservedTrajectory {
   /// angular velocity Ω) gives a ``ObservationLayout/rigidBody`` trajectory; every R must be a
   /// rotation, `‖RᵀR − I‖_max ≤ 10⁻⁶` and `det R > 0`.
   ///
+  /// Every data row has as many fields as the header (a row with one too many or too few would
+  /// shift the columns), and every used field is a whole number: `Double(_:)` of the field,
+  /// which must not contain a NUL byte (C's `strtod` would stop there and read `1.5\0junk`
+  /// as 1.5); every t is finite.
+  ///
   /// - Throws: ``LearningError/invalidCSV(line:column:detail:)`` naming the line and column
-  ///   of a bad header, a missing field, a non-numeric entry or an R that is not a rotation;
+  ///   of a bad header, a row with the wrong number of fields, a non-numeric entry or an R
+  ///   that is not a rotation;
   ///   ``LearningError/nonFiniteObservation(trajectory:sample:value:)`` for NaN or infinity.
   public init(csv text: String) throws(LearningError) {
     let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
@@ -48,7 +54,7 @@ extension ObservedTrajectory {
     var times: [Double] = []
     var positions: [[Double]] = []
     var velocities: [[Double]] = []
-    for (_, values) in try Self.rows(lines, columns: used) {
+    for (_, values) in try Self.rows(lines, columns: used, fieldCount: header.count) {
       times.append(values[0])
       positions.append(Array(values[1...n]))
       if velocityColumns > 0 { velocities.append(Array(values[(n + 1)...])) }
@@ -70,7 +76,7 @@ extension ObservedTrajectory {
     var times: [Double] = []
     var attitudes: [SO3] = []
     var angularVelocities: [Vector3] = []
-    for (line, v) in try Self.rows(lines, columns: expected) {
+    for (line, v) in try Self.rows(lines, columns: expected, fieldCount: header.count) {
       let matrix = Matrix3(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9])
       let defect = (matrix.transpose * matrix - Matrix3.identity).entries.map(abs).max() ?? .nan
       // NaN and infinity are reported as non-finite observations by the initialiser below.
@@ -89,24 +95,34 @@ extension ObservedTrajectory {
   }
 
   /// The non-empty data rows after the header, with their 1-based line numbers: the numbers in
-  /// the first `columns.count` fields.
-  private static func rows(_ lines: [String], columns: [String]) throws(LearningError)
-    -> [(line: Int, values: [Double])]
+  /// the first `columns.count` of the row's `fieldCount` fields.
+  private static func rows(_ lines: [String], columns: [String], fieldCount: Int)
+    throws(LearningError) -> [(line: Int, values: [Double])]
   {
     var rows: [(line: Int, values: [Double])] = []
     for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
       let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+      guard fields.count == fieldCount else {
+        // A short row names its first missing column (when that is one that is read).
+        let missing = fields.count < columns.count ? columns[fields.count] : nil
+        throw .invalidCSV(
+          line: index + 1, column: missing,
+          detail: (missing == nil ? "" : "missing: ")
+            + "the row has \(fields.count) fields, the header has \(fieldCount)")
+      }
       var values: [Double] = []
       for (c, name) in columns.enumerated() {
-        guard c < fields.count else {
-          throw .invalidCSV(
-            line: index + 1, column: name, detail: "missing (the row has \(fields.count) fields)")
-        }
         let field = fields[c].trimmingWhitespace()
-        guard let value = Double(field) else {
-          throw .invalidCSV(line: index + 1, column: name, detail: "'\(field)' is not a number")
+        guard !field.utf8.contains(0), let value = Double(field) else {
+          let shown = field.replacingNUL()
+          throw .invalidCSV(line: index + 1, column: name, detail: "'\(shown)' is not a number")
         }
         values.append(value)
+      }
+      // The observations' NaN and infinity are reported by the trajectory's initialiser; the
+      // time is checked here (a single sample at t = inf would otherwise pass).
+      guard values[0].isFinite else {
+        throw .invalidCSV(line: index + 1, column: "t", detail: "\(values[0]) is not a finite time")
       }
       rows.append((index + 1, values))
     }
@@ -114,6 +130,13 @@ extension ObservedTrajectory {
       throw .invalidCSV(line: 2, column: nil, detail: "no data rows after the header")
     }
     return rows
+  }
+}
+
+extension String {
+  /// The string with each NUL byte written `\0`, for messages.
+  fileprivate func replacingNUL() -> String {
+    String(unicodeScalars.flatMap { $0 == "\0" ? ["\\", "0"] : [$0] }.map(Character.init))
   }
 }
 

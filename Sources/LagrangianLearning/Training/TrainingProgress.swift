@@ -43,16 +43,19 @@ public struct TrainingProgress: Sendable, CustomStringConvertible {
   /// One line for standard error, e.g.
   /// `iteration 120/3000  loss 0.4132  validation 0.4410  best validation 0.4398 (118)  38.2 it/s  ETA 75 s`.
   public var description: String {
+    /// `x` with `digits` decimals, or in the shortest round-trip form (`2.5e+20`) when
+    /// `|x| · 10^digits ≥ 10¹⁵`, beyond which the scaled value is no longer an exact integer
+    /// (2⁵³ ≈ 9·10¹⁵) and an integer conversion of it could overflow.
     func fixed(_ x: Double, _ digits: Int) -> String {
-      guard x.isFinite else { return "\(x)" }
       var scale = 1.0
       for _ in 0..<digits { scale *= 10 }
+      guard x.isFinite, abs(x) * scale < 1e15 else { return "\(x)" }
       let rounded = (abs(x) * scale).rounded()
-      let whole = Int(rounded / scale)
-      let fraction = Int(rounded) - whole * Int(scale)
-      let digitsText = String(fraction)
+      let whole = (rounded / scale).rounded(.towardZero)
+      let fraction = rounded - whole * scale
+      let digitsText = String(Int64(fraction))
       let padded = String(repeating: "0", count: max(0, digits - digitsText.count)) + digitsText
-      return (x < 0 ? "-" : "") + "\(whole)" + (digits > 0 ? "." + padded : "")
+      return (x < 0 ? "-" : "") + String(Int64(whole)) + (digits > 0 ? "." + padded : "")
     }
     var line = "iteration \(iteration)/\(totalIterations)  loss \(fixed(loss, 4))"
     if let validationLoss { line += "  validation \(fixed(validationLoss, 4))" }

@@ -36,21 +36,22 @@ struct EvaluateCommand: ParsableCommand {
   var output: String?
 
   func run() throws {
+    let target = try OutputTarget(output)
     let saved = try SavedModel(path: model)
     let truthFile = try TrajectoryFile(path: truth)
     let evaluation = try ForecastEvaluation(model: saved, truth: truthFile)
     var csv = "t,squared_error,energy\n"
     for k in evaluation.times.indices {
-      csv +=
-        [evaluation.times[k], evaluation.squaredErrors[k], evaluation.energies[k]]
-        .map(CSVFormat.number).joined(separator: ",") + "\n"
+      csv += CSVFormat.line([
+        evaluation.times[k], evaluation.squaredErrors[k], evaluation.energies[k],
+      ])
     }
-    try OutputFiles.deliver(csv: csv, csvPath: output, plot: nil)
+    try OutputFiles.deliver(csv, to: target)
     let summary = evaluation.summary(modelPath: model, truthPath: truth)
-    if output == nil {
+    if target == .standardOutput {
       printToStandardError(summary)
     } else {
-      FileHandle.standardOutput.write(Data((summary + "\n").utf8))
+      try StandardOutput.write(summary + "\n")
     }
   }
 }

@@ -27,16 +27,16 @@ struct FitCommand: ParsableCommand {
   @Option(
     name: .customLong("data"),
     help: ArgumentHelp("A trajectory CSV file (repeat for several).", valueName: "file.csv"))
-  var dataFiles: [String] = []
+  var dataFiles: [String]
 
   @Option(
     name: .customLong("model"),
-    help: ArgumentHelp(
-      "The model kind: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).",
-      valueName: "kind"))
-  var kind: String
+    help: ArgumentHelp("The model kind.", valueName: "kind"))
+  var kind: ModelKind
 
-  @Option(help: ArgumentHelp("Write the model file here.", valueName: "model.json"))
+  @Option(
+    help: ArgumentHelp(
+      "Write the model file here (- or none: standard output).", valueName: "model.json"))
   var output: String?
 
   @Option(
@@ -51,15 +51,15 @@ struct FitCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Hidden layers of the MLP.")
   var depth: Int = 1
 
-  @Option(help: "The MLP activation: tanh or softplus.")
-  var activation: String = Activation.tanh.rawValue
+  @Option(help: "The MLP activation.")
+  var activation: Activation = .tanh
 
   @Option(
     help: ArgumentHelp(
       "A VIN's potential: mlp (the default), quadratic (½k|q|²) or cosine (a Σ(1 − cos q)); vin-so3: gravity (U = e_zᵀRc, its default) or mlp (a network of R).",
       valueName: "kind"
     ))
-  var potential: String?
+  var potential: ModelArchitecture.PotentialKind?
 
   @Option(
     parsing: .unconditional,
@@ -76,49 +76,52 @@ struct FitCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
-  var mass: String = ModelArchitecture.MassKind.constant.rawValue
+  var mass: ModelArchitecture.MassKind = .constant
+
+  // The training options default to `TrainingConfiguration()`'s values, so that the CLI and
+  // Swift train alike; an option left unset keeps the library's default.
 
   @Option(parsing: .unconditional, help: "Steps H of each training rollout (windows of H+1).")
-  var horizon: Int = 10
+  var horizon = TrainingConfiguration().horizon
 
   @Option(
-    parsing: .unconditional,
-    help: "Training iterations (Adam steps; default \(TrainingConfiguration().iterations)).")
-  var steps: Int?
+    name: [.customLong("iterations"), .customLong("steps")], parsing: .unconditional,
+    help: "Training iterations (Adam steps); --steps is an alias.")
+  var iterations = TrainingConfiguration().iterations
 
-  @Option(
-    parsing: .unconditional,
-    help: "Adam's learning rate (default \(TrainingConfiguration().learningRate)).")
-  var learningRate: Double?
+  @Option(parsing: .unconditional, help: "Adam's learning rate.")
+  var learningRate = TrainingConfiguration().learningRate
 
   @Option(
     help: ArgumentHelp(
-      "The learning rate over the run: constant, or cosine (decays to 0 at the last step).",
-      valueName: "constant|cosine"))
-  var schedule: String = TrainingConfiguration().learningRateSchedule.rawValue
+      "The learning rate over the run: constant, or cosine (decays to 0 at the last step)."))
+  var schedule = TrainingConfiguration().learningRateSchedule
 
   @Option(
     parsing: .unconditional,
     help: "Windows per minibatch (default: all training windows, full batch).")
-  var batchSize: Int?
-
-  @Option(help: "The seed of the initial weights, the split and the minibatches.")
-  var seed: UInt64 = 0
+  var batchSize = TrainingConfiguration().batchSize
 
   @Option(
     parsing: .unconditional,
-    help: "Fraction of windows held out for validation (default 0: the training loss is monitored)."
-  )
-  var validationFraction: Double = TrainingConfiguration().validationFraction
+    help: ArgumentHelp(
+      "The seed of the initial weights, the split and the minibatches (default: \(TrainingConfiguration().seed)).",
+      valueName: "seed"),
+    transform: Seed.parse)
+  var seed = TrainingConfiguration().seed
+
+  @Option(
+    parsing: .unconditional,
+    help: "Fraction of windows held out for validation (0: the training loss is monitored).")
+  var validationFraction = TrainingConfiguration().validationFraction
 
   @Option(help: "The loss: nll (Gaussian, learned noise scale) or mse.")
-  var loss: String = RolloutLossKind.gaussianNegativeLogLikelihood.rawValue
+  var loss = TrainingConfiguration().loss
 
   @Option(
     help: ArgumentHelp(
-      "Rollout starts: inferred (optimised per window) or naive (first observation).",
-      valueName: "inferred|naive"))
-  var initialState: String = "inferred"
+      "Rollout starts: learned (inferred, optimised per window) or first-observation (naive)."))
+  var initialState = TrainingConfiguration().initialStates
 
   @Option(
     parsing: .unconditional,
@@ -133,20 +136,12 @@ struct FitCommand: ParsableCommand {
   var patience: Int?
 
   func run() throws {
-    let kind = try Self.choice(
-      self.kind, option: "--model", ModelKind.self, unknown: LearningCommandError.unknownModelKind)
     let architecture = ModelArchitecture(
-      width: width, depth: depth,
-      activation: try Self.choice(activation, option: "--activation", Activation.self),
-      potential: try potential.map { text throws(LearningCommandError) in
-        try Self.choice(text, option: "--potential", ModelArchitecture.PotentialKind.self)
-      },
-      mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self),
+      width: width, depth: depth, activation: activation, potential: potential, mass: mass,
       inertiaScale: inertiaScale, angles: angles)
     let configuration = try trainingConfiguration()
-    guard !dataFiles.isEmpty else {
-      throw ValidationError("Missing expected argument '--data <file.csv>'")
-    }
+    let target = try OutputTarget(output)
+    let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }
     var files: [TrajectoryFile] = []
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
@@ -176,34 +171,25 @@ struct FitCommand: ParsableCommand {
         throw LearningCommandError.data(path: file.path, .missingVelocities(model: kind.rawValue))
       }
     }
-    var logLines = log.map { _ in ["iteration,seconds,loss,monitored_loss"] }
+    var logLines = ["iteration,seconds,loss,monitored_loss"]
     let (json, summary) = try Self.train(model, on: files.map(\.trajectory), configuration) {
       progress in
+      guard logTarget != nil else { return }
       let seconds = Double(progress.iteration) / progress.iterationsPerSecond
-      logLines?.append(
-        "\(progress.iteration),\(seconds),\(progress.loss),\(progress.validationLoss ?? .nan)")
+      let monitored = progress.monitored == .validation ? progress.validationLoss : nil
+      logLines.append(
+        "\(progress.iteration),\(seconds),\(progress.loss),\(monitored ?? progress.loss)")
     }
-    if let log, let logLines {
-      do {
-        try AtomicFile.write(logLines.joined(separator: "\n") + "\n", to: log)
-      } catch {
-        throw CommandError.output(error)
-      }
+    try Self.save(json, to: target, kind: kind)
+    if let logTarget {
+      try OutputFiles.deliver(logLines.joined(separator: "\n") + "\n", to: logTarget)
     }
-    if let output {
-      do {
-        try AtomicFile.write(String(decoding: json, as: UTF8.self), to: output)
-      } catch {
-        throw CommandError.output(error)
-      }
-    } else {
-      FileHandle.standardOutput.write(json)
-    }
-    report(summary, kind: kind)
+    report(summary, kind: kind, to: target)
     if case .nonFiniteLoss = summary.stopReason { throw ExitCode(2) }
   }
 
-  /// The training settings from the options.
+  /// The training settings from the options, checked by
+  /// ``TrainingConfiguration/validate()`` (and the architecture's sizes here).
   func trainingConfiguration() throws(LearningCommandError) -> TrainingConfiguration {
     func require(_ ok: Bool, _ option: String, _ value: Any, _ requirement: String)
       throws(LearningCommandError)
@@ -214,44 +200,59 @@ struct FitCommand: ParsableCommand {
     }
     try require(width >= 1, "--width", width, "must be at least 1")
     try require(depth >= 1, "--depth", depth, "must be at least 1")
-    try require(horizon >= 1, "--horizon", horizon, "must be at least 1")
-    try require((steps ?? 0) >= 0, "--steps", steps ?? 0, "must be non-negative")
-    try require(
-      (learningRate ?? 1).isFinite && (learningRate ?? 1) > 0, "--learning-rate",
-      learningRate ?? 1, "must be positive and finite")
-    try require((batchSize ?? 1) >= 1, "--batch-size", batchSize ?? 1, "must be at least 1")
-    try require(
-      validationFraction >= 0 && validationFraction < 1, "--validation-fraction",
-      validationFraction, "must be in [0, 1)")
-    try require((patience ?? 1) >= 1, "--patience", patience ?? 0, "must be at least 1")
     try require(
       (inertiaScale ?? 1).isFinite && (inertiaScale ?? 1) > 0, "--inertia-scale",
       inertiaScale ?? 1, "must be positive and finite")
-    try require(
-      (initialStateLearningRate ?? 1).isFinite && (initialStateLearningRate ?? 1) > 0,
-      "--initial-state-learning-rate", initialStateLearningRate ?? 1,
-      "must be positive and finite")
     var configuration = TrainingConfiguration()
     configuration.horizon = horizon
-    if let steps { configuration.iterations = steps }
-    if let learningRate { configuration.learningRate = learningRate }
-    configuration.learningRateSchedule = try Self.choice(
-      schedule, option: "--schedule", LearningRateSchedule.self)
+    configuration.iterations = iterations
+    configuration.learningRate = learningRate
+    configuration.learningRateSchedule = schedule
     configuration.batchSize = batchSize
     configuration.seed = seed
     configuration.validationFraction = validationFraction
     configuration.patience = patience
     configuration.initialStateLearningRate = initialStateLearningRate
-    configuration.loss = try Self.choice(loss, option: "--loss", RolloutLossKind.self)
-    switch initialState {
-    case "inferred": configuration.initialStates = .learned
-    case "naive": configuration.initialStates = .firstObservation
-    default:
-      throw .invalidOption(
-        option: "--initial-state", value: "'\(initialState)'",
-        requirement: "must be inferred or naive")
+    configuration.loss = loss
+    configuration.initialStates = initialState
+    do {
+      try configuration.validate()
+    } catch {
+      if case .invalidConfiguration(let name, let value, let requirement) = error,
+        let option = Self.options[name]
+      {
+        throw .invalidOption(option: option, value: value, requirement: requirement)
+      }
+      throw .training(error)
     }
     return configuration
+  }
+
+  /// The option of each ``TrainingConfiguration`` setting that
+  /// ``TrainingConfiguration/validate()`` names.
+  static let options = [
+    "horizon": "--horizon", "iterations": "--iterations", "batch size": "--batch-size",
+    "learning rate": "--learning-rate",
+    "initial-state learning rate": "--initial-state-learning-rate",
+    "validation fraction": "--validation-fraction", "patience": "--patience",
+  ]
+
+  /// Writes the model file to `target`. When that fails (a full disk, `/dev/full`), the
+  /// trained model is saved to a file in the temporary directory instead, and the error says
+  /// where (or that it is lost, if that fails too).
+  static func save(_ json: Data, to target: OutputTarget, kind: ModelKind) throws(CommandError) {
+    do {
+      try OutputFiles.deliver(String(decoding: json, as: UTF8.self), to: target)
+    } catch {
+      let rescue = FileManager.default.temporaryDirectory
+        .appendingPathComponent("vin-fit-\(kind.rawValue)-\(getpid()).json").path
+      do throws(FileWriteError) {
+        try AtomicFile.write(String(decoding: json, as: UTF8.self), to: rescue)
+      } catch let rescueError {
+        throw .modelLost(error, rescue: rescueError)
+      }
+      throw .modelRescued(error, rescue: rescue)
+    }
   }
 
   /// Trains `model` with progress on standard error and Ctrl-C handling; returns the model
@@ -284,8 +285,8 @@ struct FitCommand: ParsableCommand {
   }
 
   /// How training ended, on standard error.
-  func report(_ summary: TrainingSummary, kind: ModelKind) {
-    let destination = output.map { "'\($0)'" } ?? "standard output"
+  func report(_ summary: TrainingSummary, kind: ModelKind, to target: OutputTarget) {
+    let destination = target.name
     let best =
       "best \(summary.validationWindows > 0 ? "validation" : "training") loss \(summary.bestLoss) at iteration \(summary.bestIteration)"
     switch summary.stopReason {
@@ -299,18 +300,5 @@ struct FitCommand: ParsableCommand {
       )
     }
     if let warning = summary.earlyBestWarning { printToStandardError("warning: \(warning)") }
-  }
-
-  /// The case of `Choice` named `text`.
-  static func choice<Choice: RawRepresentable & CaseIterable>(
-    _ text: String, option: String, _ type: Choice.Type,
-    unknown: ((String, [String]) -> LearningCommandError)? = nil
-  ) throws(LearningCommandError) -> Choice where Choice.RawValue == String {
-    if let value = Choice(rawValue: text) { return value }
-    let known = Choice.allCases.map(\.rawValue)
-    if let unknown { throw unknown(text, known) }
-    throw .invalidOption(
-      option: option, value: "'\(text)'",
-      requirement: "must be one of \(known.joined(separator: ", "))")
   }
 }

@@ -26,7 +26,19 @@ struct ForecastCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The model file written by `vin fit`.", valueName: "model.json"))
   var model: String
 
-  @OptionGroup var initialCondition: InitialConditionOptions
+  @Option(
+    name: .customLong("q0"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "Initial configuration, comma-separated (vin-so3: a rotation vector).",
+      valueName: "x,y,..."))
+  var position: String
+
+  @Option(
+    name: .customLong("v0"), parsing: .unconditional,
+    help: ArgumentHelp(
+      "Initial velocity, comma-separated (vin-so3: body angular velocity Ω; default 0).",
+      valueName: "x,y,..."))
+  var velocity: String?
 
   @Option(parsing: .unconditional, help: "The number of steps.")
   var steps: Int
@@ -34,50 +46,45 @@ struct ForecastCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func run() throws {
-    guard steps >= 0 else { throw CommandError.invalidStepCount(steps) }
-    guard let positionText = initialCondition.position else {
-      throw LearningCommandError.invalidOption(
-        option: "--q0", value: "(missing)",
-        requirement: "a forecast needs an initial configuration; model files store none")
-    }
+    guard steps >= 0, steps < Int.max else { throw CommandError.invalidStepCount(steps) }
+    let outputs = try OutputPlan(output)
     let saved = try SavedModel(path: model)
-    if let rigidBody = saved.model as? VINSO3 {
-      try forecast(rigidBody, saved, rotationVector: positionText)
-      return
-    }
-    let n = saved.model.configurationDimension
-    let q0 = try Self.vector(positionText, option: "--q0", dimension: n, model: saved)
+    let rigidBody = saved.model as? VINSO3
+    let n = rigidBody == nil ? saved.model.configurationDimension : 3
+    let layout: RowLayout = rigidBody == nil ? .coordinates(dimension: n) : .rigidBody
+    // The forecast is held in memory: q, v (and R) per row, in arrays of arrays.
+    try MemoryBudget.check(rows: steps + 1, bytesPerRow: 3 * layout.columns * 8 + 64)
+    let q0 = try Self.vector(position, option: "--q0", dimension: n, model: saved)
     let v0 =
-      try initialCondition.velocity.map { text in
+      try velocity.map { text in
         try Self.vector(text, option: "--v0", dimension: n, model: saved)
       } ?? Array(repeating: 0, count: n)
-    let table = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
-    let plot = output.plot.map { path in
-      (svg: table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg(), path: path)
+    let table: any TrajectoryTable
+    if let rigidBody {
+      do {
+        table = RigidBodyTable(
+          try rigidBody.forecast(
+            attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
+            angularVelocity: Vector3(v0[0], v0[1], v0[2]), steps: steps))
+      } catch {
+        throw LearningCommandError.forecast(error)
+      }
+    } else {
+      table = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
     }
-    try OutputFiles.deliver(csv: CSVFormat.render(table), csvPath: output.output, plot: plot)
-  }
-
-  /// The forecast of a VIN-SO(3) from the rotation vector `--q0` and Ω₀ = `--v0`.
-  func forecast(_ model: VINSO3, _ saved: SavedModel, rotationVector text: String) throws {
-    let q0 = try Self.vector(text, option: "--q0", dimension: 3, model: saved)
-    let v0 =
-      try initialCondition.velocity.map { text in
-        try Self.vector(text, option: "--v0", dimension: 3, model: saved)
-      } ?? [0, 0, 0]
-    let forecast: SO3Forecast
+    let csv = try BufferedOutput(outputs.csv)
     do {
-      forecast = try model.forecast(
-        attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
-        angularVelocity: Vector3(v0[0], v0[1], v0[2]), steps: steps)
+      if table.count > 0 {
+        try csv.reserve(rows: table.count, bytesPerRow: CSVFormat.line(table.row(0)).utf8.count)
+      }
+      try CSVFormat.write(table, to: csv)
     } catch {
-      throw LearningCommandError.forecast(error)
+      csv.discard()
+      throw error
     }
-    let table = RigidBodyTable(forecast)
-    let plot = output.plot.map { path in
-      (svg: table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg(), path: path)
+    try OutputFiles.finish(csv, plot: outputs.plot) {
+      table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg()
     }
-    try OutputFiles.deliver(csv: CSVFormat.render(table), csvPath: output.output, plot: plot)
   }
 
   /// A list option with one entry per coordinate of the model.

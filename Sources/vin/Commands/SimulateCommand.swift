@@ -45,7 +45,7 @@ struct SimulateCommand: ParsableCommand {
     help: ArgumentHelp("Add Gaussian noise of this standard deviation.", valueName: "sigma"))
   var noise: Double?
 
-  @Option(help: "The seed of the noise.")
+  @Option(parsing: .unconditional, help: "The seed of the noise.", transform: Seed.parse)
   var seed: UInt64 = 0
 
   @OptionGroup var output: OutputOptions
@@ -54,31 +54,35 @@ struct SimulateCommand: ParsableCommand {
     let entry = try SystemCatalog.entry(named: system)
     let method = try entry.integrator(named: integrator ?? entry.defaultIntegrator)
     guard stepSize.isFinite, stepSize > 0 else { throw CommandError.invalidStepSize(stepSize) }
-    guard steps >= 0 else { throw CommandError.invalidStepCount(steps) }
+    guard steps >= 0, steps < Int.max else { throw CommandError.invalidStepCount(steps) }
+    guard (Double(steps) * stepSize).isFinite else {
+      throw CommandError.finalTimeNotFinite(stepSize: stepSize, steps: steps)
+    }
     if let noise, !(noise.isFinite && noise >= 0) { throw CommandError.invalidNoise(noise) }
     var assignments: [ParameterAssignment] = []
     for text in parameters { assignments.append(try ParameterAssignment(parsing: text)) }
     let setup = try entry.setup(
       position: initialCondition.position, velocity: initialCondition.velocity,
       assignments: assignments, stepSize: stepSize, steps: steps)
+    let outputs = try OutputPlan(output)
 
-    var table: any TrajectoryTable
+    let csv = try BufferedOutput(outputs.csv)
+    let stream = TrajectoryStream(
+      source: "simulation of '\(entry.name)' with '\(method.name)'", rows: steps + 1, output: csv,
+      noise: noise, seed: seed, keepsRowsForPlot: outputs.plot != nil)
     do {
-      table = try method.simulate(setup)
-    } catch {
+      try method.simulate(setup, stream)
+    } catch let error as IntegrationError {
+      csv.discard()
       throw CommandError(error, system: entry.name, integrator: method.name)
+    } catch {
+      csv.discard()
+      throw error
     }
-    if let noise, noise > 0 {
-      var generator = SeededGenerator(seed: seed)
-      table = table.addingNoise(standardDeviation: noise, generator: &generator)
+    try OutputFiles.finish(csv, plot: outputs.plot) {
+      stream.table()?.figure(title: title(entry, method), subtitle: subtitle(entry, setup)).svg()
+        ?? ""
     }
-    let plot = output.plot.map { path in
-      (
-        svg: table.figure(title: title(entry, method), subtitle: subtitle(entry, setup)).svg(),
-        path: path
-      )
-    }
-    try OutputFiles.deliver(csv: CSVFormat.render(table), csvPath: output.output, plot: plot)
   }
 
   func title(_ entry: SystemEntry, _ method: IntegratorEntry) -> String {

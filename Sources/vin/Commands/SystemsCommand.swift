@@ -6,8 +6,8 @@ struct SystemsCommand: ParsableCommand {
     commandName: "systems",
     abstract: "List the built-in systems, their parameters, defaults and integrators.")
 
-  func run() {
-    print(Self.listing())
+  func run() throws {
+    try StandardOutput.write(Self.listing() + "\n")
   }
 
   /// The text printed by `vin systems`.

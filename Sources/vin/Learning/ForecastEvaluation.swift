@@ -19,7 +19,9 @@ struct ForecastEvaluation {
   let hasEnergy: Bool
 
   /// - Throws: ``LearningCommandError/data(path:_:)`` when the truth has no velocity columns, a
-  ///   different dimension or another step size than the model.
+  ///   different dimension or another step size than the model;
+  ///   ``LearningCommandError/nonFiniteError(truthPath:modelPath:time:value:)`` when a squared
+  ///   error overflows (values near 1e308) or the forecast is NaN.
   init(model saved: SavedModel, truth: TrajectoryFile) throws(LearningCommandError) {
     let model = saved.model
     let n = model.configurationDimension
@@ -49,6 +51,10 @@ struct ForecastEvaluation {
       squaredErrors = distances.indices.map { k in
         let dw = forecast.angularVelocities[k] - angularVelocities[k]
         return distances[k] * distances[k] + dw.dot(dw)
+      }
+      if let k = squaredErrors.firstIndex(where: { !$0.isFinite }) {
+        throw .nonFiniteError(
+          truthPath: truth.path, modelPath: saved.path, time: times[k], value: squaredErrors[k])
       }
       hasEnergy = true
       energies = forecast.energies
@@ -80,6 +86,10 @@ struct ForecastEvaluation {
         sum += dq * dq + dv * dv
       }
       return sum
+    }
+    if let k = squaredErrors.firstIndex(where: { !$0.isFinite }) {
+      throw .nonFiniteError(
+        truthPath: truth.path, modelPath: saved.path, time: times[k], value: squaredErrors[k])
     }
     attitudeErrors = nil
     hasEnergy = forecast.energies != nil

@@ -22,13 +22,6 @@ struct ForecastTable: TrajectoryTable {
   var count: Int { coordinates.count }
   func row(_ index: Int) -> [Double] { coordinates.row(index) }
 
-  func addingNoise(standardDeviation: Double, generator: inout SeededGenerator) -> Self {
-    var noisy = self
-    noisy.coordinates = coordinates.addingNoise(
-      standardDeviation: standardDeviation, generator: &generator)
-    return noisy
-  }
-
   func figure(title: String, subtitle: String) -> Figure {
     var figure = coordinates.figure(title: title, subtitle: subtitle)
     if !hasEnergy { figure.panels.removeLast() }

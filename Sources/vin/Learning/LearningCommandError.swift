@@ -4,8 +4,6 @@ import VINKit
 /// line `Error: <description>` on standard error (exit status 1); every case names the file,
 /// option or value at fault.
 enum LearningCommandError: Error, CustomStringConvertible {
-  /// `--model KIND` that is no model kind.
-  case unknownModelKind(String, known: [String])
   /// An option value out of range.
   case invalidOption(option: String, value: String, requirement: String)
   /// A file could not be read at all.
@@ -24,11 +22,11 @@ enum LearningCommandError: Error, CustomStringConvertible {
   case training(LearningError)
   /// A forecast of the learned model failed.
   case forecast(LearningError)
+  /// The squared error of a forecast against the truth is NaN or infinite at time `time`.
+  case nonFiniteError(truthPath: String, modelPath: String, time: Double, value: Double)
 
   var description: String {
     switch self {
-    case .unknownModelKind(let name, let known):
-      return "unknown model kind '\(name)' (model kinds: \(known.joined(separator: ", ")))"
     case .invalidOption(let option, let value, let requirement):
       return "\(option) \(value) is invalid: \(requirement)"
     case .unreadable(let path, let reason):
@@ -53,6 +51,9 @@ enum LearningCommandError: Error, CustomStringConvertible {
       return "training failed: \(error)"
     case .forecast(let error):
       return "\(error)"
+    case .nonFiniteError(let truthPath, let modelPath, let t, let value):
+      return
+        "the squared error of '\(modelPath)' against '\(truthPath)' at t = \(t) is \(value): the values are too large to compare in double precision, or the forecast is not finite"
     }
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// `--q0` and `--v0`, shared by the commands that start a trajectory (`simulate`, `forecast`).
+/// `--q0` and `--v0` of `vin simulate` (optional: each system has defaults; `vin forecast`
+/// declares its own, with `--q0` required).
 ///
 /// They are comma-separated lists, parsed unconditionally so that `--q0 -0.1,0.1` is a value and
 /// not an option; they are checked against the system once it is known.

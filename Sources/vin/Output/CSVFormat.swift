@@ -11,19 +11,14 @@ enum CSVFormat {
   /// `value` as written in a CSV file.
   static func number(_ value: Double) -> String { value.description }
 
-  /// The whole table as CSV text.
-  static func render(_ table: some TrajectoryTable) -> String {
-    var text = table.header.joined(separator: ",") + "\n"
-    text.reserveCapacity(table.count * table.header.count * 20)
-    for k in 0..<table.count {
-      var first = true
-      for value in table.row(k) {
-        if !first { text += "," }
-        text += number(value)
-        first = false
-      }
-      text += "\n"
-    }
-    return text
+  /// One row: the values separated by commas, ended by `\n`.
+  static func line(_ values: some Sequence<Double>) -> String {
+    values.map(number).joined(separator: ",") + "\n"
+  }
+
+  /// Writes the whole table to `output`, row by row.
+  static func write(_ table: some TrajectoryTable, to output: BufferedOutput) throws(CommandError) {
+    try output.write(table.header.joined(separator: ",") + "\n")
+    for k in 0..<table.count { try output.write(line(table.row(k))) }
   }
 }

@@ -1,24 +1,68 @@
 import Foundation
-import Plotting
 import VINKit
 
-/// Delivers a trajectory: the CSV to a file or to standard output, the plot to a file.
-///
-/// Files are staged next to their destinations first and renamed into place only when all of
-/// them were written, so a failure leaves no output file behind (and an existing one unchanged).
+/// Moves a command's finished outputs into place together, after all of them were written:
+/// a failure before that leaves no output file behind (and an existing one unchanged).
 enum OutputFiles {
-  static func deliver(csv: String, csvPath: String?, plot: (svg: String, path: String)?)
-    throws(CommandError)
-  {
-    var staged: [StagedFile] = []
-    do throws(FileWriteError) {
-      if let csvPath { staged.append(try AtomicFile.stage(csv, at: csvPath)) }
-      if let plot { staged.append(try AtomicFile.stage(plot.svg, at: plot.path)) }
-      for file in staged { try file.commit() }
-    } catch {
-      for file in staged { file.discard() }
-      throw .output(error)
+  /// Renames each staged file over its destination; on a failure the rest are discarded.
+  static func commit(_ files: [StagedFile]) throws(CommandError) {
+    for (index, file) in files.enumerated() {
+      do {
+        try file.commit()
+        if let temporaryPath = file.temporaryPath { TemporaryFiles.unregister(temporaryPath) }
+      } catch {
+        for rest in files[index...] {
+          rest.discard()
+          if let temporaryPath = rest.temporaryPath { TemporaryFiles.unregister(temporaryPath) }
+        }
+        throw .output(error)
+      }
     }
-    if csvPath == nil { FileHandle.standardOutput.write(Data(csv.utf8)) }
+  }
+
+  /// Writes `text` to `target` and `svg` to the plot's destination (if any), then commits
+  /// both.
+  static func deliver(
+    _ text: String, to target: OutputTarget, plot: AtomicFile.Destination? = nil,
+    svg: () -> String = { "" }
+  ) throws(CommandError) {
+    let output = try BufferedOutput(target)
+    do {
+      try output.write(text)
+    } catch {
+      output.discard()
+      throw error
+    }
+    try finish(output, plot: plot, svg: svg)
+  }
+
+  /// Finishes `output`, writes the plot (if any), and commits both; on a failure neither is
+  /// left behind.
+  static func finish(
+    _ output: BufferedOutput, plot: AtomicFile.Destination?, svg: () -> String
+  ) throws(CommandError) {
+    var staged: [StagedFile] = []
+    let plotOutput: BufferedOutput?
+    do {
+      plotOutput = try plot.map { destination throws(CommandError) in
+        try BufferedOutput(.file(destination))
+      }
+    } catch {
+      output.discard()
+      throw error
+    }
+    do {
+      if let file = try output.finish() { staged.append(file) }
+      if let plotOutput {
+        try plotOutput.write(svg())
+        if let file = try plotOutput.finish() { staged.append(file) }
+      }
+    } catch {
+      output.discard()
+      plotOutput?.discard()
+      for file in staged { file.discard() }
+      throw error
+    }
+    try commit(staged)
   }
 }

@@ -14,48 +14,13 @@ struct RigidBodyTable: TrajectoryTable {
   /// `E(R_k, Π_k)`, computed before any noise is added.
   var energies: [Double]
 
-  var header: [String] {
-    ["t"] + (1...3).flatMap { i in (1...3).map { j in "R\(i)\(j)" } } + [
-      "w1", "w2", "w3", "energy",
-    ]
-  }
+  var header: [String] { RowLayout.rigidBody.header }
 
   var count: Int { times.count }
 
   func row(_ index: Int) -> [Double] {
     let w = angularVelocities[index]
     return [times[index]] + attitudes[index].matrix.entries + [w.x, w.y, w.z, energies[index]]
-  }
-
-  /// The trajectory of `integrator` (which steps `system`) from the rotation vector q0 and the
-  /// body angular velocity v0 of the setup.
-  init<Method: Integrator, System: RigidBodySystem>(
-    integrating integrator: inout Method, system: System, setup: SimulationSetup
-  ) throws(IntegrationError) where Method.State == RigidBodyState {
-    let (rotationVector, angularVelocity) = try setup.rigidBodyInitialCondition()
-    let initial = try system.state(rotationVector: rotationVector, angularVelocity: angularVelocity)
-    let trajectory = try integrator.integrate(from: initial, steps: setup.steps)
-    times = trajectory.times
-    attitudes = trajectory.states.map(\.attitude)
-    angularVelocities = trajectory.states.map { system.angularVelocity(of: $0) }
-    energies = trajectory.states.map { system.energy($0) }
-  }
-
-  /// Noise on SO(3) as a right perturbation `R ← R exp(ξ̂)`, ξ ~ N(0, σ²I), so the noisy
-  /// attitude is still a rotation, and `w ← w + η`, η ~ N(0, σ²I) (drawn in the order ξ, η).
-  func addingNoise(standardDeviation sigma: Double, generator: inout SeededGenerator) -> Self {
-    var noisy = self
-    func draw() -> Vector3 {
-      Vector3(
-        generator.nextNormal(standardDeviation: sigma),
-        generator.nextNormal(standardDeviation: sigma),
-        generator.nextNormal(standardDeviation: sigma))
-    }
-    for k in 0..<count {
-      noisy.attitudes[k] = attitudes[k] * SO3.exp(draw())
-      noisy.angularVelocities[k] += draw()
-    }
-    return noisy
   }
 
   func figure(title: String, subtitle: String) -> Figure {

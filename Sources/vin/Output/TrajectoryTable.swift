@@ -5,7 +5,7 @@ import VINKit
 /// including t = 0, `t` first and `energy` last.
 ///
 /// ``CoordinateTable`` holds systems on R^n and SO(2), ``RigidBodyTable`` systems on SO(3);
-/// the CSV writer, the noise and the plot work on either through this protocol.
+/// the CSV writer and the plot work on either through this protocol.
 protocol TrajectoryTable: Sendable {
   /// The column names.
   var header: [String] { get }
@@ -13,9 +13,6 @@ protocol TrajectoryTable: Sendable {
   var count: Int { get }
   /// Row `index`, as many values as ``header`` has names.
   func row(_ index: Int) -> [Double]
-  /// The table with independent Gaussian noise N(0, σ²) on the configuration and velocity
-  /// columns, drawn from `generator` row by row; `t` and the energy stay exact.
-  func addingNoise(standardDeviation: Double, generator: inout SeededGenerator) -> Self
   /// A figure of the trajectory and its energy error over time.
   func figure(title: String, subtitle: String) -> Figure
 }

@@ -1,7 +1,8 @@
 import VINKit
 
 /// One integrator a built-in system supports: its name and how to run it on a
-/// ``SimulationSetup``, producing the table of rows that `vin` writes and plots.
+/// ``SimulationSetup``, sending the rows that `vin` writes and plots to a ``TrajectoryStream``
+/// one step at a time.
 ///
 /// Entries are made by the factories below, one per method and kind of state, so a system
 /// lists its integrators as `[.verlet(make), .rk4(make), …]` with `make` building the system
@@ -13,62 +14,65 @@ struct IntegratorEntry: Sendable {
   /// The name on the command line.
   let name: String
   /// Integrates from the setup's initial condition for its number of steps.
-  let simulate: @Sendable (SimulationSetup) throws(IntegrationError) -> any TrajectoryTable
+  ///
+  /// Throws ``IntegrationError`` for a bad setup or a failed step, and the stream's
+  /// ``CommandError``s.
+  let simulate: @Sendable (SimulationSetup, TrajectoryStream) throws -> Void
 
   // MARK: Systems on R^n, state (q, p)
 
   /// ``StormerVerlet``.
   static func verlet<S: ConstantMassSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "verlet") { setup throws(IntegrationError) in
+    Self(name: "verlet") { setup, stream in
       let system = try build(setup)
       var integrator = try StormerVerlet(system: system, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
   /// ``VariationalMidpoint`` (implicit; any mass matrix M(q)).
   static func midpoint<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "midpoint") { setup throws(IntegrationError) in
+    Self(name: "midpoint") { setup, stream in
       let system = try build(setup)
       var integrator = try VariationalMidpoint(system: system, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
   /// ``VariationalTrapezoidal`` (implicit; any mass matrix M(q)).
   static func trapezoidal<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "trapezoidal") { setup throws(IntegrationError) in
+    Self(name: "trapezoidal") { setup, stream in
       let system = try build(setup)
       var integrator = try VariationalTrapezoidal(system: system, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
   /// ``ExplicitRungeKutta/explicitEuler(system:stepSize:)``.
   static func euler<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "euler") { setup throws(IntegrationError) in
+    Self(name: "euler") { setup, stream in
       let system = try build(setup)
       var integrator = try ExplicitRungeKutta.explicitEuler(
         system: system, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
   /// ``ExplicitRungeKutta/classicalRK4(system:stepSize:)``.
   static func rk4<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "rk4") { setup throws(IntegrationError) in
+    Self(name: "rk4") { setup, stream in
       let system = try build(setup)
       var integrator = try ExplicitRungeKutta.classicalRK4(system: system, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
   /// ``ReferenceSolver`` (GSL rk8pd).
   static func rk8pd<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "rk8pd") { setup throws(IntegrationError) in
+    Self(name: "rk8pd") { setup, stream in
       let system = try build(setup)
       var integrator = try ReferenceSolver(system: system, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, system: system, setup: setup)
+      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
@@ -76,10 +80,10 @@ struct IntegratorEntry: Sendable {
 
   /// ``SO2LGVI``; the angle is written unwrapped as `q1`, `θ̇ = π/J` as `v1`.
   static func lgvi<S: PlanarRotor>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "lgvi") { setup throws(IntegrationError) in
+    Self(name: "lgvi") { setup, stream in
       let rotor = try build(setup)
       var integrator = try SO2LGVI(system: rotor, stepSize: setup.stepSize)
-      return try CoordinateTable(integrating: &integrator, rotor: rotor, setup: setup)
+      try rotorRows(&integrator, rotor: rotor, setup: setup, into: stream)
     }
   }
 
@@ -87,19 +91,108 @@ struct IntegratorEntry: Sendable {
 
   /// ``SO3LGVI``.
   static func lgvi<S: RigidBodySystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "lgvi") { setup throws(IntegrationError) in
+    Self(name: "lgvi") { setup, stream in
       let body = try build(setup)
       var integrator = try SO3LGVI(system: body, stepSize: setup.stepSize)
-      return try RigidBodyTable(integrating: &integrator, system: body, setup: setup)
+      try rigidBodyRows(&integrator, system: body, setup: setup, into: stream)
     }
   }
 
   /// ``RigidBodyReferenceSolver`` (GSL rk8pd on R¹²).
   static func rk8pd<S: RigidBodySystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "rk8pd") { setup throws(IntegrationError) in
+    Self(name: "rk8pd") { setup, stream in
       let body = try build(setup)
       var integrator = try RigidBodyReferenceSolver(system: body, stepSize: setup.stepSize)
-      return try RigidBodyTable(integrating: &integrator, system: body, setup: setup)
+      try rigidBodyRows(&integrator, system: body, setup: setup, into: stream)
+    }
+  }
+
+  // MARK: Rows
+
+  /// The rows `t, q, v = M(q)⁻¹p, E` of `system` stepped by `integrator` from the setup's
+  /// (q0, v0).
+  ///
+  /// - Throws: the integrator's errors, or ``IntegrationError/singularMassMatrix(step:)`` when
+  ///   `M(q_k)` cannot be inverted to recover `v_k`.
+  private static func coordinateRows<Method: Integrator, System: LagrangianSystem>(
+    _ integrator: inout Method, system: System, setup: SimulationSetup,
+    into stream: TrajectoryStream
+  ) throws where Method.State == PhaseState {
+    let n = system.dimension
+    try run(
+      &integrator, from: try system.state(position: setup.position, velocity: setup.velocity),
+      setup: setup, layout: .coordinates(dimension: n), into: stream
+    ) { state, k, row throws(IntegrationError) in
+      guard let v = system.velocity(state) else { throw .singularMassMatrix(step: k) }
+      for i in 0..<n {
+        row[1 + i] = state.q[i]
+        row[1 + n + i] = v[i]
+      }
+      row[1 + 2 * n] = system.energy(state)
+    }
+  }
+
+  /// The rows `t, θ (unwrapped), θ̇ = π/J, E` of a planar rotor stepped on SO(2).
+  private static func rotorRows<Method: Integrator, Rotor: PlanarRotor>(
+    _ integrator: inout Method, rotor: Rotor, setup: SimulationSetup,
+    into stream: TrajectoryStream
+  ) throws where Method.State == RotorState {
+    try IntegrationError.check(setup.position, name: "q0", dimension: 1)
+    try IntegrationError.check(setup.velocity, name: "v0", dimension: 1)
+    let initial = try rotor.state(angle: setup.position[0], angularVelocity: setup.velocity[0])
+    try run(
+      &integrator, from: initial, setup: setup, layout: .coordinates(dimension: 1), into: stream
+    ) {
+      state, _, row throws(IntegrationError) in
+      row[1] = state.angle
+      row[2] = rotor.angularVelocity(of: state)
+      row[3] = rotor.energy(state)
+    }
+  }
+
+  /// The rows `t, R (row by row), w = Ω = J⁻¹Π, E` of a rigid body from the rotation vector q0
+  /// and the body angular velocity v0 of the setup.
+  private static func rigidBodyRows<Method: Integrator, System: RigidBodySystem>(
+    _ integrator: inout Method, system: System, setup: SimulationSetup,
+    into stream: TrajectoryStream
+  ) throws where Method.State == RigidBodyState {
+    let (rotationVector, angularVelocity) = try setup.rigidBodyInitialCondition()
+    let initial = try system.state(rotationVector: rotationVector, angularVelocity: angularVelocity)
+    try run(&integrator, from: initial, setup: setup, layout: .rigidBody, into: stream) {
+      state, _, row throws(IntegrationError) in
+      let r = state.attitude.matrix
+      for i in 0..<3 {
+        for j in 0..<3 { row[1 + 3 * i + j] = r[i, j] }
+      }
+      let w = system.angularVelocity(of: state)
+      row[10] = w.x
+      row[11] = w.y
+      row[12] = w.z
+      row[13] = system.energy(state)
+    }
+  }
+
+  /// Steps `integrator` `setup.steps` times from `initial`, sending row k (`t_k = k h`, then
+  /// the columns `fill` writes from state k) to `stream` after each step.
+  private static func run<Method: Integrator>(
+    _ integrator: inout Method, from initial: Method.State, setup: SimulationSetup,
+    layout: RowLayout, into stream: TrajectoryStream,
+    fill: (Method.State, Int, inout [Double]) throws(IntegrationError) -> Void
+  ) throws {
+    try stream.begin(layout)
+    var row = [Double](repeating: 0, count: layout.columns)
+    var state = initial
+    try fill(state, 0, &row)
+    try stream.append(&row)
+    for k in 0..<setup.steps {
+      do throws(IntegrationError) {
+        try integrator.step(&state)
+      } catch {
+        throw error.at(step: k)
+      }
+      row[0] = Double(k + 1) * setup.stepSize
+      try fill(state, k + 1, &row)
+      try stream.append(&row)
     }
   }
 }

@@ -1,0 +1,88 @@
+import Plotting
+import VINKit
+
+/// The columns of a trajectory file (DESIGN §4): `t, q1…qn, v1…vn, energy` for systems on R^n
+/// and SO(2), `t, R11…R33, w1, w2, w3, energy` on SO(3).
+enum RowLayout: Equatable {
+  case coordinates(dimension: Int)
+  case rigidBody
+
+  var header: [String] {
+    switch self {
+    case .coordinates(let n):
+      return ["t"] + (1...n).map { "q\($0)" } + (1...n).map { "v\($0)" } + ["energy"]
+    case .rigidBody:
+      return ["t"] + (1...3).flatMap { i in (1...3).map { j in "R\(i)\(j)" } } + [
+        "w1", "w2", "w3", "energy",
+      ]
+    }
+  }
+
+  /// The number of columns.
+  var columns: Int {
+    switch self {
+    case .coordinates(let n): return 2 * n + 2
+    case .rigidBody: return 14
+    }
+  }
+
+  /// Adds independent N(0, σ²) noise to the configuration and velocity columns of `row`, drawn
+  /// from `generator` in column order; `t` and the energy stay exact. On SO(3) the attitude is
+  /// perturbed on the group, `R ← R exp(ξ̂)` with ξ ~ N(0, σ²I) (so it stays a rotation), then
+  /// `w ← w + η`, η ~ N(0, σ²I).
+  func addNoise(
+    to row: inout [Double], standardDeviation sigma: Double, generator: inout SeededGenerator
+  ) {
+    switch self {
+    case .coordinates(let n):
+      for i in 1...(2 * n) { row[i] += generator.nextNormal(standardDeviation: sigma) }
+    case .rigidBody:
+      func draw() -> Vector3 {
+        Vector3(
+          generator.nextNormal(standardDeviation: sigma),
+          generator.nextNormal(standardDeviation: sigma),
+          generator.nextNormal(standardDeviation: sigma))
+      }
+      let attitude = SO3(
+        uncheckedMatrix: Matrix3(
+          row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]))
+      let noisy = (attitude * SO3.exp(draw())).matrix.entries
+      for i in 0..<9 { row[1 + i] = noisy[i] }
+      let eta = draw()
+      row[10] += eta.x
+      row[11] += eta.y
+      row[12] += eta.z
+    }
+  }
+
+  /// The table of `rows` (row-major, ``columns`` values each), for its plot.
+  func table(rows: [Double]) -> any TrajectoryTable {
+    let count = rows.count / columns
+    func column(_ c: Int) -> [Double] { (0..<count).map { rows[$0 * columns + c] } }
+    switch self {
+    case .coordinates(let n):
+      var positions: [Double] = []
+      var velocities: [Double] = []
+      positions.reserveCapacity(count * n)
+      velocities.reserveCapacity(count * n)
+      for k in 0..<count {
+        positions += rows[(k * columns + 1)...(k * columns + n)]
+        velocities += rows[(k * columns + n + 1)...(k * columns + 2 * n)]
+      }
+      return CoordinateTable(
+        dimension: n, times: column(0), positions: positions, velocities: velocities,
+        energies: column(columns - 1))
+    case .rigidBody:
+      return RigidBodyTable(
+        times: column(0),
+        attitudes: (0..<count).map { k in
+          let r = rows[(k * columns + 1)...(k * columns + 9)].map { $0 }
+          return SO3(uncheckedMatrix: Matrix3(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]))
+        },
+        angularVelocities: (0..<count).map { k in
+          Vector3(rows[k * columns + 10], rows[k * columns + 11], rows[k * columns + 12])
+        },
+        energies: column(13))
+    }
+  }
+}

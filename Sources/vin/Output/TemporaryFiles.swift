@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+
+/// The temporary files `vin` is writing, removed when SIGINT or SIGTERM ends the process, so
+/// that an interrupted run leaves no `.NAME.*.tmp` file behind.
+///
+/// The paths are kept as C strings in a fixed set of lock-free slots: the signal handler only
+/// loads the slots and calls `unlink(2)`, `signal(2)` and `raise(3)`, all async-signal-safe.
+enum TemporaryFiles {
+  /// Each slot holds a `strdup`ed path's address, or 0.
+  private static let slots = InlineArray<16, Atomic<Int>> { _ in Atomic(0) }
+
+  /// Installs the handler of SIGINT and SIGTERM: remove the registered files, then die of the
+  /// signal as the default action would (the shell reports status 128 + signal number).
+  ///
+  /// Both signals are also unblocked: a parent (a test runner, a script) may have started this
+  /// process with them blocked, which would leave them pending for ever.
+  static func install() {
+    for index in slots.indices { _ = slots[index].load(ordering: .relaxed) }
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    for signalNumber in [SIGINT, SIGTERM] {
+      sigaddset(&mask, signalNumber)
+      signal(signalNumber) { signalNumber in
+        TemporaryFiles.removeAll()
+        signal(signalNumber, SIG_DFL)
+        raise(signalNumber)
+      }
+    }
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+  }
+
+  /// Removes every registered file (from a signal handler too).
+  static func removeAll() {
+    for index in slots.indices {
+      let address = slots[index].load(ordering: .acquiring)
+      if let path = UnsafePointer<CChar>(bitPattern: address) { unlink(path) }
+    }
+  }
+
+  /// Registers `path` for removal on a signal (a no-op when all slots are taken).
+  static func register(_ path: String) {
+    guard let copy = strdup(path) else { return }
+    let address = Int(bitPattern: copy)
+    for index in slots.indices
+    where slots[index].compareExchange(expected: 0, desired: address, ordering: .releasing)
+      .exchanged
+    {
+      return
+    }
+    free(copy)
+  }
+
+  /// Forgets `path` (once it has been renamed into place or removed).
+  static func unregister(_ path: String) {
+    for index in slots.indices {
+      let address = slots[index].load(ordering: .acquiring)
+      guard let registered = UnsafeMutablePointer<CChar>(bitPattern: address),
+        String(cString: registered) == path,
+        slots[index].compareExchange(
+          expected: address, desired: 0, ordering: .acquiringAndReleasing
+        )
+        .exchanged
+      else { continue }
+      free(registered)
+      return
+    }
+  }
+}
