@@ -65,7 +65,7 @@ struct VIN: ParsableCommand {
         .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
       line += " (usage: \(usage))"
     }
-    FileHandle.standardError.write(Data(("Error: " + line + "\n").utf8))
+    StandardError.write("Error: " + line + "\n")
     Foundation.exit(code.rawValue)
   }
 }
