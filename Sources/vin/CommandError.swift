@@ -20,7 +20,7 @@ enum CommandError: Error, CustomStringConvertible {
   case nonFinite(option: String, text: String)
   /// `--dt` not positive and finite.
   case invalidStepSize(Double)
-  /// `--steps` negative.
+  /// `--steps` negative (or `Int.max`, whose row count overflows).
   case invalidStepCount(Int)
   /// `--noise` negative or not finite.
   case invalidNoise(Double)
@@ -82,7 +82,7 @@ enum CommandError: Error, CustomStringConvertible {
     case .invalidStepSize(let h):
       return "--dt \(h) is invalid: the step size must be positive and finite"
     case .invalidStepCount(let n):
-      return "--steps \(n) is invalid: the number of steps must be non-negative"
+      return "--steps \(n) is invalid: the number of steps must be from 0 to \(Int.max - 1)"
     case .invalidNoise(let sigma):
       return "--noise \(sigma) is invalid: the standard deviation must be non-negative and finite"
     case .invalidSetup(_, .notApplicable(let integrator, let system, let reason)):

@@ -45,7 +45,16 @@ struct VIN: ParsableCommand {
   static func exit(reporting error: any Error, arguments: [String]) -> Never {
     if let code = error as? ExitCode { Foundation.exit(code.rawValue) }
     let code = exitCode(for: error)
-    if code == .success { exit(withError: error) }
+    if code == .success {
+      // Help and --version, on standard output (and an error if that cannot be written).
+      do {
+        try StandardOutput.write(fullMessage(for: error) + "\n")
+      } catch let failure {
+        StandardError.write("Error: \(failure)\n")
+        Foundation.exit(ExitCode.failure.rawValue)
+      }
+      Foundation.exit(code.rawValue)
+    }
     // argument-parser lists the allowed values on lines `- value`: one line, comma-separated.
     var line = ""
     for part in message(for: error).split(whereSeparator: \.isNewline) {
@@ -65,7 +74,7 @@ struct VIN: ParsableCommand {
         .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
       line += " (usage: \(usage))"
     }
-    FileHandle.standardError.write(Data(("Error: " + line + "\n").utf8))
+    StandardError.write("Error: " + line + "\n")
     Foundation.exit(code.rawValue)
   }
 }

@@ -40,6 +40,15 @@ import VINKit
     #expect(run.errorLines == ["Error: cannot write 'standard output': No space left on device"])
   }
 
+  /// An error with standard error on a full disk still exits with status 1 (it used to trap
+  /// in `FileHandle`).
+  @Test func fullStandardErrorDoesNotCrash() throws {
+    let run = try VINExecutable.run(
+      ["simulate", "pendulum", "--dt", "-1"], standardError: "/dev/full")
+    #expect(run.status == 1)
+    #expect(run.standardOutput.isEmpty)
+  }
+
   @Test func fullDeviceAsOutputIsAnError() throws {
     try withTemporaryDirectory { directory in
       let run = try VINExecutable.run(

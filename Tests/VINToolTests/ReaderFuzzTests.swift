@@ -27,7 +27,23 @@ import VINKit
     {"format": "vinkit-model", "version": 1, "kind": "vin-vv", "dimension": 1, "stepSize": 0.1,
      "potential": {"kind": "quadratic", "parameters": [4]},
      "mass": {"kind": "identity", "parameters": []}}
+    """,
+    // A `vin fit --width 2` model: an MLP potential with its shape, a learned mass, and the
+    // training summary with its configuration.
     """
+    {"dimension":1,"format":"vinkit-model","kind":"vin-vv","mass":{"epsilon":0.0001,\
+    "kind":"constant","parameters":[0.5421666522928733]},"potential":{"kind":"mlp",\
+    "parameters":[0.7656216164514655,-0.13794400553293473,-0.9481324565903245,\
+    0.942763951409658,-0.555709847690797,-0.24519822640342395,-0.4612204870854966],\
+    "shape":{"activation":"tanh","depth":1,"inputDimension":1,"outputDimension":1,"width":2}},\
+    "stepSize":0.1,"training":{"bestIteration":1,"bestLoss":12.922172690840847,\
+    "configuration":{"batchSize":32,"gradientClipNorm":10,"horizon":2,"initialNoiseScale":0.1,\
+    "initialStates":"learned","iterations":1,"learningRate":0.001,\
+    "learningRateSchedule":"constant","loss":"nll","seed":0,"shards":2,"validationFraction":0,\
+    "validationInterval":10},"finalLoss":12.98237790967344,"iterations":1,\
+    "noiseScale":0.10010005001656758,"stopReason":{"completed":{}},"trainingWindows":19,\
+    "validationWindows":0},"version":1}
+    """,
   ]
 
   /// Fragments inserted by the mutations: separators, signs, exponents, special numbers, a NUL.

@@ -28,13 +28,16 @@ enum VINExecutable {
       .first { FileManager.default.isExecutableFile(atPath: $0.path) }
   }
 
-  /// Runs `vin arguments…` in `directory` and waits for it (with standard output sent to
-  /// `standardOutput`, e.g. `/dev/full`, when given).
-  static func run(_ arguments: [String], in directory: URL? = nil, standardOutput: String? = nil)
-    throws -> VINRun
-  {
+  /// Runs `vin arguments…` in `directory` and waits for it (with standard output or error
+  /// sent to `standardOutput` or `standardError`, e.g. `/dev/full`, when given).
+  static func run(
+    _ arguments: [String], in directory: URL? = nil, standardOutput: String? = nil,
+    standardError: String? = nil
+  ) throws -> VINRun {
     let executable = try #require(url, "the vin executable was not found next to the tests")
-    return try runProcess(executable, arguments, in: directory, standardOutput: standardOutput)
+    return try runProcess(
+      executable, arguments, in: directory, standardOutput: standardOutput,
+      standardError: standardError)
   }
 
   /// Runs `executable arguments…` in `directory` (a fresh scratch directory if nil), with the
@@ -42,7 +45,8 @@ enum VINExecutable {
   /// so that a large output cannot fill a pipe and block it.
   static func runProcess(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil,
-    environment: [String: String] = [:], standardOutput: String? = nil
+    environment: [String: String] = [:], standardOutput: String? = nil,
+    standardError: String? = nil
   ) throws -> VINRun {
     let scratch = FileManager.default.temporaryDirectory
       .appendingPathComponent("vin-run-\(UUID().uuidString)")
@@ -53,7 +57,8 @@ enum VINExecutable {
     try Data().write(to: outURL)
     try Data().write(to: errURL)
     let out = try FileHandle(forWritingTo: standardOutput.map(URL.init(fileURLWithPath:)) ?? outURL)
-    let err = try FileHandle(forWritingTo: errURL)
+    let err = try FileHandle(
+      forWritingTo: standardError.map(URL.init(fileURLWithPath:)) ?? errURL)
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments

@@ -106,6 +106,22 @@ final class BufferedOutput {
   }
 }
 
+/// Standard error, written with `write(2)`: a failure (`2> /dev/full`) is ignored, as there
+/// is nowhere left to report it (`FileHandle` would trap on it).
+enum StandardError {
+  static func write(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let written = bytes.withUnsafeBytes { buffer in
+        Foundation.write(STDERR_FILENO, buffer.baseAddress, buffer.count)
+      }
+      if written < 0, errno == EINTR { continue }
+      guard written > 0 else { return }
+      bytes = bytes.dropFirst(written)
+    }
+  }
+}
+
 /// Standard output, written with `write(2)` so that a failure (a full disk, `/dev/full`) is
 /// an error rather than a crash in `FileHandle` or a silently lost `print`.
 enum StandardOutput {

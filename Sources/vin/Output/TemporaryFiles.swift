@@ -7,8 +7,16 @@ import Synchronization
 /// The paths are kept as C strings in a fixed set of lock-free slots: the signal handler only
 /// loads the slots and calls `unlink(2)`, `signal(2)` and `raise(3)`, all async-signal-safe.
 enum TemporaryFiles {
-  /// Each slot holds a `strdup`ed path's address, or 0.
-  private static let slots = InlineArray<16, Atomic<Int>> { _ in Atomic(0) }
+  /// The number of slots: more than the files one run writes at once.
+  private static let capacity = 16
+
+  /// Each slot holds a `strdup`ed path's address, or 0. The atomics live in memory allocated
+  /// once and never freed, so their addresses are stable (an `Atomic` cannot be moved).
+  private nonisolated(unsafe) static let slots: UnsafeMutablePointer<Atomic<Int>> = {
+    let slots = UnsafeMutablePointer<Atomic<Int>>.allocate(capacity: capacity)
+    for index in 0..<capacity { (slots + index).initialize(to: Atomic(0)) }
+    return slots
+  }()
 
   /// Installs the handler of SIGINT and SIGTERM: remove the registered files, then die of the
   /// signal as the default action would (the shell reports status 128 + signal number).
@@ -16,7 +24,7 @@ enum TemporaryFiles {
   /// Both signals are also unblocked: a parent (a test runner, a script) may have started this
   /// process with them blocked, which would leave them pending for ever.
   static func install() {
-    for index in slots.indices { _ = slots[index].load(ordering: .relaxed) }
+    _ = slots  // allocated before the handler can run
     var mask = sigset_t()
     sigemptyset(&mask)
     for signalNumber in [SIGINT, SIGTERM] {
@@ -32,7 +40,7 @@ enum TemporaryFiles {
 
   /// Removes every registered file (from a signal handler too).
   static func removeAll() {
-    for index in slots.indices {
+    for index in 0..<capacity {
       let address = slots[index].load(ordering: .acquiring)
       if let path = UnsafePointer<CChar>(bitPattern: address) { unlink(path) }
     }
@@ -42,7 +50,7 @@ enum TemporaryFiles {
   static func register(_ path: String) {
     guard let copy = strdup(path) else { return }
     let address = Int(bitPattern: copy)
-    for index in slots.indices
+    for index in 0..<capacity
     where slots[index].compareExchange(expected: 0, desired: address, ordering: .releasing)
       .exchanged
     {
@@ -53,7 +61,7 @@ enum TemporaryFiles {
 
   /// Forgets `path` (once it has been renamed into place or removed).
   static func unregister(_ path: String) {
-    for index in slots.indices {
+    for index in 0..<capacity {
       let address = slots[index].load(ordering: .acquiring)
       guard let registered = UnsafeMutablePointer<CChar>(bitPattern: address),
         String(cString: registered) == path,
