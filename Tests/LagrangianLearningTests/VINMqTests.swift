@@ -53,7 +53,7 @@ struct VINMqTests {
     let b = try loaded.forecast(position: [0.2, -0.1], velocity: [0.3, 0.1], steps: 30)
     #expect(a == b)
     var truncated = file
-    truncated.mass?.parameters.removeLast()
+    truncated.parameters.mass.removeLast()
     #expect(throws: LearningError.self) { try ModelFile(json: truncated.encoded()).model() }
   }
 

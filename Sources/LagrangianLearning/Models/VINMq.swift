@@ -33,10 +33,7 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
     throws(LearningError)
   {
     _ = try LearnedMassSystem(potential: potential, mass: mass)
-    guard stepSize.isFinite, stepSize > 0 else {
-      throw .invalidConfiguration(
-        name: "step size", value: "\(stepSize)", requirement: "must be positive and finite")
-    }
+    try ModelLimits.checkStepSize(stepSize, field: "step size")
     self.potential = potential
     massParameters = ParameterVector(mass.parameters)
     massArchitecture = mass

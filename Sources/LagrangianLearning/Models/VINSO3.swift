@@ -43,6 +43,8 @@ public struct VINSO3: RolloutModel {
   @noDerivative public let epsilon: Double
   /// The shape of the network potential, `nil` for the heavy-body potential.
   @noDerivative public let networkShape: NetworkShape?
+  /// The scale s of the initial inertia `J = sI` (kept in the model's specification).
+  @noDerivative public let initialInertiaScale: Double
 
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h, the
   ///   initial inertia scale and ε are positive and finite;
@@ -78,9 +80,9 @@ public struct VINSO3: RolloutModel {
     stepSize: Double, initialInertiaScale: Double, epsilon: Double, networkShape: NetworkShape?,
     potentialParameters: [Double], parameters: [Double]?
   ) throws(LearningError) {
+    try ModelLimits.checkStepSize(stepSize, field: "step size")
     for (name, value) in [
-      ("step size", stepSize), ("initial inertia scale", initialInertiaScale),
-      ("epsilon", epsilon),
+      ("initial inertia scale", initialInertiaScale), ("epsilon", epsilon),
     ] {
       guard value.isFinite, value > 0 else {
         throw .invalidConfiguration(
@@ -98,6 +100,39 @@ public struct VINSO3: RolloutModel {
     self.stepSize = stepSize
     self.epsilon = epsilon
     self.networkShape = networkShape
+    self.initialInertiaScale = initialInertiaScale
+  }
+
+  /// The VIN-SO(3) of a ``ModelSpecification``: the potential `.rigidBodyGravity` or
+  /// `.rigidBodyMLP` (its network fresh from `generator` unless `parameters` are given).
+  init(
+    stepSize: Double, potential: PotentialSpecification, initialInertiaScale: Double,
+    epsilon: Double, parameters: [Double]?, generator: inout SeededGenerator
+  ) throws(LearningError) {
+    switch potential {
+    case .rigidBodyGravity:
+      try self.init(
+        stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
+        parameters: parameters)
+    case .rigidBodyMLP:
+      guard let shape = try potential.networkShape(dimension: 3) else {
+        throw .invalidConfiguration(
+          name: "potential.kind", value: potential.kindName, requirement: "must be so3-mlp")
+      }
+      let network =
+        if let parameters {
+          try MultilayerPerceptron(shape: shape, parameters: Array(parameters.dropFirst(6)))
+        } else {
+          MultilayerPerceptron(shape: shape, generator: &generator)
+        }
+      try self.init(
+        stepSize: stepSize, network: network, initialInertiaScale: initialInertiaScale,
+        epsilon: epsilon, parameters: parameters)
+    default:
+      throw .invalidConfiguration(
+        name: "potential.kind", value: potential.kindName,
+        requirement: "vin-so3 takes so3-gravity (U = e_zᵀRc) or so3-mlp (a network of R)")
+    }
   }
 
   public var kind: ModelKind { .vinSO3 }

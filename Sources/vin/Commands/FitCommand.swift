@@ -70,7 +70,7 @@ struct FitCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
-  var mass: String = ModelArchitecture.MassKind.constant.rawValue
+  var mass: String = FitModelOptions.MassOption.constant.rawValue
 
   @Option(parsing: .unconditional, help: "Steps H of each training rollout (windows of H+1).")
   var horizon: Int = 10
@@ -120,13 +120,13 @@ struct FitCommand: ParsableCommand {
   func run() throws {
     let kind = try Self.choice(
       self.kind, option: "--model", ModelKind.self, unknown: LearningCommandError.unknownModelKind)
-    let architecture = ModelArchitecture(
+    let architecture = FitModelOptions(
       width: width, depth: depth,
       activation: try Self.choice(activation, option: "--activation", Activation.self),
       potential: try potential.map { text throws(LearningCommandError) in
-        try Self.choice(text, option: "--potential", ModelArchitecture.PotentialKind.self)
+        try Self.choice(text, option: "--potential", FitModelOptions.PotentialOption.self)
       },
-      mass: try Self.choice(mass, option: "--mass", ModelArchitecture.MassKind.self),
+      mass: try Self.choice(mass, option: "--mass", FitModelOptions.MassOption.self),
       inertiaScale: inertiaScale, angles: angles)
     let configuration = try trainingConfiguration()
     guard !dataFiles.isEmpty else {
@@ -136,20 +136,19 @@ struct FitCommand: ParsableCommand {
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
     let dimension = files[0].trajectory.dimension
+    for file in files where file.trajectory.layout != kind.observationLayout {
+      throw LearningCommandError.layout(path: file.path, file.trajectory.layout, model: kind)
+    }
     var generator = SeededGenerator(seed: seed)
-    let model: any RolloutModel
+    let model: any SpecifiedModel
     do {
-      model = try architecture.makeModel(
-        kind: kind, dimension: dimension, stepSize: stepSize, generator: &generator)
+      model = try architecture.specification(
+        kind: kind, dimension: files[0].configurationDimension, stepSize: stepSize
+      ).makeModel(generator: &generator)
     } catch {
       throw LearningCommandError.training(error)
     }
     for file in files {
-      guard model.accepts(file.trajectory.layout),
-        kind == .vinSO3 || file.trajectory.layout == .coordinates
-      else {
-        throw LearningCommandError.layout(path: file.path, file.trajectory.layout, model: kind)
-      }
       guard file.trajectory.dimension == dimension else {
         throw LearningCommandError.data(
           path: file.path,
