@@ -55,6 +55,21 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     components = .baseline(network)
   }
 
+  /// A VIN's potential (`nil` for a baseline).
+  public var potential: PotentialSpecification? {
+    if case .variational(let potential, _) = components { potential } else { nil }
+  }
+
+  /// A VIN's mass matrix (`nil` for a baseline).
+  public var mass: MassSpecification? {
+    if case .variational(_, let mass) = components { mass } else { nil }
+  }
+
+  /// A baseline's network (`nil` for a VIN).
+  public var network: BaselineNetworkSpecification? {
+    if case .baseline(let network) = components { network } else { nil }
+  }
+
   // MARK: - Validation
 
   /// Checks the specification.
