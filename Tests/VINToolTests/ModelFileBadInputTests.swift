@@ -87,7 +87,9 @@ import Testing
       message: "dimension = 4611686018427387904 is invalid"),
     .init(
       arguments: forecast + ["dimension5e9.json"], message: "dimension = 5000000000 is invalid"),
-    .init(arguments: forecast + ["dimension5e9-exponent.json"], message: "dimension = 5000000000 is invalid"),
+    .init(
+      arguments: forecast + ["dimension5e9-exponent.json"],
+      message: "dimension = 5000000000 is invalid"),
     .init(
       arguments: forecast + ["nanbias.json"],
       message: "parameters.potential[6] = nan is invalid: must be finite"),
