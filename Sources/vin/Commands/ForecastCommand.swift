@@ -41,7 +41,7 @@ struct ForecastCommand: ParsableCommand {
         requirement: "a forecast needs an initial configuration; model files store none")
     }
     let saved = try SavedModel(path: model)
-    if let rigidBody = saved.model as? VINSO3 {
+    if let rigidBody = saved.model as? any RigidBodyRolloutModel {
       try forecast(rigidBody, saved, rotationVector: positionText)
       return
     }
@@ -59,7 +59,9 @@ struct ForecastCommand: ParsableCommand {
   }
 
   /// The forecast of a VIN-SO(3) from the rotation vector `--q0` and Ω₀ = `--v0`.
-  func forecast(_ model: VINSO3, _ saved: SavedModel, rotationVector text: String) throws {
+  func forecast(
+    _ model: any RigidBodyRolloutModel, _ saved: SavedModel, rotationVector text: String
+  ) throws {
     let q0 = try Self.vector(text, option: "--q0", dimension: 3, model: saved)
     let v0 =
       try initialCondition.velocity.map { text in
@@ -89,8 +91,8 @@ struct ForecastCommand: ParsableCommand {
       throw LearningCommandError.invalidOption(
         option: option, value: "'\(text)'",
         requirement:
-          model.model is VINSO3
-          ? "has \(values.count) entries, the vin-so3 model in '\(model.path)' needs 3 (\(option == "--q0" ? "a rotation vector" : "the body angular velocity Ω"))"
+          model.model is any RigidBodyRolloutModel
+          ? "has \(values.count) entries, the \(model.model.kind.rawValue) model in '\(model.path)' needs 3 (\(option == "--q0" ? "a rotation vector" : "the body angular velocity Ω"))"
           : "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)")
     }
     return values
