@@ -229,9 +229,9 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     case .variational(let potential, let mass):
       switch (kind, mass) {
       case (.vinSO3, .rigidBodyInertia(let epsilon, let scale)):
-        return try VINSO3(
-          stepSize: stepSize, potential: potential, initialInertiaScale: scale, epsilon: epsilon,
-          parameters: parameters.map { $0.mass + $0.potential }, generator: &generator)
+        return try Self.rigidBody(
+          potential, stepSize: stepSize, initialInertiaScale: scale, epsilon: epsilon,
+          parameters: parameters, generator: &generator)
       case (.vinMq, .configuration(let width, let activation, let epsilon)):
         let learnedPotential = try potential.makePotential(
           dimension: n, parameters: parameters?.potential, generator: &generator,
@@ -255,6 +255,34 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
           dimension: n, parameters: parameters?.mass, generator: &generator, registry: registry)
         return try Self.variational(kind, learnedPotential, learnedMass, stepSize: stepSize)
       }
+    }
+  }
+
+  /// A VIN-SO(3) with the potential `specification`, fresh or with `parameters`.
+  private static func rigidBody(
+    _ specification: PotentialSpecification, stepSize: Double, initialInertiaScale: Double,
+    epsilon: Double, parameters: ModelParameters?, generator: inout SeededGenerator
+  ) throws(LearningError) -> any SpecifiedModel {
+    let flat = parameters.map { $0.mass + $0.potential }
+    switch specification {
+    case .rigidBodyMLP:
+      guard let shape = try specification.networkShape(dimension: 3) else {
+        throw .invalidConfiguration(
+          name: "potential.kind", value: specification.kindName, requirement: "must be so3-mlp")
+      }
+      let network =
+        if let parameters {
+          try MultilayerPerceptron(shape: shape, parameters: parameters.potential)
+        } else {
+          MultilayerPerceptron(shape: shape, generator: &generator)
+        }
+      return try VINSO3(
+        potential: RigidBodyMLPPotential(network: network), stepSize: stepSize,
+        initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: flat)
+    default:
+      return try VINSO3(
+        potential: RigidBodyGravityPotential(), stepSize: stepSize,
+        initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: flat)
     }
   }
 

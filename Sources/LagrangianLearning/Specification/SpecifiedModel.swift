@@ -10,6 +10,11 @@ public protocol SpecifiedMassMatrix: LearnableMassMatrix {
   var specification: MassSpecification { get throws(LearningError) }
 }
 
+/// A ``LearnableRigidBodyPotential`` that a ``PotentialSpecification`` describes.
+public protocol SpecifiedRigidBodyPotential: LearnableRigidBodyPotential {
+  var specification: PotentialSpecification { get }
+}
+
 /// A model that a ``ModelSpecification`` describes: what ``ModelSpecification/makeModel(generator:registry:)``
 /// builds and a ``ModelFile`` saves. The VINs are specified models when their potential and
 /// mass matrix are.
@@ -44,6 +49,14 @@ extension IdentityMassMatrix: SpecifiedMassMatrix {
 
 extension ConstantMassMatrix: SpecifiedMassMatrix {
   public var specification: MassSpecification { .constant(epsilon: epsilon) }
+}
+
+extension RigidBodyGravityPotential: SpecifiedRigidBodyPotential {
+  public var specification: PotentialSpecification { .rigidBodyGravity }
+}
+
+extension RigidBodyMLPPotential: SpecifiedRigidBodyPotential {
+  public var specification: PotentialSpecification { .rigidBodyMLP(network.shape.architecture) }
 }
 
 extension NetworkShape {
@@ -112,16 +125,14 @@ extension VINMq: SpecifiedModel where Potential: SpecifiedPotential {
   }
 }
 
-extension VINSO3: SpecifiedModel {
+extension VINSO3: SpecifiedModel where Potential: SpecifiedRigidBodyPotential {
   public var specification: ModelSpecification {
     ModelSpecification(
-      kind: kind, dimension: 3, stepSize: stepSize,
-      potential: networkShape.map { .rigidBodyMLP($0.architecture) } ?? .rigidBodyGravity,
+      kind: kind, dimension: 3, stepSize: stepSize, potential: potential.specification,
       mass: .rigidBodyInertia(epsilon: epsilon, initialScale: initialInertiaScale))
   }
   public var componentParameters: ModelParameters {
-    let p = parameters.scalars
-    return ModelParameters(potential: Array(p[6...]), mass: Array(p[..<6]))
+    ModelParameters(potential: potential.flatParameters, mass: inertiaFactor.scalars)
   }
 }
 
