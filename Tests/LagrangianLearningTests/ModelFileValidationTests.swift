@@ -72,13 +72,13 @@ struct ModelFileValidationTests {
       error: invalid("potential.width", "\(Int.max)", "must be in 1…1000000")),
     Case(
       name: "dimension 2⁶²", json: vinVV(dimension: "4611686018427387904"),
-      error: invalid("dimension", "4611686018427387904", "must be in 1…1000000")),
+      error: invalid("dimension", "4611686018427387904", "must be in 1…1000")),
     Case(
       name: "dimension 5e9", json: vinVV(dimension: "5000000000"),
-      error: invalid("dimension", "5000000000", "must be in 1…1000000")),
+      error: invalid("dimension", "5000000000", "must be in 1…1000")),
     Case(
       name: "dimension 0", json: vinVV(dimension: "0"),
-      error: invalid("dimension", "0", "must be in 1…1000000")),
+      error: invalid("dimension", "0", "must be in 1…1000")),
     Case(
       name: "more parameters than a network may have",
       json: vinVV(width: "1000000", depth: "1000"),
@@ -117,7 +117,7 @@ struct ModelFileValidationTests {
       error: invalid("potential.depth", "1000000000", "must be in 1…1000")),
     Case(
       name: "vin-mq dimension 1e9", json: vinMq(dimension: "1000000000"),
-      error: invalid("dimension", "1000000000", "must be in 1…1000000")),
+      error: invalid("dimension", "1000000000", "must be in 1…1000")),
     Case(
       name: "vin-mq dimension 1000", json: vinMq(dimension: "1000"),
       error: invalid("dimension", "1000", "must be in 1…100")),

@@ -4,8 +4,9 @@
 /// `Int.max`, a dimension of 2⁶² or a depth of 10⁹ are refused with a typed error rather than
 /// overflowing, exhausting memory or hanging).
 public enum ModelLimits {
-  /// The largest configuration dimension n.
-  public static let maximumDimension = 1_000_000
+  /// The largest configuration dimension n: a VIN's mass matrix and its inverse are dense
+  /// n×n (8 MB each at this bound), even when M = I has no parameters.
+  public static let maximumDimension = 1_000
   /// The largest dimension of a VIN-mq: its mass network has n(n+1)/2 outputs and one step
   /// evaluates the n³ entries of `∂M/∂q`.
   public static let maximumConfigurationMassDimension = 100
