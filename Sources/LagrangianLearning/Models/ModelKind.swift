@@ -39,6 +39,20 @@ extension ModelKind {
     }
   }
 
+  /// The mass matrix the kind always learns, with hidden layers of `width` units and
+  /// `activation` where it is a network (vin-mq's M(q); vin-so3's inertia `J = sI`, s =
+  /// `initialInertiaScale`), or `nil` for the kinds that take a constant mass matrix of your
+  /// choice (identity, constant or registered) and for the baselines.
+  public func learnedMass(width: Int, activation: Activation, initialInertiaScale: Double = 1)
+    -> MassSpecification?
+  {
+    switch self {
+    case .vinMq: .configuration(width: width, activation: activation)
+    case .vinSO3: .rigidBodyInertia(initialScale: initialInertiaScale)
+    default: nil
+    }
+  }
+
   /// The layout of the trajectories the kind trains on and is evaluated against.
   public var observationLayout: ObservationLayout {
     self == .vinSO3 ? .rigidBody : .coordinates

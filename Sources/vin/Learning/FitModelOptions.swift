@@ -75,12 +75,10 @@ struct FitModelOptions {
     case (.quadratic, false): learnedPotential = .quadratic
     case (.cosine, false): learnedPotential = .cosine
     }
-    let learnedMass: MassSpecification
-    switch kind {
-    case .vinSO3: learnedMass = .rigidBodyInertia(initialScale: inertiaScale ?? 1)
-    case .vinMq: learnedMass = .configuration(width: width, activation: activation)
-    default: learnedMass = mass == .identity ? .identity : .constant()
-    }
+    let learnedMass =
+      kind.learnedMass(
+        width: width, activation: activation, initialInertiaScale: inertiaScale ?? 1)
+      ?? (mass == .identity ? .identity : .constant())
     return ModelSpecification(
       kind: kind, dimension: dimension, stepSize: stepSize, potential: learnedPotential,
       mass: learnedMass)
