@@ -161,7 +161,7 @@ func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
 func format(_ x: Double) -> String { String(format: "%.4g", x) }
 // Scaling J and U by the same factor leaves the dynamics unchanged, so only J/|c| is identified:
 // the learned J is reported rescaled by |c_true|/|ĉ|.
-let c = vin.gravityMoment ?? .zero
+let c = vin.potential.c
 let cTrue = truth.m * truth.gravity * truth.centreOfMass
 let j = (cTrue.norm / c.norm) * vin.inertia
 func pad(_ text: String, _ width: Int) -> String {

@@ -108,22 +108,28 @@ struct ModelFileTests {
       text.replacingOccurrences(of: "\"kind\" : \"vin-vv\"", with: "\"kind\" : 3"))
     #expect("\(mistyped.map(String.init(describing:)) ?? "")".contains("'kind'"))
 
+    // Version 2 stores no network shape: another dimension changes every parameter count.
     let wrongDimension = Self.loadError(
       text.replacingOccurrences(of: "\"dimension\" : 2", with: "\"dimension\" : 3"))
     #expect(
-      wrongDimension == .dimensionMismatch(name: "potential network input", expected: 3, actual: 2))
+      wrongDimension == .dimensionMismatch(name: "network parameters", expected: 56, actual: 51))
+    // A version-1 file stores the shape, which must fit the dimension.
+    let versionOne = Self.loadError(
+      Self.versionOneMLP.replacingOccurrences(of: "\"dimension\": 2", with: "\"dimension\": 3"))
+    #expect(
+      versionOne == .dimensionMismatch(name: "potential network input", expected: 3, actual: 2))
 
     let newer = Self.loadError(
-      text.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 2"))
-    #expect(newer == .unsupportedModelFile(detail: "version 2; this library reads version 1"))
+      text.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 3"))
+    #expect(newer == .unsupportedModelFile(detail: "version 3; this library reads versions 1 to 2"))
 
     let unknownKind = Self.loadError(
       text.replacingOccurrences(of: "\"kind\" : \"constant\"", with: "\"kind\" : \"diagonal\""))
     #expect(unknownKind == .unsupportedModelFile(detail: "unknown mass matrix kind 'diagonal'"))
 
     var file = try ModelFile(model: Self.models()[0])
-    file.potential?.parameters.removeLast()
-    let count = file.potential?.shape?.parameterCount ?? 0
+    let count = file.parameters.potential.count
+    file.parameters.potential.removeLast()
     #expect(
       throws: LearningError.dimensionMismatch(
         name: "network parameters", expected: count, actual: count - 1)
@@ -131,6 +137,16 @@ struct ModelFileTests {
       try file.model()
     }
   }
+
+  /// A version-1 file (as `vin fit` wrote before version 2) of a VIN-VV on R² with an MLP
+  /// potential of width 1 (5 parameters) and a constant mass matrix.
+  static let versionOneMLP = """
+    {"format": "vinkit-model", "version": 1, "kind": "vin-vv", "dimension": 2, "stepSize": 0.1,
+     "potential": {"kind": "mlp", "parameters": [0.5, -0.25, 0.1, 2, 0.3],
+       "shape": {"inputDimension": 2, "width": 1, "depth": 1, "outputDimension": 1,
+                 "activation": "tanh"}},
+     "mass": {"kind": "constant", "epsilon": 0.0001, "parameters": [0.2, 0.7, -0.3]}}
+    """
 
   @Test("a forecast from a state of the wrong dimension names the bad input")
   func forecastDimension() throws {

@@ -27,6 +27,46 @@ struct VINMqTests {
     #expect(error < 1e-6)
   }
 
+  @Test("rollout gradient with a softplus mass network matches finite differences")
+  func gradientSoftplus() throws {
+    var generator = SeededGenerator(seed: 6)
+    var mass = try ConfigurationMassMatrix(
+      dimension: 2, width: 3, activation: .softplus, generator: &generator)
+    for i in mass.parameters.indices {
+      mass.parameters[i] += generator.nextNormal(standardDeviation: 0.4)
+    }
+    let model = try VINMq(
+      potential: AngularMLPPotential(
+        dimension: 2, width: 5, depth: 2, activation: .softplus, generator: &generator),
+      mass: mass, stepSize: 0.05)
+    let error = rolloutGradientError(model, [0.3, -0.2, 0.32, -0.17], steps: 6)
+    print("VIN-mq (softplus mass network) gradient relative error \(error)")
+    #expect(error < 1e-6)
+  }
+
+  /// The factor's diagonal is `softplus(o)`: an output of −800 gives `Lᵢᵢ ≈ 0` (M stays
+  /// `≥ εI`), where `o + log(1 + e⁻ᵒ)` overflowed to `inf` and the rollout to NaN.
+  @Test("a mass network output of −800 keeps M finite and the rollout and its gradient finite")
+  func softplusDoesNotOverflow() throws {
+    var model = try Self.model(seed: 7, perturbation: 0.1)
+    let n = 2
+    let width = model.massArchitecture.width
+    let diagonalBias = width * (n + 1) + 3 * width  // b₂[0]
+    var parameters = model.massParameters.scalars
+    parameters[diagonalBias] = -800
+    model.massParameters = ParameterVector(parameters)
+    let m = model.mass.matrix(at: [0.1, 0.2])
+    #expect(m.storage.allSatisfy { $0.isFinite })
+    #expect(m[0, 0] >= model.massArchitecture.epsilon)
+    let initial = [0.1, 0.2, 0.1001, 0.21]
+    let output = model.rollout(from: initial, steps: 4)
+    #expect(output.allSatisfy { $0.isFinite })
+    let tangent = _Differentiation.gradient(at: model) {
+      probeLoss($0.rollout(from: initial, steps: 4))
+    }
+    #expect(model.flatten(tangent).allSatisfy { $0.isFinite })
+  }
+
   @Test("the rollout is VariationalMidpoint on the learned system, bit for bit")
   func forwardIsVariationalMidpoint() throws {
     let model = try Self.model(seed: 2, perturbation: 0.3)
@@ -53,7 +93,7 @@ struct VINMqTests {
     let b = try loaded.forecast(position: [0.2, -0.1], velocity: [0.3, 0.1], steps: 30)
     #expect(a == b)
     var truncated = file
-    truncated.mass?.parameters.removeLast()
+    truncated.parameters.mass.removeLast()
     #expect(throws: LearningError.self) { try ModelFile(json: truncated.encoded()).model() }
   }
 

@@ -6,31 +6,64 @@ import _Differentiation
 
 @testable import LagrangianLearning
 
+/// A user-defined SO(3) potential, `U = k e_zᵀRe_z = k R₃₃` (a heavy body with its centre of
+/// mass on the body's third axis): `M(R) = (Rᵀe_z) × k e_z`, pullback `R̄ row 3 += k e_z × M̄`,
+/// `k̄ += (M̄ × Rᵀe_z)₃`.
+struct AxialGravityPotential: LearnableRigidBodyPotential {
+  var k: Double
+
+  var parameterCount: Int { 1 }
+  var flatParameters: [Double] {
+    get { [k] }
+    set { k = newValue[0] }
+  }
+  func flatten(_ tangent: Self.TangentVector) -> [Double] { [tangent.k] }
+
+  func energy(at attitude: Matrix3) -> Double { k * attitude[2, 2] }
+  func moment(at attitude: Matrix3) -> Vector3 { attitude.row2.cross(Vector3(0, 0, k)) }
+  func pullbackMoment(
+    at attitude: Matrix3, cotangent mBar: Vector3, attitudeBar: inout Matrix3,
+    parameterBar: inout Self.TangentVector
+  ) {
+    attitudeBar.row2 += Vector3(0, 0, k).cross(mBar)
+    parameterBar.k += mBar.cross(attitude.row2)[2]
+  }
+}
+
 @Suite("VIN-SO(3)")
 struct VINSO3Tests {
-  /// A model with a generic inertia and potential, and two generic initial rows `(R₀, Ω₀)`.
-  static func genericCase(network: Bool = false) throws -> (model: VINSO3, initial: [Double]) {
-    let inertia = [1.1, 0.2, 1.3, -0.1, 0.15, 0.9]
-    var model = try VINSO3(stepSize: 0.05, parameters: inertia + [0.3, -0.2, 0.5])
-    if network {
-      var generator = SeededGenerator(seed: 5)
-      let shape = try NetworkShape(
-        inputDimension: 9, width: 6, depth: 2, outputDimension: 1, activation: .tanh)
-      model = try VINSO3(
-        stepSize: 0.05, network: MultilayerPerceptron(shape: shape, generator: &generator))
-      model.flatParameters = inertia + Array(model.flatParameters[6...])
-    }
+  static let inertia = [1.1, 0.2, 1.3, -0.1, 0.15, 0.9]
+
+  /// Two generic initial rows `(R₀, Ω₀)`.
+  static var initialRows: [Double] {
     let rows = [
       (Vector3(0.3, -0.5, 0.7), Vector3(0.4, -1.1, 0.8)),
       (Vector3(-1.2, 0.4, 0.2), Vector3(-0.7, 0.3, 1.5)),
     ]
-    let initial = rows.flatMap { xi, w in SO3.exp(xi).matrix.entries + w.components }
-    return (model, initial)
+    return rows.flatMap { xi, w in SO3.exp(xi).matrix.entries + w.components }
+  }
+
+  /// A model with a generic inertia and the gravity potential, and the two initial rows.
+  static func genericCase() throws -> (
+    model: VINSO3<RigidBodyGravityPotential>, initial: [Double]
+  ) {
+    (try VINSO3(stepSize: 0.05, parameters: inertia + [0.3, -0.2, 0.5]), initialRows)
+  }
+
+  /// The same with a network potential.
+  static func networkCase() throws -> (model: VINSO3<RigidBodyMLPPotential>, initial: [Double]) {
+    var generator = SeededGenerator(seed: 5)
+    let shape = try NetworkShape(
+      inputDimension: 9, width: 6, depth: 2, outputDimension: 1, activation: .tanh)
+    var model = try VINSO3(
+      stepSize: 0.05, network: MultilayerPerceptron(shape: shape, generator: &generator))
+    model.flatParameters = inertia + Array(model.flatParameters[6...])
+    return (model, initialRows)
   }
 
   static let steps = 12
 
-  static func loss(_ model: VINSO3, _ initial: [Double]) -> Double {
+  static func loss<Potential>(_ model: VINSO3<Potential>, _ initial: [Double]) -> Double {
     probeLoss(model.rollout(from: initial, steps: steps))
   }
 
@@ -56,7 +89,26 @@ struct VINSO3Tests {
     "parameter gradient matches central differences (gravity, network potential)",
     arguments: [false, true])
   func parameterGradient(network: Bool) throws {
-    let (model, initial) = try Self.genericCase(network: network)
+    if network {
+      try Self.checkParameterGradient(Self.networkCase(), network: true)
+    } else {
+      try Self.checkParameterGradient(Self.genericCase(), network: false)
+    }
+  }
+
+  @Test("a user-defined SO(3) potential: the parameter and initial-state gradients match")
+  func userDefinedPotential() throws {
+    let model = try VINSO3(
+      potential: AxialGravityPotential(k: -0.8), stepSize: 0.05, inertiaFactor: Self.inertia)
+    #expect(model.parameterCount == 7)
+    try Self.checkParameterGradient((model, Self.initialRows), network: false)
+    try Self.checkInitialStateGradient((model, Self.initialRows), network: false)
+  }
+
+  static func checkParameterGradient<Potential>(
+    _ testCase: (model: VINSO3<Potential>, initial: [Double]), network: Bool
+  ) throws {
+    let (model, initial) = testCase
     let gradient = model.flatten(gradient(at: model) { Self.loss($0, initial) })
     let numerical = centralDifference(model.flatParameters, epsilon: 1e-6) { p in
       var perturbed = model
@@ -72,7 +124,17 @@ struct VINSO3Tests {
     "initial-state gradient matches central differences (R in exp coordinates)",
     arguments: [false, true])
   func initialStateGradient(network: Bool) throws {
-    let (model, initial) = try Self.genericCase(network: network)
+    if network {
+      try Self.checkInitialStateGradient(Self.networkCase(), network: true)
+    } else {
+      try Self.checkInitialStateGradient(Self.genericCase(), network: false)
+    }
+  }
+
+  static func checkInitialStateGradient<Potential>(
+    _ testCase: (model: VINSO3<Potential>, initial: [Double]), network: Bool
+  ) throws {
+    let (model, initial) = testCase
     let bar = gradient(at: initial) { Self.loss(model, $0) }.base
     var analytic: [Double] = []
     var numerical: [Double] = []
@@ -149,7 +211,8 @@ struct VINSO3Tests {
 
   @Test("save and load through ModelFile forecast the same numbers", arguments: [false, true])
   func modelFileRoundTrip(network: Bool) throws {
-    let (model, _) = try Self.genericCase(network: network)
+    let model: any RolloutModel =
+      network ? try Self.networkCase().model : try Self.genericCase().model
     let data = try ModelFile(model: model).encoded()
     let loaded = try ModelFile(json: data).model()
     #expect(loaded.kind == .vinSO3)

@@ -74,7 +74,7 @@ import VINKit
         line.split(separator: "saved to '").last?.split(separator: "'").first)
       let rescued = try Data(contentsOf: URL(fileURLWithPath: String(quoted)))
       defer { try? FileManager.default.removeItem(atPath: String(quoted)) }
-      #expect(try ModelFile(json: rescued).kind == .vinVelocityVerlet)
+      #expect(try ModelFile(json: rescued).specification.kind == .vinVelocityVerlet)
     }
   }
 

@@ -28,9 +28,10 @@ import VINKit
     let help = try VINExecutable.run(["fit", "--help"]).standardOutput
       .split(whereSeparator: \.isWhitespace).joined(separator: " ")
     let defaults = TrainingConfiguration()
-    #expect(help.contains("Windows per minibatch. (default: \(defaults.batchSize))"))
+    #expect(defaults.batchSize == nil)
+    #expect(help.contains("Windows per minibatch (default: all training windows, full batch)."))
     #expect(help.contains("alias. (default: \(defaults.iterations))"))
-    #expect(help.contains("for validation. (default: \(defaults.validationFraction))"))
+    #expect(help.contains("monitored). (default: \(defaults.validationFraction))"))
     #expect(help.contains("default: \(defaults.learningRateSchedule.rawValue))"))
   }
 }

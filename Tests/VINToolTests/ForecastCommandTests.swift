@@ -76,8 +76,8 @@ import Testing
       #expect(fit.status == 0, "\(fit.standardError)")
       let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
       let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-      let potential = try #require(json["potential"] as? [String: Any])
-      let a = try #require((potential["parameters"] as? [Double])?.first)
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      let a = try #require((parameters["potential"] as? [Double])?.first)
       #expect(a > 1, "30 steps of Adam at 0.05 move a from 1 towards g = 9.81")
       let run = try VINExecutable.run(
         ["forecast", "--model", "m.json", "--q0", "1", "--steps", "2000"], in: directory)

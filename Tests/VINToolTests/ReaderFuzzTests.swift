@@ -73,7 +73,8 @@ import VINKit
     var generator = SeededGenerator(seed: 11)
     let (count, accepted) = Self.fuzz(seeds: Self.modelSeeds, generator: &generator) { text in
       guard let file = try? ModelFile(json: Data(text.utf8)) else { return false }
-      #expect(file.format == ModelFile.formatName)
+      // What is read is a valid model file: it writes and reads back to itself.
+      #expect((try? ModelFile(json: file.encoded())) == file)
       return true
     }
     print("Model file fuzzing: \(count) executions, \(accepted) accepted, no crash")

@@ -49,7 +49,7 @@ import VINKit
       let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
       let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
       #expect(json["kind"] as? String == "vin-so3")
-      #expect((json["potential"] as? [String: Any])?["kind"] as? String == potential)
+      #expect((json["potential"] as? [String: Any])?["kind"] as? String == "so3-" + potential)
 
       let truthRun = try VINExecutable.run(
         [

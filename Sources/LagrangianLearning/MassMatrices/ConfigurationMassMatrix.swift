@@ -83,83 +83,14 @@ public struct ConfigurationMassMatrix: Sendable, Equatable {
     width * (dimension + 1) + dimension * (dimension + 1) / 2 * (width + 1)
   }
 
-  /// The network outputs o(q) and their q-Jacobian (row-major, n(n+1)/2 × n).
-  func outputs(at q: [Double]) -> (value: [Double], jacobian: [Double]) {
-    let n = dimension
-    let m = n * (n + 1) / 2
-    let w2 = width * (n + 1)
-    let b2 = w2 + m * width
-    var hidden = Array(repeating: 0.0, count: width)
-    var slope = Array(repeating: 0.0, count: width)
-    for r in 0..<width {
-      var z = parameters[width * n + r]
-      for k in 0..<n { z += parameters[r * n + k] * q[k] }
-      (hidden[r], slope[r], _) = activation.evaluate(z)
-    }
-    var value = Array(repeating: 0.0, count: m)
-    var jacobian = Array(repeating: 0.0, count: m * n)
-    for i in 0..<m {
-      var o = parameters[b2 + i]
-      for r in 0..<width {
-        let w = parameters[w2 + i * width + r]
-        o += w * hidden[r]
-        for k in 0..<n { jacobian[i * n + k] += w * slope[r] * parameters[r * n + k] }
-      }
-      value[i] = o
-    }
-    return (value, jacobian)
-  }
-
-  /// L(q) and `∂L/∂qᵏ` for k = 0…n−1 (row-major n×n each).
-  func factor(at q: [Double]) -> (factor: [Double], derivatives: [[Double]]) {
-    let n = dimension
-    let (o, jacobian) = outputs(at: q)
-    var l = Array(repeating: 0.0, count: n * n)
-    var dl = Array(repeating: Array(repeating: 0.0, count: n * n), count: n)
-    var index = n
-    for i in 0..<n {
-      l[i * n + i] = Activation.softplus(o[i])
-      let logistic = Activation.logistic(o[i])
-      for k in 0..<n { dl[k][i * n + i] = logistic * jacobian[i * n + k] }
-      for j in 0..<i {
-        l[i * n + j] = o[index]
-        for k in 0..<n { dl[k][i * n + j] = jacobian[index * n + k] }
-        index += 1
-      }
-    }
-    return (l, dl)
-  }
-
   /// `M(q) = L(q) L(q)ᵀ + ε I`.
   public func matrix(at q: [Double]) -> Matrix {
-    let n = dimension
-    let l = factor(at: q).factor
-    var m = Matrix.zeros(rows: n, columns: n)
-    for i in 0..<n {
-      for j in 0..<n {
-        var sum = i == j ? epsilon : 0
-        for k in 0...min(i, j) { sum += l[i * n + k] * l[j * n + k] }
-        m[i, j] = sum
-      }
-    }
-    return m
+    Matrix.symmetric(dimension, evaluation(at: q).mass)
   }
 
   /// `∂M/∂qᵏ = (∂L/∂qᵏ) Lᵀ + L (∂L/∂qᵏ)ᵀ`.
   public func derivative(at q: [Double], coordinate k: Int) -> Matrix {
-    let n = dimension
-    let (l, dl) = factor(at: q)
-    var result = Matrix.zeros(rows: n, columns: n)
-    for i in 0..<n {
-      for j in 0..<n {
-        var sum = 0.0
-        for r in 0..<n {
-          sum += dl[k][i * n + r] * l[j * n + r] + l[i * n + r] * dl[k][j * n + r]
-        }
-        result[i, j] = sum
-      }
-    }
-    return result
+    Matrix.symmetric(dimension, evaluation(at: q).massDerivatives[k])
   }
 }
 

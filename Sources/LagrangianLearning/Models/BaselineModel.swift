@@ -47,10 +47,7 @@ public struct BaselineModel: RolloutModel {
       throw .dimensionMismatch(
         name: "baseline network input", expected: inputs, actual: shape.inputDimension)
     }
-    guard stepSize.isFinite, stepSize > 0 else {
-      throw .invalidConfiguration(
-        name: "step size", value: "\(stepSize)", requirement: "must be positive and finite")
-    }
+    try ModelLimits.checkStepSize(stepSize, field: "step size")
     self.network = network
     self.architecture = architecture
     self.stepSize = stepSize

@@ -3,19 +3,8 @@ import Manifolds
 
 /// A learned rigid body about a fixed point, seen as a `RigidBodySystem` so that DiscreteMechanics'
 /// `SO3LGVI` steps it exactly as it steps the built-in bodies: `L(R, Ω) = ½ ΩᵀJΩ − U(R)` with a
-/// learned inertia J and one of two learned potentials (``LearnedRigidBody/Potential``).
-public struct LearnedRigidBody: RigidBodySystem {
-  /// The learned potential U(R) and its moment M(R), `Ŝ(M) = (∂U/∂R)ᵀR − Rᵀ(∂U/∂R)` (Lee, Leok,
-  /// McClamroch, CMAME 196, 2007, §2).
-  public enum Potential: Sendable {
-    /// The heavy-body potential `U = e_zᵀRc`, `M = (Rᵀe_z) × c` (`c = m g ρ`; 0 for a free
-    /// body), from `∂U/∂R = e_z cᵀ`.
-    case gravity(Vector3)
-    /// A network on the nine entries of R (row by row), `U = f_θ(R)`, its moment through the
-    /// chain rule from the network's input gradient `∂U/∂R`.
-    case network(MultilayerPerceptron)
-  }
-
+/// learned inertia J and a ``LearnableRigidBodyPotential`` U.
+public struct LearnedRigidBody<Potential: LearnableRigidBodyPotential>: RigidBodySystem {
   public let inertia: Matrix3
   public let potentialModel: Potential
 
@@ -24,22 +13,9 @@ public struct LearnedRigidBody: RigidBodySystem {
     potentialModel = potential
   }
 
-  public func potential(at attitude: SO3) -> Double {
-    switch potentialModel {
-    case .gravity(let c): return attitude.matrix.row2.dot(c)
-    case .network(let network): return network(attitude.matrix.entries)[0]
-    }
-  }
+  public func potential(at attitude: SO3) -> Double { potentialModel.energy(at: attitude.matrix) }
 
-  /// `M(R)`. The network potential evaluates its input gradient (which allocates).
-  public func moment(at attitude: SO3) -> Vector3 {
-    switch potentialModel {
-    case .gravity(let c): return attitude.matrix.row2.cross(c)
-    case .network(let network):
-      let g = network.inputGradient(attitude.matrix.entries, batch: 1).gradient
-      return momentFromGradient(Matrix3(entries: g), attitude.matrix)
-    }
-  }
+  public func moment(at attitude: SO3) -> Vector3 { potentialModel.moment(at: attitude.matrix) }
 }
 
 /// `M = vee((∂U/∂R)ᵀR − Rᵀ(∂U/∂R))`.

@@ -15,3 +15,46 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
   /// Plain feed-forward map `x ↦ f(x)` on `x = (q, q̇)`.
   case feedForward = "feedforward"
 }
+
+extension ModelKind {
+  /// Whether the kind is a baseline network rather than a VIN.
+  public var isBaseline: Bool { self == .residualNetwork || self == .feedForward }
+
+  /// The dimension the kind's configuration space fixes (1 for the circle, 3 for SO(3)), `nil`
+  /// for the kinds on Rⁿ.
+  public var fixedDimension: Int? {
+    switch self {
+    case .vinSO2: 1
+    case .vinSO3: 3
+    default: nil
+    }
+  }
+
+  /// The configuration space in words.
+  public var configurationSpaceName: String {
+    switch self {
+    case .vinSO2: "the circle SO(2)"
+    case .vinSO3: "the rotation group SO(3)"
+    default: "Rⁿ"
+    }
+  }
+
+  /// The mass matrix the kind always learns, with hidden layers of `width` units and
+  /// `activation` where it is a network (vin-mq's M(q); vin-so3's inertia `J = sI`, s =
+  /// `initialInertiaScale`), or `nil` for the kinds that take a constant mass matrix of your
+  /// choice (identity, constant or registered) and for the baselines.
+  public func learnedMass(width: Int, activation: Activation, initialInertiaScale: Double = 1)
+    -> MassSpecification?
+  {
+    switch self {
+    case .vinMq: .configuration(width: width, activation: activation)
+    case .vinSO3: .rigidBodyInertia(initialScale: initialInertiaScale)
+    default: nil
+    }
+  }
+
+  /// The layout of the trajectories the kind trains on and is evaluated against.
+  public var observationLayout: ObservationLayout {
+    self == .vinSO3 ? .rigidBody : .coordinates
+  }
+}

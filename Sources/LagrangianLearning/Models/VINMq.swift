@@ -14,10 +14,12 @@ import _Differentiation
 ///
 /// The gradient through the implicit solve comes from the implicit function theorem: for the
 /// cotangent `q̄_{k+1}` of the root, `λ = (∂R/∂q_{k+1})⁻ᵀ q̄_{k+1}` and then
-/// `θ̄ −= λᵀ ∂R/∂θ`, `q̄_k −= λᵀ ∂R/∂q_k`, `p̄_k += λ`. The Legendre transforms
-/// `−D₁L_d` and `D₂L_d` are written once as differentiable Swift
-/// (`legendreTransform(_:_:sign:)`) and their products with `λ` (and the rows of
-/// `∂R/∂q_{k+1}`, exactly) come from reverse-mode AD of that explicit code.
+/// `θ̄ −= λᵀ ∂R/∂θ`, `q̄_k −= λᵀ ∂R/∂q_k`, `p̄_k += λ`. The forward pass evaluates the
+/// Legendre transforms `−D₁L_d` and `D₂L_d` with DiscreteMechanics'
+/// `MidpointDiscreteLagrangian` on the ``LearnedMassSystem``; their products with `λ` (and the
+/// rows of `∂R/∂q_{k+1}`, exactly) are a hand-written pullback over the potential's
+/// gradient pullback and the ``ConfigurationMassMatrix``'s own
+/// (`pullbackTransform(_:sign:cotangent:potentialBar:massBar:)`).
 public struct VINMq<Potential: LearnablePotential>: RolloutModel {
   public var potential: Potential
   /// The parameters of the mass network, laid out as ``ConfigurationMassMatrix/parameters``.
@@ -33,10 +35,7 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
     throws(LearningError)
   {
     _ = try LearnedMassSystem(potential: potential, mass: mass)
-    guard stepSize.isFinite, stepSize > 0 else {
-      throw .invalidConfiguration(
-        name: "step size", value: "\(stepSize)", requirement: "must be positive and finite")
-    }
+    try ModelLimits.checkStepSize(stepSize, field: "step size")
     self.potential = potential
     massParameters = ParameterVector(mass.parameters)
     massArchitecture = mass
@@ -78,123 +77,63 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
     Array(observations[..<(2 * configurationDimension)])
   }
 
-  /// The midpoint Legendre transform `M(q̄) v + sign (h/2) ∂_qL(q̄, v)` with
-  /// `(∂_qL)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂ᵢV(q̄)`: `sign = −1` gives `−D₁L_d(q₀, q₁)`, `+1` gives
-  /// `D₂L_d(q₀, q₁)` (as DiscreteMechanics' `MidpointDiscreteLagrangian`).
-  @differentiable(reverse)
-  func legendreTransform(_ q0: [Double], _ q1: [Double], sign: Double) -> [Double] {
-    let n = withoutDerivative(at: q0.count)
-    let h = withoutDerivative(at: stepSize)
-    var midpoint: [Double] = []
-    var v: [Double] = []
-    for i in 0..<n {
-      midpoint.append(0.5 * (q0[i] + q1[i]))
-      v.append((q1[i] - q0[i]) / h)
-    }
-    let gradient = potential.gradient(at: midpoint)
-    let (m, dm) = massAndDerivatives(at: midpoint)
-    var p: [Double] = []
-    for i in 0..<n {
-      var mv = 0.0
-      var dl = 0.0 - gradient[i]
-      for j in 0..<n {
-        mv = mv + m[i * n + j] * v[j]
-        for r in 0..<n { dl = dl + 0.5 * v[j] * dm[(i * n + j) * n + r] * v[r] }
-      }
-      p.append(mv + sign * 0.5 * h * dl)
-    }
-    return p
+  /// The midpoint Legendre transforms `P_s(q₀, q₁) = M(q̄)v + s (h/2) ∂_qL(q̄, v)`,
+  /// `(∂_qL)ᵢ = ½ vᵀ(∂M/∂qⁱ)v − ∂ᵢV(q̄)`, at one pair `(q₀, q₁)`: `s = −1` is `−D₁L_d`,
+  /// `s = +1` is `D₂L_d` (DiscreteMechanics' `MidpointDiscreteLagrangian`, which evaluates
+  /// them in the forward pass), with what their pullback needs.
+  struct TransformPoint {
+    let velocity: [Double]
+    let mass: ConfigurationMassMatrix.Evaluation
+    let potentialPullback: ([Double], inout Potential.TangentVector) -> [Double]
   }
 
-  /// `M(q)` (n² entries) and `∂M/∂qᵏ` (n³ entries, block k) as differentiable code: the
-  /// same formulas as ``ConfigurationMassMatrix/matrix(at:)`` and
-  /// ``ConfigurationMassMatrix/derivative(at:coordinate:)``.
-  @differentiable(reverse)
-  func massAndDerivatives(at q: [Double]) -> ([Double], [Double]) {
-    let architecture = withoutDerivative(at: massArchitecture)
-    let n = architecture.dimension
-    let width = architecture.width
-    let outputs = n * (n + 1) / 2
-    let tanh = architecture.activation == .tanh
-    let w1 = massParameters.slice(from: 0, count: width * n)
-    let b1 = massParameters.slice(from: width * n, count: width)
-    let w2 = massParameters.slice(from: width * (n + 1), count: outputs * width)
-    let b2 = massParameters.slice(from: width * (n + 1) + outputs * width, count: outputs)
-    var hidden: [Double] = []
-    var slope: [Double] = []
-    for r in 0..<width {
-      var z = b1[r]
-      for k in 0..<n { z = z + w1[r * n + k] * q[k] }
-      if tanh {
-        let t = Foundation.tanh(z)
-        hidden.append(t)
-        slope.append(1 - t * t)
-      } else {
-        let e = exp(-z)
-        hidden.append(z + log(1 + e))
-        slope.append(1 / (1 + e))
-      }
-    }
-    var o: [Double] = []
-    var jacobian: [Double] = []  // outputs × n
-    for i in 0..<outputs {
-      var value = b2[i]
-      for r in 0..<width { value = value + w2[i * width + r] * hidden[r] }
-      o.append(value)
-      for k in 0..<n {
-        var d = 0.0
-        for r in 0..<width { d = d + w2[i * width + r] * slope[r] * w1[r * n + k] }
-        jacobian.append(d)
-      }
-    }
-    // L and ∂L/∂qᵏ, row-major; the strictly lower outputs follow the n diagonal ones.
-    var l: [Double] = []
-    var dl: [Double] = []  // block k: ∂L/∂qᵏ
-    for k in 0..<n {
-      for i in 0..<n {
-        for j in 0..<n {
-          let index = j < i ? n + i * (i - 1) / 2 + j : i
-          if j > i {
-            dl.append(0)
-          } else if j == i {
-            dl.append(jacobian[index * n + k] / (1 + exp(-o[index])))
-          } else {
-            dl.append(jacobian[index * n + k])
-          }
-          if k == 0 {
-            if j > i {
-              l.append(0)
-            } else if j == i {
-              l.append(o[index] + log(1 + exp(-o[index])))
-            } else {
-              l.append(o[index])
-            }
-          }
-        }
-      }
-    }
-    var m: [Double] = []
+  func transformPoint(_ q0: [Double], _ q1: [Double]) -> TransformPoint {
+    let h = stepSize
+    let midpoint = zip(q0, q1).map { 0.5 * ($0 + $1) }
+    return TransformPoint(
+      velocity: zip(q0, q1).map { ($1 - $0) / h }, mass: mass.evaluation(at: midpoint),
+      potentialPullback: potential.gradientsWithPullback(at: midpoint).pullback)
+  }
+
+  /// The pullback of `P_s` for the cotangent λ: adds `λᵀ ∂P_s/∂θ` to the tangents and returns
+  /// `(λᵀ ∂P_s/∂q₀, λᵀ ∂P_s/∂q₁)`. With `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h`:
+  /// `M̄ = λvᵀ`, `D̄ᵢ = s (h/4) λᵢ vvᵀ` (the cotangent of `∂M/∂qⁱ`), `ḡ = −s (h/2) λ` for
+  /// `g = ∇V(q̄)`, and `v̄ = Mλ + s (h/2) Σᵢ λᵢ (∂M/∂qⁱ) v`; then `q̄₀ = ½ q̄̄ − v̄/h`,
+  /// `q̄₁ = ½ q̄̄ + v̄/h` for the cotangent q̄̄ of the midpoint.
+  func pullbackTransform(
+    _ point: TransformPoint, sign: Double, cotangent lambda: [Double],
+    potentialBar: inout Potential.TangentVector, massBar: inout [Double]
+  ) -> (start: [Double], end: [Double]) {
+    let n = configurationDimension
+    let h = stepSize
+    let v = point.velocity
+    let e = point.mass
+    var outer = Array(repeating: 0.0, count: n * n)
+    var velocityOuter = outer
     for i in 0..<n {
       for j in 0..<n {
-        var sum = i == j ? architecture.epsilon : 0
-        for r in 0..<n { sum = sum + l[i * n + r] * l[j * n + r] }
-        m.append(sum)
+        outer[i * n + j] = lambda[i] * v[j]
+        velocityOuter[i * n + j] = v[i] * v[j]
       }
     }
-    var dm: [Double] = []
-    for k in 0..<n {
-      for i in 0..<n {
-        for j in 0..<n {
-          var sum = 0.0
-          for r in 0..<n {
-            sum =
-              sum + dl[(k * n + i) * n + r] * l[j * n + r] + l[i * n + r] * dl[(k * n + j) * n + r]
-          }
-          dm.append(sum)
-        }
+    let derivativeBars = (0..<n).map { i in velocityOuter.map { sign * 0.25 * h * lambda[i] * $0 } }
+    var midpointBar = mass.pullback(
+      e, massBar: outer, derivativeBars: derivativeBars, into: &massBar)
+    let hessianTimes = point.potentialPullback(lambda.map { -sign * 0.5 * h * $0 }, &potentialBar)
+    axpy(1, hessianTimes, &midpointBar)
+    var velocityBar = Array(repeating: 0.0, count: n)
+    for i in 0..<n {
+      for j in 0..<n {
+        velocityBar[j] += e.mass[i * n + j] * lambda[i]
+        var dv = 0.0
+        for r in 0..<n { dv += e.massDerivatives[i][j * n + r] * v[r] }
+        velocityBar[j] += sign * 0.5 * h * lambda[i] * dv
       }
     }
-    return (m, dm)
+    return (
+      (0..<n).map { 0.5 * midpointBar[$0] - velocityBar[$0] / h },
+      (0..<n).map { 0.5 * midpointBar[$0] + velocityBar[$0] / h }
+    )
   }
 
   /// Predicted `q_k`, k = 0…`steps`, for B windows `(q₀, q₁)` back to back (window-major).
@@ -218,8 +157,11 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
         states.append([])
         continue
       }
-      let start = PhaseState(q: q1, p: legendreTransform(q0, q1, sign: 1))
       do {
+        var lagrangian = try MidpointDiscreteLagrangian(system: system, stepSize: stepSize)
+        var p1 = Array(repeating: 0.0, count: n)
+        lagrangian.momentumAtEnd(from: q0, to: q1, into: &p1)
+        let start = PhaseState(q: q1, p: p1)
         var integrator = try VariationalMidpoint(system: system, stepSize: stepSize)
         let trajectory = try integrator.integrate(from: start, steps: steps - 1)
         states.append(trajectory.states)
@@ -244,7 +186,8 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
       output,
       { cotangent in
         let bar = [Double](dense: cotangent, count: output.count)
-        var modelBar = Self.TangentVector.zero
+        var potentialBar = Potential.TangentVector.zero
+        var massBar = Array(repeating: 0.0, count: model.massParameters.count)
         var initialBar: [Double] = []
         for b in states.indices {
           let window = (b * (steps + 1) * n)
@@ -261,41 +204,44 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
           let q = [q0] + states[b].map(\.q)
           var pBar = Array(repeating: 0.0, count: n)
           for k in stride(from: steps - 1, through: 1, by: -1) {
+            let point = model.transformPoint(q[k], q[k + 1])
             // p_{k+1} = D₂L_d(q_k, q_{k+1}).
-            let end = valueWithPullback(at: model, q[k], q[k + 1]) {
-              $0.legendreTransform($1, $2, sign: 1)
-            }
-            let (endModel, endStart, endEnd) = end.pullback(.init(pBar))
-            modelBar += endModel
-            axpy(1, [Double](dense: endStart, count: n), &qBar[k])
-            axpy(1, [Double](dense: endEnd, count: n), &qBar[k + 1])
-            // R(q_{k+1}) = −D₁L_d(q_k, q_{k+1}) − p_k = 0.
-            let residual = valueWithPullback(at: model, q[k], q[k + 1]) {
-              $0.legendreTransform($1, $2, sign: -1)
-            }
+            let end = model.pullbackTransform(
+              point, sign: 1, cotangent: pBar, potentialBar: &potentialBar, massBar: &massBar)
+            axpy(1, end.start, &qBar[k])
+            axpy(1, end.end, &qBar[k + 1])
+            // R(q_{k+1}) = −D₁L_d(q_k, q_{k+1}) − p_k = 0: row i of ∂R/∂q_{k+1} is the q₁ part
+            // of the pullback of the unit cotangent eᵢ (exact second derivatives).
             var transposedJacobian = Matrix.zeros(rows: n, columns: n)
+            var scratchPotential = Potential.TangentVector.zero
+            var scratchMass = Array(repeating: 0.0, count: massBar.count)
             for i in 0..<n {
               var unit = Array(repeating: 0.0, count: n)
               unit[i] = 1
-              let row = [Double](dense: residual.pullback(.init(unit)).2, count: n)
+              let row = model.pullbackTransform(
+                point, sign: -1, cotangent: unit, potentialBar: &scratchPotential,
+                massBar: &scratchMass
+              ).end
               for j in 0..<n { transposedJacobian[j, i] = row[j] }
             }
             let lambda =
               transposedJacobian.solve(qBar[k + 1]) ?? Array(repeating: .nan, count: n)
-            let (residualModel, residualStart, _) = residual.pullback(.init(lambda.map { -$0 }))
-            modelBar += residualModel
-            axpy(1, [Double](dense: residualStart, count: n), &qBar[k])
+            let residual = model.pullbackTransform(
+              point, sign: -1, cotangent: lambda.map { -$0 }, potentialBar: &potentialBar,
+              massBar: &massBar)
+            axpy(1, residual.start, &qBar[k])
             pBar = lambda
           }
-          let first = valueWithPullback(at: model, q0, q[1]) {
-            $0.legendreTransform($1, $2, sign: 1)
-          }
-          let (firstModel, firstStart, firstEnd) = first.pullback(.init(pBar))
-          modelBar += firstModel
-          initialBar += zip(qBar[0], [Double](dense: firstStart, count: n)).map(+)
-          initialBar += zip(qBar[1], [Double](dense: firstEnd, count: n)).map(+)
+          let first = model.pullbackTransform(
+            model.transformPoint(q0, q[1]), sign: 1, cotangent: pBar,
+            potentialBar: &potentialBar, massBar: &massBar)
+          initialBar += zip(qBar[0], first.start).map(+)
+          initialBar += zip(qBar[1], first.end).map(+)
         }
-        return (modelBar, .init(initialBar))
+        return (
+          Self.TangentVector(potential: potentialBar, massParameters: ParameterVector(massBar)),
+          .init(initialBar)
+        )
       }
     )
   }

@@ -10,16 +10,20 @@ import _Differentiation
 ///     Π_{k+1} = F_kᵀ Π_k + (h/2) F_kᵀ M_k + (h/2) M_{k+1},
 ///
 /// with `J = LLᵀ + εI` (L lower triangular, initialised at `√s I` for the initial inertia
-/// scale s) and either the heavy-body potential `U(R) = e_zᵀRc`, `M(R) = (Rᵀe_z) × c`
-/// (c initialised at 0), or a network `U = f_θ(R)` on the nine entries of R with
-/// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient (see ``LearnedRigidBody/Potential``).
+/// scale s) and a ``LearnableRigidBodyPotential`` U with its moment M(R), as every VIN takes its
+/// potential: ``RigidBodyGravityPotential`` `U(R) = e_zᵀRc`, `M(R) = (Rᵀe_z) × c` (c
+/// initialised at 0), ``RigidBodyMLPPotential`` `U = f_θ(R)` on the nine entries of R with
+/// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient, or your own.
 ///
-/// **Observations.** A row is the 12-vector `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by
-/// row, body angular velocity): train on ``ObservationLayout/rigidBody`` trajectories, read with
-/// ``ObservedTrajectory/init(csv:)`` from the SO(3) layout of `vin simulate` or built with
-/// ``ObservedTrajectory/init(times:attitudes:angularVelocities:)``. For the generic ``Trainer``
-/// the row is presented as ``configurationDimension`` = 6 "positions" (R11…R23) and 6
-/// "velocities" (R31…R33, Ω).
+/// **State.** The model's state is an attitude R ∈ SO(3) and a body angular velocity Ω:
+/// ``forecast(attitude:angularVelocity:steps:)`` (``RigidBodyRolloutModel``). Its trajectories
+/// have ``ObservationLayout/rigidBody``, rows `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by
+/// row, body angular velocity), read with ``ObservedTrajectory/init(csv:)`` from the SO(3)
+/// layout of `vin simulate` or built with
+/// ``ObservedTrajectory/init(times:attitudes:angularVelocities:)``; the ``RolloutModel``
+/// requirements that the ``Trainer`` uses (``rollout(from:steps:)``,
+/// ``forecast(position:velocity:steps:)``) see these 12-entry rows, split 6 + 6 as the
+/// trainer reads rows.
 ///
 /// **Inferred initial states** (``InitialStateInference/learned``) stay on SO(3): a window whose
 /// first observation is `(R_obs, Ω_obs)` starts at `R₀ = R_obs exp(ξ̂)`, `Ω₀ = Ω_obs + δ`, with
@@ -32,55 +36,32 @@ import _Differentiation
 /// `g = h(Π_k + (h/2)M_k)`, a cotangent f̄ gives `λ = DG⁻ᵀ f̄`, `ḡ = λ` and
 /// `J̄ −= ½ tr(J̄_d) I − J̄_d` with `J̄_d = ½(Fᵀλ̂ − λ̂F)` (from `Ĝ + ĝ = FJ_d − J_dFᵀ`);
 /// `f̄ = J_r(f)ᵀ ax(FᵀF̄)` for `dF = F (J_r df)^`, where `ax(A)` is the vector with
-/// `⟨A, ŵ⟩ = ax(A)·w`. The moment's pullback: `R̄ += G M̄^`, `Ḡ = −R M̄^`, and Ḡ through the
-/// network's input-gradient pullback (mixed second derivatives) to θ and R.
-public struct VINSO3: RolloutModel {
-  /// `(L11, L21, L22, L31, L32, L33)` followed by the potential's parameters (`c`, or the
-  /// network's weights).
-  public var parameters: ParameterVector
+/// `⟨A, ŵ⟩ = ax(A)·w`. The moment's pullback is the potential's own
+/// (``LearnableRigidBodyPotential/pullbackMoment(at:cotangent:attitudeBar:parameterBar:)``).
+public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
+  /// The learned potential U(R).
+  public var potential: Potential
+  /// `(L11, L21, L22, L31, L32, L33)`, the factor of `J = LLᵀ + εI`.
+  public var inertiaFactor: ParameterVector
   @noDerivative public let stepSize: Double
   /// The ε of `J = LLᵀ + εI`.
   @noDerivative public let epsilon: Double
-  /// The shape of the network potential, `nil` for the heavy-body potential.
-  @noDerivative public let networkShape: NetworkShape?
+  /// The scale s of the initial inertia `J = sI` (kept in the model's specification).
+  @noDerivative public let initialInertiaScale: Double
 
+  /// A VIN-SO(3) with the potential `potential` and the inertia `J = sI` (s =
+  /// `initialInertiaScale`), or the inertia factor `inertiaFactor` when given.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h, the
-  ///   initial inertia scale and ε are positive and finite;
-  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless `parameters` has 9
-  ///   entries.
+  ///   initial inertia scale and ε are positive and finite (h at most
+  ///   ``ModelLimits/maximumStepSize``); ``LearningError/dimensionMismatch(name:expected:actual:)``
+  ///   unless `inertiaFactor` has 6 entries.
   public init(
-    stepSize: Double, initialInertiaScale: Double = 1, epsilon: Double = 1e-6,
-    parameters: [Double]? = nil
+    potential: Potential, stepSize: Double, initialInertiaScale: Double = 1,
+    epsilon: Double = 1e-6, inertiaFactor: [Double]? = nil
   ) throws(LearningError) {
-    try self.init(
-      stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
-      networkShape: nil, potentialParameters: [0, 0, 0], parameters: parameters)
-  }
-
-  /// VIN-SO(3) with a network potential on the nine entries of R (`network` maps 9 inputs to 1).
-  /// - Throws: as ``init(stepSize:initialInertiaScale:epsilon:parameters:)``, and
-  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network maps R⁹ to R.
-  public init(
-    stepSize: Double, network: MultilayerPerceptron, initialInertiaScale: Double = 1,
-    epsilon: Double = 1e-6, parameters: [Double]? = nil
-  ) throws(LearningError) {
-    let shape = network.shape
-    guard shape.inputDimension == 9, shape.outputDimension == 1 else {
-      throw .dimensionMismatch(
-        name: "SO(3) potential network inputs", expected: 9, actual: shape.inputDimension)
-    }
-    try self.init(
-      stepSize: stepSize, initialInertiaScale: initialInertiaScale, epsilon: epsilon,
-      networkShape: shape, potentialParameters: network.flatParameters, parameters: parameters)
-  }
-
-  private init(
-    stepSize: Double, initialInertiaScale: Double, epsilon: Double, networkShape: NetworkShape?,
-    potentialParameters: [Double], parameters: [Double]?
-  ) throws(LearningError) {
+    try ModelLimits.checkStepSize(stepSize, field: "step size")
     for (name, value) in [
-      ("step size", stepSize), ("initial inertia scale", initialInertiaScale),
-      ("epsilon", epsilon),
+      ("initial inertia scale", initialInertiaScale), ("epsilon", epsilon),
     ] {
       guard value.isFinite, value > 0 else {
         throw .invalidConfiguration(
@@ -88,16 +69,33 @@ public struct VINSO3: RolloutModel {
       }
     }
     let s = initialInertiaScale.squareRoot()
-    let values = parameters ?? ([s, 0, s, 0, 0, s] + potentialParameters)
-    guard values.count == 6 + potentialParameters.count else {
-      throw .dimensionMismatch(
-        name: "VIN-SO(3) parameters", expected: 6 + potentialParameters.count,
-        actual: values.count)
+    let factor = inertiaFactor ?? [s, 0, s, 0, 0, s]
+    guard factor.count == 6 else {
+      throw .dimensionMismatch(name: "so3-inertia parameters", expected: 6, actual: factor.count)
     }
-    self.parameters = ParameterVector(values)
+    self.potential = potential
+    self.inertiaFactor = ParameterVector(factor)
     self.stepSize = stepSize
     self.epsilon = epsilon
-    self.networkShape = networkShape
+    self.initialInertiaScale = initialInertiaScale
+  }
+
+  /// A VIN-SO(3) whose flat `parameters` are the 6 inertia-factor entries followed by the
+  /// potential's.
+  init(
+    potential: Potential, stepSize: Double, initialInertiaScale: Double, epsilon: Double,
+    parameters: [Double]?
+  ) throws(LearningError) {
+    try self.init(
+      potential: potential, stepSize: stepSize, initialInertiaScale: initialInertiaScale,
+      epsilon: epsilon, inertiaFactor: parameters.map { Array($0.prefix(6)) })
+    if let parameters {
+      guard parameters.count == parameterCount else {
+        throw .dimensionMismatch(
+          name: "VIN-SO(3) parameters", expected: parameterCount, actual: parameters.count)
+      }
+      flatParameters = parameters
+    }
   }
 
   public var kind: ModelKind { .vinSO3 }
@@ -105,18 +103,22 @@ public struct VINSO3: RolloutModel {
   public var observesVelocities: Bool { true }
   public var initialStateDimension: Int { 12 }
 
-  public var parameterCount: Int { 6 + (networkShape?.parameterCount ?? 3) }
+  public var parameterCount: Int { 6 + potential.parameterCount }
+  /// The inertia factor's 6 entries, then the potential's parameters.
   public var flatParameters: [Double] {
-    get { parameters.scalars }
-    set { parameters = ParameterVector(newValue) }
+    get { inertiaFactor.scalars + potential.flatParameters }
+    set {
+      inertiaFactor = ParameterVector(Array(newValue[..<6]))
+      potential.flatParameters = Array(newValue[6...])
+    }
   }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
-    tangent.parameters.dense(count: parameterCount)
+    tangent.inertiaFactor.dense(count: 6) + potential.flatten(tangent.potential)
   }
 
   /// The lower-triangular factor L.
   var factor: Matrix3 {
-    let p = parameters.scalars
+    let p = inertiaFactor.scalars
     return Matrix3(p[0], 0, 0, p[1], p[2], 0, p[3], p[4], p[5])
   }
 
@@ -130,25 +132,10 @@ public struct VINSO3: RolloutModel {
     return j
   }
 
-  /// The heavy-body potential's vector c (`U = e_zᵀRc`), `nil` for a network potential.
-  public var gravityMoment: Vector3? {
-    guard networkShape == nil else { return nil }
-    let p = parameters.scalars
-    return Vector3(p[6], p[7], p[8])
-  }
-
-  /// The learned potential.
-  public var potential: LearnedRigidBody.Potential {
-    let p = Array(parameters.scalars[6...])
-    if let networkShape, let network = try? MultilayerPerceptron(shape: networkShape, parameters: p)
-    {
-      return .network(network)
-    }
-    return .gravity(Vector3(p[0], p[1], p[2]))
-  }
-
   /// The learned body that `SO3LGVI` steps.
-  public var body: LearnedRigidBody { LearnedRigidBody(inertia: inertia, potential: potential) }
+  public var body: LearnedRigidBody<Potential> {
+    LearnedRigidBody(inertia: inertia, potential: potential)
+  }
 
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
     Array(observations[..<12])
@@ -280,13 +267,12 @@ public struct VINSO3: RolloutModel {
     let potential = self.potential
     let h = stepSize
     let l = factor
-    let potentialCount = parameterCount - 6
     return (
       output,
       { cotangent in
         let bar = [Double](dense: cotangent, count: output.count)
         var jBar = Matrix3.zero
-        var potentialBar = Array(repeating: 0.0, count: potentialCount)
+        var potentialBar = Potential.TangentVector.zero
         var initialBar: [Double] = []
         let inverse = j.inverse ?? .zero
         for (b, states) in windows.enumerated() {
@@ -319,7 +305,8 @@ public struct VINSO3: RolloutModel {
             var muBar = f * piBar
             var fBar = Matrix3.outer(mu, piBar)
             potential.pullbackMoment(
-              at: rNext, cotangent: (0.5 * h) * piBar, attitude: &rBar, parameters: &potentialBar)
+              at: rNext, cotangent: (0.5 * h) * piBar, attitudeBar: &rBar,
+              parameterBar: &potentialBar)
             // R_k = R_{k−1} F.
             fBar = fBar + r.transpose * rBar
             var rBarPrevious = rBar * f.transpose
@@ -336,8 +323,8 @@ public struct VINSO3: RolloutModel {
             jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
             // μ = Π_{k−1} + (h/2) r_{k−1} × c.
             potential.pullbackMoment(
-              at: r, cotangent: (0.5 * h) * muBar, attitude: &rBarPrevious,
-              parameters: &potentialBar)
+              at: r, cotangent: (0.5 * h) * muBar, attitudeBar: &rBarPrevious,
+              parameterBar: &potentialBar)
             rBar = rBarPrevious
             piBar = muBar
           }
@@ -347,9 +334,11 @@ public struct VINSO3: RolloutModel {
         }
         // J = LLᵀ + εI: L̄ = (J̄ + J̄ᵀ)L, lower triangle.
         let lBar = (jBar + jBar.transpose) * l
-        let gradient =
-          [lBar[0, 0], lBar[1, 0], lBar[1, 1], lBar[2, 0], lBar[2, 1], lBar[2, 2]] + potentialBar
-        return (Self.TangentVector(parameters: ParameterVector(gradient)), .init(initialBar))
+        let inertiaBar = [lBar[0, 0], lBar[1, 0], lBar[1, 1], lBar[2, 0], lBar[2, 1], lBar[2, 2]]
+        return (
+          Self.TangentVector(potential: potentialBar, inertiaFactor: ParameterVector(inertiaBar)),
+          .init(initialBar)
+        )
       }
     )
   }
@@ -377,8 +366,9 @@ public struct VINSO3: RolloutModel {
       })
   }
 
-  /// The generic forecast: `q0` = (R11…R23), `v0` = (R31, R32, R33, Ω) (see the type's
-  /// documentation); the rows come back split the same way.
+  /// The ``RolloutModel`` forecast on 12-entry rows `(R, Ω)` split 6 + 6: `q0` = (R11…R23),
+  /// `v0` = (R31, R32, R33, Ω); the rows come back split the same way. Prefer
+  /// ``forecast(attitude:angularVelocity:steps:)``.
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` for wrong sizes,
   ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` for an R₀ that is not a
   ///   rotation (tolerance 1e-6).
@@ -408,39 +398,33 @@ public struct VINSO3: RolloutModel {
   }
 }
 
-extension LearnedRigidBody.Potential {
-  /// `M(R)` for an attitude matrix.
-  func moment(at r: Matrix3) -> Vector3 {
-    switch self {
-    case .gravity(let c): return r.row2.cross(c)
-    case .network(let network):
-      return momentFromGradient(
-        Matrix3(entries: network.inputGradient(r.entries, batch: 1).gradient), r)
-    }
+extension VINSO3 where Potential == RigidBodyGravityPotential {
+  /// VIN-SO(3) with the heavy-body potential `U = e_zᵀRc`, c initialised at 0.
+  /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:inertiaFactor:)``;
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless `parameters`
+  ///   (`(L11, L21, L22, L31, L32, L33, c)`) has 9 entries.
+  public init(
+    stepSize: Double, initialInertiaScale: Double = 1, epsilon: Double = 1e-6,
+    parameters: [Double]? = nil
+  ) throws(LearningError) {
+    try self.init(
+      potential: RigidBodyGravityPotential(), stepSize: stepSize,
+      initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: parameters)
   }
+}
 
-  /// Adds the pullback of `(θ, R) ↦ M(R)` for the cotangent M̄ to R̄ and θ̄: for gravity
-  /// `R̄ e_z-row += c × M̄`, `c̄ += M̄ × (Rᵀe_z)`; for the network, with `G = ∂U/∂R` and
-  /// `⟨M̄, M⟩ = ½⟨M̄^, GᵀR − RᵀG⟩`: `R̄ += G M̄^`, `Ḡ = −R M̄^` through the input-gradient pullback.
-  func pullbackMoment(
-    at r: Matrix3, cotangent mBar: Vector3, attitude rBar: inout Matrix3,
-    parameters: inout [Double]
-  ) {
-    switch self {
-    case .gravity(let c):
-      rBar.row2 += c.cross(mBar)
-      let cBar = mBar.cross(r.row2)
-      for i in 0..<3 { parameters[i] += cBar[i] }
-    case .network(let network):
-      let pass = network.inputGradient(r.entries, batch: 1)
-      let g = Matrix3(entries: pass.gradient)
-      let mHat = SO3.hat(mBar)
-      rBar = rBar + g * mHat
-      let gBar = -1 * (r * mHat)
-      let through = network.accumulateInputGradientPullback(
-        pass, cotangent: gBar.entries, into: &parameters)
-      rBar = rBar + Matrix3(entries: through)
-    }
+extension VINSO3 where Potential == RigidBodyMLPPotential {
+  /// VIN-SO(3) with a network potential on the nine entries of R (`network` maps 9 inputs to 1).
+  /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:inertiaFactor:)``, and
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network maps R⁹ to
+  ///   R and `parameters` (inertia factor, then the network's) has the right count.
+  public init(
+    stepSize: Double, network: MultilayerPerceptron, initialInertiaScale: Double = 1,
+    epsilon: Double = 1e-6, parameters: [Double]? = nil
+  ) throws(LearningError) {
+    try self.init(
+      potential: RigidBodyMLPPotential(network: network), stepSize: stepSize,
+      initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: parameters)
   }
 }
 

@@ -215,8 +215,5 @@ func validateModel<Potential: LearnablePotential, Mass: LearnableMassMatrix>(
     throw .dimensionMismatch(
       name: "mass matrix dimension", expected: potential.dimension, actual: mass.dimension)
   }
-  guard stepSize.isFinite, stepSize > 0 else {
-    throw .invalidConfiguration(
-      name: "step size", value: "\(stepSize)", requirement: "must be positive and finite")
-  }
+  try ModelLimits.checkStepSize(stepSize, field: "step size")
 }

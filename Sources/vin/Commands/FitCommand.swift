@@ -59,7 +59,7 @@ struct FitCommand: ParsableCommand {
       "A VIN's potential: mlp (the default), quadratic (½k|q|²) or cosine (a Σ(1 − cos q)); vin-so3: gravity (U = e_zᵀRc, its default) or mlp (a network of R).",
       valueName: "kind"
     ))
-  var potential: ModelArchitecture.PotentialKind?
+  var potential: FitModelOptions.PotentialOption?
 
   @Option(
     parsing: .unconditional,
@@ -76,7 +76,7 @@ struct FitCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
-  var mass: ModelArchitecture.MassKind = .constant
+  var mass: FitModelOptions.MassOption = .constant
 
   // The training options default to `TrainingConfiguration()`'s values, so that the CLI and
   // Swift train alike; an option left unset keeps the library's default.
@@ -136,7 +136,7 @@ struct FitCommand: ParsableCommand {
   var patience: Int?
 
   func run() throws {
-    let architecture = ModelArchitecture(
+    let architecture = FitModelOptions(
       width: width, depth: depth, activation: activation, potential: potential, mass: mass,
       inertiaScale: inertiaScale, angles: angles)
     let configuration = try trainingConfiguration()
@@ -146,20 +146,19 @@ struct FitCommand: ParsableCommand {
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
     let dimension = files[0].trajectory.dimension
+    for file in files where file.trajectory.layout != kind.observationLayout {
+      throw LearningCommandError.layout(path: file.path, file.trajectory.layout, model: kind)
+    }
     var generator = SeededGenerator(seed: seed)
-    let model: any RolloutModel
+    let model: any SpecifiedModel
     do {
-      model = try architecture.makeModel(
-        kind: kind, dimension: dimension, stepSize: stepSize, generator: &generator)
+      model = try architecture.specification(
+        kind: kind, dimension: files[0].configurationDimension, stepSize: stepSize
+      ).makeModel(generator: &generator)
     } catch {
       throw LearningCommandError.training(error)
     }
     for file in files {
-      guard model.accepts(file.trajectory.layout),
-        kind == .vinSO3 || file.trajectory.layout == .coordinates
-      else {
-        throw LearningCommandError.layout(path: file.path, file.trajectory.layout, model: kind)
-      }
       guard file.trajectory.dimension == dimension else {
         throw LearningCommandError.data(
           path: file.path,

@@ -49,7 +49,7 @@ struct ForecastCommand: ParsableCommand {
     guard steps >= 0, steps < Int.max else { throw CommandError.invalidStepCount(steps) }
     let outputs = try OutputPlan(output)
     let saved = try SavedModel(path: model)
-    let rigidBody = saved.model as? VINSO3
+    let rigidBody = saved.model as? any RigidBodyRolloutModel
     let n = rigidBody == nil ? saved.model.configurationDimension : 3
     let layout: RowLayout = rigidBody == nil ? .coordinates(dimension: n) : .rigidBody
     // The forecast is held in memory: q, v (and R) per row, in arrays of arrays.
@@ -96,7 +96,7 @@ struct ForecastCommand: ParsableCommand {
       throw LearningCommandError.invalidOption(
         option: option, value: "'\(text)'",
         requirement:
-          model.model is VINSO3
+          model.model is any RigidBodyRolloutModel
           ? "has \(values.count) entries, the vin-so3 model in '\(model.path)' needs 3 (\(option == "--q0" ? "a rotation vector" : "the body angular velocity Ω"))"
           : "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)")
     }

@@ -9,8 +9,8 @@ extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension RolloutLossKind: ExpressibleByArgument {}
-extension ModelArchitecture.PotentialKind: ExpressibleByArgument {}
-extension ModelArchitecture.MassKind: ExpressibleByArgument {}
+extension FitModelOptions.PotentialOption: ExpressibleByArgument {}
+extension FitModelOptions.MassOption: ExpressibleByArgument {}
 
 extension InitialStateInference: ExpressibleByArgument {
   /// The raw values, and the earlier names `inferred` (``learned``) and `naive`

@@ -26,14 +26,14 @@ struct ForecastEvaluation {
     let model = saved.model
     let n = model.configurationDimension
     let observed = truth.trajectory
-    guard (model is VINSO3) == (observed.layout == .rigidBody) else {
+    guard model.kind.observationLayout == observed.layout else {
       throw .layout(path: truth.path, observed.layout, model: model.kind)
     }
     if let h = truth.stepSize, abs(h - model.stepSize) > 1e-6 * model.stepSize {
       throw .data(
         path: truth.path, .stepSizeMismatch(trajectory: 0, expected: model.stepSize, actual: h))
     }
-    if let rigidBody = model as? VINSO3, let attitudes = observed.attitudes,
+    if let rigidBody = model as? any RigidBodyRolloutModel, let attitudes = observed.attitudes,
       let angularVelocities = observed.angularVelocities
     {
       let forecast: SO3Forecast

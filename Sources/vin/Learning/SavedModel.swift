@@ -5,7 +5,7 @@ import VINKit
 struct SavedModel {
   let path: String
   let file: ModelFile
-  let model: any RolloutModel
+  let model: any SpecifiedModel
 
   /// - Throws: ``LearningCommandError/unreadable(path:reason:)`` or
   ///   ``LearningCommandError/model(path:_:)`` for truncated or corrupt JSON, an unknown

@@ -1,0 +1,86 @@
+import VINKit
+
+/// The architecture options of `vin fit` (`--width`, `--depth`, `--activation`, `--potential`,
+/// `--mass`, `--inertia-scale`, `--angles`) and the ``ModelSpecification`` they describe; the
+/// model itself is built by the specification, the library's one factory.
+struct FitModelOptions {
+  /// `--potential`.
+  enum PotentialOption: String, CaseIterable {
+    /// An MLP `V_θ(q)` (of `(cos q, sin q)` with `--angles`; of R for vin-so3).
+    case mlp
+    /// `½ k |q|²`, k initialised at 1.
+    case quadratic
+    /// `a Σ (1 − cos qᵢ)`, a initialised at 1.
+    case cosine
+    /// vin-so3's heavy-body potential `U(R) = e_zᵀRc`, c initialised at 0.
+    case gravity
+  }
+
+  /// `--mass` (vin-vv, vin-sv, vin-so2; vin-mq always learns M(q), vin-so3 its inertia).
+  enum MassOption: String, CaseIterable {
+    /// `M = I`, not learned.
+    case identity
+    /// A learned constant SPD `M = LLᵀ`, initialised at the identity.
+    case constant
+  }
+
+  var width: Int
+  var depth: Int
+  var activation: Activation
+  /// `nil`: the kind's default, gravity for vin-so3 and mlp for the others.
+  var potential: PotentialOption?
+  var mass: MassOption
+  /// vin-so3's initial inertia `J = sI` (`nil`: s = 1).
+  var inertiaScale: Double?
+  /// The coordinates are angles: MLP potentials see `(cos q, sin q)`, baselines
+  /// `(cos q, sin q, q̇)`.
+  var angles = false
+
+  /// The specification of a `kind` model on `dimension` coordinates with step size h.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for an option
+  ///   the kind does not take.
+  func specification(kind: ModelKind, dimension: Int, stepSize: Double) throws(LearningError)
+    -> ModelSpecification
+  {
+    let network = NetworkArchitecture(width: width, depth: depth, activation: activation)
+    let onSO3 = kind.observationLayout == .rigidBody
+    if angles, onSO3 {
+      throw .invalidConfiguration(
+        name: "--angles", value: "set",
+        requirement: "does not apply to \(kind.rawValue), whose configuration is an attitude R")
+    }
+    if let inertiaScale, !onSO3 {
+      throw .invalidConfiguration(
+        name: "--inertia-scale", value: "\(inertiaScale)",
+        requirement: "applies to vin-so3 only (\(kind.rawValue) learns a mass matrix, see --mass)")
+    }
+    if kind.isBaseline {
+      return ModelSpecification(
+        kind: kind, dimension: dimension, stepSize: stepSize,
+        network: BaselineNetworkSpecification(network, angularInputs: angles))
+    }
+    let learnedPotential: PotentialSpecification
+    switch (potential ?? (onSO3 ? .gravity : .mlp), onSO3) {
+    case (.gravity, true): learnedPotential = .rigidBodyGravity
+    case (.mlp, true): learnedPotential = .rigidBodyMLP(network)
+    case (let other, true):
+      throw .invalidConfiguration(
+        name: "--potential", value: other.rawValue,
+        requirement: "vin-so3 takes gravity (U = e_zᵀRc) or mlp (a network of R)")
+    case (.gravity, false):
+      throw .invalidConfiguration(
+        name: "--potential", value: "gravity",
+        requirement: "is the rigid-body potential of vin-so3; use mlp, quadratic or cosine")
+    case (.mlp, false): learnedPotential = angles ? .angularMLP(network) : .mlp(network)
+    case (.quadratic, false): learnedPotential = .quadratic
+    case (.cosine, false): learnedPotential = .cosine
+    }
+    let learnedMass =
+      kind.learnedMass(
+        width: width, activation: activation, initialInertiaScale: inertiaScale ?? 1)
+      ?? (mass == .identity ? .identity : .constant())
+    return ModelSpecification(
+      kind: kind, dimension: dimension, stepSize: stepSize, potential: learnedPotential,
+      mass: learnedMass)
+  }
+}
