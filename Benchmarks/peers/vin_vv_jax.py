@@ -33,6 +33,7 @@ Usage: python vin_vv_jax.py VIN_BINARY WORK_DIR [ITERATIONS] [SETTING ...]
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -139,12 +140,15 @@ def vin_fit(vin, files, setting, iterations, directory):
         parameters = json.load(f)["potential"]["parameters"]
     log = os.path.join(directory, "log.csv")
     trained = os.path.join(directory, "trained.json")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(common + ["--steps", str(iterations), "--output", trained, "--log", log],
                    check=True, stderr=subprocess.DEVNULL)
     process_seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     rows = np.loadtxt(log, delimiter=",", skiprows=1, ndmin=2)
-    return parameters, rows[:, 1], rows[:, 2], process_seconds
+    return parameters, rows[:, 1], rows[:, 2], process_seconds, 1000 * cpu / iterations
 
 
 # MARK: - JAX
@@ -240,7 +244,8 @@ def make_update(n, width, horizon, gradient, start_rate):
 
 
 def jax_run(parameters, observations, setting, iterations, gradient, dtype, seed=0):
-    """ms/iteration (after compilation), the losses and the cumulative wall time."""
+    """ms/iteration (after compilation; wall, then CPU over all threads), the losses and the
+    cumulative wall time."""
     _, _, _, _, width, horizon, batch = SETTINGS[setting]
     count, n = observations.shape[0], observations.shape[2] // 2
     start_rate = RATE * max(1.0, count / batch)
@@ -257,13 +262,15 @@ def jax_run(parameters, observations, setting, iterations, gradient, dtype, seed
     jax.block_until_ready(update(variables, (zeros, zeros), dtype(1), batches[0], data))
     moments = (zeros, zeros)
     values, times = [], []
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for t in range(1, iterations + 1):
         value, variables, moments = update(variables, moments, dtype(t), batches[t - 1], data)
         value.block_until_ready()
         values.append(float(value))
         times.append(time.perf_counter() - start)
-    return 1000 * times[-1] / iterations, np.array(values), np.array(times)
+    cpu = 1000 * (time.process_time() - cpu_start) / iterations
+    return 1000 * times[-1] / iterations, np.array(values), np.array(times), cpu
 
 
 class SplitMix64:
@@ -327,7 +334,7 @@ def main():
         files = write_data(directory, name)
         horizon = SETTINGS[name][5]
         observations = windows_of(files, horizon)
-        parameters, vin_times, vin_losses, process = vin_fit(
+        parameters, vin_times, vin_losses, process, vin_cpu = vin_fit(
             vin, files, name, iterations, directory
         )
         vin_ms = 1000 * vin_times[-1] / iterations
@@ -335,10 +342,10 @@ def main():
         for dtype in (np.float64, np.float32):
             best = None
             for label, gradient in [("autodiff", autodiff_gradient), ("analytic", analytic_gradient)]:
-                ms, losses, times = jax_run(parameters, observations, name, iterations, gradient,
-                                            dtype)
+                ms, losses, times, cpu = jax_run(parameters, observations, name, iterations,
+                                                 gradient, dtype)
                 if best is None or ms < best[0]:
-                    best = (ms, losses, times, label)
+                    best = (ms, losses, times, label, cpu)
             jax_results[dtype] = best
         f64, f32 = jax_results[np.float64], jax_results[np.float32]
         target = f64[1][-1]
@@ -350,7 +357,9 @@ def main():
             f"{abs(first[0] - first[1]) / abs(first[1]):.1e}; largest over all iterations "
             f"{worst:.1e}); final loss vin "
             f"{vin_losses[-1]:.6g}, JAX f64 {target:.6g}, f32 {f32[1][-1]:.6g}; `vin fit` "
-            f"process {process:.2f} s; JAX dV: f64 {f64[3]}, f32 {f32[3]}"
+            f"process {process:.2f} s; JAX dV: f64 {f64[3]}, f32 {f32[3]}; CPU ms/iteration "
+            f"(all threads): vin {vin_cpu:.2f} (whole process), JAX f64 {f64[4]:.2f}, "
+            f"f32 {f32[4]:.2f}"
         )
         rows.append((name, vin_ms, f64[0], f32[0],
                      time_to(vin_losses, vin_times, target), time_to(f64[1], f64[2], target),
