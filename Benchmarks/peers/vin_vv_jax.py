@@ -23,9 +23,10 @@ The model, loss and optimiser, on both sides:
   validation split, then windows taken from the end of a fresh permutation per epoch
   (`Trainer.train`); the first-iteration losses then agree in every setting.
 
-Two variants of dV in JAX: `autodiff` (jax.grad of V, the training gradient then nested
-autodiff) and `analytic` (the hand-written input gradient, as VINKit computes it); the faster
-one is reported.
+Three JAX variants: dV by `autodiff` (jax.grad of V, the training gradient then nested
+autodiff) or `analytic` (the hand-written input gradient, as VINKit computes it), and the
+analytic one with each step rematerialised in the backward pass (`jax.checkpoint`, "remat",
+which VINKit's rollouts also do); the fastest is reported.
 
 Usage: python vin_vv_jax.py VIN_BINARY WORK_DIR [ITERATIONS] [SETTING ...]
 """
@@ -195,7 +196,7 @@ def analytic_gradient(layers, q):
     return e
 
 
-def make_update(n, width, horizon, gradient, start_rate):
+def make_update(n, width, horizon, gradient, start_rate, remat):
     beta1, beta2, adam_epsilon = 0.9, 0.999, 1e-8
 
     def loss(model, starts, s, observations):
@@ -210,7 +211,8 @@ def make_update(n, width, horizon, gradient, start_rate):
             p = half - 0.5 * STEP * g
             return (q, p, g), jnp.concatenate([q, p], axis=1)
 
-        _, rows = jax.lax.scan(step, (q0, p0, gradient(layers, q0)), None, length=horizon)
+        body = jax.checkpoint(step) if remat else step
+        _, rows = jax.lax.scan(body, (q0, p0, gradient(layers, q0)), None, length=horizon)
         prediction = jnp.concatenate([starts[None], rows], axis=0).transpose(1, 0, 2)
         r = prediction - observations
         return 0.5 * jnp.sum(r * r) * jnp.exp(-2 * s) / r.size + s + 0.5 * math.log(2 * math.pi)
@@ -243,13 +245,14 @@ def make_update(n, width, horizon, gradient, start_rate):
     return update
 
 
-def jax_run(parameters, observations, setting, iterations, gradient, dtype, seed=0):
+def jax_run(parameters, observations, setting, iterations, gradient, dtype, remat=False,
+            seed=0):
     """ms/iteration (after compilation; wall, then CPU over all threads), the losses and the
     cumulative wall time."""
     _, _, _, _, width, horizon, batch = SETTINGS[setting]
     count, n = observations.shape[0], observations.shape[2] // 2
     start_rate = RATE * max(1.0, count / batch)
-    update = make_update(n, width, horizon, gradient, start_rate)
+    update = make_update(n, width, horizon, gradient, start_rate, remat)
     data = jnp.asarray(observations, dtype=dtype)
     variables = (
         jnp.asarray(parameters, dtype=dtype),
@@ -341,9 +344,12 @@ def main():
         jax_results = {}
         for dtype in (np.float64, np.float32):
             best = None
-            for label, gradient in [("autodiff", autodiff_gradient), ("analytic", analytic_gradient)]:
+            variants = [("autodiff", autodiff_gradient, False),
+                        ("analytic", analytic_gradient, False),
+                        ("analytic + remat", analytic_gradient, True)]
+            for label, gradient, remat in variants:
                 ms, losses, times, cpu = jax_run(parameters, observations, name, iterations,
-                                                 gradient, dtype)
+                                                 gradient, dtype, remat)
                 if best is None or ms < best[0]:
                     best = (ms, losses, times, label, cpu)
             jax_results[dtype] = best
@@ -363,18 +369,20 @@ def main():
         )
         rows.append((name, vin_ms, f64[0], f32[0],
                      time_to(vin_losses, vin_times, target), time_to(f64[1], f64[2], target),
-                     time_to(f32[1], f32[2], target)))
+                     time_to(f32[1], f32[2], target), vin_cpu, f64[4], f32[4]))
 
     def seconds(x):
         return "never" if x is None else f"{x:.2f} s"
 
     print()
-    print("| setting | vin fit ms/it | JAX f64 ms/it | JAX f32 ms/it | vin/f64 | vin/f32 "
+    print("| setting | wall ms/it: vin fit, JAX f64, JAX f32 | vin/f64 | vin/f32 "
+          "| CPU ms/it: vin fit, JAX f64, JAX f32 | vin/f64 | vin/f32 "
           "| time to JAX f64's final loss (within 1e-4): vin, f64, f32 |")
-    print("|---|---|---|---|---|---|---|")
-    for name, vin_ms, f64_ms, f32_ms, t_vin, t64, t32 in rows:
-        print(f"| {name} | {vin_ms:.2f} | {f64_ms:.2f} | {f32_ms:.2f} | {vin_ms / f64_ms:.2f} "
-              f"| {vin_ms / f32_ms:.2f} | {seconds(t_vin)}, {seconds(t64)}, {seconds(t32)} |")
+    print("|---|---|---:|---:|---|---:|---:|---|")
+    for name, vin_ms, f64_ms, f32_ms, t_vin, t64, t32, c_vin, c64, c32 in rows:
+        print(f"| {name} | {vin_ms:.2f}, {f64_ms:.2f}, {f32_ms:.2f} | {vin_ms / f64_ms:.2f} "
+              f"| {vin_ms / f32_ms:.2f} | {c_vin:.2f}, {c64:.2f}, {c32:.2f} | {c_vin / c64:.2f} "
+              f"| {c_vin / c32:.2f} | {seconds(t_vin)}, {seconds(t64)}, {seconds(t32)} |")
 
 
 if __name__ == "__main__":
