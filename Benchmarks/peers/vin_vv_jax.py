@@ -18,13 +18,15 @@ The model, loss and optimiser, on both sides:
   (1/m) sum [ r^2 e^(-2s)/2 ] + s + log(2 pi)/2 over all m predicted numbers of the batch;
 * the gradient of all variables (model, the batch's initial states, s) clipped to Euclidean
   norm 10, then Adam (beta 0.9, 0.999, eps 1e-8); the starts' step size is the model's times
-  max(1, windows / batch), as VINKit's default. Minibatches (setting b) are drawn as VINKit
-  draws them, without replacement through shuffled epochs (with another random generator, so
-  only the first-iteration loss of a full-batch setting is compared exactly).
+  max(1, windows / batch), as VINKit's default. Minibatches (setting b) are the ones `vin fit`
+  draws: VINKit's SplitMix64 generator seeded with --seed, one permutation for the (empty)
+  validation split, then windows taken from the end of a fresh permutation per epoch
+  (`Trainer.train`); the first-iteration losses then agree in every setting.
 
-Two variants of dV in JAX: `autodiff` (jax.grad of V, the training gradient then nested
-autodiff) and `analytic` (the hand-written input gradient, as VINKit computes it); the faster
-one is reported.
+Three JAX variants: dV by `autodiff` (jax.grad of V, the training gradient then nested
+autodiff) or `analytic` (the hand-written input gradient, as VINKit computes it), and the
+analytic one with each step rematerialised in the backward pass (`jax.checkpoint`, "remat",
+which VINKit's rollouts also do); the fastest is reported.
 
 Usage: python vin_vv_jax.py VIN_BINARY WORK_DIR [ITERATIONS] [SETTING ...]
 """
@@ -32,6 +34,7 @@ Usage: python vin_vv_jax.py VIN_BINARY WORK_DIR [ITERATIONS] [SETTING ...]
 import json
 import math
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -138,12 +141,15 @@ def vin_fit(vin, files, setting, iterations, directory):
         parameters = json.load(f)["potential"]["parameters"]
     log = os.path.join(directory, "log.csv")
     trained = os.path.join(directory, "trained.json")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(common + ["--steps", str(iterations), "--output", trained, "--log", log],
                    check=True, stderr=subprocess.DEVNULL)
     process_seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     rows = np.loadtxt(log, delimiter=",", skiprows=1, ndmin=2)
-    return parameters, rows[:, 1], rows[:, 2], process_seconds
+    return parameters, rows[:, 1], rows[:, 2], process_seconds, 1000 * cpu / iterations
 
 
 # MARK: - JAX
@@ -190,7 +196,7 @@ def analytic_gradient(layers, q):
     return e
 
 
-def make_update(n, width, horizon, gradient, start_rate):
+def make_update(n, width, horizon, gradient, start_rate, remat):
     beta1, beta2, adam_epsilon = 0.9, 0.999, 1e-8
 
     def loss(model, starts, s, observations):
@@ -205,7 +211,8 @@ def make_update(n, width, horizon, gradient, start_rate):
             p = half - 0.5 * STEP * g
             return (q, p, g), jnp.concatenate([q, p], axis=1)
 
-        _, rows = jax.lax.scan(step, (q0, p0, gradient(layers, q0)), None, length=horizon)
+        body = jax.checkpoint(step) if remat else step
+        _, rows = jax.lax.scan(body, (q0, p0, gradient(layers, q0)), None, length=horizon)
         prediction = jnp.concatenate([starts[None], rows], axis=0).transpose(1, 0, 2)
         r = prediction - observations
         return 0.5 * jnp.sum(r * r) * jnp.exp(-2 * s) / r.size + s + 0.5 * math.log(2 * math.pi)
@@ -218,7 +225,7 @@ def make_update(n, width, horizon, gradient, start_rate):
         value, (g_model, g_starts, g_s) = value_and_grad(
             model, starts[batch], s, observations[batch]
         )
-        g_all = jnp.zeros_like(starts).at[batch].set(g_starts)
+        g_all = jnp.zeros_like(starts).at[batch].add(g_starts)  # a batch may repeat a window
         g = (g_model, g_all, g_s)
         norm = jnp.sqrt(sum(jnp.sum(x * x) for x in g))
         scale = jnp.where(norm > CLIP, CLIP / norm, 1.0)
@@ -238,12 +245,14 @@ def make_update(n, width, horizon, gradient, start_rate):
     return update
 
 
-def jax_run(parameters, observations, setting, iterations, gradient, dtype, seed=0):
-    """ms/iteration (after compilation), the losses and the cumulative wall time."""
+def jax_run(parameters, observations, setting, iterations, gradient, dtype, remat=False,
+            seed=0):
+    """ms/iteration (after compilation; wall, then CPU over all threads), the losses and the
+    cumulative wall time."""
     _, _, _, _, width, horizon, batch = SETTINGS[setting]
     count, n = observations.shape[0], observations.shape[2] // 2
     start_rate = RATE * max(1.0, count / batch)
-    update = make_update(n, width, horizon, gradient, start_rate)
+    update = make_update(n, width, horizon, gradient, start_rate, remat)
     data = jnp.asarray(observations, dtype=dtype)
     variables = (
         jnp.asarray(parameters, dtype=dtype),
@@ -251,35 +260,68 @@ def jax_run(parameters, observations, setting, iterations, gradient, dtype, seed
         jnp.asarray(math.log(NOISE), dtype=dtype),
     )
     zeros = tuple(jnp.zeros_like(x) for x in variables)
-    rng = np.random.default_rng(seed)
-    epoch = []
-
-    def next_batch():
-        nonlocal epoch
-        indices = []
-        while len(indices) < batch:
-            if not epoch:
-                epoch = list(rng.permutation(count))
-            indices.append(epoch.pop())
-        return jnp.asarray(sorted(indices))
-
+    batches = vinkit_batches(count, batch, iterations, seed)
     # Compile (and run once) outside the timing, then start again from the same numbers.
-    jax.block_until_ready(update(variables, (zeros, zeros), dtype(1), next_batch(), data))
-    rng, epoch = np.random.default_rng(seed), []
+    jax.block_until_ready(update(variables, (zeros, zeros), dtype(1), batches[0], data))
     moments = (zeros, zeros)
     values, times = [], []
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for t in range(1, iterations + 1):
-        value, variables, moments = update(variables, moments, dtype(t), next_batch(), data)
+        value, variables, moments = update(variables, moments, dtype(t), batches[t - 1], data)
         value.block_until_ready()
         values.append(float(value))
         times.append(time.perf_counter() - start)
-    return 1000 * times[-1] / iterations, np.array(values), np.array(times)
+    cpu = 1000 * (time.process_time() - cpu_start) / iterations
+    return 1000 * times[-1] / iterations, np.array(values), np.array(times), cpu
+
+
+class SplitMix64:
+    """DiscreteMechanics' SeededGenerator (SplitMix64) and its Fisher-Yates permutation."""
+
+    mask = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.mask
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.mask
+        return z ^ (z >> 31)
+
+    def permutation(self, count):
+        p = list(range(count))
+        for i in range(count - 1, 0, -1):
+            j = self.next() % (i + 1)
+            p[i], p[j] = p[j], p[i]
+        return p
+
+
+def vinkit_batches(count, batch, iterations, seed=0):
+    """The minibatches of `vin fit --seed SEED --validation-fraction 0`, as Trainer draws them."""
+    generator = SplitMix64(seed)
+    generator.permutation(count)  # the validation split (empty)
+    epoch, batches = [], []
+    for _ in range(iterations):
+        indices = []
+        while len(indices) < batch:
+            if not epoch:
+                epoch = generator.permutation(count)
+            indices.append(epoch.pop())
+        batches.append(jnp.asarray(sorted(indices)))
+    return batches
+
+
+TOLERANCE = 1e-4
 
 
 def time_to(losses, times, target):
-    """Wall time at the first iteration whose loss is at most `target` (None if never)."""
-    hits = np.nonzero(losses <= target)[0]
+    """Wall time at the first iteration whose loss is within TOLERANCE (relative) of `target` or
+    below it (None if never): the two sides compute the same numbers up to round-off, so the
+    exact final value of one may be missed by the other in its last digits."""
+    hits = np.nonzero(losses <= target + TOLERANCE * abs(target))[0]
     return float(times[hits[0]]) if hits.size else None
 
 
@@ -295,43 +337,52 @@ def main():
         files = write_data(directory, name)
         horizon = SETTINGS[name][5]
         observations = windows_of(files, horizon)
-        parameters, vin_times, vin_losses, process = vin_fit(
+        parameters, vin_times, vin_losses, process, vin_cpu = vin_fit(
             vin, files, name, iterations, directory
         )
         vin_ms = 1000 * vin_times[-1] / iterations
         jax_results = {}
         for dtype in (np.float64, np.float32):
             best = None
-            for label, gradient in [("autodiff", autodiff_gradient), ("analytic", analytic_gradient)]:
-                ms, losses, times = jax_run(parameters, observations, name, iterations, gradient,
-                                            dtype)
+            variants = [("autodiff", autodiff_gradient, False),
+                        ("analytic", analytic_gradient, False),
+                        ("analytic + remat", analytic_gradient, True)]
+            for label, gradient, remat in variants:
+                ms, losses, times, cpu = jax_run(parameters, observations, name, iterations,
+                                                 gradient, dtype, remat)
                 if best is None or ms < best[0]:
-                    best = (ms, losses, times, label)
+                    best = (ms, losses, times, label, cpu)
             jax_results[dtype] = best
         f64, f32 = jax_results[np.float64], jax_results[np.float32]
         target = f64[1][-1]
         first = (vin_losses[0], f64[1][0])
+        worst = np.max(np.abs(vin_losses - f64[1]) / np.abs(f64[1]))
         print(
             f"{name}: {observations.shape[0]} windows, batch {SETTINGS[name][6]}; first loss "
             f"vin {first[0]:.12g}, JAX f64 {first[1]:.12g} (relative difference "
-            f"{abs(first[0] - first[1]) / abs(first[1]):.1e}); final loss vin "
+            f"{abs(first[0] - first[1]) / abs(first[1]):.1e}; largest over all iterations "
+            f"{worst:.1e}); final loss vin "
             f"{vin_losses[-1]:.6g}, JAX f64 {target:.6g}, f32 {f32[1][-1]:.6g}; `vin fit` "
-            f"process {process:.2f} s; JAX dV: f64 {f64[3]}, f32 {f32[3]}"
+            f"process {process:.2f} s; JAX dV: f64 {f64[3]}, f32 {f32[3]}; CPU ms/iteration "
+            f"(all threads): vin {vin_cpu:.2f} (whole process), JAX f64 {f64[4]:.2f}, "
+            f"f32 {f32[4]:.2f}"
         )
         rows.append((name, vin_ms, f64[0], f32[0],
                      time_to(vin_losses, vin_times, target), time_to(f64[1], f64[2], target),
-                     time_to(f32[1], f32[2], target)))
+                     time_to(f32[1], f32[2], target), vin_cpu, f64[4], f32[4]))
 
     def seconds(x):
         return "never" if x is None else f"{x:.2f} s"
 
     print()
-    print("| setting | vin fit ms/it | JAX f64 ms/it | JAX f32 ms/it | vin/f64 | vin/f32 "
-          "| time to JAX f64's final loss: vin, f64, f32 |")
-    print("|---|---|---|---|---|---|---|")
-    for name, vin_ms, f64_ms, f32_ms, t_vin, t64, t32 in rows:
-        print(f"| {name} | {vin_ms:.2f} | {f64_ms:.2f} | {f32_ms:.2f} | {vin_ms / f64_ms:.2f} "
-              f"| {vin_ms / f32_ms:.2f} | {seconds(t_vin)}, {seconds(t64)}, {seconds(t32)} |")
+    print("| setting | wall ms/it: vin fit, JAX f64, JAX f32 | vin/f64 | vin/f32 "
+          "| CPU ms/it: vin fit, JAX f64, JAX f32 | vin/f64 | vin/f32 "
+          "| time to JAX f64's final loss (within 1e-4): vin, f64, f32 |")
+    print("|---|---|---:|---:|---|---:|---:|---|")
+    for name, vin_ms, f64_ms, f32_ms, t_vin, t64, t32, c_vin, c64, c32 in rows:
+        print(f"| {name} | {vin_ms:.2f}, {f64_ms:.2f}, {f32_ms:.2f} | {vin_ms / f64_ms:.2f} "
+              f"| {vin_ms / f32_ms:.2f} | {c_vin:.2f}, {c64:.2f}, {c32:.2f} | {c_vin / c64:.2f} "
+              f"| {c_vin / c32:.2f} | {seconds(t_vin)}, {seconds(t64)}, {seconds(t32)} |")
 
 
 if __name__ == "__main__":

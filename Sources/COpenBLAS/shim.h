@@ -37,4 +37,9 @@ static inline void copenblas_dgemv_row_major(
   dgemv_(&t, &mm, &nn, &alpha, (double *)a, &la, (double *)x, &one, &beta, y, &one);
 }
 
+/// The number of threads OpenBLAS runs a large product on (its own query; it sets nothing).
+int openblas_get_num_threads(void);
+
+static inline int copenblas_thread_count(void) { return openblas_get_num_threads(); }
+
 #endif

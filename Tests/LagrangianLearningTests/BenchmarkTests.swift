@@ -120,50 +120,6 @@ struct BenchmarkTests {
       )
     }
   }
-
-  /// The inputs of Benchmarks/peers/vin_vv_jax.py and VINKit's side of the comparison: the
-  /// paper-setting data (1 × 30 points, σ = 0.33, seed 1), the initial parameters of a
-  /// depth-1 VIN-VV (seed 0), and the full-batch (10 windows) losses and time per iteration.
-  @Test(
-    "JAX peer: export data and initial weights, time VIN-VV",
-    .enabled(if: ProcessInfo.processInfo.environment["VINKIT_BENCHMARK_PEER_DIRECTORY"] != nil))
-  func peerExport() throws {
-    let directory = URL(
-      fileURLWithPath: Self.environment["VINKIT_BENCHMARK_PEER_DIRECTORY"] ?? ".")
-    let iterations = Self.integers("VINKIT_BENCHMARK_PEER_ITERATIONS", default: "300").first ?? 300
-    let data = try Self.noisyPendulum(trajectories: 1, points: 30, noise: 0.33, seed: 1)
-    var generator = SeededGenerator(seed: 0)
-    let vin = try Self.pendulumVIN(depth: 1, generator: &generator)
-    var csv = "t,q1,v1\n"
-    for k in 0..<data[0].count {
-      let v = data[0].velocities?[k][0] ?? .nan
-      csv += "\(data[0].times[k]),\(data[0].positions[k][0]),\(v)\n"
-    }
-    try csv.write(
-      to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
-    let parameters = vin.flatParameters.map { "\($0)" }.joined(separator: ",")
-    let setup = """
-      {"width": 1000, "depth": 1, "stepSize": 0.1, "horizon": 20, "learningRate": 0.001,
-      "gradientClipNorm": 10, "initialNoiseScale": 0.1, "massEpsilon": \(vin.mass.epsilon),
-      "iterations": \(iterations), "parameters": [\(parameters)]}
-      """
-    try setup.write(
-      to: directory.appendingPathComponent("init.json"), atomically: true, encoding: .utf8)
-    // One untimed warm-up run (page faults, thread pool), then the timed run.
-    _ = try Self.timedTraining(
-      vin, data: data, iterations: 10, batchSize: 10, validationInterval: 11)
-    let run = try Self.timedTraining(
-      vin, data: data, iterations: iterations, batchSize: 10,
-      validationInterval: iterations + 1)
-    #expect(run.result.summary.stopReason == .completed)
-    let losses = run.losses.map { "\($0)" }.joined(separator: ",")
-    let swift = """
-      {"msPerIteration": \(run.wall), "cpuMsPerIteration": \(run.cpu), "losses": [\(losses)]}
-      """
-    try swift.write(
-      to: directory.appendingPathComponent("swift.json"), atomically: true, encoding: .utf8)
-    print("VINKit VIN-VV: \(run.wall) ms/iteration (CPU \(run.cpu) ms), \(iterations) iterations")
-  }
 }
 
 extension BenchmarkTests {

@@ -22,6 +22,11 @@ public final class RolloutWorkspace: @unchecked Sendable {
     case embedding
   }
 
+  /// Whether a rollout in this workspace ran a matrix product through OpenBLAS (a network
+  /// layer with many inputs), which ``Trainer`` needs to know to keep its parallel shards from
+  /// contending with OpenBLAS's own threads.
+  var ranMatrixProducts = false
+
   private var storage: [UnsafeMutablePointer<Double>?]
   private var capacities: [Int]
 

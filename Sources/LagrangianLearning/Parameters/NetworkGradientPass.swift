@@ -21,6 +21,13 @@ import CNetworkKernels
 /// (the depth-1 case of the layered recursion), so that no B·width array is written at all.
 /// Deeper or wider networks run the layered passes, whose matrix products go to OpenBLAS.
 extension MultilayerPerceptron {
+  /// Whether the layered input-gradient passes run a product through OpenBLAS: a hidden layer
+  /// fed by another (depth ≥ 2) or a first layer with many inputs.
+  var runsMatrixProducts: Bool {
+    (shape.depth >= 2 && shape.width >= DenseKernels.fewInputs)
+      || shape.inputDimension >= DenseKernels.fewInputs
+  }
+
   /// Whether the fused single-hidden-layer passes apply.
   var isShallow: Bool {
     shape.depth == 1 && shape.inputDimension < DenseKernels.fewInputs
@@ -39,6 +46,7 @@ extension MultilayerPerceptron {
         vinkit_shallow_tanh_gradient(columns.network, Int32(batch), x, gradient)
         return
       }
+      if runsMatrixProducts { workspace.ranMatrixProducts = true }
       let block = batch * shape.width
       let values = workspace.buffer(.networkValues, count: (3 * shape.depth) * block)
       let hidden = values
@@ -69,6 +77,7 @@ extension MultilayerPerceptron {
         columns.addAccumulated(to: parameterGradient, shape: shape)
         return
       }
+      if runsMatrixProducts { workspace.ranMatrixProducts = true }
       let depth = shape.depth
       let block = batch * shape.width
       let values = workspace.buffer(.networkValues, count: (3 * depth + 3 + depth) * block)

@@ -208,9 +208,10 @@ public struct Trainer: Sendable {
   }
 
   /// The mean loss over `batch` and its gradient (flat, in ``TrainingVariables`` order),
-  /// computed in `shards` contiguous parts in parallel and reduced in shard order; shard s
-  /// rolls out in `workspace.shards[s]` (a run passes the same workspace to every iteration;
-  /// without one, each call makes its own).
+  /// computed in `shards` contiguous parts in parallel (in turn once OpenBLAS's own threads
+  /// would contend with them, ``TrainingWorkspace/shardsInTurn``) and reduced in shard order;
+  /// shard s rolls out in `workspace.shards[s]` (a run passes the same workspace to every
+  /// iteration; without one, each call makes its own).
   func shardedGradient<Model: RolloutModel>(
     _ variables: TrainingVariables<Model>, windows: [TrainingWindow], batch: [Int],
     learnedStarts: Bool, workspace: TrainingWorkspace? = nil
@@ -224,7 +225,7 @@ public struct Trainer: Sendable {
       Array(batch[(s * batch.count / shardCount)..<((s + 1) * batch.count / shardCount)])
     }
     let results = ShardResults(count: shardCount)
-    DispatchQueue.concurrentPerform(iterations: shardCount) { s in
+    @Sendable func shard(_ s: Int) {
       let (value, tangent) = valueWithGradient(at: variables) { variables in
         summedLoss(
           variables, windows: windows, indices: parts[s], horizon: config.horizon,
@@ -232,6 +233,12 @@ public struct Trainer: Sendable {
       }
       results.store(s, loss: value, gradient: variables.flatten(tangent))
     }
+    if workspace.shardsInTurn {
+      for s in 0..<shardCount { shard(s) }
+    } else {
+      DispatchQueue.concurrentPerform(iterations: shardCount, execute: shard)
+    }
+    workspace.noteIteration()
     var loss = 0.0
     var gradient = Array(repeating: 0.0, count: variables.flat.count)
     for s in 0..<shardCount {

@@ -48,14 +48,3 @@ func summedLoss<Model: RolloutModel>(
     prediction, observations, logNoiseScale: variables.logNoiseScale, kind: kind)
   return Double(indices.count) * loss
 }
-
-/// The working memory of one training run: a ``RolloutWorkspace`` per shard, created with the
-/// run and reused by every iteration (each shard's rollouts run on one thread at a time).
-final class TrainingWorkspace: Sendable {
-  /// One per shard, shard s at index s.
-  let shards: [RolloutWorkspace]
-
-  init(shards: Int) {
-    self.shards = (0..<max(shards, 1)).map { _ in RolloutWorkspace() }
-  }
-}
