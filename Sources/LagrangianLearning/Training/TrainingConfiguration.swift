@@ -57,7 +57,7 @@ public struct TrainingConfiguration: Equatable, Codable, Sendable {
   /// number of iterations (Docs/Learning.md).
   public var batchSize: Int? = nil
   /// Adam's step size.
-  public var learningRate = 3e-3
+  public var learningRate = 5e-3
   /// How the step sizes (the model's and the initial states') vary over the run.
   public var learningRateSchedule = LearningRateSchedule.cosine
   /// Adam's step size for the inferred per-window initial states
