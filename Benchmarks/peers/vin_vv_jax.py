@@ -17,7 +17,8 @@ The model, loss and optimiser, on both sides:
 * Gaussian negative log-likelihood with a learned log noise scale s,
   (1/m) sum [ r^2 e^(-2s)/2 ] + s + log(2 pi)/2 over all m predicted numbers of the batch;
 * the gradient of all variables (model, the batch's initial states, s) clipped to Euclidean
-  norm 10, then Adam (beta 0.9, 0.999, eps 1e-8); the starts' step size is the model's times
+  norm 10, then Adam (beta 0.9, 0.999, eps 1e-8), blockwise for the starts (only the batch's
+  windows move, each with its own step count); the starts' step size is the model's times
   max(1, windows / batch), as VINKit's default. Minibatches (setting b) are the ones `vin fit`
   draws: VINKit's SplitMix64 generator seeded with --seed, one permutation for the (empty)
   validation split, then windows taken from the end of a fresh permutation per epoch
@@ -138,7 +139,7 @@ def vin_fit(vin, files, setting, iterations, directory):
     subprocess.run(common + ["--steps", "0", "--output", initial], check=True,
                    stderr=subprocess.DEVNULL)
     with open(initial) as f:
-        parameters = json.load(f)["potential"]["parameters"]
+        parameters = json.load(f)["parameters"]["potential"]  # model file version 2
     log = os.path.join(directory, "log.csv")
     trained = os.path.join(directory, "trained.json")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -229,18 +230,29 @@ def make_update(n, width, horizon, gradient, start_rate, remat):
         g = (g_model, g_all, g_s)
         norm = jnp.sqrt(sum(jnp.sum(x * x) for x in g))
         scale = jnp.where(norm > CLIP, CLIP / norm, 1.0)
-        first, second = moments
+        first, second, counts = moments
         first = jax.tree_util.tree_map(lambda m, x: beta1 * m + (1 - beta1) * scale * x, first, g)
         second = jax.tree_util.tree_map(
             lambda v, x: beta2 * v + (1 - beta2) * (scale * x) ** 2, second, g
         )
         c1, c2 = 1 - beta1**t, 1 - beta2**t
-        rates = (RATE, start_rate, RATE)
-        variables = tuple(
-            p - rate * (m / c1) / (jnp.sqrt(v / c2) + adam_epsilon)
-            for p, m, v, rate in zip(variables, first, second, rates)
+        model, s = (
+            p - RATE * (m / c1) / (jnp.sqrt(v / c2) + adam_epsilon)
+            for p, m, v in ((variables[0], first[0], second[0]), (variables[2], first[2], second[2]))
         )
-        return value, variables, (first, second)
+        # The starts' Adam is blockwise, as VINKit's: only the windows in the batch move, each
+        # with its own step count for the bias correction (with full batches, plain Adam).
+        visited = (jnp.zeros(starts.shape[0]).at[batch].set(1.0) > 0)[:, None]
+        m_starts = jnp.where(visited, first[1], moments[0][1])
+        v_starts = jnp.where(visited, second[1], moments[1][1])
+        counts = counts + visited[:, 0]
+        k = jnp.maximum(counts, 1)[:, None].astype(starts.dtype)
+        step = start_rate * (m_starts / (1 - beta1**k)) / (
+            jnp.sqrt(v_starts / (1 - beta2**k)) + adam_epsilon)
+        starts = jnp.where(visited, starts - step, starts)
+        first = (first[0], m_starts, first[2])
+        second = (second[0], v_starts, second[2])
+        return value, (model, starts, s), (first, second, counts)
 
     return update
 
@@ -262,8 +274,9 @@ def jax_run(parameters, observations, setting, iterations, gradient, dtype, rema
     zeros = tuple(jnp.zeros_like(x) for x in variables)
     batches = vinkit_batches(count, batch, iterations, seed)
     # Compile (and run once) outside the timing, then start again from the same numbers.
-    jax.block_until_ready(update(variables, (zeros, zeros), dtype(1), batches[0], data))
-    moments = (zeros, zeros)
+    counts = jnp.zeros(count, dtype=jnp.int32)
+    jax.block_until_ready(update(variables, (zeros, zeros, counts), dtype(1), batches[0], data))
+    moments = (zeros, zeros, counts)
     values, times = [], []
     cpu_start = time.process_time()
     start = time.perf_counter()
