@@ -17,7 +17,9 @@ import _Differentiation
 /// through asin, `d asin(s)/ds = 1/cos Δ_k`). The inertia J is the 1×1 learnable mass matrix
 /// (softplus-positive for ``ConstantMassMatrix``). A step with `|s_k| > 1` has no solution:
 /// the rollout then returns NaN from that step on and the trainer stops with a non-finite loss.
-public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>: RolloutModel {
+public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
+  PotentialMassModel
+{
   public var potential: Potential
   public var mass: Mass
   @noDerivative public let stepSize: Double
@@ -40,14 +42,6 @@ public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>: 
   public var observesVelocities: Bool { false }
   public var initialStateDimension: Int { 2 }
 
-  public var parameterCount: Int { potential.parameterCount + mass.parameterCount }
-  public var flatParameters: [Double] {
-    get { potential.flatParameters + mass.flatParameters }
-    set {
-      potential.flatParameters = Array(newValue[..<potential.parameterCount])
-      mass.flatParameters = Array(newValue[potential.parameterCount...])
-    }
-  }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
     potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
   }

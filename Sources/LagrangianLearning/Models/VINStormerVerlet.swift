@@ -14,7 +14,7 @@ import _Differentiation
 /// `p₁ = M(q₁ − q₀)/h − (h/2)∇V(q₁)`; the pullback is the hand-written adjoint of the
 /// two-step recursion. Forecasts from `(q₀, q̇₀)` use the same integrator.
 public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
-  RolloutModel
+  PotentialMassModel
 {
   public var potential: Potential
   public var mass: Mass
@@ -33,14 +33,6 @@ public struct VINStormerVerlet<Potential: LearnablePotential, Mass: LearnableMas
   public var observesVelocities: Bool { false }
   public var initialStateDimension: Int { 2 * configurationDimension }
 
-  public var parameterCount: Int { potential.parameterCount + mass.parameterCount }
-  public var flatParameters: [Double] {
-    get { potential.flatParameters + mass.flatParameters }
-    set {
-      potential.flatParameters = Array(newValue[..<potential.parameterCount])
-      mass.flatParameters = Array(newValue[potential.parameterCount...])
-    }
-  }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
     potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
   }

@@ -16,7 +16,7 @@ import _Differentiation
 /// (mixed second derivatives) called once per step for all windows and
 /// `M̄ = −M⁻¹ W̄ M⁻¹` for `W = M⁻¹`.
 public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
-  RolloutModel
+  PotentialMassModel
 {
   public var potential: Potential
   public var mass: Mass
@@ -37,14 +37,6 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
   public var observesVelocities: Bool { true }
   public var initialStateDimension: Int { 2 * configurationDimension }
 
-  public var parameterCount: Int { potential.parameterCount + mass.parameterCount }
-  public var flatParameters: [Double] {
-    get { potential.flatParameters + mass.flatParameters }
-    set {
-      potential.flatParameters = Array(newValue[..<potential.parameterCount])
-      mass.flatParameters = Array(newValue[potential.parameterCount...])
-    }
-  }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
     potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
   }

@@ -69,45 +69,13 @@ extension NetworkShape {
 // MARK: - Models
 
 extension VINVelocityVerlet: SpecifiedModel
-where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {
-  public var specification: ModelSpecification {
-    get throws(LearningError) {
-      ModelSpecification(
-        kind: kind, dimension: configurationDimension, stepSize: stepSize,
-        potential: try potential.specification, mass: try mass.specification)
-    }
-  }
-  public var componentParameters: ModelParameters {
-    ModelParameters(potential: potential.flatParameters, mass: mass.flatParameters)
-  }
-}
+where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {}
 
 extension VINStormerVerlet: SpecifiedModel
-where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {
-  public var specification: ModelSpecification {
-    get throws(LearningError) {
-      ModelSpecification(
-        kind: kind, dimension: configurationDimension, stepSize: stepSize,
-        potential: try potential.specification, mass: try mass.specification)
-    }
-  }
-  public var componentParameters: ModelParameters {
-    ModelParameters(potential: potential.flatParameters, mass: mass.flatParameters)
-  }
-}
+where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {}
 
-extension VINSO2: SpecifiedModel where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {
-  public var specification: ModelSpecification {
-    get throws(LearningError) {
-      ModelSpecification(
-        kind: kind, dimension: configurationDimension, stepSize: stepSize,
-        potential: try potential.specification, mass: try mass.specification)
-    }
-  }
-  public var componentParameters: ModelParameters {
-    ModelParameters(potential: potential.flatParameters, mass: mass.flatParameters)
-  }
-}
+extension VINSO2: SpecifiedModel
+where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {}
 
 extension VINMq: SpecifiedModel where Potential: SpecifiedPotential {
   public var specification: ModelSpecification {
