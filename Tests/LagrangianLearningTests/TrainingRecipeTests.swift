@@ -128,6 +128,23 @@ struct TrainingRecipeTests {
     #expect(standard.summary.earlyBestWarning == nil)
   }
 
+  @Test("a kept model from the first half of a run is warned about, naming the monitored loss")
+  func earlyBestWarning() {
+    func summary(best: Int, of iterations: Int, validation: Int) -> TrainingSummary {
+      TrainingSummary(
+        iterations: iterations, bestIteration: best, bestLoss: 0.1, finalLoss: 0.2,
+        trainingWindows: 90, validationWindows: validation, noiseScale: nil,
+        stopReason: .completed, configuration: TrainingConfiguration())
+    }
+    let early = summary(best: 40, of: 3000, validation: 10).earlyBestWarning
+    #expect(early?.contains("iteration 40 of 3000") == true)
+    #expect(early?.contains("validation loss") == true)
+    #expect(
+      summary(best: 40, of: 3000, validation: 0).earlyBestWarning?.contains("training") == true)
+    #expect(summary(best: 1600, of: 3000, validation: 10).earlyBestWarning == nil)
+    #expect(summary(best: 10, of: 50, validation: 10).earlyBestWarning == nil, "short runs")
+  }
+
   @Test("a configuration recorded without the newer settings decodes with their defaults")
   func olderConfigurationDecodes() throws {
     let recorded = """
