@@ -31,7 +31,7 @@ public struct StormerVerlet<System: ConstantMassSystem>: Integrator {
   @usableFromInline var gradient: [Double]
   @usableFromInline var gradientPosition: [Double]
 
-  /// Forms `M⁻¹` from the system's ``ConstantMassSystem/mass`` once (``Manifolds/Matrix/inverse``:
+  /// Forms `M⁻¹` from the system's ``ConstantMassSystem/mass`` once (`Matrix.inverse`:
   /// exactly `1/Mᵢᵢ` for a diagonal M).
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/wrongDimension(name:expected:actual:)`` unless M is n×n;

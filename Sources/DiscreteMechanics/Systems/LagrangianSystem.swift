@@ -49,7 +49,7 @@ public protocol LagrangianSystem: Sendable {
 /// explicit.
 ///
 /// A conforming type gives the mass matrix M only; whoever needs `M⁻¹` derives it from M once
-/// (``StormerVerlet`` does so when it is created, with ``Manifolds/Matrix/inverse``), so the two
+/// (``StormerVerlet`` does so when it is created, with `Matrix.inverse`), so the two
 /// cannot disagree. The mass-matrix requirements of ``LagrangianSystem`` (`M(q) = M`, and zero
 /// derivatives) have default implementations here.
 public protocol ConstantMassSystem: LagrangianSystem {
