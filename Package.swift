@@ -96,6 +96,8 @@ let package = Package(
     .testTarget(name: "DiscreteMechanicsTests", dependencies: ["DiscreteMechanics"]),
     .testTarget(name: "LagrangianLearningTests", dependencies: ["LagrangianLearning"]),
     .testTarget(name: "VINToolTests", dependencies: ["vin", "VINKit", "Plotting"]),
+    // User code as a package that depends on VINKit writes it: Docs/YourOwnModel.md's snippets.
+    .testTarget(name: "GuideTests", dependencies: ["VINKit"]),
   ]
     + examples.map { name in
       .executableTarget(

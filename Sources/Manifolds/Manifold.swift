@@ -10,7 +10,7 @@
 /// Solà, Deray, Atchuthan, *A micro Lie theory for state estimation in robotics*, 2018, §3.
 public protocol Manifold: Sendable {
   /// A tangent vector in local coordinates.
-  associatedtype Tangent: TangentVector
+  associatedtype Tangent: TangentSpaceVector
 
   /// The point reached by moving along `tangent` from `self`.
   func retract(_ tangent: Tangent) -> Self
@@ -23,7 +23,10 @@ public protocol Manifold: Sendable {
 ///
 /// Generic algorithms (finite differences, the Lie group law tests) read and perturb coordinates
 /// through this protocol; concrete code uses the concrete type's own operations.
-public protocol TangentVector: Sendable {
+///
+/// (Not called `TangentVector`, so that in code that imports VINKit the name `TangentVector`
+/// inside a `Differentiable` type still means that type's own associated tangent type.)
+public protocol TangentSpaceVector: Sendable {
   /// The zero vector.
   static var zero: Self { get }
   /// Vector addition.
@@ -43,7 +46,7 @@ public protocol TangentVector: Sendable {
 /// A linear map of a tangent space to itself (a Jacobian or an adjoint matrix).
 public protocol LinearMap: Sendable {
   /// The vectors this map acts on.
-  associatedtype Vector: TangentVector
+  associatedtype Vector: TangentSpaceVector
   /// The matrix as rows of entries (for generic algorithms and tests).
   var denseRows: [[Double]] { get }
   /// The image of `vector`.

@@ -119,6 +119,23 @@ public struct Matrix: Hashable, Sendable {
     }
     return x.allSatisfy(\.isFinite) ? x : nil
   }
+
+  /// `A⁻¹`, column by column: column j is ``solve(_:)`` of the unit vector `e_j` (Gaussian
+  /// elimination with partial pivoting), or `nil` when A is not square, is singular, or the
+  /// result is not finite. For a diagonal A the entries are exactly `1/Aᵢᵢ`.
+  public var inverse: Matrix? {
+    let n = rows
+    guard n == columns else { return nil }
+    var inverse = Matrix.zeros(rows: n, columns: n)
+    var unit = Array(repeating: 0.0, count: n)
+    for j in 0..<n {
+      unit[j] = 1
+      guard let column = solve(unit) else { return nil }
+      unit[j] = 0
+      for i in 0..<n { inverse[i, j] = column[i] }
+    }
+    return inverse
+  }
 }
 
 extension Matrix: LinearMap {

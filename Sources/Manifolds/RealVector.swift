@@ -2,7 +2,9 @@
 ///
 /// `zero` is the empty vector and acts as the zero of every dimension in `+` and `-`, which is
 /// what `AdditiveArithmetic` needs when n is not part of the type.
-public struct RealVector: TangentVector, AdditiveArithmetic, Hashable, ExpressibleByArrayLiteral {
+public struct RealVector: TangentSpaceVector, AdditiveArithmetic, Hashable,
+  ExpressibleByArrayLiteral
+{
   /// The coordinates.
   public var scalars: [Double]
 

@@ -24,7 +24,7 @@ extension SIMD3 where Scalar == Double {
   public var squaredNorm: Double { (self * self).sum() }
 }
 
-extension SIMD3: TangentVector where Scalar == Double {
+extension SIMD3: TangentSpaceVector where Scalar == Double {
   public var dimension: Int { 3 }
   public var components: [Double] { [x, y, z] }
   public func adding(_ delta: Double, at index: Int) -> Self {
@@ -35,7 +35,7 @@ extension SIMD3: TangentVector where Scalar == Double {
   public func scaled(by scale: Double) -> Self { scale * self }
 }
 
-extension Double: TangentVector {
+extension Double: TangentSpaceVector {
   public var dimension: Int { 1 }
   public var components: [Double] { [self] }
   public func adding(_ delta: Double, at index: Int) -> Double { self + delta }

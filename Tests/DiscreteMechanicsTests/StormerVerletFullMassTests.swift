@@ -12,7 +12,6 @@ struct StormerVerletFullMassTests {
   /// `M = [[2, ½], [½, 1]]`, `V = −2 cos q₁ − cos q₂ + (3/10)(q₁ − q₂)²`.
   struct CoupledPendulums: ConstantMassSystem {
     let mass = Matrix.diagonal([2, 1]).with(offDiagonal: 0.5)
-    let inverseMass = Matrix.diagonal([2, 1]).with(offDiagonal: 0.5).inverse2x2
     var dimension: Int { 2 }
 
     func potential(at q: [Double]) -> Double {
@@ -62,17 +61,6 @@ extension Matrix {
     var m = self
     m[0, 1] = value
     m[1, 0] = value
-    return m
-  }
-
-  /// The inverse of a 2×2 matrix, `[[d, −b], [−c, a]] / (ad − bc)`.
-  fileprivate var inverse2x2: Matrix {
-    let det = self[0, 0] * self[1, 1] - self[0, 1] * self[1, 0]
-    var m = Matrix.zeros(rows: 2, columns: 2)
-    m[0, 0] = self[1, 1] / det
-    m[1, 1] = self[0, 0] / det
-    m[0, 1] = -self[0, 1] / det
-    m[1, 0] = -self[1, 0] / det
     return m
   }
 }

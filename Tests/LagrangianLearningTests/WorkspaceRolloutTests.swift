@@ -26,8 +26,7 @@ struct WorkspaceRolloutTests {
           dimension: 2, width: 37, depth: depth, seed: UInt64(depth)))
       let model = try VINVelocityVerlet(potential: potential, mass: mass, stepSize: 0.1)
       let evaluation = MassEvaluation(mass)
-      let system = LearnedSystem(
-        potential: potential, mass: evaluation.mass, inverseMass: evaluation.inverse)
+      let system = LearnedSystem(potential: potential, mass: evaluation.mass)
       let starts: [[Double]] = [[0.3, -0.2, 0.5, 0.1], [-0.7, 0.4, -0.1, 0.6]]
       let steps = 25
       let rollout = model.rollout(

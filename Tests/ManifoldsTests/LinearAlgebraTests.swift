@@ -72,6 +72,19 @@ struct MatrixTests {
     #expect(rectangular.solve([1, 1]) == nil)
   }
 
+  @Test("inverse: A A⁻¹ = A⁻¹ A = I, exactly 1/aᵢᵢ on a diagonal, nil when singular or not square")
+  func inverse() throws {
+    let a = try Matrix(rows: 3, columns: 3, storage: [0, 2, 1, 3, 1, 0, 1, -1, 4])
+    let inverse = try #require(a.inverse)
+    expectClose((a * inverse).storage, Matrix.identity(3).storage, absolute: 1e-15, "A A⁻¹")
+    expectClose((inverse * a).storage, Matrix.identity(3).storage, absolute: 1e-15, "A⁻¹ A")
+    let diagonal = [3.0, 0.1, 7.3]
+    #expect(Matrix.diagonal(diagonal).inverse == Matrix.diagonal(diagonal.map { 1 / $0 }))
+    #expect(try Matrix(rows: 2, columns: 2, storage: [1, 2, 2, 4]).inverse == nil)
+    #expect(try Matrix(rows: 2, columns: 3, storage: [1, 0, 0, 0, 1, 0]).inverse == nil)
+    #expect(Matrix.diagonal([1, .nan]).inverse == nil)
+  }
+
   @Test("products, transpose and the LinearMap view")
   func products() throws {
     let a = try Matrix(rows: 2, columns: 3, storage: [1, 2, 3, 4, 5, 6])

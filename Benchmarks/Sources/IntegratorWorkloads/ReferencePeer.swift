@@ -33,7 +33,7 @@ public struct ReferencePeer: Integrator {
     self.init(
       system: .pendulum(
         mgl: pendulum.m * pendulum.gravity * pendulum.length,
-        inverseInertia: pendulum.inverseMass[0, 0]),
+        inverseInertia: 1 / pendulum.inertia),
       stepSize: EnergyMatchedReference<Pendulum>.sampleInterval, tolerance: reference.tolerance)
   }
 

@@ -14,7 +14,7 @@ public struct PendulumVerletPeer {
     system = cverlet_pendulum(
       stepSize: IntegratorWorkload.pendulumStepSize,
       mgl: pendulum.m * pendulum.gravity * pendulum.length,
-      inverseInertia: pendulum.inverseMass[0, 0])
+      inverseInertia: 1 / pendulum.inertia)
     state = cverlet_pendulum_state(q: initial.q[0], p: initial.p[0])
   }
 

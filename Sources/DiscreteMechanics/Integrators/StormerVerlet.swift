@@ -31,13 +31,26 @@ public struct StormerVerlet<System: ConstantMassSystem>: Integrator {
   @usableFromInline var gradient: [Double]
   @usableFromInline var gradientPosition: [Double]
 
-  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite.
+  /// Forms `M⁻¹` from the system's ``ConstantMassSystem/mass`` once (`Matrix.inverse`:
+  /// exactly `1/Mᵢᵢ` for a diagonal M).
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/wrongDimension(name:expected:actual:)`` unless M is n×n;
+  ///   ``IntegrationError/singularMassMatrix(step:)`` if M cannot be inverted.
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try StepSize.validate(stepSize)
+    let mass = system.mass
+    let n = system.dimension
+    guard mass.rows == n else {
+      throw .wrongDimension(name: "mass matrix columns", expected: n, actual: mass.rows)
+    }
+    guard mass.columns == n else {
+      throw .wrongDimension(name: "mass matrix rows", expected: n, actual: mass.columns)
+    }
+    guard let inverseMass = mass.inverse else { throw .singularMassMatrix(step: nil) }
     self.system = system
     self.stepSize = stepSize
-    self.inverseMass = system.inverseMass
-    inverseMassDiagonal = Self.diagonal(of: system.inverseMass)
+    self.inverseMass = inverseMass
+    inverseMassDiagonal = Self.diagonal(of: inverseMass)
     gradient = Array(repeating: 0, count: system.dimension)
     gradientPosition = Array(repeating: .nan, count: system.dimension)
   }

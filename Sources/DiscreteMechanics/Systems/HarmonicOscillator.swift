@@ -6,7 +6,6 @@ public struct HarmonicOscillator: ConstantMassSystem {
   public let m: Double
   public let stiffness: Double
   public let mass: Matrix
-  public let inverseMass: Matrix
 
   public init(dimension: Int, mass m: Double = 1, stiffness k: Double = 1) throws(IntegrationError)
   {
@@ -18,7 +17,6 @@ public struct HarmonicOscillator: ConstantMassSystem {
     self.m = try Parameter.positive(m, "m")
     self.stiffness = try Parameter.positive(k, "k")
     mass = .diagonal(Array(repeating: m, count: dimension))
-    inverseMass = .diagonal(Array(repeating: 1 / m, count: dimension))
   }
 
   public func potential(at q: [Double]) -> Double {

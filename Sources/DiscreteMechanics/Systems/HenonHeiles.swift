@@ -7,7 +7,6 @@ import Manifolds
 /// (Hénon and Heiles, *The applicability of the third integral of motion*, Astron. J. 1964.)
 public struct HenonHeiles: ConstantMassSystem {
   public let mass = Matrix.identity(2)
-  public let inverseMass = Matrix.identity(2)
   public var dimension: Int { 2 }
 
   public init() {}

@@ -8,7 +8,6 @@ import Manifolds
 /// Störmer–Verlet method conserves exactly (up to round-off).
 public struct Kepler: ConstantMassSystem {
   public let mass = Matrix.identity(2)
-  public let inverseMass = Matrix.identity(2)
   public var dimension: Int { 2 }
 
   public init() {}

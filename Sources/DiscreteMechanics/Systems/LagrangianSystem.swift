@@ -45,13 +45,16 @@ public protocol LagrangianSystem: Sendable {
     at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix)
 }
 
-/// A system whose mass matrix does not depend on q, so `M⁻¹` can be formed once and the
-/// Störmer–Verlet method is explicit.
+/// A system whose mass matrix does not depend on q, so that the Störmer–Verlet method is
+/// explicit.
+///
+/// A conforming type gives the mass matrix M only; whoever needs `M⁻¹` derives it from M once
+/// (``StormerVerlet`` does so when it is created, with `Matrix.inverse`), so the two
+/// cannot disagree. The mass-matrix requirements of ``LagrangianSystem`` (`M(q) = M`, and zero
+/// derivatives) have default implementations here.
 public protocol ConstantMassSystem: LagrangianSystem {
-  /// The constant mass matrix `M`.
+  /// The constant mass matrix `M` (n×n, symmetric positive definite).
   var mass: Matrix { get }
-  /// `M⁻¹`.
-  var inverseMass: Matrix { get }
 }
 
 extension ConstantMassSystem {

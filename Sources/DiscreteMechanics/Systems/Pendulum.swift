@@ -9,7 +9,6 @@ import RealModule
 /// Units are SI by default (kg, m, m/s²). On SO(2) the same system is stepped by ``SO2LGVI``.
 public struct Pendulum: ConstantMassSystem {
   public let mass: Matrix
-  public let inverseMass: Matrix
   public let m: Double
   public let length: Double
   public let gravity: Double
@@ -21,7 +20,6 @@ public struct Pendulum: ConstantMassSystem {
     self.length = try Parameter.positive(l, "l")
     self.gravity = try Parameter.finite(g, "g")
     mass = .diagonal([m * l * l])
-    inverseMass = .diagonal([1 / (m * l * l)])
   }
 
   public var dimension: Int { 1 }

@@ -10,16 +10,13 @@ import _Differentiation
 public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
   public let potentialModel: Potential
   public let mass: Matrix
-  public let inverseMass: Matrix
 
   /// - Parameters:
   ///   - potential: the learned potential `V_θ`.
   ///   - mass: M, n×n symmetric positive definite.
-  ///   - inverseMass: M⁻¹.
-  public init(potential: Potential, mass: Matrix, inverseMass: Matrix) {
+  public init(potential: Potential, mass: Matrix) {
     potentialModel = potential
     self.mass = mass
-    self.inverseMass = inverseMass
   }
 
   public var dimension: Int { potentialModel.dimension }
@@ -43,14 +40,10 @@ struct MassEvaluation<Mass: LearnableMassMatrix> {
     let n = model.dimension
     let (entries, pullback) = valueWithPullback(at: model) { $0.entries() }
     mass = Matrix.symmetric(n, entries)
-    var inverse = Matrix.zeros(rows: n, columns: n)
-    for j in 0..<n {
-      var unit = Array(repeating: 0.0, count: n)
-      unit[j] = 1
-      let column = mass.solve(unit) ?? Array(repeating: .nan, count: n)
-      for i in 0..<n { inverse[i, j] = column[i] }
-    }
-    self.inverse = inverse
+    // All NaN for a singular M: the rollouts then report a non-finite state.
+    var nan = Matrix.zeros(rows: n, columns: n)
+    for k in nan.storage.indices { nan.storage[k] = .nan }
+    inverse = mass.inverse ?? nan
     self.pullback = pullback
   }
 

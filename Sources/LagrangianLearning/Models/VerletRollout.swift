@@ -132,7 +132,7 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
       momenta[i] = p
     }
     run()
-    let system = LearnedSystem(potential: potential, mass: mass.mass, inverseMass: mass.inverse)
+    let system = LearnedSystem(potential: potential, mass: mass.mass)
     var forecast = Forecast(times: [], positions: [], velocities: [], energies: [])
     for k in 0...steps {
       let q = Array(UnsafeBufferPointer(start: positions + offset(k), count: n))
