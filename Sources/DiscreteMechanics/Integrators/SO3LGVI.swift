@@ -35,10 +35,10 @@ import Manifolds
 /// ``maxNewtonIterations``), GSL's multiroot solver takes over from `J⁻¹g`: `newton`, then
 /// `hybridsj`, both with the analytic Jacobian,
 /// allocated once on first use and reused.
-public struct SO3LGVI<System: RigidBodySystem>: Integrator {
+public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
-  public var traits: IntegratorTraits {
+  public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
       name: "lgvi", isExplicit: false, isSymplectic: true, isSymmetric: true, order: 2)
   }
@@ -65,7 +65,14 @@ public struct SO3LGVI<System: RigidBodySystem>: Integrator {
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
   ///   is finite, symmetric and positive definite, or `maxNewtonIterations < 1`.
-  public init(system: System, stepSize: Double, maxNewtonIterations: Int = 30)
+  public init(system: System, stepSize: Double) throws(IntegrationError) {
+    try self.init(system: system, stepSize: stepSize, maxNewtonIterations: 30)
+  }
+
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
+  ///   is finite, symmetric and positive definite, or `maxNewtonIterations < 1`.
+  public init(system: System, stepSize: Double, maxNewtonIterations: Int)
     throws(IntegrationError)
   {
     try StepSize.validate(stepSize)
