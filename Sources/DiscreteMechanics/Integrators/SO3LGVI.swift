@@ -32,9 +32,9 @@ import Manifolds
 /// iterations: its `gsl_vector` traffic, LU factorisation and extra evaluation in `set` triple the
 /// cost and miss the 1.5 µs budget (release build, x86-64, 10⁶ steps).
 /// When Newton fails (singular Jacobian, non-finite residual, no convergence in
-/// ``maxNewtonIterations``), GSL's multiroot solver takes over from `J⁻¹g`: `newton`, then
-/// `hybridsj`, both with the analytic Jacobian,
-/// allocated once on first use and reused.
+/// ``maxNewtonIterations``), GSL's multiroot solvers take over from `J⁻¹g` through the package's
+/// one GSL driver, ``RootFindingWorkspace``: Newton, then `hybridsj`, both with the analytic
+/// Jacobian, allocated once on first use and reused.
 public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
