@@ -23,7 +23,7 @@ import Testing
 struct IntegratorTraitsBattery {
   // The bounds sit between the two populations measured on these pairs (h = 0.1, debug build,
   // x86-64): round trips of the symmetric methods ≤ 1.1e-14, of RK4 ≥ 3.3e-7 (Hénon–Heiles),
-  // explicit Euler ≥ 0.9; symplecticity defects of the symplectic methods ≤ 2.8e-9 (Kepler, the
+  // explicit Euler ≥ 0.19; symplecticity defects of the symplectic methods ≤ 2.8e-9 (Kepler, the
   // finite-difference floor of its large third derivatives), of RK4 ≥ 6.2e-7 (Hénon–Heiles).
 
   /// A symmetric method's round trip (Newton iterated to round-off) is within this of the start.
