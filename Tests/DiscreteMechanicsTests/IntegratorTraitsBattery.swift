@@ -6,7 +6,7 @@ import Testing
 /// `vin` offers, with the laws written once (as manif's `common_tester.h` does for its groups):
 ///
 /// - **order**: the global error at a fixed time over step sizes halved three times, against
-///   GSL's rk8pd at tolerance 1e-13, has the log–log slope ``IntegratorTraits/order`` within 0.25
+///   GSL's rk8pd at tolerance 1e-13, has the log–log slope ``IntegratorTraits/order`` within 0.1
 ///   (``ConvergenceOrder/fit(stepSizes:errors:)``), on nonlinear problems (and the linear
 ///   oscillator, which `vin` offers too); an adaptive method's
 ///   error is instead at its tolerance for every step size;
@@ -49,7 +49,7 @@ struct IntegratorTraitsBattery {
     }
     let slope = try #require(ConvergenceOrder.fit(stepSizes: stepSizes, errors: errors))
     #expect(
-      (slope - Double(pair.traits.order)).magnitude < 0.25,
+      (slope - Double(pair.traits.order)).magnitude < 0.1,
       "\(pair): slope \(slope), claimed order \(pair.traits.order), errors \(errors)")
   }
 
