@@ -57,27 +57,6 @@ struct ImplicitDELTests {
     }
   }
 
-  // MARK: - Order
-
-  @Test(
-    "observed order 2 ± 0.1 on the double pendulum at T = 1 against rk8pd", arguments: Rule.allCases
-  )
-  func order(rule: Rule) throws {
-    let finalTime = 1.0
-    var reference = try ReferenceSolver(system: pendulum, stepSize: finalTime)
-    let exact = try solve(&reference, from: pendulumStart, to: finalTime).flattened
-    let stepSizes = [0.02, 0.01, 0.005, 0.0025, 0.00125]
-    var errors: [Double] = []
-    for h in stepSizes {
-      var method = try Self.integrator(rule, pendulum, stepSize: h)
-      var state = pendulumStart
-      for _ in 0..<Int((finalTime / h).rounded()) { try method.step(&state) }
-      errors.append(maxDifference(state.flattened, exact))
-    }
-    let p = try #require(ConvergenceOrder.fit(stepSizes: stepSizes, errors: errors))
-    #expect(abs(p - 2) < 0.1, "observed order \(p), errors \(errors)")
-  }
-
   // MARK: - Newton Jacobian
 
   /// `max |J − J_fd| / max |J|` for the Newton matrix `∂(−D₁L_d)/∂q₁` at (q0, q1).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VINKit
 
 /// End-to-end runs of `vin simulate` that succeed: the CSV layout of DESIGN §4, the defaults of
 /// its table of systems, and values that only a correct simulation produces.
@@ -182,6 +183,47 @@ import Testing
       #expect(text.contains(parameter))
     }
     #expect(text.contains("--q0 0.1,-0.1  --v0 0.25,0.1"))
+  }
+
+  /// The integrators' lines are the library's traits, so they cannot drift from them (the
+  /// midpoint rule's once omitted "symmetric").
+  @Test func systemsListsEachIntegratorWithTheTraitsOfItsType() throws {
+    let run = try VINExecutable.run(["systems"])
+    #expect(run.status == 0)
+    let section = try #require(run.standardOutput.components(separatedBy: "\nintegrators:\n").last)
+    let lines = section.split(separator: "\n").map(String.init)
+    func line(_ name: String) -> String? { lines.first { $0.hasPrefix("  \(name) ") } }
+    let single: [(String, IntegratorTraits)] = [
+      ("verlet", StormerVerlet<Pendulum>.methodTraits),
+      ("midpoint", VariationalMidpoint<Pendulum>.methodTraits),
+      ("trapezoidal", VariationalTrapezoidal<Pendulum>.methodTraits),
+      ("euler", ExplicitEuler<Pendulum>.methodTraits),
+      ("rk4", ClassicalRK4<Pendulum>.methodTraits),
+      ("rk8pd", ReferenceSolver<Pendulum>.methodTraits),
+    ]
+    for (name, traits) in single {
+      let text = try #require(line(name), "\(name) is not listed")
+      #expect(text.hasSuffix(": " + traits.properties), "\(text)")
+    }
+    #expect(try #require(line("midpoint")).contains("symplectic, symmetric"))
+    #expect(
+      RigidBodyReferenceSolver<HeavyTop>.methodTraits == ReferenceSolver<Pendulum>.methodTraits)
+    // The LGVI is explicit on SO(2) and implicit on SO(3): one line for each, naming the systems.
+    #expect(
+      lines.contains("    on pendulum: " + SO2LGVI<Pendulum>.methodTraits.properties))
+    #expect(
+      lines.contains("    on rigid-body, heavy-top: " + SO3LGVI<HeavyTop>.methodTraits.properties))
+  }
+
+  /// The (integrator, system) pairs `vin` offers are the 34 that DiscreteMechanicsTests'
+  /// `IntegratorTraitsBattery` checks the traits on: a pair added here must be added there.
+  @Test func systemsOffersThePairsTheTraitsBatteryChecks() throws {
+    let run = try VINExecutable.run(["systems"])
+    let pairs = run.standardOutput.split(separator: "\n").filter {
+      $0.hasPrefix("  integrators: ")
+    }.map { $0.dropFirst("  integrators: ".count).split(separator: ",").count }
+    #expect(pairs == [7, 6, 6, 6, 5, 2, 2])
+    #expect(pairs.reduce(0, +) == 34)
   }
 }
 

@@ -27,7 +27,7 @@ import Manifolds
 /// A step whose implicit equation cannot be solved throws
 /// ``IntegrationError/rootFindingFailed(step:_:)`` with the residual and the iteration count (the
 /// state is left unchanged); ``Integrator/integrate(from:steps:stride:)`` fills in the step number.
-public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Integrator {
+public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: SystemIntegrator {
   /// The continuous system.
   public typealias System = Lagrangian.System
 
@@ -47,7 +47,14 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a root finder with a
   ///   non-positive tolerance or an iteration cap below 1, or a system of dimension below 1.
-  public init(system: System, stepSize: Double, rootFinder: RootFinder = RootFinder())
+  public init(system: System, stepSize: Double) throws(IntegrationError) {
+    try self.init(system: system, stepSize: stepSize, rootFinder: RootFinder())
+  }
+
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a root finder with a
+  ///   non-positive tolerance or an iteration cap below 1, or a system of dimension below 1.
+  public init(system: System, stepSize: Double, rootFinder: RootFinder)
     throws(IntegrationError)
   {
     workspace = try ImplicitStepWorkspace(Lagrangian(system: system, stepSize: stepSize))
@@ -60,7 +67,7 @@ public struct ImplicitVariationalIntegrator<Lagrangian: DiscreteLagrangian>: Int
   /// The continuous system.
   public var system: System { workspace.step.lagrangian.system }
   public var stepSize: Double { workspace.step.lagrangian.stepSize }
-  public var traits: IntegratorTraits { Lagrangian.traits }
+  public static var methodTraits: IntegratorTraits { Lagrangian.traits }
 
   /// `newtonIterations / stepsTaken` (0 before the first step).
   public var meanNewtonIterations: Double {

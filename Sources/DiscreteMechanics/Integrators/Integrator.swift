@@ -8,21 +8,51 @@ public struct IntegratorTraits: Hashable, Sendable, CustomStringConvertible {
   public var isSymplectic: Bool
   /// Symmetric (time-reversible): `Φ_{−h} = Φ_h⁻¹`.
   public var isSymmetric: Bool
-  /// The classical order of accuracy p (global error O(hᵖ)).
+  /// The classical order of accuracy p (global error O(hᵖ)) of the underlying formula.
   public var order: Int
+  /// Adaptive: each step is split into as many sub-steps as an error tolerance needs, so the
+  /// global error is set by the tolerance, not by the step size (`order` is then that of the
+  /// sub-step formula and is not observed as a slope in h).
+  public var isAdaptive: Bool
 
-  public init(name: String, isExplicit: Bool, isSymplectic: Bool, isSymmetric: Bool, order: Int) {
+  public init(
+    name: String, isExplicit: Bool, isSymplectic: Bool, isSymmetric: Bool, order: Int,
+    isAdaptive: Bool = false
+  ) {
     self.name = name
     self.isExplicit = isExplicit
     self.isSymplectic = isSymplectic
     self.isSymmetric = isSymmetric
     self.order = order
+    self.isAdaptive = isAdaptive
   }
 
-  public var description: String {
-    "\(name): order \(order), \(isExplicit ? "explicit" : "implicit")"
-      + (isSymplectic ? ", symplectic" : "") + (isSymmetric ? ", symmetric" : "")
+  /// The properties as a phrase, e.g. `order 2, explicit, symplectic, symmetric` (without the
+  /// name).
+  public var properties: String {
+    "order \(order), \(isExplicit ? "explicit" : "implicit")"
+      + (isSymplectic ? ", symplectic" : ", not symplectic")
+      + (isSymmetric ? ", symmetric" : ", not symmetric")
+      + (isAdaptive ? ", adaptive" : "")
   }
+
+  public var description: String { "\(name): \(properties)" }
+}
+
+/// An integrator made from a system and a step size alone, whose traits are those of its type:
+/// what a registry needs to build any method for any system it applies to, and to describe the
+/// method before one exists.
+public protocol SystemIntegrator<System>: Integrator {
+  /// The system the method integrates.
+  associatedtype System
+  /// The traits of every integrator of this type (``Integrator/traits`` of each instance).
+  static var methodTraits: IntegratorTraits { get }
+  /// The method for `system` with step size `stepSize` and default settings.
+  init(system: System, stepSize: Double) throws(IntegrationError)
+}
+
+extension SystemIntegrator {
+  public var traits: IntegratorTraits { Self.methodTraits }
 }
 
 /// A one-step method with a fixed step size: `state ← Φ_h(state)`.

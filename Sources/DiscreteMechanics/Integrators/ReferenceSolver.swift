@@ -8,19 +8,25 @@ import Manifolds
 /// error control `|err_i| ≤ absoluteTolerance + relativeTolerance |x_i|` needs. It is the
 /// "independent high-accuracy solution" that orders of convergence are measured against; it is
 /// not symplectic (energy drifts, slowly, at the tolerance).
-public struct ReferenceSolver<System: LagrangianSystem>: Integrator {
+public struct ReferenceSolver<System: LagrangianSystem>: SystemIntegrator {
   public let stepSize: Double
-  public var traits: IntegratorTraits {
+  public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
-      name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8)
+      name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8,
+      isAdaptive: true)
   }
   public let field: HamiltonianVectorField<System>
   public let absoluteTolerance: Double
   public let relativeTolerance: Double
 
+  /// The solver with the default tolerances (1e-12 each).
+  public init(system: System, stepSize: Double) throws(IntegrationError) {
+    try self.init(
+      system: system, stepSize: stepSize, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+  }
+
   public init(
-    system: System, stepSize: Double, absoluteTolerance: Double = 1e-12,
-    relativeTolerance: Double = 1e-12
+    system: System, stepSize: Double, absoluteTolerance: Double, relativeTolerance: Double
   ) throws(IntegrationError) {
     try StepSize.validate(stepSize)
     self.stepSize = stepSize

@@ -12,14 +12,15 @@ import Manifolds
 /// Each ``step(_:)`` advances by exactly `stepSize` with as many adaptive sub-steps as needed. The
 /// attitude is not projected back onto SO(3): `|RᵀR − I|` drifts at the tolerance, which is what a
 /// reference for orders of convergence needs. Not symplectic, not symmetric.
-public struct RigidBodyReferenceSolver<System: RigidBodySystem>: Integrator {
+public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
   public let absoluteTolerance: Double
   public let relativeTolerance: Double
-  public var traits: IntegratorTraits {
+  public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
-      name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8)
+      name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8,
+      isAdaptive: true)
   }
 
   private let inverseInertia: Matrix3
@@ -27,9 +28,14 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: Integrator {
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for an inertia that is not
   ///   symmetric positive definite or a tolerance that is not positive.
+  /// The solver with the default tolerances (1e-12 each).
+  public init(system: System, stepSize: Double) throws(IntegrationError) {
+    try self.init(
+      system: system, stepSize: stepSize, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+  }
+
   public init(
-    system: System, stepSize: Double, absoluteTolerance: Double = 1e-12,
-    relativeTolerance: Double = 1e-12
+    system: System, stepSize: Double, absoluteTolerance: Double, relativeTolerance: Double
   ) throws(IntegrationError) {
     try StepSize.validate(stepSize)
     try RigidBodyInertia.validate(system.inertia)

@@ -47,19 +47,26 @@ public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
     self.b = b
   }
 
+  /// The method of `Tableau`.
+  public init<Tableau: ButcherTableau>(system: System, stepSize: Double, tableau: Tableau.Type)
+    throws(IntegrationError)
+  {
+    try self.init(
+      system: system, stepSize: stepSize, name: Tableau.traits.name, order: Tableau.traits.order,
+      a: Tableau.a, b: Tableau.b)
+  }
+
   /// Explicit Euler, `x_{k+1} = x_k + h f(x_k)`.
   public static func explicitEuler(system: System, stepSize: Double) throws(IntegrationError)
     -> Self
   {
-    try Self(system: system, stepSize: stepSize, name: "euler", order: 1, a: [[]], b: [1])
+    try Self(system: system, stepSize: stepSize, tableau: ExplicitEulerTableau.self)
   }
 
   /// The classical fourth-order Runge–Kutta method.
   public static func classicalRK4(system: System, stepSize: Double) throws(IntegrationError) -> Self
   {
-    try Self(
-      system: system, stepSize: stepSize, name: "rk4", order: 4,
-      a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6])
+    try Self(system: system, stepSize: stepSize, tableau: ClassicalRK4Tableau.self)
   }
 
   public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
@@ -82,3 +89,62 @@ public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
     state.p = Array(next[n..<(2 * n)])
   }
 }
+
+/// The Butcher tableau of an explicit Runge–Kutta method, as a type, so that the method's
+/// traits are known from its type (``TableauRungeKutta``).
+public protocol ButcherTableau: Sendable {
+  /// The method's traits (explicit, neither symplectic nor symmetric, its order).
+  static var traits: IntegratorTraits { get }
+  /// The stage coefficients `a` (strictly lower triangular, row i has i entries).
+  static var a: [[Double]] { get }
+  /// The weights `b`.
+  static var b: [Double] { get }
+}
+
+/// Explicit Euler: `a = [[]]`, `b = [1]`, order 1.
+public enum ExplicitEulerTableau: ButcherTableau {
+  public static var traits: IntegratorTraits {
+    IntegratorTraits(
+      name: "euler", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 1)
+  }
+  public static var a: [[Double]] { [[]] }
+  public static var b: [Double] { [1] }
+}
+
+/// The classical fourth-order Runge–Kutta method (Hairer, Nørsett, Wanner, *Solving Ordinary
+/// Differential Equations I*, 1993, §II.1, Table 1.2).
+public enum ClassicalRK4Tableau: ButcherTableau {
+  public static var traits: IntegratorTraits {
+    IntegratorTraits(
+      name: "rk4", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 4)
+  }
+  public static var a: [[Double]] { [[], [0.5], [0, 0.5], [0, 0, 1]] }
+  public static var b: [Double] { [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6] }
+}
+
+/// The ``ExplicitRungeKutta`` method of a fixed tableau: a ``SystemIntegrator`` whose traits are
+/// the tableau's.
+public struct TableauRungeKutta<System: LagrangianSystem, Tableau: ButcherTableau>:
+  SystemIntegrator
+{
+  /// The method, with `Tableau`'s coefficients.
+  public private(set) var method: ExplicitRungeKutta<System>
+
+  public static var methodTraits: IntegratorTraits { Tableau.traits }
+  public var stepSize: Double { method.stepSize }
+
+  public init(system: System, stepSize: Double) throws(IntegrationError) {
+    method = try ExplicitRungeKutta(system: system, stepSize: stepSize, tableau: Tableau.self)
+  }
+
+  public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
+    try method.step(&state)
+  }
+}
+
+/// Explicit Euler as a ``SystemIntegrator``.
+public typealias ExplicitEuler<System: LagrangianSystem> =
+  TableauRungeKutta<System, ExplicitEulerTableau>
+/// The classical Runge–Kutta method as a ``SystemIntegrator``.
+public typealias ClassicalRK4<System: LagrangianSystem> =
+  TableauRungeKutta<System, ClassicalRK4Tableau>

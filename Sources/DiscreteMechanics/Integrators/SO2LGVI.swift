@@ -11,10 +11,10 @@ import RealModule
 /// Explicit, symplectic, symmetric, order 2. The angle is unwrapped (it accumulates increments,
 /// so it stays continuous through full turns). `U′(θ_{k+1})` is kept for the next step, so a step
 /// costs one derivative evaluation and allocates nothing.
-public struct SO2LGVI<System: PlanarRotor>: Integrator {
+public struct SO2LGVI<System: PlanarRotor>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
-  public var traits: IntegratorTraits {
+  public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
       name: "lgvi", isExplicit: true, isSymplectic: true, isSymmetric: true, order: 2)
   }

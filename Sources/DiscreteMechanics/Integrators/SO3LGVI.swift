@@ -32,13 +32,13 @@ import Manifolds
 /// iterations: its `gsl_vector` traffic, LU factorisation and extra evaluation in `set` triple the
 /// cost and miss the 1.5 µs budget (release build, x86-64, 10⁶ steps).
 /// When Newton fails (singular Jacobian, non-finite residual, no convergence in
-/// ``maxNewtonIterations``), GSL's multiroot solver takes over from `J⁻¹g`: `newton`, then
-/// `hybridsj`, both with the analytic Jacobian,
-/// allocated once on first use and reused.
-public struct SO3LGVI<System: RigidBodySystem>: Integrator {
+/// ``maxNewtonIterations``), GSL's multiroot solvers take over from `J⁻¹g` through the package's
+/// one GSL driver, ``RootFindingWorkspace``: Newton, then `hybridsj`, both with the analytic
+/// Jacobian, allocated once on first use and reused.
+public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
-  public var traits: IntegratorTraits {
+  public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
       name: "lgvi", isExplicit: false, isSymplectic: true, isSymmetric: true, order: 2)
   }
@@ -65,7 +65,14 @@ public struct SO3LGVI<System: RigidBodySystem>: Integrator {
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
   ///   is finite, symmetric and positive definite, or `maxNewtonIterations < 1`.
-  public init(system: System, stepSize: Double, maxNewtonIterations: Int = 30)
+  public init(system: System, stepSize: Double) throws(IntegrationError) {
+    try self.init(system: system, stepSize: stepSize, maxNewtonIterations: 30)
+  }
+
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
+  ///   is finite, symmetric and positive definite, or `maxNewtonIterations < 1`.
+  public init(system: System, stepSize: Double, maxNewtonIterations: Int)
     throws(IntegrationError)
   {
     try StepSize.validate(stepSize)

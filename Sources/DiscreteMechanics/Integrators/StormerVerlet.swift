@@ -16,10 +16,10 @@ import Manifolds
 /// costs one gradient evaluation; a step allocates nothing. ``step(_:)`` is `@inlinable`, so that
 /// it is specialised for the caller's system rather than run through protocol witnesses (a
 /// pendulum step then costs about 1.4 times a plain C loop; see `Docs/Benchmarks.md`).
-public struct StormerVerlet<System: ConstantMassSystem>: Integrator {
+public struct StormerVerlet<System: ConstantMassSystem>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
-  public var traits: IntegratorTraits {
+  public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
       name: "verlet", isExplicit: true, isSymplectic: true, isSymmetric: true, order: 2)
   }

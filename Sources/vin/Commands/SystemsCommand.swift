@@ -10,7 +10,8 @@ struct SystemsCommand: ParsableCommand {
     try StandardOutput.write(Self.listing() + "\n")
   }
 
-  /// The text printed by `vin systems`.
+  /// The text printed by `vin systems`; the properties of each integrator are its
+  /// ``IntegratorTraits``, from the systems' entries.
   static func listing() -> String {
     var lines: [String] = []
     for entry in SystemCatalog.all {
@@ -39,7 +40,17 @@ struct SystemsCommand: ParsableCommand {
     }
     lines.append("integrators:")
     for description in IntegratorCatalog.all {
-      lines.append("  \(description.name.padding(12))\(description.summary)")
+      let variants = IntegratorCatalog.traits(of: description.name)
+      let head = "  \(description.name.padding(12))\(description.title)"
+      if variants.count == 1 {
+        lines.append("\(head): \(variants[0].traits.properties)")
+      } else {
+        lines.append(head)
+        for variant in variants {
+          lines.append(
+            "    on \(variant.systems.joined(separator: ", ")): \(variant.traits.properties)")
+        }
+      }
     }
     return lines.joined(separator: "\n")
   }

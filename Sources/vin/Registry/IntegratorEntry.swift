@@ -1,109 +1,63 @@
 import VINKit
 
-/// One integrator a built-in system supports: its name and how to run it on a
-/// ``SimulationSetup``, sending the rows that `vin` writes and plots to a ``TrajectoryStream``
-/// one step at a time.
+/// One integrator a built-in system supports: its traits (name, order, symplectic, …) and how to
+/// run it on a ``SimulationSetup``, sending the rows that `vin` writes and plots to a
+/// ``TrajectoryStream`` one step at a time.
 ///
-/// Entries are made by the factories below, one per method and kind of state, so a system
-/// lists its integrators as `[.verlet(make), .rk4(make), …]` with `make` building the system
-/// from the setup's parameters.
+/// An entry is made from the integrator's type alone, by one generic initialiser per kind of
+/// state (R^n, SO(2), SO(3), which fixes the columns written), so a system lists its integrators
+/// as `[IntegratorEntry(StormerVerlet<Pendulum>.self, make), …]` with `make` building the system
+/// from the setup's parameters, and the name and the listing of `vin systems` are the type's
+/// ``SystemIntegrator/methodTraits``.
 struct IntegratorEntry: Sendable {
   /// Builds a system of type `S` from the parameters of a setup.
   typealias SystemBuilder<S> = @Sendable (SimulationSetup) throws(IntegrationError) -> S
 
-  /// The name on the command line.
-  let name: String
+  /// The method's traits, from its type.
+  let traits: IntegratorTraits
   /// Integrates from the setup's initial condition for its number of steps.
   ///
   /// Throws ``IntegrationError`` for a bad setup or a failed step, and the stream's
   /// ``CommandError``s.
   let simulate: @Sendable (SimulationSetup, TrajectoryStream) throws -> Void
 
-  // MARK: Systems on R^n, state (q, p)
+  /// The name on the command line.
+  var name: String { traits.name }
 
-  /// ``StormerVerlet``.
-  static func verlet<S: ConstantMassSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "verlet") { setup, stream in
+  /// A method on R^n, state (q, p): rows `t, q, v = M(q)⁻¹p, E`.
+  init<Method: SystemIntegrator>(
+    _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
+  ) where Method.State == PhaseState, Method.System: LagrangianSystem {
+    traits = Method.methodTraits
+    simulate = { setup, stream in
       let system = try build(setup)
-      var integrator = try StormerVerlet(system: system, stepSize: setup.stepSize)
-      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
+      var integrator = try Method(system: system, stepSize: setup.stepSize)
+      try Self.coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
-  /// ``VariationalMidpoint`` (implicit; any mass matrix M(q)).
-  static func midpoint<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "midpoint") { setup, stream in
-      let system = try build(setup)
-      var integrator = try VariationalMidpoint(system: system, stepSize: setup.stepSize)
-      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
-    }
-  }
-
-  /// ``VariationalTrapezoidal`` (implicit; any mass matrix M(q)).
-  static func trapezoidal<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "trapezoidal") { setup, stream in
-      let system = try build(setup)
-      var integrator = try VariationalTrapezoidal(system: system, stepSize: setup.stepSize)
-      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
-    }
-  }
-
-  /// ``ExplicitRungeKutta/explicitEuler(system:stepSize:)``.
-  static func euler<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "euler") { setup, stream in
-      let system = try build(setup)
-      var integrator = try ExplicitRungeKutta.explicitEuler(
-        system: system, stepSize: setup.stepSize)
-      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
-    }
-  }
-
-  /// ``ExplicitRungeKutta/classicalRK4(system:stepSize:)``.
-  static func rk4<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "rk4") { setup, stream in
-      let system = try build(setup)
-      var integrator = try ExplicitRungeKutta.classicalRK4(system: system, stepSize: setup.stepSize)
-      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
-    }
-  }
-
-  /// ``ReferenceSolver`` (GSL rk8pd).
-  static func rk8pd<S: LagrangianSystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "rk8pd") { setup, stream in
-      let system = try build(setup)
-      var integrator = try ReferenceSolver(system: system, stepSize: setup.stepSize)
-      try coordinateRows(&integrator, system: system, setup: setup, into: stream)
-    }
-  }
-
-  // MARK: Planar rotors on SO(2), state (θ, π)
-
-  /// ``SO2LGVI``; the angle is written unwrapped as `q1`, `θ̇ = π/J` as `v1`.
-  static func lgvi<S: PlanarRotor>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "lgvi") { setup, stream in
+  /// A method for a planar rotor on SO(2), state (θ, π): the angle is written unwrapped as `q1`,
+  /// `θ̇ = π/J` as `v1`.
+  init<Method: SystemIntegrator>(
+    _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
+  ) where Method.State == RotorState, Method.System: PlanarRotor {
+    traits = Method.methodTraits
+    simulate = { setup, stream in
       let rotor = try build(setup)
-      var integrator = try SO2LGVI(system: rotor, stepSize: setup.stepSize)
-      try rotorRows(&integrator, rotor: rotor, setup: setup, into: stream)
+      var integrator = try Method(system: rotor, stepSize: setup.stepSize)
+      try Self.rotorRows(&integrator, rotor: rotor, setup: setup, into: stream)
     }
   }
 
-  // MARK: Rigid bodies on SO(3), state (R, Π)
-
-  /// ``SO3LGVI``.
-  static func lgvi<S: RigidBodySystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "lgvi") { setup, stream in
+  /// A method for a rigid body on SO(3), state (R, Π): rows `t, R, Ω, E`.
+  init<Method: SystemIntegrator>(
+    _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
+  ) where Method.State == RigidBodyState, Method.System: RigidBodySystem {
+    traits = Method.methodTraits
+    simulate = { setup, stream in
       let body = try build(setup)
-      var integrator = try SO3LGVI(system: body, stepSize: setup.stepSize)
-      try rigidBodyRows(&integrator, system: body, setup: setup, into: stream)
-    }
-  }
-
-  /// ``RigidBodyReferenceSolver`` (GSL rk8pd on R¹²).
-  static func rk8pd<S: RigidBodySystem>(_ build: @escaping SystemBuilder<S>) -> Self {
-    Self(name: "rk8pd") { setup, stream in
-      let body = try build(setup)
-      var integrator = try RigidBodyReferenceSolver(system: body, stepSize: setup.stepSize)
-      try rigidBodyRows(&integrator, system: body, setup: setup, into: stream)
+      var integrator = try Method(system: body, stepSize: setup.stepSize)
+      try Self.rigidBodyRows(&integrator, system: body, setup: setup, into: stream)
     }
   }
 

@@ -2,8 +2,8 @@
 /// default initial condition and integrator, and the integrators it supports.
 ///
 /// Adding a system is one entry (a file in `Registry/Systems/` and a line in ``SystemCatalog``);
-/// adding an integrator to a system is one element of ``integrators``, made by an
-/// ``IntegratorEntry`` factory.
+/// adding an integrator to a system is one element of ``integrators``, an
+/// ``IntegratorEntry`` made from the integrator's type.
 struct SystemEntry: Sendable {
   /// The name on the command line.
   let name: String

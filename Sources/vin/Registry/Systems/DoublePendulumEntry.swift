@@ -16,8 +16,11 @@ extension SystemEntry {
     ],
     dimension: 2, defaultPosition: [0.5, 1.0], defaultVelocity: [0, 0],
     integrators: [
-      .midpoint(makeDoublePendulum), .trapezoidal(makeDoublePendulum), .euler(makeDoublePendulum),
-      .rk4(makeDoublePendulum), .rk8pd(makeDoublePendulum),
+      IntegratorEntry(VariationalMidpoint<DoublePendulum>.self, makeDoublePendulum),
+      IntegratorEntry(VariationalTrapezoidal<DoublePendulum>.self, makeDoublePendulum),
+      IntegratorEntry(ExplicitEuler<DoublePendulum>.self, makeDoublePendulum),
+      IntegratorEntry(ClassicalRK4<DoublePendulum>.self, makeDoublePendulum),
+      IntegratorEntry(ReferenceSolver<DoublePendulum>.self, makeDoublePendulum),
     ]
   )
 

@@ -10,8 +10,12 @@ extension SystemEntry {
     ],
     dimension: nil, defaultPosition: [1.0], defaultVelocity: nil,
     integrators: [
-      .verlet(makeOscillator), .midpoint(makeOscillator), .trapezoidal(makeOscillator),
-      .euler(makeOscillator), .rk4(makeOscillator), .rk8pd(makeOscillator),
+      IntegratorEntry(StormerVerlet<HarmonicOscillator>.self, makeOscillator),
+      IntegratorEntry(VariationalMidpoint<HarmonicOscillator>.self, makeOscillator),
+      IntegratorEntry(VariationalTrapezoidal<HarmonicOscillator>.self, makeOscillator),
+      IntegratorEntry(ExplicitEuler<HarmonicOscillator>.self, makeOscillator),
+      IntegratorEntry(ClassicalRK4<HarmonicOscillator>.self, makeOscillator),
+      IntegratorEntry(ReferenceSolver<HarmonicOscillator>.self, makeOscillator),
     ]
   )
 

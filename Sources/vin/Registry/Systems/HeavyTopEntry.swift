@@ -23,7 +23,10 @@ extension SystemEntry {
     ],
     dimension: 3, initialConditionMeaning: ("rotation vector", "body angular velocity Ω"),
     defaultPosition: [0.5, 0, 0], defaultVelocity: [0, 0, 10],
-    integrators: [.lgvi(makeHeavyTop), .rk8pd(makeHeavyTop)]
+    integrators: [
+      IntegratorEntry(SO3LGVI<HeavyTop>.self, makeHeavyTop),
+      IntegratorEntry(RigidBodyReferenceSolver<HeavyTop>.self, makeHeavyTop),
+    ]
   )
 
   private static func makeHeavyTop(_ setup: SimulationSetup) throws(IntegrationError) -> HeavyTop {

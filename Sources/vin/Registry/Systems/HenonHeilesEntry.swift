@@ -7,9 +7,12 @@ extension SystemEntry {
     lagrangian: "½ |q̇|² − ½ |q|² − q₁² q₂ + q₂³/3", parameters: [],
     dimension: 2, defaultPosition: [0.1, -0.1], defaultVelocity: [0.25, 0.1],
     integrators: [
-      .verlet(makeHenonHeiles), .midpoint(makeHenonHeiles), .trapezoidal(makeHenonHeiles),
-      .euler(makeHenonHeiles), .rk4(makeHenonHeiles),
-      .rk8pd(makeHenonHeiles),
+      IntegratorEntry(StormerVerlet<HenonHeiles>.self, makeHenonHeiles),
+      IntegratorEntry(VariationalMidpoint<HenonHeiles>.self, makeHenonHeiles),
+      IntegratorEntry(VariationalTrapezoidal<HenonHeiles>.self, makeHenonHeiles),
+      IntegratorEntry(ExplicitEuler<HenonHeiles>.self, makeHenonHeiles),
+      IntegratorEntry(ClassicalRK4<HenonHeiles>.self, makeHenonHeiles),
+      IntegratorEntry(ReferenceSolver<HenonHeiles>.self, makeHenonHeiles),
     ]
   )
 

@@ -7,8 +7,12 @@ extension SystemEntry {
     lagrangian: "½ |q̇|² + 1/|q|", parameters: [],
     dimension: 2, defaultPosition: [0.4, 0], defaultVelocity: [0, 2],
     integrators: [
-      .verlet(makeKepler), .midpoint(makeKepler), .trapezoidal(makeKepler), .euler(makeKepler),
-      .rk4(makeKepler), .rk8pd(makeKepler),
+      IntegratorEntry(StormerVerlet<Kepler>.self, makeKepler),
+      IntegratorEntry(VariationalMidpoint<Kepler>.self, makeKepler),
+      IntegratorEntry(VariationalTrapezoidal<Kepler>.self, makeKepler),
+      IntegratorEntry(ExplicitEuler<Kepler>.self, makeKepler),
+      IntegratorEntry(ClassicalRK4<Kepler>.self, makeKepler),
+      IntegratorEntry(ReferenceSolver<Kepler>.self, makeKepler),
     ]
   )
 

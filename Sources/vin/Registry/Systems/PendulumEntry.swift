@@ -14,9 +14,13 @@ extension SystemEntry {
     ],
     dimension: 1, defaultPosition: [1.0], defaultVelocity: [0],
     integrators: [
-      .verlet(makePendulum), .midpoint(makePendulum), .trapezoidal(makePendulum),
-      .lgvi(makePendulum), .euler(makePendulum), .rk4(makePendulum),
-      .rk8pd(makePendulum),
+      IntegratorEntry(StormerVerlet<Pendulum>.self, makePendulum),
+      IntegratorEntry(VariationalMidpoint<Pendulum>.self, makePendulum),
+      IntegratorEntry(VariationalTrapezoidal<Pendulum>.self, makePendulum),
+      IntegratorEntry(SO2LGVI<Pendulum>.self, makePendulum),
+      IntegratorEntry(ExplicitEuler<Pendulum>.self, makePendulum),
+      IntegratorEntry(ClassicalRK4<Pendulum>.self, makePendulum),
+      IntegratorEntry(ReferenceSolver<Pendulum>.self, makePendulum),
     ]
   )
 

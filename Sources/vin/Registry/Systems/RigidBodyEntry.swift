@@ -12,7 +12,10 @@ extension SystemEntry {
     ],
     dimension: 3, initialConditionMeaning: ("rotation vector", "body angular velocity Ω"),
     defaultPosition: [0, 0, 0], defaultVelocity: [0.05, 1, 0.05],
-    integrators: [.lgvi(makeFreeBody), .rk8pd(makeFreeBody)]
+    integrators: [
+      IntegratorEntry(SO3LGVI<FreeRigidBody>.self, makeFreeBody),
+      IntegratorEntry(RigidBodyReferenceSolver<FreeRigidBody>.self, makeFreeBody),
+    ]
   )
 
   private static func makeFreeBody(_ setup: SimulationSetup) throws(IntegrationError)
