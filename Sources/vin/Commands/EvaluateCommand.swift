@@ -54,7 +54,9 @@ struct EvaluateCommand: ParsableCommand {
       valueName: "file.csv"))
   var output: String?
 
-  @Option(help: "The summary's format.")
+  @Option(
+    help: ArgumentHelp(
+      "The summary's format: lines of text, or one JSON object.", valueName: "format"))
   var summary: SummaryFormat = .text
 
   func run() throws {
