@@ -72,6 +72,33 @@ import Testing
     }
   }
 
+  /// An output that names an input (the truth or the model) would replace it: refused in one
+  /// line, the input unchanged.
+  @Test(arguments: [
+    [
+      "forecast", "--q0", "1.2", "--steps", "4", "--truth", "truth.csv", "--plot", "f.svg",
+      "--output", "./truth.csv",
+    ],
+    ["forecast", "--q0", "1.2", "--steps", "4", "--output", "m.json"],
+    ["evaluate", "--truth", "truth.csv", "--output", "truth.csv"],
+    ["evaluate", "--truth", "truth.csv", "--output", "m.json"],
+  ])
+  func outputThatNamesAnInputIsRefused(_ arguments: [String]) throws {
+    try withTemporaryDirectory { directory in
+      try Self.prepare(in: directory)
+      let truth = try Self.read("truth.csv", in: directory)
+      let model = try Self.read("m.json", in: directory)
+      let run = try VINExecutable.run(
+        [arguments[0], "--model", "m.json"] + arguments.dropFirst(), in: directory)
+      #expect(run.status != 0)
+      #expect(run.errorLines.count == 1, "\(run.standardError)")
+      #expect(run.standardError.contains("which writing it would replace"), "\(run.standardError)")
+      #expect(run.standardOutput.isEmpty)
+      #expect(try Self.read("truth.csv", in: directory) == truth)
+      #expect(try Self.read("m.json", in: directory) == model)
+    }
+  }
+
   /// An SO(3) truth for a model on coordinates: one line naming the file, no plot.
   @Test func truthInAnotherLayoutIsRefused() throws {
     try withTemporaryDirectory { directory in

@@ -61,6 +61,12 @@ struct EvaluateCommand: ParsableCommand {
 
   func run() throws {
     let target = try output.map { path throws(CommandError) in try OutputTarget(path) }
+    for (input, path) in [("--model", model), ("--truth", truth)]
+    where target?.replaces(path) == true {
+      throw LearningCommandError.invalidOption(
+        option: "--output", value: "'\(path)'",
+        requirement: "names the \(input) file, which writing it would replace")
+    }
     let saved = try SavedModel(path: model)
     let truthFile = try TrajectoryFile(path: truth)
     let evaluation = try ForecastEvaluation(model: saved, truth: truthFile)

@@ -66,6 +66,15 @@ struct ForecastCommand: ParsableCommand {
           "needs --plot: the truth is only drawn in the plot (the CSV is the forecast; score it with `vin evaluate`)"
       )
     }
+    let targets = [("--output", outputs.csv)] + (outputs.plot.map { [("--plot", .file($0))] } ?? [])
+    for (option, target) in targets {
+      for (input, path) in [("--model", model)] + (truth.map { [("--truth", $0)] } ?? [])
+      where target.replaces(path) {
+        throw LearningCommandError.invalidOption(
+          option: option, value: "'\(path)'",
+          requirement: "names the \(input) file, which writing it would replace")
+      }
+    }
     let saved = try SavedModel(path: model)
     let truthFile = try truth.map { path throws(LearningCommandError) in
       let file = try TrajectoryFile(path: path)
