@@ -99,6 +99,24 @@ import Testing
     }
   }
 
+  /// evaluate checks --output before it reads anything: an unwritable one fails in one line
+  /// and prints no summary.
+  @Test(arguments: ["text", "json"])
+  func evaluateChecksTheOutputFirst(summary: String) throws {
+    try withTemporaryDirectory { directory in
+      try Self.prepare(in: directory)
+      let run = try VINExecutable.run(
+        [
+          "evaluate", "--model", "m.json", "--truth", "truth.csv", "--summary", summary,
+          "--output", "missing/e.csv",
+        ], in: directory)
+      #expect(run.status != 0)
+      #expect(run.errorLines.count == 1, "\(run.standardError)")
+      #expect(run.standardError.contains("missing/e.csv"), "\(run.standardError)")
+      #expect(run.standardOutput.isEmpty)
+    }
+  }
+
   /// An SO(3) truth for a model on coordinates: one line naming the file, no plot.
   @Test func truthInAnotherLayoutIsRefused() throws {
     try withTemporaryDirectory { directory in
