@@ -24,6 +24,7 @@ import Testing
     ("long.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1,0,7\n0.2,0.7,-2,0\n"),
     ("short.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1\n0.2,0.7,-2,0\n"),
     ("nul.csv", "t,q1,v1\n0,1,0\n0.1,-0.810\u{0}garbage,0\n0.2,0.7,0\n"),
+    ("badenergy.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1,x\n0.2,0.7,-2,0\n"),
     ("huge.csv", "t,q1,v1,energy\n0,1,0,0\n0.1,0.9,-1,0\n0.2,1e308,-2,0\n0.3,0.5,-2.5,0\n"),
     (
       "truncated.json", "{\"format\": \"vinkit-model\", \"version\": 1, \"kind\": \"vin-vv\", \"dim"
@@ -110,6 +111,17 @@ import Testing
     Case(arguments: forecast + ["--q0", "nan"], message: "--q0 'nan'"),
     Case(arguments: forecast + ["--q0", "-1", "--steps", "-3"], message: "--steps -3"),
     Case(arguments: forecast, message: "usage: vin forecast --model <model.json> --q0"),
+    // The truth of `forecast --truth` (the cases get --plot) must be sampled as the model.
+    Case(
+      arguments: forecast + ["--q0", "1", "--truth", "slow.csv"],
+      message: "data file 'slow.csv': trajectory 0 is sampled every 0.2"),
+    Case(
+      arguments: forecast + ["--q0", "1", "--truth", "plane.csv"],
+      message: "data file 'plane.csv': q columns"),
+    Case(
+      arguments: forecast + ["--q0", "1", "--truth", "badenergy.csv"],
+      message: "data file 'badenergy.csv': CSV line 3, column 'energy': 'x' is not a number"),
+    Case(arguments: forecast + ["--q0", "1", "--truth", "none.csv"], message: "'none.csv'"),
     Case(
       arguments: ["forecast", "--model", "model.json", "--q0", "1", "--steps", "1000000000000"],
       message: "of memory"),

@@ -32,17 +32,20 @@ import Testing
       #expect(
         FileManager.default.fileExists(atPath: directory.appendingPathComponent("f.svg").path))
       let forecast = try CSVTable(first.standardOutput)
-      #expect(forecast.header == ["t", "q1", "v1", "energy"])
+      #expect(forecast.header == ["t", "q1", "v1", "learned_energy"])
       #expect(forecast.rows.count == 41)
       #expect(forecast.rows[0].prefix(3) == [0, -1.2, 0.3])
-      let energy = try forecast.column("energy")
+      let energy = try forecast.column("learned_energy")
       #expect(energy.allSatisfy { model == "resnet" ? $0.isNaN : $0.isFinite })
 
       let evaluate = try VINExecutable.run(
-        ["evaluate", "--model", "m.json", "--truth", "truth.csv"], in: directory)
+        ["evaluate", "--model", "m.json", "--truth", "truth.csv", "--output", "e.csv"],
+        in: directory)
       #expect(evaluate.status == 0, "\(evaluate.standardError)")
-      let errors = try CSVTable(evaluate.standardOutput)
-      #expect(errors.header == ["t", "squared_error", "energy"])
+      #expect(evaluate.standardError.isEmpty)
+      let errors = try CSVTable(
+        String(contentsOf: directory.appendingPathComponent("e.csv"), encoding: .utf8))
+      #expect(errors.header == ["t", "squared_error", "learned_energy"])
       let truth = try CSVTable(
         String(contentsOf: directory.appendingPathComponent("truth.csv"), encoding: .utf8))
       var sum = 0.0
@@ -53,10 +56,10 @@ import Testing
         if k > 0 { sum += dq * dq + dv * dv }
       }
       #expect(errors.rows[0][1] == 0)
-      // The summary (standard error without --output) names the mean over steps 1…40.
-      #expect(evaluate.standardError.contains("mean squared error \(sum / 40) over 40 steps"))
+      // The summary, on standard output, names the mean over steps 1…40.
+      #expect(evaluate.standardOutput.hasPrefix("mean squared error \(sum / 40) over 40 steps\n"))
       #expect(
-        evaluate.standardError.contains(
+        evaluate.standardOutput.contains(
           model == "resnet" ? "energy drift: n/a (the model has no energy)" : "energy drift "))
     }
   }
@@ -87,7 +90,7 @@ import Testing
         let expected = 0.5 * row[2] * row[2] + a * (1 - cos(row[1]))
         #expect(abs(row[3] - expected) <= 1e-12 * max(1, abs(expected)))
       }
-      let energy = try table.column("energy")
+      let energy = try table.column("learned_energy")
       let spread = (energy.max() ?? 0) - (energy.min() ?? 0)
       #expect(spread < 0.05 * a, "bounded energy error of a variational forecast")
     }

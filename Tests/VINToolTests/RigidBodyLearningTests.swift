@@ -70,7 +70,7 @@ import VINKit
       #expect(
         FileManager.default.fileExists(atPath: directory.appendingPathComponent("f.svg").path))
       let forecast = try CSVTable(forecastRun.standardOutput)
-      #expect(forecast.header == Self.layout + ["energy"])
+      #expect(forecast.header == Self.layout + ["learned_energy"])
       #expect(forecast.rows.count == 41)
       // The same start as simulate's: R₀ = exp(q̂0) bit for bit, and Ω₀.
       #expect(forecast.rows[0].prefix(10) == truth.rows[0].prefix(10))
@@ -80,14 +80,14 @@ import VINKit
         let defect = (r.matrix.transpose * r.matrix - Matrix3.identity).entries.map(abs).max()
         #expect(try #require(defect) < 1e-12)
       }
-      let energy = try forecast.column("energy")
+      let energy = try forecast.column("learned_energy")
       #expect(energy.allSatisfy { $0.isFinite })
 
       let evaluate = try VINExecutable.run(
-        ["evaluate", "--model", "m.json", "--truth", "truth.csv"], in: directory)
+        ["evaluate", "--model", "m.json", "--truth", "truth.csv", "--output", "-"], in: directory)
       #expect(evaluate.status == 0, "\(evaluate.standardError)")
       let errors = try CSVTable(evaluate.standardOutput)
-      #expect(errors.header == ["t", "squared_error", "energy"])
+      #expect(errors.header == ["t", "squared_error", "learned_energy"])
       var squared = 0.0
       var geodesic = 0.0
       for k in 0...40 {
@@ -104,6 +104,7 @@ import VINKit
       }
       #expect(errors.rows[0][1] < 1e-30)
       #expect(squared > 0)
+      // With --output - the rows are standard output and the summary goes to standard error.
       #expect(evaluate.standardError.contains("mean squared error"))
       #expect(evaluate.standardError.contains("over 40 steps (|log(R̂ᵀR)|² + |Ω̂ − Ω|²)"))
       let line = try #require(
@@ -111,6 +112,18 @@ import VINKit
       let reported = try #require(Double(line.split(separator: " ")[4]))
       #expect(abs(reported - geodesic / 40) <= 1e-9 * geodesic / 40)
       #expect(evaluate.standardError.contains("energy drift "))
+      // The JSON summary carries the same mean geodesic error, read back as the same Double.
+      let summary = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "truth.csv", "--summary", "json"],
+        in: directory)
+      #expect(summary.status == 0, "\(summary.standardError)")
+      let object = try #require(
+        try JSONSerialization.jsonObject(with: Data(summary.standardOutput.utf8))
+          as? [String: Any])
+      #expect(object["steps"] as? Int == 40)
+      #expect(object["mean_geodesic_error"] is Double)
+      #expect(
+        ForecastTruthTests.number("mean_geodesic_error", in: summary.standardOutput) == reported)
     }
   }
 

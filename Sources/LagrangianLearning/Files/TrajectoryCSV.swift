@@ -3,7 +3,8 @@ import Manifolds
 extension ObservedTrajectory {
   /// A trajectory read from the CSV layout that `vin simulate` writes:
   /// a header `t,q1,…,qn[,v1,…,vn][,extra columns…]` and one row per sample. The velocity
-  /// columns are optional (all n or none); later columns such as `energy` are ignored.
+  /// columns are optional (all n or none); later columns such as `energy` (a simulation's) or
+  /// `learned_energy` (a forecast's) are ignored, so a forecast file reads as a trajectory.
   /// The SO(3) layout `t,R11,R12,…,R33,w1,w2,w3[,extra columns…]` (attitude row by row, body
   /// angular velocity Ω) gives a ``ObservationLayout/rigidBody`` trajectory; every R must be a
   /// rotation, `‖RᵀR − I‖_max ≤ 10⁻⁶` and `det R > 0`.

@@ -9,15 +9,20 @@ struct ForecastCommand: ParsableCommand {
     commandName: "forecast",
     abstract: "Forecast with a fitted model and write the trajectory as CSV.",
     discussion: """
-      Columns: t,q1..qn,v1..vn,energy, as `vin simulate` writes them, with t = k h from the \
-      model's step size h. The energy is the learned model's, E = ½ vᵀMv + V(q); the \
-      baselines (resnet, feedforward) have none and write nan in that column (and plot no \
-      energy panel).
+      Columns: t,q1..qn,v1..vn,learned_energy, the layout of `vin simulate` with t = k h from \
+      the model's step size h. The energy is the learned model's, Ê = ½ vᵀM̂v + V̂(q) (its \
+      column is learned_energy; simulate's `energy` is the true system's); the baselines \
+      (resnet, feedforward) have none and write nan in that column.
+
+      --truth FILE.csv (with --plot only: the CSV is the forecast alone; score a forecast with \
+      `vin evaluate`) draws a true trajectory beside the forecast, dashed, and the file's \
+      energy error E(t) − E(0) beside the learned Ê(t) − Ê(0). The truth must be sampled \
+      with the model's step size, in its layout.
 
       --q0 is required (model files store no trajectory); --v0 defaults to zero.
 
       A vin-so3 model writes the SO(3) layout of `vin simulate heavy-top`, \
-      t,R11..R33,w1,w2,w3,energy, from --q0 = the initial attitude as a rotation vector \
+      t,R11..R33,w1,w2,w3,learned_energy, from --q0 = the initial attitude as a rotation vector \
       (exponential coordinates, R₀ = exp(q̂0)) and --v0 = the body angular velocity Ω₀; the \
       energy is the learned ½ΩᵀJΩ + U(R).
       """
@@ -43,12 +48,39 @@ struct ForecastCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "The number of steps.")
   var steps: Int
 
+  @Option(
+    help: ArgumentHelp(
+      "A true trajectory to draw beside the forecast in the --plot (the model's step size and layout).",
+      valueName: "file.csv"))
+  var truth: String?
+
   @OptionGroup var output: OutputOptions
 
   func run() throws {
     guard steps >= 0, steps < Int.max else { throw CommandError.invalidStepCount(steps) }
     let outputs = try OutputPlan(output)
+    if let truth, outputs.plot == nil {
+      throw LearningCommandError.invalidOption(
+        option: "--truth", value: "'\(truth)'",
+        requirement:
+          "needs --plot: the truth is only drawn in the plot (the CSV is the forecast; score it with `vin evaluate`)"
+      )
+    }
+    let targets = [("--output", outputs.csv)] + (outputs.plot.map { [("--plot", .file($0))] } ?? [])
+    for (option, target) in targets {
+      for (input, path) in [("--model", model)] + (truth.map { [("--truth", $0)] } ?? [])
+      where target.replaces(path) {
+        throw LearningCommandError.invalidOption(
+          option: option, value: "'\(path)'",
+          requirement: "names the \(input) file, which writing it would replace")
+      }
+    }
     let saved = try SavedModel(path: model)
+    let truthFile = try truth.map { path throws(LearningCommandError) in
+      let file = try TrajectoryFile(path: path)
+      try file.checkSampling(of: saved)
+      return file
+    }
     let rigidBody = saved.model as? any RigidBodyRolloutModel
     let n = rigidBody == nil ? saved.model.configurationDimension : 3
     let layout: RowLayout = rigidBody == nil ? .coordinates(dimension: n) : .rigidBody
@@ -60,7 +92,9 @@ struct ForecastCommand: ParsableCommand {
         try Self.vector(text, option: "--v0", dimension: n, model: saved)
       } ?? Array(repeating: 0, count: n)
     let table: any TrajectoryTable
+    let hasEnergy: Bool
     if let rigidBody {
+      hasEnergy = true
       do {
         table = RigidBodyTable(
           try rigidBody.forecast(
@@ -70,7 +104,9 @@ struct ForecastCommand: ParsableCommand {
         throw LearningCommandError.forecast(error)
       }
     } else {
-      table = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
+      let forecast = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
+      hasEnergy = forecast.hasEnergy
+      table = forecast
     }
     let csv = try BufferedOutput(outputs.csv)
     do {
@@ -83,7 +119,10 @@ struct ForecastCommand: ParsableCommand {
       throw error
     }
     try OutputFiles.finish(csv, plot: outputs.plot) {
-      table.figure(title: title(saved), subtitle: subtitle(saved, q0, v0)).svg()
+      ForecastFigure.make(
+        table, hasEnergy: hasEnergy, truth: truthFile, title: title(saved),
+        subtitle: subtitle(saved, q0, v0)
+      ).svg()
     }
   }
 

@@ -11,8 +11,9 @@ struct SimulateCommand: ParsableCommand {
     abstract: "Integrate a built-in system and write its trajectory as CSV.",
     discussion: """
       Columns: t,q1..qn,v1..vn,energy (R^n and SO(2), v = M(q)⁻¹p), or \
-      t,R11..R33,w1,w2,w3,energy (SO(3), w = body angular velocity Ω). One row per step \
-      including t = 0; numbers round-trip exactly.
+      t,R11..R33,w1,w2,w3,energy (SO(3), w = body angular velocity Ω); energy is the true \
+      system's E (a forecast's column is learned_energy). One row per step including t = 0; \
+      numbers round-trip exactly.
 
       --noise adds independent N(0, σ²) noise to the q and v columns (on SO(3): R ← R exp(ξ̂) \
       and w), the same for the same --seed; t and energy stay exact.

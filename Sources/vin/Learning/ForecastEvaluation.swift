@@ -26,13 +26,7 @@ struct ForecastEvaluation {
     let model = saved.model
     let n = model.configurationDimension
     let observed = truth.trajectory
-    guard model.kind.observationLayout == observed.layout else {
-      throw .layout(path: truth.path, observed.layout, model: model.kind)
-    }
-    if let h = truth.stepSize, abs(h - model.stepSize) > 1e-6 * model.stepSize {
-      throw .data(
-        path: truth.path, .stepSizeMismatch(trajectory: 0, expected: model.stepSize, actual: h))
-    }
+    try truth.checkSampling(of: saved)
     if let rigidBody = model as? any RigidBodyRolloutModel, let attitudes = observed.attitudes,
       let angularVelocities = observed.angularVelocities
     {
@@ -60,13 +54,6 @@ struct ForecastEvaluation {
       energies = forecast.energies
       energyDrift = EnergyDrift(times: times, values: forecast.energies)
       return
-    }
-    guard observed.dimension == n else {
-      throw .data(
-        path: truth.path,
-        .dimensionMismatch(
-          name: "q columns (the model in '\(saved.path)' has dimension \(n))", expected: n,
-          actual: observed.dimension))
     }
     guard let velocities = observed.velocities else {
       throw .data(
@@ -103,15 +90,23 @@ struct ForecastEvaluation {
       ? squaredErrors.dropFirst().reduce(0, +) / Double(squaredErrors.count - 1) : 0
   }
 
-  /// Two lines: the mean squared error and the energy drift.
-  func summary(modelPath: String, truthPath: String) -> String {
-    let steps = squaredErrors.count - 1
+  /// The number N of forecast steps.
+  var steps: Int { squaredErrors.count - 1 }
+
+  /// On SO(3), the mean of `|log(R̂_kᵀR_k)|` over k = 1…N (0 without steps); `nil` otherwise.
+  var meanGeodesicError: Double? {
+    attitudeErrors.map { errors in
+      steps > 0 ? errors.dropFirst().reduce(0, +) / Double(steps) : 0
+    }
+  }
+
+  /// The summary as lines of text: the mean squared error, on SO(3) the mean geodesic
+  /// attitude error, and the energy drift.
+  func summary() -> String {
     var text = "mean squared error \(meanSquaredError) over \(steps) steps"
-    if let attitudeErrors {
-      let mean =
-        steps > 0 ? attitudeErrors.dropFirst().reduce(0, +) / Double(steps) : 0
+    if let meanGeodesicError {
       text +=
-        " (|log(R̂ᵀR)|² + |Ω̂ − Ω|²)\nmean geodesic attitude error \(mean) rad over \(steps) steps"
+        " (|log(R̂ᵀR)|² + |Ω̂ − Ω|²)\nmean geodesic attitude error \(meanGeodesicError) rad over \(steps) steps"
     }
     if let energyDrift {
       text +=
@@ -122,5 +117,51 @@ struct ForecastEvaluation {
       text += "\nenergy drift: n/a (the model has no energy)"
     }
     return text
+  }
+
+  /// The summary as one JSON object on one line:
+  /// `{"steps":N,"mean_squared_error":…,"mean_geodesic_error":…,"energy_drift":…,"max_energy_error":…}`,
+  /// with `mean_geodesic_error` (radians) on SO(3) only, and `null` for an energy drift that
+  /// is not available (no energy, or too few steps). Numbers are written as in the CSV files
+  /// (``CSVFormat/number(_:)``), so they read back as the same `Double`.
+  func jsonSummary() -> String {
+    func number(_ value: Double?) -> String {
+      guard let value, value.isFinite else { return "null" }
+      return CSVFormat.number(value)
+    }
+    var fields = [
+      ("steps", "\(steps)"), ("mean_squared_error", number(meanSquaredError)),
+    ]
+    if let meanGeodesicError { fields.append(("mean_geodesic_error", number(meanGeodesicError))) }
+    fields += [
+      ("energy_drift", number(energyDrift?.slope)),
+      ("max_energy_error", number(energyDrift?.maxError)),
+    ]
+    return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+  }
+}
+
+extension TrajectoryFile {
+  /// Checks that the file is sampled as `saved` forecasts: in the model's layout (coordinates
+  /// or SO(3)), with its step size (relative 10⁻⁶) and, on coordinates, its dimension.
+  /// - Throws: ``LearningCommandError/layout(path:_:model:)`` or
+  ///   ``LearningCommandError/data(path:_:)`` naming this file and the value that differs.
+  func checkSampling(of saved: SavedModel) throws(LearningCommandError) {
+    let model = saved.model
+    guard model.kind.observationLayout == trajectory.layout else {
+      throw .layout(path: path, trajectory.layout, model: model.kind)
+    }
+    if let h = stepSize, abs(h - model.stepSize) > 1e-6 * model.stepSize {
+      throw .data(
+        path: path, .stepSizeMismatch(trajectory: 0, expected: model.stepSize, actual: h))
+    }
+    let n = model.configurationDimension
+    if trajectory.layout != .rigidBody, trajectory.dimension != n {
+      throw .data(
+        path: path,
+        .dimensionMismatch(
+          name: "q columns (the model in '\(saved.path)' has dimension \(n))", expected: n,
+          actual: trajectory.dimension))
+    }
   }
 }

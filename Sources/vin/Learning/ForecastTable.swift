@@ -1,8 +1,8 @@
 import Plotting
 import VINKit
 
-/// A forecast as the rows of `vin simulate` (`t, q1…qn, v1…vn, energy`), the energy being the
-/// learned model's. Baselines (ResNet, feed-forward) have no energy: their column holds `nan`
+/// A forecast as the rows of `vin simulate`, the energy column being the learned model's:
+/// `t, q1…qn, v1…vn, learned_energy`. Baselines (ResNet, feed-forward) have no energy: their column holds `nan`
 /// so the layout stays the same, and their plot has no energy panel.
 struct ForecastTable: TrajectoryTable {
   var coordinates: CoordinateTable
@@ -14,7 +14,8 @@ struct ForecastTable: TrajectoryTable {
     coordinates = CoordinateTable(
       dimension: n, times: forecast.times, positions: forecast.positions.flatMap { $0 },
       velocities: forecast.velocities.flatMap { $0 },
-      energies: forecast.energies ?? Array(repeating: .nan, count: forecast.times.count))
+      energies: forecast.energies ?? Array(repeating: .nan, count: forecast.times.count),
+      energyColumn: .learned)
     hasEnergy = forecast.energies != nil
   }
 
@@ -30,12 +31,13 @@ struct ForecastTable: TrajectoryTable {
 }
 
 extension RigidBodyTable {
-  /// A VIN-SO(3) forecast in the SO(3) layout of `vin simulate`, the energy being the learned
-  /// model's.
+  /// A VIN-SO(3) forecast in the SO(3) layout of `vin simulate`, the energy column being the
+  /// learned model's (`learned_energy`).
   init(_ forecast: SO3Forecast) {
     times = forecast.times
     attitudes = forecast.attitudes
     angularVelocities = forecast.angularVelocities
     energies = forecast.energies
+    energyColumn = .learned
   }
 }

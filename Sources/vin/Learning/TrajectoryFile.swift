@@ -8,6 +8,9 @@ struct TrajectoryFile {
   let trajectory: ObservedTrajectory
   /// `t₁ − t₀` (`nil` for a single sample).
   let stepSize: Double?
+  /// The energy column (`energy`, the system's, or `learned_energy`, a model's) and its value
+  /// per sample; `nil` when the file has neither column.
+  let energy: (column: EnergyColumn, values: [Double])?
 
   /// The dimension of the configuration space the data live on: the number of q columns, or
   /// 3 for attitudes on SO(3) (whose rows the trajectory splits 6 + 6).
@@ -30,6 +33,7 @@ struct TrajectoryFile {
     } catch {
       throw .data(path: path, error)
     }
+    energy = try Self.energyColumn(of: text, path: path)
     let times = trajectory.times
     guard times.count >= 2 else {
       stepSize = nil
@@ -47,6 +51,39 @@ struct TrajectoryFile {
       }
     }
     stepSize = h
+  }
+
+  /// The values of the first column named `energy` or `learned_energy` in `text`, a CSV that
+  /// ``ObservedTrajectory/init(csv:)`` accepted (so every row has the header's field count).
+  /// - Throws: ``LearningCommandError/data(path:_:)`` naming the line of a field that is not a
+  ///   number.
+  static func energyColumn(of text: String, path: String) throws(LearningCommandError) -> (
+    column: EnergyColumn, values: [Double]
+  )? {
+    func trimmed(_ text: some StringProtocol) -> String {
+      text.trimmingCharacters(in: .whitespaces)
+    }
+    let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+      .map(trimmed)
+    let header =
+      lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(trimmed) ?? []
+    guard let index = header.firstIndex(where: { EnergyColumn(rawValue: $0) != nil }),
+      let column = EnergyColumn(rawValue: header[index])
+    else { return nil }
+    var values: [Double] = []
+    for (offset, line) in lines.enumerated().dropFirst() where !line.isEmpty {
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+      let field = index < fields.count ? trimmed(fields[index]) : ""
+      guard !field.utf8.contains(0), let value = Double(field) else {
+        throw .data(
+          path: path,
+          .invalidCSV(
+            line: offset + 1, column: column.rawValue,
+            detail: "'\(field.replacingOccurrences(of: "\0", with: "\\0"))' is not a number"))
+      }
+      values.append(value)
+    }
+    return (column, values)
   }
 
   /// The common step size of `files`.

@@ -14,8 +14,10 @@ struct CoordinateTable: TrajectoryTable {
   var velocities: [Double]
   /// `E(q_k, p_k)`, computed before any noise is added.
   var energies: [Double]
+  /// What ``energies`` are: the system's (`vin simulate`) or a learned model's.
+  var energyColumn = EnergyColumn.system
 
-  var header: [String] { RowLayout.coordinates(dimension: dimension).header }
+  var header: [String] { RowLayout.coordinates(dimension: dimension).header(energy: energyColumn) }
 
   var count: Int { times.count }
 

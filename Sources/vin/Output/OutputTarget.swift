@@ -20,6 +20,12 @@ enum OutputTarget: Equatable {
     }
   }
 
+  /// Whether writing this target would replace the file at `path` (an input of the command).
+  func replaces(_ path: String) -> Bool {
+    guard case .file(let destination) = self else { return false }
+    return OutputPlan.identity(of: destination.path) == OutputPlan.identity(of: path)
+  }
+
   /// The path as given, or `standard output`.
   var name: String {
     switch self {

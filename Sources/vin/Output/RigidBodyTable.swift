@@ -13,8 +13,10 @@ struct RigidBodyTable: TrajectoryTable {
   var angularVelocities: [Vector3]
   /// `E(R_k, Π_k)`, computed before any noise is added.
   var energies: [Double]
+  /// What ``energies`` are: the system's (`vin simulate`) or a learned model's.
+  var energyColumn = EnergyColumn.system
 
-  var header: [String] { RowLayout.rigidBody.header }
+  var header: [String] { RowLayout.rigidBody.header(energy: energyColumn) }
 
   var count: Int { times.count }
 

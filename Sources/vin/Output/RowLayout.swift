@@ -1,19 +1,21 @@
 import Plotting
 import VINKit
 
-/// The columns of a trajectory file (DESIGN §4): `t, q1…qn, v1…vn, energy` for systems on R^n
-/// and SO(2), `t, R11…R33, w1, w2, w3, energy` on SO(3).
+/// The columns of a trajectory file (DESIGN §4): `t, q1…qn, v1…vn, E` for systems on R^n
+/// and SO(2), `t, R11…R33, w1, w2, w3, E` on SO(3), where the energy column E is named by
+/// ``EnergyColumn`` (`energy` or `learned_energy`).
 enum RowLayout: Equatable {
   case coordinates(dimension: Int)
   case rigidBody
 
-  var header: [String] {
+  /// The column names, the last one `energy`'s.
+  func header(energy: EnergyColumn) -> [String] {
     switch self {
     case .coordinates(let n):
-      return ["t"] + (1...n).map { "q\($0)" } + (1...n).map { "v\($0)" } + ["energy"]
+      return ["t"] + (1...n).map { "q\($0)" } + (1...n).map { "v\($0)" } + [energy.rawValue]
     case .rigidBody:
       return ["t"] + (1...3).flatMap { i in (1...3).map { j in "R\(i)\(j)" } } + [
-        "w1", "w2", "w3", "energy",
+        "w1", "w2", "w3", energy.rawValue,
       ]
     }
   }

@@ -40,7 +40,7 @@ final class TrajectoryStream {
       try MemoryBudget.check(rows: rows, bytesPerRow: layout.columns * 8)
       recorded?.reserveCapacity(rows * layout.columns)
     }
-    try output.write(layout.header.joined(separator: ",") + "\n")
+    try output.write(layout.header(energy: .system).joined(separator: ",") + "\n")
   }
 
   /// Appends `row` (``RowLayout/columns`` values, noise not yet added).
@@ -53,13 +53,15 @@ final class TrajectoryStream {
     guard let layout else { return }
     if let column = row.firstIndex(where: { !$0.isFinite }) {
       throw .nonFiniteValue(
-        source: source, column: layout.header[column], value: row[column], time: row[0])
+        source: source, column: layout.header(energy: .system)[column], value: row[column],
+        time: row[0])
     }
     if var noise {
       layout.addNoise(to: &row, standardDeviation: noise.sigma, generator: &noise.generator)
       self.noise = noise
       if let column = row.firstIndex(where: { !$0.isFinite }) {
-        throw .noiseOverflow(sigma: noise.sigma, column: layout.header[column], time: row[0])
+        throw .noiseOverflow(
+          sigma: noise.sigma, column: layout.header(energy: .system)[column], time: row[0])
       }
     }
     recorded?.append(contentsOf: row)
