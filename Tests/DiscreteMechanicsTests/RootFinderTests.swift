@@ -26,6 +26,20 @@ struct RootFinderTests {
     return [x, x.squareRoot()]
   }()
 
+  @Test("a stalled solve says in words what GSL reported, and an implicit step what to do")
+  func stalledMessages() {
+    let stalled = RootFindingError.stalled(iterations: 80, residualNorm: 6.6e-12, gslStatus: 27)
+    #expect("\(stalled)".contains("GSL_ENOPROG: the iterations are not improving the solution"))
+    #expect("\(stalled)".contains("6.6e-12"))
+    let jacobian = RootFindingError.stalled(iterations: 3, residualNorm: 1, gslStatus: 28)
+    #expect("\(jacobian)".contains("GSL_ENOPROGJ"))
+    #expect(
+      "\(RootFindingError.stalled(iterations: 3, residualNorm: 1, gslStatus: 5))".contains(
+        "GSL status 5"))
+    let step = IntegrationError.rootFindingFailed(step: 0, stalled)
+    #expect("\(step)".hasSuffix("try a smaller step size"))
+  }
+
   @Test("Newton with the analytic Jacobian: root to 1e-14 in at most 7 iterations")
   func analyticJacobian() throws {
     let result = try RootFinder().solve(

@@ -41,7 +41,10 @@ public indirect enum IntegrationError: Error, Equatable, Sendable, CustomStringC
     case .nonFiniteInput(let name, let i, let v):
       return "\(name)[\(i)] must be finite, got \(v)"
     case .nonFiniteState(let k): return "state became non-finite\(atStep(k))"
-    case .rootFindingFailed(let k, let e): return "implicit step failed\(atStep(k)): \(e)"
+    case .rootFindingFailed(let k, let e):
+      // Newton from the previous step's state fails when the step is too large for the
+      // implicit equation to have a nearby solution.
+      return "implicit step failed\(atStep(k)): \(e); try a smaller step size"
     case .stepTooLarge(let k, let d): return "step too large\(atStep(k)): \(d)"
     case .singularMassMatrix(let k): return "mass matrix is singular\(atStep(k))"
     case .notApplicable(let i, let s, let r):

@@ -24,7 +24,8 @@ public enum RootFindingError: Error, Equatable, Sendable, CustomStringConvertibl
     case .nonFiniteResidual(let n):
       return "residual became non-finite after \(n) iterations"
     case .stalled(let n, let r, let status):
-      return "root finder stalled after \(n) iterations (residual norm \(r), GSL status \(status))"
+      return
+        "root finder stopped making progress after \(n) iterations with the residual norm at \(r), above its tolerance (\(Self.gslStatusName(status)))"
     case .invalidInitialGuess(let why):
       return "invalid initial guess: \(why)"
     }
@@ -32,6 +33,16 @@ public enum RootFindingError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 extension RootFindingError {
+  /// GSL's name and meaning of the statuses a multiroot solver stops with.
+  static func gslStatusName(_ status: Int32) -> String {
+    switch status {
+    case Int32(GSL_ENOPROG): return "GSL_ENOPROG: the iterations are not improving the solution"
+    case Int32(GSL_ENOPROGJ):
+      return "GSL_ENOPROGJ: the Jacobian evaluations are not improving the solution"
+    default: return "GSL status \(status)"
+    }
+  }
+
   /// The iterations taken before the failure (0 for an invalid initial guess).
   var iterations: Int {
     switch self {
