@@ -65,7 +65,10 @@ let package = Package(
     ),
     .target(
       name: "LagrangianLearning",
-      dependencies: ["DiscreteMechanics", "COpenBLAS", "CNetworkKernels"]
+      dependencies: [
+        "DiscreteMechanics", "COpenBLAS", "CNetworkKernels",
+        .product(name: "RealModule", package: "swift-numerics"),
+      ]
     ),
     .target(
       name: "VINKit",
