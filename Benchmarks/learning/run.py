@@ -266,7 +266,8 @@ def spread(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", default=",".join(ROWS))
+    # The double pendulum is asked for by name: one vin-mq fit takes about 33 minutes.
+    parser.add_argument("--rows", default=",".join(r for r in ROWS if r != "double-pendulum"))
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--variants", default="", help="only these fits (defaults,resnet,tuned)")
