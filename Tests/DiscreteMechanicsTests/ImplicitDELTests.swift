@@ -14,7 +14,7 @@ struct PolarParticle: LagrangianSystem {
 
   func potential(at q: [Double]) -> Double { -k / q[0] }
 
-  func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     gradient[0] = k / (q[0] * q[0])
     gradient[1] = 0
   }

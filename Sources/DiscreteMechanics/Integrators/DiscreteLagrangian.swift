@@ -83,7 +83,7 @@ extension LagrangianSystem {
     at q: [Double], velocity v: [Double], into gradient: inout [Double],
     massDerivative: inout Matrix
   ) {
-    potentialGradient(at: q, into: &gradient)
+    writePotentialGradient(at: q, into: &gradient)
     for i in 0..<dimension {
       massMatrixDerivative(at: q, coordinate: i, into: &massDerivative)
       gradient[i] = 0.5 * quadraticForm(massDerivative, v) - gradient[i]

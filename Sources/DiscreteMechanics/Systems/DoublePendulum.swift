@@ -50,7 +50,7 @@ public struct DoublePendulum: LagrangianSystem {
   }
 
   /// `∇V = ((m₁ + m₂) g l₁ sin θ₁, m₂ g l₂ sin θ₂)`.
-  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  public func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     gradient[0] = (mass1 + mass2) * gravity * length1 * Double.sin(q[0])
     gradient[1] = mass2 * gravity * length2 * Double.sin(q[1])
   }

@@ -22,8 +22,14 @@ public protocol LagrangianSystem: Sendable {
   var dimension: Int { get }
   /// The potential energy `V(q)`.
   func potential(at q: [Double]) -> Double
-  /// Writes `∇V(q)` into `gradient` (length n) without allocating.
-  func potentialGradient(at q: [Double], into gradient: inout [Double])
+  /// Writes `∇V(q)` into `gradient` (both of length n) without allocating.
+  ///
+  /// Views (spans) rather than arrays, so that ``StormerVerlet`` can pass views of its state and
+  /// workspace: writing through a `MutableSpan` needs no copy-on-write check (a call into the
+  /// Swift runtime), so the compiler keeps the new q it passes in, and the gradient it reads
+  /// back, in registers (see `Docs/Benchmarks.md`). The body reads and writes as with arrays:
+  /// `gradient[0] = m * g * l * sin(q[0])`.
+  func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>)
   /// The mass matrix `M(q)` (n×n, symmetric positive definite).
   func massMatrix(at q: [Double]) -> Matrix
   /// `∂M/∂qⁱ` at `q` (the zero matrix for a constant mass matrix).
@@ -141,9 +147,9 @@ extension LagrangianSystem {
     for j in 0..<n {
       let delta = Self.differenceStep(q[j])
       shifted[j] = q[j] + delta
-      potentialGradient(at: shifted, into: &plus)
+      writePotentialGradient(at: shifted, into: &plus)
       shifted[j] = q[j] - delta
-      potentialGradient(at: shifted, into: &minus)
+      writePotentialGradient(at: shifted, into: &minus)
       shifted[j] = q[j]
       for i in 0..<n { hessian[i, j] = (plus[i] - minus[i]) / (2 * delta) }
     }
@@ -186,8 +192,15 @@ extension LagrangianSystem {
   /// `∇V(q)` as a new array.
   public func potentialGradient(at q: [Double]) -> [Double] {
     var g = Array(repeating: 0.0, count: dimension)
-    potentialGradient(at: q, into: &g)
+    writePotentialGradient(at: q, into: &g)
     return g
+  }
+
+  /// Writes `∇V(q)` into the array `gradient` (of length n) through
+  /// ``potentialGradient(at:into:)``.
+  func writePotentialGradient(at q: [Double], into gradient: inout [Double]) {
+    var view = gradient.mutableSpan
+    potentialGradient(at: q.span, into: &view)
   }
 
   /// The velocity `q̇ = M(q)⁻¹ p`, or `nil` if M(q) is singular.
