@@ -10,7 +10,10 @@ import Manifolds
 ///
 /// The implicit equation is solved for `F_k = exp(f̂)` as the 3-vector equation
 /// `G(f) = (sin|f|/|f|) J f + ((1 − cos|f|)/|f|²)(f × J f) − g = 0`, `g = hΠ_k + (h²/2)M_k`,
-/// warm-started from the previous step's f. The method is symplectic, symmetric (reversing Π
+/// from the tangent predictor `f_{k−1} + DG(f_{k−1})⁻¹ (g_k − g_{k−1})`: the first-order change
+/// of the previous step's root with the right-hand side, with the inverse Jacobian Newton last
+/// formed there, so that it costs no evaluation of G (about 1e-6 from the root for the default
+/// heavy top, against 2e-3 for `f_{k−1}` itself). The method is symplectic, symmetric (reversing Π
 /// retraces the trajectory), of order 2, keeps the attitude on SO(3), and conserves the momentum
 /// map of every symmetry of U exactly (for the free body `|Π|`, `RΠ` and the energy; for the heavy
 /// top `e_zᵀRΠ`).
@@ -26,11 +29,11 @@ import Manifolds
 ///   steps, against 1.7e-14 this way).
 ///
 /// **Solver.** The Newton iteration on `SIMD3`/`Matrix3` with the analytic Jacobian is the
-/// primary path: it allocates nothing and costs about 0.44 µs per heavy-top step (default top,
-/// h = 0.01, 3.75 iterations per step on average), against 1.35–1.55 µs when GSL's
-/// `gsl_multiroot_fdfsolver_newton` (allocated once, C callbacks on stack values) does the same
-/// iterations: its `gsl_vector` traffic, LU factorisation and extra evaluation in `set` triple the
-/// cost and miss the 1.5 µs budget (release build, x86-64, 10⁶ steps).
+/// primary path: it allocates nothing, and from the predictor it takes two iterations per step
+/// (the second correction is at round-off and the quadratic-convergence estimate puts the next
+/// below it; see ``SO3LGVIEquation``), about 0.2 µs per default heavy-top step
+/// (`Docs/Benchmarks.md`). GSL's `gsl_multiroot_fdfsolver_newton` doing the same iterations cost
+/// three times as much (its `gsl_vector` traffic, LU factorisation and extra evaluation in `set`).
 /// When Newton fails (singular Jacobian, non-finite residual, no convergence in
 /// ``maxNewtonIterations``), GSL's multiroot solvers take over from `J⁻¹g` through the package's
 /// one GSL driver, ``RootFindingWorkspace``: Newton, then `hybridsj`, both with the analytic
@@ -56,8 +59,9 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
 
   private var equation: SO3LGVIEquation
   private let inverseInertia: Matrix3
-  /// The previous step's f (the warm start), `nil` before the first step.
-  private var warmStart: Vector3?
+  /// The previous step's root f, right-hand side g and `DG⁻¹` (the predictor's), `nil` before
+  /// the first step.
+  private var previousSolve: (root: Vector3, target: Vector3, inverseJacobian: Matrix3)?
   /// `M(R_{k+1})` of the previous step, reused as `M_k` when the next step starts there.
   private var cachedMoment: (attitude: Matrix3, moment: Vector3)?
   private var fallback: SO3LGVIMultirootSolver?
@@ -112,11 +116,16 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     guard equation.target.maxAbs.isFinite, attitude.isFinite else {
       throw .nonFiniteState(step: nil)
     }
-    let f = try solve(from: warmStart ?? inverseInertia * equation.target)
+    let guess =
+      if let previous = previousSolve {
+        previous.root + previous.inverseJacobian * (equation.target - previous.target)
+      } else {
+        inverseInertia * equation.target
+      }
+    let solution = try solve(from: guess)
+    let f = solution.root
 
-    let c = ExponentialCoefficients(f)
-    let k = SO3.hat(f)
-    let increment = c.a * k + c.b * (k * k)  // E = F − I
+    let increment = Self.exponentialIncrement(f)
     let nextAttitude = SO3(uncheckedMatrix: attitude + attitude * increment)
     let nextMoment = system.moment(at: nextAttitude)
     let nextMomentum = momentum + increment.transposeTimes(momentum) + (0.5 * h) * nextMoment
@@ -125,16 +134,27 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     }
     state = RigidBodyState(attitude: nextAttitude, angularMomentum: nextMomentum)
     cachedMoment = (nextAttitude.matrix, nextMoment)
-    warmStart = f
+    previousSolve = (f, equation.target, solution.inverseJacobian)
     stepsTaken += 1
   }
 
-  /// The root f of the implicit equation: Swift Newton, then GSL (newton, hybridsj) from the
-  /// initial guess `J⁻¹g`.
-  private mutating func solve(from guess: Vector3) throws(IntegrationError) -> Vector3 {
+  /// `E = exp(f̂) − I = a f̂ + b f̂²` in closed form, with `f̂² = f fᵀ − |f|² I`: row i is
+  /// `a (eᵢ × f) + b (fᵢ f − |f|² eᵢ)`.
+  private static func exponentialIncrement(_ f: Vector3) -> Matrix3 {
+    let c = ExponentialCoefficients(f)
+    let x = f.squaredNorm
+    return Matrix3(
+      rows: c.a * Vector3(0, -f.z, f.y) + c.b * (f.x * f - Vector3(x, 0, 0)),
+      c.a * Vector3(f.z, 0, -f.x) + c.b * (f.y * f - Vector3(0, x, 0)),
+      c.a * Vector3(-f.y, f.x, 0) + c.b * (f.z * f - Vector3(0, 0, x)))
+  }
+
+  /// The root f of the implicit equation and `DG⁻¹` near it: Swift Newton, then GSL (newton,
+  /// hybridsj) from the initial guess `J⁻¹g`.
+  private mutating func solve(from guess: Vector3) throws(IntegrationError) -> SO3LGVISolution {
     let newton = equation.newton(from: guess, maxIterations: maxNewtonIterations)
     newtonIterations += newton.iterations
-    if newton.converged { return newton.root }
+    if newton.converged { return newton }
 
     // A copy of this integrator may share the workspace; then this one gets its own.
     let solver: SO3LGVIMultirootSolver
@@ -159,6 +179,6 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
         .noConvergence(
           iterations: iterations, residualNorm: min(newton.residualNorm, gsl.residualNorm)))
     }
-    return gsl.root
+    return gsl
   }
 }

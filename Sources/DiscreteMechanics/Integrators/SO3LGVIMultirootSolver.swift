@@ -32,13 +32,15 @@ final class SO3LGVIMultirootSolver: RootFindingEquations {
     for i in 0..<3 { point[i] = guess[i] }
     do throws(RootFindingError) {
       let statistics = try finder.solve(&point, in: workspace, equations: self)
+      let root = Vector3(point[0], point[1], point[2])
       return SO3LGVISolution(
-        root: Vector3(point[0], point[1], point[2]), iterations: statistics.iterations,
-        residualNorm: statistics.residualNorm, converged: true)
+        root: root, iterations: statistics.iterations, residualNorm: statistics.residualNorm,
+        converged: true,
+        inverseJacobian: equation.residualAndJacobian(at: root).jacobian.inverse ?? .zero)
     } catch {
       return SO3LGVISolution(
         root: guess, iterations: error.iterations, residualNorm: error.residualNorm,
-        converged: false)
+        converged: false, inverseJacobian: .zero)
     }
   }
 
