@@ -106,6 +106,48 @@ struct ImplicitDELTests {
         < 1e-6)
   }
 
+  @Test("momentum and Newton matrix from one evaluation equal the two separate evaluations")
+  func combinedEvaluation() throws {
+    let (q0, q1) = ([0.5, 1.0], [0.9, 0.3])
+    func check<L: DiscreteLagrangian>(_ lagrangian: L) {
+      var separate = lagrangian
+      var combined = lagrangian
+      var momentum = [0.0, 0.0]
+      var jacobian = Matrix.zeros(rows: 2, columns: 2)
+      separate.momentumAtStart(from: q0, to: q1, into: &momentum)
+      separate.momentumAtStartJacobian(from: q0, to: q1, into: &jacobian)
+      var momentum2 = [0.0, 0.0]
+      var jacobian2 = Matrix.zeros(rows: 2, columns: 2)
+      combined.momentumAtStartAndJacobian(from: q0, to: q1, into: &momentum2, jacobian: &jacobian2)
+      #expect(momentum2 == momentum && jacobian2 == jacobian, "\(L.self)")
+    }
+    for system in [pendulum, try DoublePendulum(mass1: 1.3, mass2: 0.7, length2: 1.6)] {
+      check(try MidpointDiscreteLagrangian(system: system, stepSize: 0.2))
+      check(try TrapezoidalDiscreteLagrangian(system: system, stepSize: 0.2))
+    }
+    check(try MidpointDiscreteLagrangian(system: PolarParticle(), stepSize: 0.2))
+  }
+
+  @Test(
+    "10⁴ double-pendulum steps: Newton in Swift and GSL's Newton give the same states bit for bit",
+    arguments: Rule.allCases)
+  func swiftNewtonIsGSLNewton(rule: Rule) throws {
+    var swift = try Self.integrator(rule, pendulum, stepSize: 0.01)
+    var gsl = try Self.integrator(
+      rule, pendulum, stepSize: 0.01, rootFinder: RootFinder(swiftNewton: false))
+    var a = pendulumStart
+    var b = pendulumStart
+    var iterations = (0, 0)
+    for _ in 0..<10_000 {
+      try swift.step(&a)
+      try gsl.step(&b)
+      iterations.0 += swift.lastStepIterations
+      iterations.1 += gsl.lastStepIterations
+    }
+    #expect(a == b, "\(a) against \(b)")
+    #expect(iterations.0 == iterations.1 && iterations.0 > 20_000, "\(iterations)")
+  }
+
   @Test("the built-in systems' analytic Hessians match central differences of their gradients")
   func builtInHessians() throws {
     func check<S: LagrangianSystem>(_ system: S, at q: [Double]) {

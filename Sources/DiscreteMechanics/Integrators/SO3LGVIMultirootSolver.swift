@@ -26,9 +26,10 @@ final class SO3LGVIMultirootSolver: RootFindingEquations {
   /// A root from `guess`: Newton first, `hybridsj` if Newton fails; the iterations of both are
   /// counted, and a failure reports the attempt that came closer.
   func solve(from guess: Vector3, maxIterations: Int) -> SO3LGVISolution {
+    // GSL's Newton, not Swift's: the LGVI's own Newton iteration has just failed.
     let finder = RootFinder(
       residualTolerance: equation.acceptableResidual, stepTolerance: 1e-15,
-      maxIterations: maxIterations)
+      maxIterations: maxIterations, swiftNewton: false)
     for i in 0..<3 { point[i] = guess[i] }
     do throws(RootFindingError) {
       let statistics = try finder.solve(&point, in: workspace, equations: self)

@@ -49,6 +49,15 @@ public protocol LagrangianSystem: Sendable {
   /// it is not one.
   func massMatrixSecondDerivative(
     at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix)
+  /// Writes `M`, `∇V` and the products `(∂M/∂qᵏ) v` at `q`, and if `secondOrder` also `∇²V` and
+  /// `vᵀ (∂²M/∂qⁱ∂qʲ) v`, into `derivatives`: what an implicit integrator's Newton iteration
+  /// needs at a point, in one call (see ``LagrangianDerivatives``). The default takes each term
+  /// from the requirements above; a system whose terms share work, such as trigonometric
+  /// functions of the same angles, can evaluate them together. Must not allocate for steps that
+  /// allocate nothing.
+  func lagrangianDerivatives(
+    at q: [Double], velocity v: [Double], secondOrder: Bool,
+    into derivatives: inout LagrangianDerivatives)
 }
 
 /// A system whose mass matrix does not depend on q, so that the Störmer–Verlet method is
@@ -198,6 +207,7 @@ extension LagrangianSystem {
 
   /// Writes `∇V(q)` into the array `gradient` (of length n) through
   /// ``potentialGradient(at:into:)``.
+  @inlinable
   func writePotentialGradient(at q: [Double], into gradient: inout [Double]) {
     var view = gradient.mutableSpan
     potentialGradient(at: q.span, into: &view)
@@ -247,6 +257,7 @@ extension LagrangianSystem {
 
 extension Matrix {
   /// Makes this the n×n zero matrix, in place when it already is n×n.
+  @inlinable
   mutating func setZero(_ n: Int) {
     guard rows == n, columns == n else {
       self = .zeros(rows: n, columns: n)
@@ -256,6 +267,7 @@ extension Matrix {
   }
 
   /// Makes this an n×n matrix: kept as it is when it already is one, else the n×n zero matrix.
+  @inlinable
   mutating func makeSquare(_ n: Int) {
     if rows != n || columns != n { self = .zeros(rows: n, columns: n) }
   }
