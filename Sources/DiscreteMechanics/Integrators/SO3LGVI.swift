@@ -49,22 +49,24 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   public let maxNewtonIterations: Int
 
   /// The solver iterations summed over all steps taken (GSL fallback iterations included).
-  public private(set) var newtonIterations = 0
+  public var newtonIterations: Int { counts.iterations }
   /// The number of successful steps taken.
-  public private(set) var stepsTaken = 0
+  public var stepsTaken: Int { counts.steps }
   /// `newtonIterations / stepsTaken` (0 before the first step).
   public var meanNewtonIterations: Double {
     stepsTaken > 0 ? Double(newtonIterations) / Double(stepsTaken) : 0
   }
 
-  private var equation: SO3LGVIEquation
-  private let inverseInertia: Matrix3
-  /// The previous step's root f, right-hand side g and `DG⁻¹` (the predictor's), `nil` before
-  /// the first step.
-  private var previousSolve: (root: Vector3, target: Vector3, inverseJacobian: Matrix3)?
-  /// `M(R_{k+1})` of the previous step, reused as `M_k` when the next step starts there.
-  private var cachedMoment: (attitude: Matrix3, moment: Vector3)?
-  private var fallback: SO3LGVIMultirootSolver?
+  @usableFromInline var counts = (iterations: 0, steps: 0)
+  @usableFromInline var equation: SO3LGVIEquation
+  @usableFromInline let inverseInertia: Matrix3
+  /// The previous step's root f, right-hand side g and `DG⁻¹`, from which the predictor starts;
+  /// before the first step `(0, 0, J⁻¹)`, which makes the first guess `J⁻¹g`.
+  @usableFromInline var predictor: (root: Vector3, target: Vector3, inverseJacobian: Matrix3)
+  /// `M(R_{k+1})` of the previous step and `R_{k+1}`, reused as `M_k` when the next step starts
+  /// there (NaN before the first step, so never).
+  @usableFromInline var cachedMoment: (attitude: Matrix3, moment: Vector3)
+  @usableFromInline var fallback: SO3LGVIMultirootSolver?
 
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
@@ -95,34 +97,33 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     self.maxNewtonIterations = maxNewtonIterations
     self.inverseInertia = inverse
     self.equation = SO3LGVIEquation(inertia: system.inertia, target: .zero)
+    predictor = (.zero, .zero, inverse)
+    let nan = Vector3(repeating: .nan)
+    cachedMoment = (Matrix3(rows: nan, nan, nan), nan)
   }
 
   /// One LGVI step; allocates nothing unless the GSL fallback is needed for the first time.
+  /// `@inlinable`, so that it is specialised for the caller's system.
   ///
   /// - Throws: ``IntegrationError/rootFindingFailed(step:_:)`` naming the residual and the
   ///   iteration count when neither Newton nor GSL solves the implicit equation;
   ///   ``IntegrationError/nonFiniteState(step:)`` when the new state is not finite.
+  @inlinable
   public mutating func step(_ state: inout RigidBodyState) throws(IntegrationError) {
     let h = stepSize
     let attitude = state.attitude.matrix
-    let moment: Vector3
-    if let cached = cachedMoment, cached.attitude == attitude {
-      moment = cached.moment
-    } else {
-      moment = system.moment(at: state.attitude)
-    }
+    let moment =
+      cachedMoment.attitude == attitude ? cachedMoment.moment : system.moment(at: state.attitude)
     let momentum = state.angularMomentum + (0.5 * h) * moment
     equation.target = h * momentum
     guard equation.target.maxAbs.isFinite, attitude.isFinite else {
       throw .nonFiniteState(step: nil)
     }
     let guess =
-      if let previous = previousSolve {
-        previous.root + previous.inverseJacobian * (equation.target - previous.target)
-      } else {
-        inverseInertia * equation.target
-      }
-    let solution = try solve(from: guess)
+      predictor.root + predictor.inverseJacobian * (equation.target - predictor.target)
+    let newton = equation.newton(from: guess, maxIterations: maxNewtonIterations)
+    counts.iterations += newton.iterations
+    let solution = newton.converged ? newton : try solveWithGSL(after: newton)
     let f = solution.root
 
     let increment = Self.exponentialIncrement(f)
@@ -134,13 +135,14 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     }
     state = RigidBodyState(attitude: nextAttitude, angularMomentum: nextMomentum)
     cachedMoment = (nextAttitude.matrix, nextMoment)
-    previousSolve = (f, equation.target, solution.inverseJacobian)
-    stepsTaken += 1
+    predictor = (f, equation.target, solution.inverseJacobian)
+    counts.steps += 1
   }
 
   /// `E = exp(f̂) − I = a f̂ + b f̂²` in closed form, with `f̂² = f fᵀ − |f|² I`: row i is
   /// `a (eᵢ × f) + b (fᵢ f − |f|² eᵢ)`.
-  private static func exponentialIncrement(_ f: Vector3) -> Matrix3 {
+  @inlinable
+  static func exponentialIncrement(_ f: Vector3) -> Matrix3 {
     let c = ExponentialCoefficients(f)
     let x = f.squaredNorm
     return Matrix3(
@@ -149,13 +151,12 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
       c.a * Vector3(-f.y, f.x, 0) + c.b * (f.z * f - Vector3(0, 0, x)))
   }
 
-  /// The root f of the implicit equation and `DG⁻¹` near it: Swift Newton, then GSL (newton,
-  /// hybridsj) from the initial guess `J⁻¹g`.
-  private mutating func solve(from guess: Vector3) throws(IntegrationError) -> SO3LGVISolution {
-    let newton = equation.newton(from: guess, maxIterations: maxNewtonIterations)
-    newtonIterations += newton.iterations
-    if newton.converged { return newton }
-
+  /// The root f of the implicit equation and `DG⁻¹` near it when Newton (`newton`) failed: GSL
+  /// (newton, hybridsj) from the initial guess `J⁻¹g`.
+  @usableFromInline
+  mutating func solveWithGSL(after newton: SO3LGVISolution) throws(IntegrationError)
+    -> SO3LGVISolution
+  {
     // A copy of this integrator may share the workspace; then this one gets its own.
     let solver: SO3LGVIMultirootSolver
     if isKnownUniquelyReferenced(&fallback), let existing = fallback {
@@ -171,7 +172,7 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     solver.equation = equation
     let gsl = solver.solve(
       from: inverseInertia * equation.target, maxIterations: maxNewtonIterations)
-    newtonIterations += gsl.iterations
+    counts.iterations += gsl.iterations
     guard gsl.converged else {
       let iterations = newton.iterations + gsl.iterations
       throw .rootFindingFailed(

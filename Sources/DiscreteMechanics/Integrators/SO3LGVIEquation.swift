@@ -25,6 +25,7 @@ public struct SO3LGVIEquation: Sendable {
   }
 
   /// `G(f)`.
+  @inlinable
   func residual(at f: Vector3) -> Vector3 {
     let c = ExponentialCoefficients(f)
     let jf = inertia * f
@@ -33,6 +34,7 @@ public struct SO3LGVIEquation: Sendable {
 
   /// `G(f)` and `DG(f)`. `f̂J − (Jf)^` is assembled row by row: row i of `f̂J` is
   /// `(eᵢ × f)ᵀ J`, a combination of two rows of the symmetric J.
+  @inlinable
   public func residualAndJacobian(at f: Vector3) -> (residual: Vector3, jacobian: Matrix3) {
     let c = ExponentialCoefficients(f)
     let j = inertia
@@ -52,6 +54,7 @@ public struct SO3LGVIEquation: Sendable {
   /// The residual level accepted as converged: `1e-10 max|g|`. Newton stops on its corrections
   /// (see ``newton(from:maxIterations:)``); this bound only tells convergence from a stall far
   /// from the root.
+  @inlinable
   var acceptableResidual: Double { 1e-10 * target.maxAbs }
 
   /// Newton's method `f ← f − DG(f)⁻¹ G(f)` from `guess`, iterated to round-off: it stops, provided
@@ -62,6 +65,7 @@ public struct SO3LGVIEquation: Sendable {
   /// (the a-posteriori estimate of Deuflhard, *Newton Methods for Nonlinear Problems*, 2004, §2.1),
   /// and the iterate is already at round-off. From a predictor within about 1e-6 of the root that
   /// is two iterations. Allocates nothing.
+  @inlinable
   func newton(from guess: Vector3, maxIterations: Int) -> SO3LGVISolution {
     var f = guess
     var previousCorrection = Double.infinity
@@ -81,7 +85,8 @@ public struct SO3LGVIEquation: Sendable {
       f -= correction
       let size = correction.maxAbs
       let roundOff = 1e-15 * max(1, f.maxAbs)
-      let contraction = size / previousCorrection
+      // From the second iteration on (before, no contraction is known).
+      let contraction = previousCorrection.isFinite ? size / previousCorrection : .infinity
       if residualNorm <= acceptable
         && (size <= roundOff || size >= previousCorrection
           || contraction * contraction * size <= roundOff)
@@ -99,14 +104,27 @@ public struct SO3LGVIEquation: Sendable {
 }
 
 /// A root of ``SO3LGVIEquation`` and how it was reached.
+@usableFromInline
 struct SO3LGVISolution {
-  var root: Vector3
-  var iterations: Int
+  @usableFromInline var root: Vector3
+  @usableFromInline var iterations: Int
   /// `max |G|` at the last evaluation.
-  var residualNorm: Double
-  var converged: Bool
+  @usableFromInline var residualNorm: Double
+  @usableFromInline var converged: Bool
   /// `DG⁻¹` at the last iterate where it was evaluated (the zero matrix if none was).
-  var inverseJacobian: Matrix3
+  @usableFromInline var inverseJacobian: Matrix3
+
+  @usableFromInline
+  init(
+    root: Vector3, iterations: Int, residualNorm: Double, converged: Bool,
+    inverseJacobian: Matrix3
+  ) {
+    self.root = root
+    self.iterations = iterations
+    self.residualNorm = residualNorm
+    self.converged = converged
+    self.inverseJacobian = inverseJacobian
+  }
 }
 
 /// `a = sin θ/θ`, `b = (1 − cos θ)/θ²` and `a′(θ)/θ`, `b′(θ)/θ` at `θ = |f|`.
@@ -116,15 +134,18 @@ struct SO3LGVISolution {
 /// this costs four polynomials instead of two libm calls, a square root and four divisions. Above, the closed forms from `sin(θ/2)` and `cos(θ/2)` (no cancellation in
 /// `1 − cos θ = 2 sin²(θ/2)`; in the derivatives' the relative error stays below about 2e-15,
 /// which only steers Newton).
+@usableFromInline
 struct ExponentialCoefficients {
-  let a: Double
-  let b: Double
-  let aPrimeOverTheta: Double
-  let bPrimeOverTheta: Double
+  @usableFromInline let a: Double
+  @usableFromInline let b: Double
+  @usableFromInline let aPrimeOverTheta: Double
+  @usableFromInline let bPrimeOverTheta: Double
 
   /// The bound on `x = θ²` below which the series are used.
+  @inlinable
   static var seriesBound: Double { 0.25 }
 
+  @inlinable
   init(_ f: Vector3) {
     let x = f.squaredNorm
     self = x < Self.seriesBound ? Self(series: x) : Self(closedForm: x)
@@ -133,6 +154,7 @@ struct ExponentialCoefficients {
   /// The Taylor series: `a = Σ (−x)ᵏ/(2k+1)!`, `b = Σ (−x)ᵏ/(2k+2)!` for k = 0…6, and their
   /// derivatives `a′/θ = 2 da/dx`, `b′/θ = 2 db/dx` (k = 1…7); at x = 1/4 the first omitted
   /// terms are 4.7e-17, 2.9e-18, 2.7e-18 and 1.5e-19.
+  @inlinable
   init(series x: Double) {
     var a = -1.0 / 39_916_800 + x * (1.0 / 6_227_020_800)
     a = 1 + x * (-1.0 / 6 + x * (1.0 / 120 + x * (-1.0 / 5040 + x * (1.0 / 362_880 + x * a))))
@@ -150,6 +172,7 @@ struct ExponentialCoefficients {
 
   /// The closed forms `a = 2 s c/θ`, `b = 2 s²/θ²`, `a′/θ = (cos θ − a)/θ²`,
   /// `b′/θ = (a − 2b)/θ²` with `s = sin(θ/2)`, `c = cos(θ/2)`, `x = θ² > 0`.
+  @inlinable
   init(closedForm x: Double) {
     let theta = x.squareRoot()
     let s = Double.sin(theta / 2)
@@ -163,6 +186,7 @@ struct ExponentialCoefficients {
 
 extension SIMD3 where Scalar == Double {
   /// `max |v_i|`, NaN when an entry is NaN (`Swift.max` alone can drop a NaN argument).
+  @inlinable
   var maxAbs: Double {
     let m = Swift.max(Swift.max(x.magnitude, y.magnitude), z.magnitude)
     return (x + y + z).isNaN ? .nan : m
@@ -171,5 +195,6 @@ extension SIMD3 where Scalar == Double {
 
 extension Matrix3 {
   /// Whether all nine entries are finite.
+  @inlinable
   var isFinite: Bool { row0.maxAbs.isFinite && row1.maxAbs.isFinite && row2.maxAbs.isFinite }
 }

@@ -9,6 +9,7 @@ import Manifolds
 /// round-off (`|dxᵢ| ≤ 1e-15 (1 + |xᵢ|)`) or no longer shrinking, as in
 /// ``SO3LGVIEquation/newton(from:maxIterations:)``, so the fallback also solves each step to
 /// round-off.
+@usableFromInline
 final class SO3LGVIMultirootSolver: RootFindingEquations {
   /// The equation of the next solve.
   var equation: SO3LGVIEquation
@@ -45,11 +46,13 @@ final class SO3LGVIMultirootSolver: RootFindingEquations {
     }
   }
 
+  @usableFromInline
   func residual(at x: [Double], into residual: inout [Double]) {
     let g = equation.residual(at: Vector3(x[0], x[1], x[2]))
     for i in 0..<3 { residual[i] = g[i] }
   }
 
+  @usableFromInline
   func jacobian(at x: [Double], into jacobian: inout Matrix) {
     let dg = equation.residualAndJacobian(at: Vector3(x[0], x[1], x[2])).jacobian
     for i in 0..<3 {

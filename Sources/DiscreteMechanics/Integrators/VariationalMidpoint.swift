@@ -24,6 +24,8 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   @usableFromInline var midpoint: [Double]
   @usableFromInline var velocity: [Double]
   @usableFromInline var derivatives: LagrangianDerivatives
+  /// The `(q₀, q₁)` of the last evaluation and its order (0 before the first, 1 or 2).
+  @usableFromInline var evaluated: (start: [Double], end: [Double], order: Int)
 
   public static var traits: IntegratorTraits {
     IntegratorTraits(
@@ -45,6 +47,7 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
     midpoint = Array(repeating: 0, count: n)
     velocity = midpoint
     derivatives = LagrangianDerivatives(dimension: n)
+    evaluated = (midpoint, midpoint, 0)
   }
 
   @inlinable
@@ -81,10 +84,18 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
     newtonMatrix(into: &jacobian)
   }
 
-  /// Sets `q̄` and `v` and evaluates L's derivatives there. (Arrays written in the Newton
-  /// iteration are written through spans: one copy-on-write check each, not one per entry.)
+  /// Sets `q̄` and `v` and evaluates L's derivatives there, unless the last evaluation was at
+  /// the same `(q₀, q₁)` to at least the same order: the Newton iteration's last evaluation is
+  /// at the root `q_{k+1}`, where ``momentumAtEnd(from:to:into:)`` then needs the same terms.
+  /// (Arrays written in the Newton iteration are written through spans: one copy-on-write check
+  /// each, not one per entry.)
   @inlinable
   mutating func evaluate(_ q0: [Double], _ q1: [Double], secondOrder: Bool) {
+    let order = secondOrder ? 2 : 1
+    if evaluated.order >= order && evaluated.start == q0 && evaluated.end == q1 { return }
+    copyEntries(q0, into: &evaluated.start)
+    copyEntries(q1, into: &evaluated.end)
+    evaluated.order = order
     let h = stepSize
     do {
       var point = midpoint.mutableSpan
@@ -102,10 +113,12 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   @inlinable
   func legendreTransform(sign: Double, into momentum: inout [Double]) {
     let halfStep = sign * 0.5 * stepSize
+    let n = velocity.count
+    let (mass, v) = (derivatives.mass.storage.span, velocity.span)
     var p = momentum.mutableSpan
-    for i in velocity.indices {
+    for i in 0..<n {
       var mv = 0.0
-      for j in velocity.indices { mv += derivatives.mass[i, j] * velocity[j] }
+      for j in 0..<n { mv += mass[i * n + j] * v[j] }
       p[i] = mv + halfStep * derivatives.positionDerivative(i, velocity: velocity)
     }
   }
@@ -116,14 +129,17 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   func newtonMatrix(into jacobian: inout Matrix) {
     let h = stepSize
     let n = velocity.count
+    let mass = derivatives.mass.storage.span
+    let products = derivatives.massDerivativeProducts.storage.span
+    let forms = derivatives.massSecondDerivativeForms.storage.span
+    let hessian = derivatives.potentialHessian.storage.span
     var entries = jacobian.storage.mutableSpan
     for i in 0..<n {
       for j in 0..<n {
-        let u = (derivatives.massDerivativeProducts[j, i], derivatives.massDerivativeProducts[i, j])
-        entries[i * n + j] =
-          derivatives.mass[i, j] / h + 0.5 * (u.0 - u.1)
-          - 0.125 * h * derivatives.massSecondDerivativeForms[i, j]
-          + 0.25 * h * derivatives.potentialHessian[i, j]
+        let ij = i * n + j
+        entries[ij] =
+          mass[ij] / h + 0.5 * (products[j * n + i] - products[ij]) - 0.125 * h * forms[ij]
+          + 0.25 * h * hessian[ij]
       }
     }
   }

@@ -43,7 +43,8 @@ struct NewtonIteration {
       throw .invalidInitialGuess("\(x.count) entries for \(n) unknowns")
     }
     guard x.allSatisfy(\.isFinite) else { throw .invalidInitialGuess("non-finite entry in \(x)") }
-    for i in 0..<n { point[i] = x[i] }
+    var start = point.mutableSpan
+    for i in 0..<n { start[i] = x[i] }
     guard evaluate(equations) else { throw .nonFiniteResidual(iterations: 0) }
     if Self.maxAbs(residual) == 0 { return RootFindingStatistics(iterations: 0, residualNorm: 0) }
     var previousCorrection = Double.infinity
@@ -58,14 +59,20 @@ struct NewtonIteration {
       guard evaluate(equations) else { throw .nonFiniteResidual(iterations: iteration) }
       let residualNorm = Self.maxAbs(residual)
       var size = 0.0
+      for i in 0..<n { size = max(size, abs(correction[i])) }
+      // From the second iteration on (before, no contraction is known).
+      let contraction = previousCorrection.isFinite ? size / previousCorrection : .infinity
       var small = true
+      var nextSmall = true
       for i in 0..<n {
         let d = abs(correction[i])
-        size = max(size, d)
-        if d > settings.stepTolerance * (1 + abs(point[i])) { small = false }
+        let bound = settings.stepTolerance * (1 + abs(point[i]))
+        if d > bound { small = false }
+        if !(contraction * contraction * d <= bound) { nextSmall = false }
       }
       let converged =
-        residualNorm <= settings.residualTolerance && (small || size >= previousCorrection)
+        residualNorm <= settings.residualTolerance
+        && (small || size >= previousCorrection || nextSmall)
       if converged || residualNorm == 0 {
         for i in 0..<n { x[i] = point[i] }
         return RootFindingStatistics(iterations: iteration, residualNorm: residualNorm)

@@ -111,10 +111,13 @@ public struct RootFindingStatistics: Equatable, Sendable {
 /// `hybridsj`) runs from the same guess. Without a Jacobian,
 /// `gsl_multiroot_fsolver_hybrids` with a finite-difference one. When both methods
 /// fail, the failure of the one that reached the smaller residual is thrown, with the iterations
-/// of both. Iteration stops when
-/// `max |F| ≤ residualTolerance` and the last correction satisfies
-/// `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or when the corrections stop shrinking while the
-/// residual is at the tolerance (Newton has reached round-off).
+/// of both. Iteration stops when `max |F| ≤ residualTolerance` and the last correction dx
+/// satisfies `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or the corrections stop shrinking (the
+/// iterate has reached round-off), or, for Newton, its quadratic convergence puts the next
+/// correction within that bound: Newton's corrections satisfy `|dxₖ₊₁| ≈ C |dxₖ|²`, so with the
+/// contraction `θ = max|dxₖ|/max|dxₖ₋₁|` the next is about `θ² |dxₖ|` (Deuflhard, *Newton
+/// Methods for Nonlinear Problems*, 2004, §2.1), and the iterate is already as accurate as one
+/// more iteration would make it. This saves the last iteration of a solve to round-off.
 ///
 /// ``solve(initialGuess:residual:jacobian:)`` sets up the GSL solvers for one solve; to solve
 /// many systems of one size (one per time step) without allocating, keep a

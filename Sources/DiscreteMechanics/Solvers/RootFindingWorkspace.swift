@@ -211,14 +211,23 @@ public final class RootFindingWorkspace {
       let current = solver.x
       let dx = solver.dx
       var correction = 0.0
+      for i in 0..<n { correction = max(correction, abs(gsl_vector_get(dx, i))) }
+      // Newton's quadratic-convergence estimate of the next correction, from the second
+      // iteration on; none for the other methods.
+      let contraction =
+        method == .newton && previousCorrection.isFinite
+        ? correction / previousCorrection : .infinity
       var small = true
+      var nextSmall = true
       for i in 0..<n {
         let d = abs(gsl_vector_get(dx, i))
-        correction = max(correction, d)
-        if d > settings.stepTolerance * (1 + abs(gsl_vector_get(current, i))) { small = false }
+        let bound = settings.stepTolerance * (1 + abs(gsl_vector_get(current, i)))
+        if d > bound { small = false }
+        if !(contraction * contraction * d <= bound) { nextSmall = false }
       }
       let converged =
-        residualNorm <= settings.residualTolerance && (small || correction >= previousCorrection)
+        residualNorm <= settings.residualTolerance
+        && (small || correction >= previousCorrection || nextSmall)
       if converged || residualNorm == 0 {
         for i in 0..<n { x[i] = gsl_vector_get(current, i) }
         return RootFindingStatistics(iterations: iteration, residualNorm: residualNorm)

@@ -37,8 +37,9 @@ public struct LagrangianDerivatives: Sendable {
   @inlinable
   public func positionDerivative(_ k: Int, velocity v: [Double]) -> Double {
     let n = v.count
+    let products = massDerivativeProducts.storage.span
     var form = 0.0
-    for i in 0..<n { form += massDerivativeProducts[k, i] * v[i] }
+    for i in 0..<n { form += products[k * n + i] * v[i] }
     return 0.5 * form - potentialGradient[k]
   }
 }
