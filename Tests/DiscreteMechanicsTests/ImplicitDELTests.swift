@@ -313,6 +313,41 @@ struct ImplicitDELTests {
     }
   }
 
+  /// From (0.5, 1) at (8, −6) rad/s with h = 0.7, Newton does not converge in 50 iterations;
+  /// GSL's hybridsj does, from the same guess. With a cap of 4 neither does.
+  @Test("a hard step: hybridsj takes over from Newton and solves it; with a low cap, a typed error")
+  func fallback() throws {
+    let start = try pendulum.state(position: [0.5, 1], velocity: [8, -6])
+    var results: [PhaseState] = []
+    for swiftNewton in [true, false] {
+      var midpoint = try VariationalMidpoint(
+        system: pendulum, stepSize: 0.7, rootFinder: RootFinder(swiftNewton: swiftNewton))
+      var state = start
+      try midpoint.step(&state)
+      #expect(midpoint.lastStepIterations > 50, "\(midpoint.lastStepIterations)")
+      // The step's equation −D₁L_d(q₀, q₁) = p₀ holds at the root.
+      var lagrangian = midpoint.discreteLagrangian
+      var momentum = [0.0, 0.0]
+      lagrangian.momentumAtStart(from: start.q, to: state.q, into: &momentum)
+      #expect(maxDifference(momentum, start.p) < 1e-12, "\(momentum) against \(start.p)")
+      results.append(state)
+    }
+    #expect(results[0] == results[1])
+    var capped = try VariationalMidpoint(
+      system: pendulum, stepSize: 0.7, rootFinder: RootFinder(maxIterations: 4))
+    do {
+      _ = try capped.integrate(from: start, steps: 1)
+      Issue.record("no error")
+    } catch {
+      guard case .rootFindingFailed(0, .noConvergence(let iterations, let residual)) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(iterations == 8 && residual > 1e-3, "\(error)")
+      #expect("\(error)".contains("8 iterations") && "\(error)".contains("at step 0"), "\(error)")
+    }
+  }
+
   @Test(
     "an absurd step size (h = 10⁶) fails with rootFindingFailed at step 0", arguments: Rule.allCases
   )
