@@ -59,12 +59,10 @@ public struct SO3LGVIEquation: Sendable {
 
   /// Newton's method `f ← f − DG(f)⁻¹ G(f)` from `guess`, iterated to round-off: it stops, provided
   /// the residual is at most ``acceptableResidual``, when the correction Δ is below
-  /// `ε = 1e-15 max(1, |f|∞)`, or has stopped shrinking, or when quadratic convergence puts the
-  /// next correction below ε: Newton's corrections satisfy `|Δₖ₊₁| ≈ C |Δₖ|²`, so with the
-  /// contraction `θ = |Δₖ|/|Δₖ₋₁|` (which estimates `C |Δₖ₋₁|`) the next one is about `θ² |Δₖ|`
-  /// (the a-posteriori estimate of Deuflhard, *Newton Methods for Nonlinear Problems*, 2004, §2.1),
-  /// and the iterate is already at round-off. From a predictor within about 1e-6 of the root that
-  /// is two iterations. Allocates nothing.
+  /// `ε = 1e-15 max(1, |f|∞)`, or has stopped shrinking, or when the estimated remaining error
+  /// `θ/(1 − θ) |Δₖ|`, with the contraction `θ = |Δₖ|/|Δₖ₋₁| < 1`, is below ε (the criterion of
+  /// ``RootFinder``), so that the iterate is already at round-off. From the predictor, within
+  /// about 1e-6 of the root, that is two iterations: `θ` is then about 1e-8. Allocates nothing.
   @inlinable
   func newton(from guess: Vector3, maxIterations: Int) -> SO3LGVISolution {
     var f = guess
@@ -89,7 +87,7 @@ public struct SO3LGVIEquation: Sendable {
       let contraction = previousCorrection.isFinite ? size / previousCorrection : .infinity
       if residualNorm <= acceptable
         && (size <= roundOff || size >= previousCorrection
-          || contraction * contraction * size <= roundOff)
+          || (contraction < 1 && contraction / (1 - contraction) * size <= roundOff))
       {
         return SO3LGVISolution(
           root: f, iterations: iteration, residualNorm: residualNorm, converged: true,

@@ -68,7 +68,9 @@ struct NewtonIteration {
         let d = abs(correction[i])
         let bound = settings.stepTolerance * (1 + abs(point[i]))
         if d > bound { small = false }
-        if !(contraction * contraction * d <= bound) { nextSmall = false }
+        if !(contraction < 1 && contraction / (1 - contraction) * d <= bound) {
+          nextSmall = false
+        }
       }
       let converged =
         residualNorm <= settings.residualTolerance

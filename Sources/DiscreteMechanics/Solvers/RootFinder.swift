@@ -113,11 +113,12 @@ public struct RootFindingStatistics: Equatable, Sendable {
 /// fail, the failure of the one that reached the smaller residual is thrown, with the iterations
 /// of both. Iteration stops when `max |F| ≤ residualTolerance` and the last correction dx
 /// satisfies `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or the corrections stop shrinking (the
-/// iterate has reached round-off), or, for Newton, its quadratic convergence puts the next
-/// correction within that bound: Newton's corrections satisfy `|dxₖ₊₁| ≈ C |dxₖ|²`, so with the
-/// contraction `θ = max|dxₖ|/max|dxₖ₋₁|` the next is about `θ² |dxₖ|` (Deuflhard, *Newton
-/// Methods for Nonlinear Problems*, 2004, §2.1), and the iterate is already as accurate as one
-/// more iteration would make it. This saves the last iteration of a solve to round-off.
+/// iterate has reached round-off), or, for Newton, the estimated remaining error
+/// `θ/(1 − θ) |dx_i|` is within that bound, with the contraction `θ = max|dxₖ|/max|dxₖ₋₁| < 1` of
+/// the last two corrections (the stopping criterion of Hairer and Wanner, *Solving Ordinary
+/// Differential Equations II*, 1996, §IV.8; it holds for linear convergence too, as with an
+/// approximate Jacobian, and quadratic convergence only makes it safer). This saves the last
+/// iteration of a solve to round-off, whose correction would change nothing.
 ///
 /// ``solve(initialGuess:residual:jacobian:)`` sets up the GSL solvers for one solve; to solve
 /// many systems of one size (one per time step) without allocating, keep a

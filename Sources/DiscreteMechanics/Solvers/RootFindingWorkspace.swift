@@ -212,8 +212,8 @@ public final class RootFindingWorkspace {
       let dx = solver.dx
       var correction = 0.0
       for i in 0..<n { correction = max(correction, abs(gsl_vector_get(dx, i))) }
-      // Newton's quadratic-convergence estimate of the next correction, from the second
-      // iteration on; none for the other methods.
+      // Newton's estimate of its remaining error, from the second iteration on; none for the
+      // other methods.
       let contraction =
         method == .newton && previousCorrection.isFinite
         ? correction / previousCorrection : .infinity
@@ -223,7 +223,9 @@ public final class RootFindingWorkspace {
         let d = abs(gsl_vector_get(dx, i))
         let bound = settings.stepTolerance * (1 + abs(gsl_vector_get(current, i)))
         if d > bound { small = false }
-        if !(contraction * contraction * d <= bound) { nextSmall = false }
+        if !(contraction < 1 && contraction / (1 - contraction) * d <= bound) {
+          nextSmall = false
+        }
       }
       let converged =
         residualNorm <= settings.residualTolerance
