@@ -12,26 +12,20 @@ public struct HamiltonianVectorField<System: LagrangianSystem>: Sendable {
 
   /// `f(x)` for `x = (q, p)` concatenated; throws when M(q) is singular.
   public func callAsFunction(_ x: [Double]) throws(IntegrationError) -> [Double] {
-    var buffers = Buffers(dimension: system.dimension)
-    try evaluate(x[...], &buffers)
+    let n = system.dimension
+    var buffers = Buffers(dimension: n)
+    buffers.q.replaceSubrange(0..<n, with: x[0..<n])
+    buffers.p.replaceSubrange(0..<n, with: x[n..<(2 * n)])
+    try evaluate(&buffers)
     return buffers.velocity + buffers.force
   }
 
-  /// `q̇` and `ṗ` at `x = (q, p)` (length 2n, any contiguous storage) into
-  /// `buffers.velocity` and `buffers.force`; allocation-free when the system's `into:` forms
-  /// are.
+  /// `q̇ = M(q)⁻¹p` and `ṗ = ∂L/∂q(q, q̇)` at `(buffers.q, buffers.p)`, into `buffers.velocity`
+  /// and `buffers.force`; allocation-free when the system's `into:` forms are.
   ///
   /// - Throws: ``IntegrationError/singularMassMatrix(step:)`` when M(q) is singular.
-  func evaluate<Coordinates: RandomAccessCollection<Double>>(
-    _ x: Coordinates, _ buffers: inout Buffers
-  ) throws(IntegrationError) where Coordinates.Index == Int {
-    let n = system.dimension
-    let start = x.startIndex
-    for i in 0..<n {
-      buffers.q[i] = x[start + i]
-      buffers.p[i] = x[start + n + i]
-      buffers.velocity[i] = buffers.p[i]
-    }
+  func evaluate(_ buffers: inout Buffers) throws(IntegrationError) {
+    for i in buffers.p.indices { buffers.velocity[i] = buffers.p[i] }
     system.massMatrix(at: buffers.q, into: &buffers.mass)
     guard buffers.mass.solveInPlace(&buffers.velocity) else {
       throw .singularMassMatrix(step: nil)
@@ -41,8 +35,9 @@ public struct HamiltonianVectorField<System: LagrangianSystem>: Sendable {
       massDerivative: &buffers.massDerivative)
   }
 
-  /// The arrays ``evaluate(_:_:)`` works in, allocated once for n coordinates.
+  /// The arrays ``evaluate(_:)`` works in, allocated once for n coordinates.
   struct Buffers {
+    /// The point `(q, p)` where the field is evaluated.
     var q: [Double]
     var p: [Double]
     /// `q̇ = M(q)⁻¹ p`.

@@ -50,7 +50,11 @@ public struct ReferenceSolver<System: LagrangianSystem>: SystemIntegrator {
     let field = self.field
     var buffers = HamiltonianVectorField<System>.Buffers(dimension: n)
     try driver.advance(&x, by: stepSize) { (y, dydt) throws(IntegrationError) in
-      try field.evaluate(UnsafeBufferPointer(start: y, count: 2 * n), &buffers)
+      for i in 0..<n {
+        buffers.q[i] = y[i]
+        buffers.p[i] = y[n + i]
+      }
+      try field.evaluate(&buffers)
       for i in 0..<n {
         dydt[i] = buffers.velocity[i]
         dydt[n + i] = buffers.force[i]
