@@ -52,7 +52,7 @@ public enum SymplecticityDefect {
 
 extension SymplecticityDefect {
   /// The defect of a one-step map on the rigid body's phase space T*SO(3), read in canonical
-  /// coordinates: ``of(_:at:delta:)`` of the map `F` on R⁶ below, at `(0, Π₀)`.
+  /// coordinates: the defect (as on R^{2n}) of the map `F` on R⁶ below, at `(0, Π₀)`.
   ///
   /// In the left trivialisation `T*SO(3) ≅ SO(3) × R³`, `(R, Π)` with Π the body momentum,
   /// the canonical one-form `θ_α(v) = ⟨α, Tπ·v⟩` of T*SO(3) (Marsden and Ratiu,
@@ -60,7 +60,7 @@ extension SymplecticityDefect {
   /// and `ω = −dθ`; the LGVI preserves this ω (Lee, Leok, McClamroch, *Lie group variational
   /// integrators for the full body problem*, CMAME 196, 2007). The exponential
   /// chart `R = R̄ exp(ξ̂)` about a point R̄ has `R⁻¹dR = (J_r(ξ) dξ)^`, with `J_r` the right
-  /// Jacobian of SO(3) (``SO3/rightJacobian(_:)``), so `θ = (J_r(ξ)ᵀΠ) · dξ`: its cotangent
+  /// Jacobian of SO(3) (`SO3.rightJacobian(_:)`), so `θ = (J_r(ξ)ᵀΠ) · dξ`: its cotangent
   /// lift
   ///
   ///     (ξ, p) ↦ (R̄ exp(ξ̂), J_r(ξ)⁻ᵀ p),    p = J_r(ξ)ᵀ Π,
