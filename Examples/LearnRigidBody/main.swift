@@ -10,6 +10,7 @@
 //
 //     swift run -c release LearnRigidBody [learn-rigid-body.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit
