@@ -217,10 +217,10 @@ struct VINSO3Tests {
     let loaded = try ModelFile(json: data).model()
     #expect(loaded.kind == .vinSO3)
     #expect(loaded.flatParameters == model.flatParameters)
-    let r0 = SO3.exp(Vector3(0.2, -0.1, 0.4)).matrix.entries
-    let v0 = Array(r0[6...]) + [0.3, -0.6, 0.9]
-    let a = try model.forecast(position: Array(r0[..<6]), velocity: v0, steps: 20)
-    let b = try loaded.forecast(position: Array(r0[..<6]), velocity: v0, steps: 20)
+    let r0 = SO3.exp(Vector3(0.2, -0.1, 0.4))
+    let w0 = Vector3(0.3, -0.6, 0.9)
+    let a = try model.forecast(attitude: r0, angularVelocity: w0, steps: 20)
+    let b = try loaded.forecast(attitude: r0, angularVelocity: w0, steps: 20)
     #expect(a == b)
     #expect(a.energies != nil)
   }
