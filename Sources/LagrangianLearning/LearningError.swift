@@ -1,5 +1,4 @@
 import DiscreteMechanics
-import Manifolds
 
 /// Why a model could not be built, trained, saved or loaded. Every case names the bad value.
 public enum LearningError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -23,9 +22,6 @@ public enum LearningError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidCSV(line: Int, column: String?, detail: String)
   /// Stepping a learned model failed (e.g. its state became non-finite).
   case integrationFailed(IntegrationError)
-  /// A forecast attitude R̂ (of a baseline network on a rigid body, which nothing keeps on
-  /// SO(3)) has no nearest rotation at `step`: `det R̂ ≤ 0`, or R̂ is nearly singular.
-  case attitudeNotProjectable(step: Int, ManifoldError)
 
   public var description: String {
     switch self {
@@ -44,9 +40,6 @@ public enum LearningError: Error, Equatable, Sendable, CustomStringConvertible {
     case .invalidCSV(let line, let column, let detail):
       return "CSV line \(line)\(column.map { ", column '\($0)'" } ?? ""): \(detail)"
     case .integrationFailed(let error): return "forecast failed: \(error)"
-    case .attitudeNotProjectable(let step, let error):
-      return
-        "forecast failed at step \(step): the predicted attitude has no nearest rotation (\(error))"
     }
   }
 }

@@ -15,9 +15,9 @@ import _Differentiation
 ///
 /// On a rigid body (``observationLayout`` ``ObservationLayout/rigidBody``) the state is the
 /// 12-vector `x = (R11, …, R33, Ω)` of the observations and `f_θ: R¹² → R¹²`: nothing keeps
-/// the predicted R̂ on SO(3), so a forecast reports the rotation nearest to R̂ (its orthogonal
-/// polar factor, `SO3(projecting:)`) while it iterates the map on the unprojected x, as
-/// training does.
+/// the predicted R̂ on SO(3), so a forecast reports the rotation nearest to R̂
+/// (`SO3(nearestTo:)`: the orthogonal polar factor while `det R̂ > 0`, `U diag(1, 1, −1) Vᵀ`
+/// past it) while it iterates the map on the unprojected x, as training does.
 ///
 /// The rollout's pullback is hand-written backpropagation through time over the network's
 /// own hand-written layer pullbacks.
@@ -232,8 +232,7 @@ public struct BaselineModel: RolloutModel {
   /// body the attitudes reported are the rotations nearest to the predicted R̂ (R₀ itself at
   /// step 0).
   /// - Throws: as ``RolloutModel/forecast(from:steps:)``;
-  ///   ``LearningError/integrationFailed(_:)`` when the state stops being finite;
-  ///   ``LearningError/attitudeNotProjectable(step:_:)`` for an R̂ with no nearest rotation.
+  ///   ``LearningError/integrationFailed(_:)`` when the state stops being finite.
   public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
     -> ForecastTrajectory
   {
@@ -253,9 +252,10 @@ public struct BaselineModel: RolloutModel {
       var attitudes = [r0]
       for k in 1..<states.count {
         do throws(ManifoldError) {
-          attitudes.append(try SO3(projecting: Matrix3(entries: Array(states[k][..<9]))))
+          attitudes.append(try SO3(nearestTo: Matrix3(entries: Array(states[k][..<9]))))
         } catch {
-          throw .attitudeNotProjectable(step: k, error)
+          // Only a non-finite R̂ has no nearest rotation, and iterate(from:steps:) has refused it.
+          throw .integrationFailed(.nonFiniteState(step: k))
         }
       }
       return .rigidBody(
