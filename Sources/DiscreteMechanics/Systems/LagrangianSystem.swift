@@ -233,16 +233,10 @@ extension LagrangianSystem {
 
   /// `(∂L/∂q)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂V/∂qⁱ`.
   public func lagrangianGradient(at q: [Double], velocity v: [Double]) -> [Double] {
-    var g = potentialGradient(at: q)
-    for i in 0..<dimension {
-      let dM = massMatrixDerivative(at: q, coordinate: i)
-      var quadratic = 0.0
-      for r in 0..<dimension {
-        for c in 0..<dimension { quadratic += v[r] * dM[r, c] * v[c] }
-      }
-      g[i] = 0.5 * quadratic - g[i]
-    }
-    return g
+    var gradient = Array(repeating: 0.0, count: dimension)
+    var massDerivative = Matrix.zeros(rows: dimension, columns: dimension)
+    lagrangianGradient(at: q, velocity: v, into: &gradient, massDerivative: &massDerivative)
+    return gradient
   }
 
   /// The state `(q, M(q) v)` after checking dimensions and finiteness of `q` and `v`.
