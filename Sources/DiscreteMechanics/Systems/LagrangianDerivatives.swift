@@ -75,6 +75,21 @@ extension LagrangianSystem {
   }
 }
 
+extension LagrangianSystem {
+  /// Writes `(∂L/∂q)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂V/∂qⁱ` into `gradient`, with `massDerivative` as the
+  /// buffer for `∂M/∂qⁱ` (the first-order term alone, for ``HamiltonianVectorField``).
+  func lagrangianGradient(
+    at q: [Double], velocity v: [Double], into gradient: inout [Double],
+    massDerivative: inout Matrix
+  ) {
+    writePotentialGradient(at: q, into: &gradient)
+    for i in 0..<dimension {
+      massMatrixDerivative(at: q, coordinate: i, into: &massDerivative)
+      gradient[i] = 0.5 * quadraticForm(massDerivative, v) - gradient[i]
+    }
+  }
+}
+
 /// `vᵀ A v`.
 @inlinable
 func quadraticForm(_ a: Matrix, _ v: [Double]) -> Double {
