@@ -10,7 +10,9 @@ struct ReferenceSolverTests {
   struct SingularAtOrigin: LagrangianSystem {
     var dimension: Int { 1 }
     func potential(at q: [Double]) -> Double { 0 }
-    func potentialGradient(at q: [Double], into gradient: inout [Double]) { gradient[0] = 0 }
+    func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
+      gradient[0] = 0
+    }
     func massMatrix(at q: [Double]) -> Matrix { .diagonal([q[0] * q[0]]) }
     func massMatrixDerivative(at q: [Double], coordinate i: Int) -> Matrix {
       .diagonal([2 * q[0]])

@@ -20,7 +20,12 @@ public typealias VariationalMidpoint<System: LagrangianSystem> =
 public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagrangian {
   public let system: System
   public let stepSize: Double
-  private var buffers: LegendreTransformBuffers
+  /// `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h` of the last evaluation, and L's derivatives there.
+  @usableFromInline var midpoint: [Double]
+  @usableFromInline var velocity: [Double]
+  @usableFromInline var derivatives: LagrangianDerivatives
+  /// The `(q₀, q₁)` of the last evaluation and its order (0 before the first, 1 or 2).
+  @usableFromInline var evaluated: (start: [Double], end: [Double], order: Int)
 
   public static var traits: IntegratorTraits {
     IntegratorTraits(
@@ -32,68 +37,110 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   ///   below 1.
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try StepSize.validate(stepSize)
+    let n = system.dimension
+    guard n >= 1 else {
+      throw .invalidParameter(
+        name: "dimension", value: Double(n), requirement: "must be at least 1")
+    }
     self.system = system
     self.stepSize = stepSize
-    buffers = try LegendreTransformBuffers(dimension: system.dimension)
+    midpoint = Array(repeating: 0, count: n)
+    velocity = midpoint
+    derivatives = LagrangianDerivatives(dimension: n)
+    evaluated = (midpoint, midpoint, 0)
   }
 
+  @inlinable
   public mutating func momentumAtStart(
     from q0: [Double], to q1: [Double], into momentum: inout [Double]
   ) {
-    legendreTransform(q0, q1, sign: -1, into: &momentum)
+    evaluate(q0, q1, secondOrder: false)
+    legendreTransform(sign: -1, into: &momentum)
   }
 
+  @inlinable
   public mutating func momentumAtEnd(
     from q0: [Double], to q1: [Double], into momentum: inout [Double]
   ) {
-    legendreTransform(q0, q1, sign: 1, into: &momentum)
+    evaluate(q0, q1, secondOrder: false)
+    legendreTransform(sign: 1, into: &momentum)
   }
 
+  @inlinable
   public mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix
   ) {
+    evaluate(q0, q1, secondOrder: true)
+    newtonMatrix(into: &jacobian)
+  }
+
+  /// Both from one evaluation of L's derivatives at the midpoint.
+  @inlinable
+  public mutating func momentumAtStartAndJacobian(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double], jacobian: inout Matrix
+  ) {
+    evaluate(q0, q1, secondOrder: true)
+    legendreTransform(sign: -1, into: &momentum)
+    newtonMatrix(into: &jacobian)
+  }
+
+  /// Sets `q̄` and `v` and evaluates L's derivatives there, unless the last evaluation was at
+  /// the same `(q₀, q₁)` to at least the same order: the Newton iteration's last evaluation is
+  /// at the root `q_{k+1}`, where ``momentumAtEnd(from:to:into:)`` then needs the same terms.
+  /// (Arrays written in the Newton iteration are written through spans: one copy-on-write check
+  /// each, not one per entry.)
+  @inlinable
+  mutating func evaluate(_ q0: [Double], _ q1: [Double], secondOrder: Bool) {
+    let order = secondOrder ? 2 : 1
+    if evaluated.order >= order && evaluated.start == q0 && evaluated.end == q1 { return }
+    copyEntries(q0, into: &evaluated.start)
+    copyEntries(q1, into: &evaluated.end)
+    evaluated.order = order
     let h = stepSize
-    setMidpointAndVelocity(q0, q1)
-    system.massMatrix(at: buffers.point, into: &buffers.mass)
-    system.potentialHessian(at: buffers.point, into: &buffers.potentialHessian)
-    system.massMatrixDerivativesTimes(
-      buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
-      massDerivative: &buffers.massDerivative)
-    for i in 0..<system.dimension {
-      for j in 0..<system.dimension {
-        system.massMatrixSecondDerivative(
-          at: buffers.point, coordinates: i, j, into: &buffers.massSecondDerivative)
-        let u = buffers.derivativeProducts
-        jacobian[i, j] =
-          buffers.mass[i, j] / h + 0.5 * (u[j, i] - u[i, j])
-          - 0.125 * h * quadraticForm(buffers.massSecondDerivative, buffers.velocity)
-          + 0.25 * h * buffers.potentialHessian[i, j]
-      }
+    do {
+      var point = midpoint.mutableSpan
+      for i in q0.indices { point[i] = 0.5 * (q0[i] + q1[i]) }
     }
+    do {
+      var v = velocity.mutableSpan
+      for i in q0.indices { v[i] = (q1[i] - q0[i]) / h }
+    }
+    system.lagrangianDerivatives(
+      at: midpoint, velocity: velocity, secondOrder: secondOrder, into: &derivatives)
   }
 
   /// `M(q̄) v + sign (h/2) ∂_qL(q̄, v)`.
-  private mutating func legendreTransform(
-    _ q0: [Double], _ q1: [Double], sign: Double, into momentum: inout [Double]
-  ) {
-    setMidpointAndVelocity(q0, q1)
-    system.massMatrix(at: buffers.point, into: &buffers.mass)
-    system.lagrangianGradient(
-      at: buffers.point, velocity: buffers.velocity, into: &momentum,
-      massDerivative: &buffers.massDerivative)
+  @inlinable
+  func legendreTransform(sign: Double, into momentum: inout [Double]) {
     let halfStep = sign * 0.5 * stepSize
-    for i in 0..<system.dimension {
+    let n = velocity.count
+    let (mass, v) = (derivatives.mass.storage.span, velocity.span)
+    var p = momentum.mutableSpan
+    for i in 0..<n {
       var mv = 0.0
-      for j in 0..<system.dimension { mv += buffers.mass[i, j] * buffers.velocity[j] }
-      momentum[i] = mv + halfStep * momentum[i]
+      for j in 0..<n { mv += mass[i * n + j] * v[j] }
+      p[i] = mv + halfStep * derivatives.positionDerivative(i, velocity: velocity)
     }
   }
 
-  /// Writes `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h` into the buffers.
-  private mutating func setMidpointAndVelocity(_ q0: [Double], _ q1: [Double]) {
-    for i in q0.indices {
-      buffers.point[i] = 0.5 * (q0[i] + q1[i])
-      buffers.velocity[i] = (q1[i] - q0[i]) / stepSize
+  /// `∂p₀ᵢ/∂q₁ⱼ = Mᵢⱼ/h + ½ ((∂M/∂qʲ) v)ᵢ − ½ ((∂M/∂qⁱ) v)ⱼ − (h/8) vᵀ (∂²M/∂qⁱ∂qʲ) v
+  /// + (h/4) (∇²V)ᵢⱼ` at q̄.
+  @inlinable
+  func newtonMatrix(into jacobian: inout Matrix) {
+    let h = stepSize
+    let n = velocity.count
+    let mass = derivatives.mass.storage.span
+    let products = derivatives.massDerivativeProducts.storage.span
+    let forms = derivatives.massSecondDerivativeForms.storage.span
+    let hessian = derivatives.potentialHessian.storage.span
+    var entries = jacobian.storage.mutableSpan
+    for i in 0..<n {
+      for j in 0..<n {
+        let ij = i * n + j
+        entries[ij] =
+          mass[ij] / h + 0.5 * (products[j * n + i] - products[ij]) - 0.125 * h * forms[ij]
+          + 0.25 * h * hessian[ij]
+      }
     }
   }
 }
