@@ -84,6 +84,8 @@ public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConver
   case stopped(iteration: Int)
   /// The loss or its gradient became NaN or infinite; the best model so far is kept.
   case nonFiniteLoss(iteration: Int, loss: Double)
+  /// The ``StoppingRule`` stopped the run at the end of a cycle.
+  case converged(iteration: Int, criterion: ConvergenceCriterion)
 
   /// Whether training stopped on a non-finite loss or gradient.
   public var isDivergence: Bool {
@@ -96,6 +98,7 @@ public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConver
     case .completed: return "completed"
     case .earlyStopping(let k): return "stopped early at iteration \(k): no validation improvement"
     case .stopped(let k): return "stopped at iteration \(k) on request"
+    case .converged(let k, let criterion): return "converged at iteration \(k): \(criterion)"
     case .nonFiniteLoss(let k, let loss):
       return
         "training diverged at iteration \(k): loss or gradient is not finite (loss = \(loss)); kept the best model so far"
@@ -115,6 +118,14 @@ public struct TrainingSummary: Equatable, Sendable, Codable {
   public var validationWindows: Int
   /// The learned noise scale σ (likelihood loss only).
   public var noiseScale: Double?
+  /// The noise level of the training data estimated before training (``ObservationNoise``).
+  public var dataNoiseLevel: Double? = nil
+  /// The rollout residual the true model would leave on the training windows
+  /// (``ObservationNoise/residualFloor(noise:entries:startParameters:)``).
+  public var residualFloor: Double? = nil
+  /// The root-mean-square rollout residual of the training windows at the end of each cycle of
+  /// a ``LearningRateSchedule/cosineRestarts`` run.
+  public var cycleResiduals: [Double]? = nil
   public var stopReason: TrainingStopReason
   public var configuration: TrainingConfiguration
 
