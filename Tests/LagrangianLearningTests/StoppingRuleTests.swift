@@ -37,7 +37,8 @@ struct StoppingRuleTests {
     #expect(estimate < 2e-6)
   }
 
-  @Test("fewer than 3 samples give no estimate; a constant offset or a linear trend changes nothing")
+  @Test(
+    "fewer than 3 samples give no estimate; a constant offset or a linear trend changes nothing")
   func estimateEdgeCases() throws {
     #expect(ObservationNoise.estimate([[[1.0], [2.0]]]) == nil)
     #expect(ObservationNoise.estimate([]) == nil)
@@ -63,15 +64,20 @@ struct StoppingRuleTests {
     }
     for end in ends { #expect(schedule.factor(iteration: end, of: total, firstCycle: 100) < 1e-3) }
     // A single-cycle schedule is the cosine over the whole run.
-    #expect(LearningRateSchedule.cosine.cycle(containing: 1234, of: total, firstCycle: 100) == (1, 2000))
     #expect(
-      (1...total).filter { LearningRateSchedule.cosine.endsCycle(iteration: $0, of: total, firstCycle: 100) }
+      LearningRateSchedule.cosine.cycle(containing: 1234, of: total, firstCycle: 100) == (1, 2000))
+    #expect(
+      (1...total).filter {
+        LearningRateSchedule.cosine.endsCycle(iteration: $0, of: total, firstCycle: 100)
+      }
         == [total])
   }
 
   /// Gains g_c = N (r_(c−1)² − r_c²)/σ̂² with N = 100 and σ̂ = 0.1: 100 (r² − r'²) noise
   /// variances per 0.01 of r² … i.e. g = 10⁴ Δ(r²).
-  @Test("the rule: converged below one noise variance; past the noise level, an accelerating gain fitted noise")
+  @Test(
+    "the rule: converged below one noise variance; past the noise level, an accelerating gain fitted noise"
+  )
   func criteria() {
     let rule = StoppingRule(significance: 1, noiseLevelFactor: 1.05)
     func decide(_ r: [Double], floor: Double = 0.095) -> ConvergenceCriterion? {
@@ -94,8 +100,11 @@ struct StoppingRuleTests {
     // … and shrinks from 4.07 to 0.1: converged, not noise.
     #expect(decide([0.1, 0.100, 0.099, 0.09899])?.keepsPreviousCycle == false)
     // No noise estimate: never stops.
-    #expect(rule.criterion(residuals: [1, 0.5, 0.5], observations: 100, noise: nil, floor: nil) == nil)
-    #expect(StoppingRule.never.criterion(residuals: [1, 0.5, 0.5], observations: 100, noise: 0.1, floor: 0.1) == nil)
+    #expect(
+      rule.criterion(residuals: [1, 0.5, 0.5], observations: 100, noise: nil, floor: nil) == nil)
+    #expect(
+      StoppingRule.never.criterion(
+        residuals: [1, 0.5, 0.5], observations: 100, noise: 0.1, floor: 0.1) == nil)
   }
 
   /// The true oscillator on noisy data, its parameters held (a vanishing step size) while the
@@ -121,7 +130,8 @@ struct StoppingRuleTests {
         generator: &generator)
       for k in 0..<trajectory.count {
         let e = zip(
-          trajectory.observation(k, withVelocities: true), clean.observation(k, withVelocities: true))
+          trajectory.observation(k, withVelocities: true),
+          clean.observation(k, withVelocities: true))
         for (a, b) in e {
           squares += (a - b) * (a - b)
           count += 1

@@ -100,6 +100,20 @@ public struct Trainer: Sendable {
     // r₀, r₁, …: the residual before training and at the end of each cycle (StoppingRule), and
     // the variables at the end of the cycle before the last.
     var cycleResiduals = restarts ? [residual(variables)] : []
+    /// The gain of the last cycle completed (StoppingRule).
+    var lastGain: Double? {
+      guard let noiseLevel, cycleResiduals.count >= 2 else { return nil }
+      return StoppingRule.gains(
+        residuals: Array(cycleResiduals.suffix(2)), observations: observedNumbers,
+        noise: noiseLevel
+      ).last
+    }
+    /// The 1-based number of the cycle that holds iteration `t`.
+    func cycleNumber(_ t: Int) -> Int {
+      cycleResiduals.count
+        - (config.learningRateSchedule.endsCycle(
+          iteration: t, of: config.iterations, firstCycle: config.firstCycleLength) ? 1 : 0)
+    }
     /// The monitored loss of `variables`, evaluated apart from the training step.
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       if validation.isEmpty {
@@ -241,7 +255,8 @@ public struct Trainer: Sendable {
           iteration: iteration, totalIterations: config.iterations, loss: loss,
           validationLoss: monitored == .validation ? lastMonitored : nil, monitored: monitored,
           bestLoss: bestLoss, bestIteration: bestIteration, iterationsPerSecond: rate,
-          secondsRemaining: Double(config.iterations - iteration) / rate)
+          secondsRemaining: Double(config.iterations - iteration) / rate,
+          cycle: restarts ? (cycleNumber(iteration), lastGain) : nil)
         if progress(report) == .stop {
           stopReason = .stopped(iteration: iteration)
           break
@@ -276,6 +291,12 @@ public struct Trainer: Sendable {
       noiseScale: config.loss == .gaussianNegativeLogLikelihood ? exp(best.logNoiseScale) : nil,
       dataNoiseLevel: noiseLevel, residualFloor: residualFloor,
       cycleResiduals: cycleResiduals.isEmpty ? nil : cycleResiduals,
+      cycleGains: noiseLevel.flatMap {
+        cycleResiduals.count < 2
+          ? nil
+          : StoppingRule.gains(
+            residuals: cycleResiduals, observations: observedNumbers, noise: $0)
+      },
       stopReason: stopReason, configuration: config)
     return TrainingResult(model: best.model, summary: summary, initialStates: states)
   }

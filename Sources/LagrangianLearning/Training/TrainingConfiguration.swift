@@ -113,6 +113,12 @@ public struct StoppingRule: Equatable, Codable, Sendable {
     self.noiseLevelFactor = noiseLevelFactor
   }
 
+  /// The gains g₁, g₂, … of the cycles whose residuals are r₀, r₁, … (`residuals`), for
+  /// N = `observations` observed numbers of noise level `noise`.
+  public static func gains(residuals r: [Double], observations: Int, noise: Double) -> [Double] {
+    zip(r, r.dropFirst()).map { Double(observations) * ($0 * $0 - $1 * $1) / (noise * noise) }
+  }
+
   /// Whether the run stops after the cycle whose residual is the last of `residuals` (r₀, r₁, …,
   /// r_c, c ≥ 1), for N = `observations` observed numbers of noise level `noise` and residual
   /// floor `floor`; `nil` to go on.
@@ -120,15 +126,14 @@ public struct StoppingRule: Equatable, Codable, Sendable {
     -> ConvergenceCriterion?
   {
     guard r.count >= 2, let noise, noise > 0 else { return nil }
-    func gain(_ c: Int) -> Double {
-      Double(observations) * (r[c - 1] * r[c - 1] - r[c] * r[c]) / (noise * noise)
+    let g = Self.gains(residuals: r, observations: observations, noise: noise)
+    let c = g.count
+    if let factor = noiseLevelFactor, let floor, c >= 2, r[c] <= factor * floor,
+      g[c - 1] > g[c - 2]
+    {
+      return .fitsNoise(gain: g[c - 1], previousGain: g[c - 2], residual: r[c], floor: floor)
     }
-    let c = r.count - 1
-    let g = gain(c)
-    if let factor = noiseLevelFactor, let floor, c >= 2, r[c] <= factor * floor, g > gain(c - 1) {
-      return .fitsNoise(gain: g, previousGain: gain(c - 1), residual: r[c], floor: floor)
-    }
-    if let significance, g < significance { return .converged(gain: g) }
+    if let significance, g[c - 1] < significance { return .converged(gain: g[c - 1]) }
     return nil
   }
 }
@@ -156,7 +161,7 @@ public enum ConvergenceCriterion: Equatable, Sendable, Codable, CustomStringConv
         "the last cycle lowered the residual sum of squares by \(short(g)) noise variances, less than chance would"
     case .fitsNoise(let g, let previous, let r, let floor):
       return
-        "at the noise level (rollout residual \(short(r)), the true model's \(short(floor))) the last cycle gained more than the one before (\(short(g)) against \(short(previous)) noise variances): it fitted noise; kept the model of the cycle before"
+        "at the noise level (rollout residual \(short(r)), the true model's \(short(floor))) the last cycle gained more than the one before (\(short(g)) against \(short(previous)) noise variances): it fitted noise"
     }
   }
 }

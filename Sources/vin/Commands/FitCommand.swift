@@ -20,9 +20,14 @@ struct FitCommand: ParsableCommand {
       The model file (versioned JSON) goes to --output, written atomically, or to standard \
       output. Progress goes to standard error.
 
-      Ctrl-C stops training and writes the best model so far (a second Ctrl-C quits at once). \
-      If the loss becomes NaN or infinite, training stops, the best model so far is written, \
-      a warning names the iteration, and the exit status is 2.
+      Training runs cosine cycles of 500, 1000, 2000, … iterations and stops after the cycle \
+      in which it converged or began to fit the data's noise (see Docs/Learning.md, "The \
+      training recipe"); --iterations is the most it runs.
+
+      Ctrl-C stops training and writes the model kept so far (the one at the end of the last \
+      completed cycle; a second Ctrl-C quits at once). If the loss becomes NaN or infinite, \
+      training stops, the model kept so far is written, a warning names the iteration, and the \
+      exit status is 2.
       """
   )
 
@@ -96,7 +101,8 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The learning rate over the run: constant, cosine (decays to 0 at the last step), or cosine-restarts (cosine cycles of --first-cycle, twice that, four times…; --stop may end the run after a cycle)."))
+      "The learning rate over the run: constant, cosine (decays to 0 at the last step), or cosine-restarts (cosine cycles of --first-cycle, twice that, four times…; --stop may end the run after a cycle)."
+    ))
   var schedule = TrainingConfiguration().learningRateSchedule
 
   @Option(
@@ -326,11 +332,16 @@ struct FitCommand: ParsableCommand {
       printToStandardError(
         "warning: \(summary.stopReason); wrote the \(kind.rawValue) model with the \(best) to \(destination)"
       )
+    case .converged:
+      printToStandardError(
+        "\(kind.rawValue): \(summary.stopReason); kept the model of iteration \(summary.bestIteration) (\(summary.monitored.rawValue) loss \(summary.bestLoss)); model written to \(destination)"
+      )
     default:
       printToStandardError(
         "\(kind.rawValue): \(summary.stopReason) after \(summary.iterations) iterations, \(best); model written to \(destination)"
       )
     }
     if let warning = summary.earlyBestWarning { printToStandardError("warning: \(warning)") }
+    if let warning = summary.budgetWarning { printToStandardError("warning: \(warning)") }
   }
 }
