@@ -24,12 +24,12 @@ struct TrainingSettingsTests {
   @Test("the cosine schedule runs from the full rate at the first iteration down to nearly 0")
   func cosineSchedule() {
     let total = 1000
-    #expect(LearningRateSchedule.constant.factor(iteration: 700, of: total) == 1)
+    #expect(LearningRateSchedule.constant.factor(iteration: 700, of: total, firstCycle: 1) == 1)
     let cosine = LearningRateSchedule.cosine
-    #expect(cosine.factor(iteration: 1, of: total) == 1)
-    #expect(abs(cosine.factor(iteration: total / 2 + 1, of: total) - 0.5) < 1e-15)
-    #expect(cosine.factor(iteration: total, of: total) < 1e-5)
-    let factors = (1...total).map { cosine.factor(iteration: $0, of: total) }
+    #expect(cosine.factor(iteration: 1, of: total, firstCycle: 1) == 1)
+    #expect(abs(cosine.factor(iteration: total / 2 + 1, of: total, firstCycle: 1) - 0.5) < 1e-15)
+    #expect(cosine.factor(iteration: total, of: total, firstCycle: 1) < 1e-5)
+    let factors = (1...total).map { cosine.factor(iteration: $0, of: total, firstCycle: 1) }
     #expect(zip(factors, factors.dropFirst()).allSatisfy { $0 > $1 })
   }
 

@@ -150,7 +150,8 @@ struct TrainingTests {
     }
     #expect(result.summary.stopReason == .stopped(iteration: 3))
     #expect(reports.map(\.iteration) == [1, 2, 3])
-    #expect(reports[2].description.hasPrefix("iteration 3/30  loss "))
+    #expect(reports[2].description.hasPrefix("iteration 3/30  cycle 1  loss "))
+    #expect(reports[2].description.contains("ETA ≤ "))
     #expect(reports.allSatisfy { $0.iterationsPerSecond > 0 && $0.loss.isFinite })
   }
 

@@ -75,6 +75,45 @@ public struct Trainer: Sendable {
       windows: validation, learned: learnedStarts, learningRate: startLearningRate)
 
     let workspace = TrainingWorkspace(shards: config.shards)
+    // The data's noise level and the residual the true model would leave (StoppingRule).
+    let noiseLevel = ObservationNoise.estimate(
+      trajectories.map { trajectory in
+        (0..<trajectory.count).map {
+          trajectory.observation($0, withVelocities: model.observesVelocities)
+        }
+      })
+    let residualFloor = noiseLevel.map {
+      ObservationNoise.residualFloor(
+        noise: $0, entries: (config.horizon + 1) * model.observationDimension,
+        startParameters: model.startParameterDimension)
+    }
+    /// The root-mean-square residual of the rollouts of all training windows.
+    func residual(_ variables: TrainingVariables<Model>) -> Double {
+      let total = summedLoss(
+        variables, windows: training, indices: Array(training.indices),
+        horizon: config.horizon, kind: .meanSquaredError, learnedStarts: learnedStarts,
+        workspace: workspace.shards[0])
+      return (total / Double(training.count)).squareRoot()
+    }
+    let observedNumbers = trajectories.reduce(0) { $0 + $1.count * model.observationDimension }
+    let restarts = config.learningRateSchedule == .cosineRestarts
+    // r₀, r₁, …: the residual before training and at the end of each cycle (StoppingRule), and
+    // the variables at the end of the cycle before the last.
+    var cycleResiduals = restarts ? [residual(variables)] : []
+    /// The gain of the last cycle completed (StoppingRule).
+    var lastGain: Double? {
+      guard let noiseLevel, cycleResiduals.count >= 2 else { return nil }
+      return StoppingRule.gains(
+        residuals: Array(cycleResiduals.suffix(2)), observations: observedNumbers,
+        noise: noiseLevel
+      ).last
+    }
+    /// The 1-based number of the cycle that holds iteration `t`.
+    func cycleNumber(_ t: Int) -> Int {
+      cycleResiduals.count
+        - (config.learningRateSchedule.endsCycle(
+          iteration: t, of: config.iterations, firstCycle: config.firstCycleLength) ? 1 : 0)
+    }
     /// The monitored loss of `variables`, evaluated apart from the training step.
     func monitoredLoss(_ variables: TrainingVariables<Model>) -> Double {
       if validation.isEmpty {
@@ -88,6 +127,7 @@ public struct Trainer: Sendable {
     }
 
     var best = variables
+    var previousCycle = variables
     var bestLoss = Double.infinity
     var bestIteration = 0
     var lastMonitored: Double? = nil
@@ -102,10 +142,27 @@ public struct Trainer: Sendable {
         bestIteration = updates
       }
     }
-    // Full batch without a split: each iteration's loss is the monitored loss of the variables
-    // before its update, so the monitor costs nothing.
-    let monitorsIterationLoss = fullBatch && validation.isEmpty
-    if !monitorsIterationLoss { consider(monitoredLoss(variables), variables, after: 0) }
+    // Restarts without a split: the model kept is the one at the end of a cycle, chosen by the
+    // stopping rule (the cycle's end, or the end of the cycle before).
+    let keepsCycleEnds = restarts && validation.isEmpty
+    var previousCycleLoss = (loss: Double.infinity, iteration: 0)
+    /// Keeps the variables at the end of the cycle that ended after `updates` iterations.
+    func keepCycleEnd(_ candidate: TrainingVariables<Model>, after updates: Int) {
+      previousCycle = best
+      previousCycleLoss = (bestLoss, bestIteration)
+      best = candidate
+      bestLoss = monitoredLoss(candidate)
+      bestIteration = updates
+      lastMonitored = bestLoss
+    }
+    // Full batch without a split or cycles: each iteration's loss is the monitored loss of the
+    // variables before its update, so the monitor costs nothing.
+    let monitorsIterationLoss = fullBatch && validation.isEmpty && !restarts
+    if keepsCycleEnds {
+      keepCycleEnd(variables, after: 0)
+    } else if !monitorsIterationLoss {
+      consider(monitoredLoss(variables), variables, after: 0)
+    }
 
     var stopReason = TrainingStopReason.completed
     var finalLoss = Double.nan
@@ -141,7 +198,9 @@ public struct Trainer: Sendable {
           for i in step.indices { step[i] *= limit / norm }
         }
       }
-      let factor = config.learningRateSchedule.factor(iteration: iteration, of: config.iterations)
+      let schedule = config.learningRateSchedule
+      let factor = schedule.factor(
+        iteration: iteration, of: config.iterations, firstCycle: config.firstCycleLength)
       optimizer.learningRate = config.learningRate * factor
       startOptimizer.learningRate = startLearningRate * factor
       var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
@@ -154,8 +213,30 @@ public struct Trainer: Sendable {
       flat = Array(shared[..<modelCount]) + startValues + shared[modelCount...]
       variables.flat = flat
 
-      let validates = iteration % config.validationInterval == 0 || iteration == config.iterations
-      if validates {
+      var converged: ConvergenceCriterion? = nil
+      let endsCycle =
+        restarts
+        && schedule.endsCycle(
+          iteration: iteration, of: config.iterations, firstCycle: config.firstCycleLength)
+      if endsCycle {
+        cycleResiduals.append(residual(variables))
+        if iteration < config.iterations {
+          converged = config.stoppingRule.criterion(
+            residuals: cycleResiduals, observations: observedNumbers, noise: noiseLevel,
+            floor: residualFloor)
+        }
+      }
+      if keepsCycleEnds, endsCycle {
+        keepCycleEnd(variables, after: iteration)
+        if converged?.keepsPreviousCycle == true {
+          best = previousCycle
+          (bestLoss, bestIteration) = previousCycleLoss
+        }
+      }
+      let validates =
+        iteration % config.validationInterval == 0 || iteration == config.iterations
+        || converged != nil
+      if validates, !keepsCycleEnds {
         if !monitorsIterationLoss {
           consider(monitoredLoss(variables), variables, after: iteration)
         }
@@ -174,11 +255,16 @@ public struct Trainer: Sendable {
           iteration: iteration, totalIterations: config.iterations, loss: loss,
           validationLoss: monitored == .validation ? lastMonitored : nil, monitored: monitored,
           bestLoss: bestLoss, bestIteration: bestIteration, iterationsPerSecond: rate,
-          secondsRemaining: Double(config.iterations - iteration) / rate)
+          secondsRemaining: Double(config.iterations - iteration) / rate,
+          cycle: restarts ? (cycleNumber(iteration), lastGain) : nil)
         if progress(report) == .stop {
           stopReason = .stopped(iteration: iteration)
           break
         }
+      }
+      if let converged {
+        stopReason = .converged(iteration: iteration, criterion: converged)
+        break
       }
       if let patience = config.patience, validationsWithoutImprovement >= patience {
         stopReason = .earlyStopping(iteration: iteration)
@@ -203,6 +289,14 @@ public struct Trainer: Sendable {
       iterations: iteration, bestIteration: bestIteration, bestLoss: bestLoss,
       finalLoss: finalLoss, trainingWindows: training.count, validationWindows: validation.count,
       noiseScale: config.loss == .gaussianNegativeLogLikelihood ? exp(best.logNoiseScale) : nil,
+      dataNoiseLevel: noiseLevel, residualFloor: residualFloor,
+      cycleResiduals: cycleResiduals.isEmpty ? nil : cycleResiduals,
+      cycleGains: noiseLevel.flatMap {
+        cycleResiduals.count < 2
+          ? nil
+          : StoppingRule.gains(
+            residuals: cycleResiduals, observations: observedNumbers, noise: $0)
+      },
       stopReason: stopReason, configuration: config)
     return TrainingResult(model: best.model, summary: summary, initialStates: states)
   }

@@ -30,12 +30,138 @@ public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
   /// scale, so with a constant α the parameters keep jittering by α around a minimum; the
   /// decay lets them settle.
   case cosine
+  /// Cosine annealing with warm restarts (SGDR, Loshchilov and Hutter, ICLR 2017, with
+  /// `T_mult = 2`): cycles of T₀, 2T₀, 4T₀, … iterations (T₀ =
+  /// ``TrainingConfiguration/firstCycleLength``), each a ``cosine`` decay from α, the last one
+  /// cut short to end with the run. At the end of every cycle the parameters have settled, and
+  /// the ``StoppingRule`` decides there whether another, twice as long, cycle is worth running.
+  case cosineRestarts = "cosine-restarts"
+
+  /// The cycle holding iteration `t` (1-based) of a run of `total`: its first iteration and its
+  /// length. ``constant`` and ``cosine`` have one cycle, the whole run.
+  public func cycle(containing t: Int, of total: Int, firstCycle: Int) -> (
+    start: Int, length: Int
+  ) {
+    guard self == .cosineRestarts else { return (1, max(total, 1)) }
+    var start = 1
+    var length = max(firstCycle, 1)
+    while t >= start + length, start + length <= total {
+      start += length
+      length = length > Int.max / 4 ? length : 2 * length
+    }
+    return (start, max(1, min(length, total - start + 1)))
+  }
+
+  /// Whether iteration `t` ends a cycle (the run's last iteration always does).
+  public func endsCycle(iteration t: Int, of total: Int, firstCycle: Int) -> Bool {
+    let (start, length) = cycle(containing: t, of: total, firstCycle: firstCycle)
+    return t == start + length - 1
+  }
 
   /// `αₜ/α` at iteration `t` (1-based) of `total`.
-  public func factor(iteration t: Int, of total: Int) -> Double {
+  public func factor(iteration t: Int, of total: Int, firstCycle: Int) -> Double {
     switch self {
     case .constant: return 1
-    case .cosine: return 0.5 * (1 + cos(Double.pi * Double(t - 1) / Double(max(total, 1))))
+    case .cosine, .cosineRestarts:
+      let (start, length) = cycle(containing: t, of: total, firstCycle: firstCycle)
+      return 0.5 * (1 + cos(Double.pi * Double(t - start) / Double(length)))
+    }
+  }
+}
+
+/// When a run on the ``LearningRateSchedule/cosineRestarts`` schedule stops before its
+/// ``TrainingConfiguration/iterations``, and which model it keeps.
+///
+/// The rule is checked at the end of every cycle c, where the parameters have settled, on the
+/// root-mean-square residual r_c of the rollouts of all training windows from their current
+/// starts (r₀ before training). A cycle's **gain**
+///
+///     g_c = N (r_(c−1)² − r_c²) / σ̂²
+///
+/// is the decrease of the residual sum of squares over the N observed numbers, in units of the
+/// data's noise variance σ̂² (estimated before training, ``ObservationNoise``): fitting one more
+/// free parameter to pure noise lowers it by σ² on average, so a gain below 1 is no more than
+/// chance would give (the reasoning of Mallows' C_p and of the F-test for nested models).
+///
+/// - **Converged**: a cycle whose gain is below ``significance`` ends the run: the next cycle,
+///   twice as long, is not expected to find anything the data support. The model of this cycle
+///   is kept.
+/// - **Fitting noise**: once the residual is at the data's noise level (`r_c ≤ τ r_floor`, the
+///   residual the true model would leave, ``ObservationNoise/residualFloor(noise:entries:startParameters:)``;
+///   τ = ``noiseLevelFactor``), a cycle whose gain is larger than the gain of the cycle before
+///   it ends the run and the model of the cycle before is kept. Each cycle is twice as long as
+///   the one before, so a converging fit gains less every cycle; a residual already at the
+///   noise level that suddenly drops faster is being fitted to the noise (Morozov's discrepancy
+///   principle: Engl, Hanke and Neubauer, *Regularization of inverse problems*, 1996, §4.3 and
+///   §6). With few data this is when forecasts degrade, by orders of magnitude
+///   (Docs/Learning.md, "The training recipe").
+///
+/// Without an estimate of the noise (trajectories of fewer than 3 samples) the run takes all
+/// its iterations.
+public struct StoppingRule: Equatable, Codable, Sendable {
+  /// The gain below which a cycle has converged (`nil`: never stop on convergence).
+  public var significance: Double? = 1
+  /// τ: the residual is at the noise level when `r ≤ τ r_floor` (`nil`: never stop for fitting
+  /// noise). Above 1 to allow for the error of the noise estimate (±5 % on 500 numbers).
+  public var noiseLevelFactor: Double? = 1.05
+
+  /// Runs every iteration: never stops early.
+  public static let never = StoppingRule(significance: nil, noiseLevelFactor: nil)
+
+  public init(significance: Double? = 1, noiseLevelFactor: Double? = 1.05) {
+    self.significance = significance
+    self.noiseLevelFactor = noiseLevelFactor
+  }
+
+  /// The gains g₁, g₂, … of the cycles whose residuals are r₀, r₁, … (`residuals`), for
+  /// N = `observations` observed numbers of noise level `noise`.
+  public static func gains(residuals r: [Double], observations: Int, noise: Double) -> [Double] {
+    zip(r, r.dropFirst()).map { Double(observations) * ($0 * $0 - $1 * $1) / (noise * noise) }
+  }
+
+  /// Whether the run stops after the cycle whose residual is the last of `residuals` (r₀, r₁, …,
+  /// r_c, c ≥ 1), for N = `observations` observed numbers of noise level `noise` and residual
+  /// floor `floor`; `nil` to go on.
+  public func criterion(residuals r: [Double], observations: Int, noise: Double?, floor: Double?)
+    -> ConvergenceCriterion?
+  {
+    guard r.count >= 2, let noise, noise > 0 else { return nil }
+    let g = Self.gains(residuals: r, observations: observations, noise: noise)
+    let c = g.count
+    if let factor = noiseLevelFactor, let floor, c >= 2, r[c] <= factor * floor,
+      g[c - 1] > g[c - 2]
+    {
+      return .fitsNoise(gain: g[c - 1], previousGain: g[c - 2], residual: r[c], floor: floor)
+    }
+    if let significance, g[c - 1] < significance { return .converged(gain: g[c - 1]) }
+    return nil
+  }
+}
+
+/// What stopped a run on the ``LearningRateSchedule/cosineRestarts`` schedule (``StoppingRule``).
+public enum ConvergenceCriterion: Equatable, Sendable, Codable, CustomStringConvertible {
+  /// The last cycle lowered the residual sum of squares by less than ``StoppingRule/significance``
+  /// noise variances; its model is kept.
+  case converged(gain: Double)
+  /// At the noise level, the last cycle gained more than the one before it: it fitted noise, and
+  /// the model of the cycle before is kept.
+  case fitsNoise(gain: Double, previousGain: Double, residual: Double, floor: Double)
+
+  /// Whether the model of the cycle before the last is kept.
+  public var keepsPreviousCycle: Bool {
+    if case .fitsNoise = self { return true }
+    return false
+  }
+
+  public var description: String {
+    func short(_ x: Double) -> String { String(format: "%.3g", x) }
+    switch self {
+    case .converged(let g):
+      return
+        "the last cycle lowered the residual sum of squares by \(short(g)) noise variances, less than chance would"
+    case .fitsNoise(let g, let previous, let r, let floor):
+      return
+        "at the noise level (rollout residual \(short(r)), the true model's \(short(floor))) the last cycle gained more than the one before (\(short(g)) against \(short(previous)) noise variances): it fitted noise"
     }
   }
 }
@@ -46,8 +172,9 @@ public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
 public struct TrainingConfiguration: Equatable, Codable, Sendable {
   /// H: each training window has H+1 observations and the rollout takes H steps.
   public var horizon = 10
-  /// Optimiser iterations.
-  public var iterations = 3000
+  /// The most optimiser iterations: a run on the ``LearningRateSchedule/cosineRestarts``
+  /// schedule stops earlier at the end of a cycle when ``stoppingRule`` says it has converged.
+  public var iterations = 31500
   /// Windows per minibatch; `nil` (the default) or a value at least the number of training
   /// windows: every iteration takes the gradient of the whole training loss (full batch).
   ///
@@ -59,7 +186,11 @@ public struct TrainingConfiguration: Equatable, Codable, Sendable {
   /// Adam's step size.
   public var learningRate = 5e-3
   /// How the step sizes (the model's and the initial states') vary over the run.
-  public var learningRateSchedule = LearningRateSchedule.cosine
+  public var learningRateSchedule = LearningRateSchedule.cosineRestarts
+  /// T₀, the length of the first cycle of ``LearningRateSchedule/cosineRestarts``.
+  public var firstCycleLength = 500
+  /// When a ``LearningRateSchedule/cosineRestarts`` run stops before ``iterations``.
+  public var stoppingRule = StoppingRule()
   /// Adam's step size for the inferred per-window initial states
   /// (``InitialStateInference/learned``); `nil`: ``learningRate`` × max(1, training windows /
   /// batch size), see ``initialStateLearningRate(trainingWindows:)``.
@@ -152,6 +283,14 @@ public struct TrainingConfiguration: Equatable, Codable, Sendable {
       validationStartSteps >= 0, "validation start steps", validationStartSteps,
       "must be non-negative")
     try require(shards >= 1, "shards", shards, "must be at least 1")
+    try require(
+      firstCycleLength >= 1, "first cycle length", firstCycleLength, "must be at least 1")
+    try require(
+      stoppingRule.noiseLevelFactor.map { $0.isFinite && $0 > 0 } ?? true, "noise level factor",
+      stoppingRule.noiseLevelFactor ?? 0, "must be positive and finite")
+    try require(
+      stoppingRule.significance.map { $0.isFinite && $0 >= 0 } ?? true, "significance",
+      stoppingRule.significance ?? 0, "must be non-negative and finite")
   }
 }
 
@@ -182,5 +321,7 @@ extension TrainingConfiguration {
     try read(.initialNoiseScale, &initialNoiseScale)
     try read(.initialStates, &initialStates)
     try read(.shards, &shards)
+    try read(.firstCycleLength, &firstCycleLength)
+    try read(.stoppingRule, &stoppingRule)
   }
 }

@@ -20,9 +20,14 @@ struct FitCommand: ParsableCommand {
       The model file (versioned JSON) goes to --output, written atomically, or to standard \
       output. Progress goes to standard error.
 
-      Ctrl-C stops training and writes the best model so far (a second Ctrl-C quits at once). \
-      If the loss becomes NaN or infinite, training stops, the best model so far is written, \
-      a warning names the iteration, and the exit status is 2.
+      Training runs cosine cycles of 500, 1000, 2000, … iterations and stops after the cycle \
+      in which it converged or began to fit the data's noise (see Docs/Learning.md, "The \
+      training recipe"); --iterations is the most it runs.
+
+      Ctrl-C stops training and writes the model kept so far (the one at the end of the last \
+      completed cycle; a second Ctrl-C quits at once). If the loss becomes NaN or infinite, \
+      training stops, the model kept so far is written, a warning names the iteration, and the \
+      exit status is 2.
       """
   )
 
@@ -96,13 +101,34 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "The learning rate over the run: constant, or cosine (decays to 0 at the last step)."))
+      "The learning rate over the run: constant, cosine (decays to 0 at the last step), or cosine-restarts (cosine cycles of --first-cycle, twice that, four times…; --stop may end the run after a cycle)."
+    ))
   var schedule = TrainingConfiguration().learningRateSchedule
 
   @Option(
     parsing: .unconditional,
+    help: ArgumentHelp(
+      "The first cycle of cosine-restarts, in iterations.", valueName: "iterations"))
+  var firstCycle = TrainingConfiguration().firstCycleLength
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With cosine-restarts: the rollout residual is at the data's noise level when at most this factor times the residual the true model would leave; a cycle that then gains more than the cycle before it fitted noise, and the run stops with the model before it (0: never).",
+      valueName: "factor"))
+  var noiseLevelFactor = TrainingConfiguration().stoppingRule.noiseLevelFactor ?? 0
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With cosine-restarts, stop after a cycle that lowered the residual sum of squares by less than this many noise variances (0: never).",
+      valueName: "gain"))
+  var significance = TrainingConfiguration().stoppingRule.significance ?? 0
+
+  @Option(
+    parsing: .unconditional,
     help: "Windows per minibatch (default: all training windows, full batch).")
-  var batchSize = TrainingConfiguration().batchSize
+  var batchSize: Int?
 
   @Option(
     parsing: .unconditional,
@@ -214,6 +240,10 @@ struct FitCommand: ParsableCommand {
     configuration.iterations = iterations
     configuration.learningRate = learningRate
     configuration.learningRateSchedule = schedule
+    configuration.firstCycleLength = firstCycle
+    configuration.stoppingRule = StoppingRule(
+      significance: significance == 0 ? nil : significance,
+      noiseLevelFactor: noiseLevelFactor == 0 ? nil : noiseLevelFactor)
     configuration.batchSize = batchSize
     configuration.seed = seed
     configuration.validationFraction = validationFraction
@@ -241,6 +271,8 @@ struct FitCommand: ParsableCommand {
     "learning rate": "--learning-rate",
     "initial-state learning rate": "--initial-state-learning-rate",
     "validation fraction": "--validation-fraction", "patience": "--patience",
+    "first cycle length": "--first-cycle", "noise level factor": "--noise-level-factor",
+    "significance": "--significance",
   ]
 
   /// Writes the model file to `target`. When that fails (a full disk, `/dev/full`), the
@@ -300,11 +332,16 @@ struct FitCommand: ParsableCommand {
       printToStandardError(
         "warning: \(summary.stopReason); wrote the \(kind.rawValue) model with the \(best) to \(destination)"
       )
+    case .converged:
+      printToStandardError(
+        "\(kind.rawValue): \(summary.stopReason); kept the model of iteration \(summary.bestIteration) (\(summary.monitored.rawValue) loss \(summary.bestLoss)); model written to \(destination)"
+      )
     default:
       printToStandardError(
         "\(kind.rawValue): \(summary.stopReason) after \(summary.iterations) iterations, \(best); model written to \(destination)"
       )
     }
     if let warning = summary.earlyBestWarning { printToStandardError("warning: \(warning)") }
+    if let warning = summary.budgetWarning { printToStandardError("warning: \(warning)") }
   }
 }

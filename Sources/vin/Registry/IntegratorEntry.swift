@@ -25,7 +25,7 @@ struct IntegratorEntry: Sendable {
   var name: String { traits.name }
 
   /// A method on R^n, state (q, p): rows `t, q, v = M(q)⁻¹p, E`.
-  init<Method: SystemIntegrator>(
+  init<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
   ) where Method.State == PhaseState, Method.System: LagrangianSystem {
     traits = Method.methodTraits
@@ -38,7 +38,7 @@ struct IntegratorEntry: Sendable {
 
   /// A method for a planar rotor on SO(2), state (θ, π): the angle is written unwrapped as `q1`,
   /// `θ̇ = π/J` as `v1`.
-  init<Method: SystemIntegrator>(
+  init<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
   ) where Method.State == RotorState, Method.System: PlanarRotor {
     traits = Method.methodTraits
@@ -50,7 +50,7 @@ struct IntegratorEntry: Sendable {
   }
 
   /// A method for a rigid body on SO(3), state (R, Π): rows `t, R, Ω, E`.
-  init<Method: SystemIntegrator>(
+  init<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
   ) where Method.State == RigidBodyState, Method.System: RigidBodySystem {
     traits = Method.methodTraits
