@@ -94,30 +94,45 @@ public struct Matrix: Hashable, Sendable {
     guard n == columns, b.count == n else { return nil }
     var a = storage
     var x = b
+    let solved = a.withUnsafeMutableBufferPointer { a in
+      x.withUnsafeMutableBufferPointer { x in Matrix.solveInPlace(a, x, dimension: n) }
+    }
+    return solved ? x : nil
+  }
+
+  /// Solves `A x = b` in place by Gaussian elimination with partial pivoting, without
+  /// allocating: `a` (n×n, row-major) is overwritten by the elimination and `b` (n numbers) by
+  /// x. Returns `false` when a pivot is zero or not finite or x is not finite (the contents are
+  /// then unspecified).
+  public static func solveInPlace(
+    _ a: UnsafeMutableBufferPointer<Double>, _ b: UnsafeMutableBufferPointer<Double>,
+    dimension n: Int
+  ) -> Bool {
     for col in 0..<n {
       var pivot = col
       for r in (col + 1)..<max(col + 1, n) where abs(a[r * n + col]) > abs(a[pivot * n + col]) {
         pivot = r
       }
       let p = a[pivot * n + col]
-      guard p != 0, p.isFinite else { return nil }
+      guard p != 0, p.isFinite else { return false }
       if pivot != col {
         for j in 0..<n { a.swapAt(col * n + j, pivot * n + j) }
-        x.swapAt(col, pivot)
+        b.swapAt(col, pivot)
       }
       for r in (col + 1)..<max(col + 1, n) {
         let f = a[r * n + col] / p
         if f == 0 { continue }
         for j in col..<n { a[r * n + j] -= f * a[col * n + j] }
-        x[r] -= f * x[col]
+        b[r] -= f * b[col]
       }
     }
     for i in stride(from: n - 1, through: 0, by: -1) {
-      var s = x[i]
-      for j in (i + 1)..<max(i + 1, n) { s -= a[i * n + j] * x[j] }
-      x[i] = s / a[i * n + i]
+      var s = b[i]
+      for j in (i + 1)..<max(i + 1, n) { s -= a[i * n + j] * b[j] }
+      b[i] = s / a[i * n + i]
     }
-    return x.allSatisfy(\.isFinite) ? x : nil
+    for i in 0..<n where !b[i].isFinite { return false }
+    return true
   }
 
   /// `A⁻¹`, column by column: column j is ``solve(_:)`` of the unit vector `e_j` (Gaussian

@@ -52,6 +52,10 @@ struct LegendreTransformBuffers: Sendable {
   var massSecondDerivative: Matrix
   /// `∇²V`.
   var potentialHessian: Matrix
+  /// `∇V`.
+  var potentialGradient: [Double]
+  /// `vᵀ (∂²M/∂qⁱ∂qʲ) v` at the point.
+  var velocityCurvature: Matrix
   /// Row k is `(∂M/∂qᵏ) v`, at the point or at q₀.
   var derivativeProducts: Matrix
   /// Row k is `(∂M/∂qᵏ)(q₁) v`.
@@ -71,6 +75,8 @@ struct LegendreTransformBuffers: Sendable {
     massDerivative = mass
     massSecondDerivative = mass
     potentialHessian = mass
+    potentialGradient = point
+    velocityCurvature = mass
     derivativeProducts = mass
     derivativeProductsAtEnd = mass
   }

@@ -13,7 +13,10 @@ public typealias VariationalMidpoint<System: LagrangianSystem> =
 /// with `(∂_qL)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂V/∂qⁱ`, and the Newton matrix of the first, all at q̄, is
 ///
 ///     ∂p₀ᵢ/∂q₁ⱼ = Mᵢⱼ/h + ½ ((∂M/∂qʲ) v)ᵢ − ½ ((∂M/∂qⁱ) v)ⱼ − (h/8) vᵀ (∂²M/∂qⁱ∂qʲ) v
-///                 + (h/4) (∇²V)ᵢⱼ.
+///                 + (h/4) (∇²V)ᵢⱼ
+///
+/// (the formulas of ``MidpointLegendreTransform``, which this type evaluates from the system's
+/// derivatives at q̄).
 ///
 /// `L_d` is self-adjoint (`L_d(q₀, q₁, h) = −L_d(q₁, q₀, −h)`), so the integrator is symmetric;
 /// it is of order 2 (Marsden and West 2001, §2.2.3 and §2.3; trep's `MidpointVI`).
@@ -52,22 +55,34 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   public mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix
   ) {
-    let h = stepSize
+    let n = system.dimension
     setMidpointAndVelocity(q0, q1)
     system.massMatrix(at: buffers.point, into: &buffers.mass)
     system.potentialHessian(at: buffers.point, into: &buffers.potentialHessian)
     system.massMatrixDerivativesTimes(
       buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
       massDerivative: &buffers.massDerivative)
-    for i in 0..<system.dimension {
-      for j in 0..<system.dimension {
+    for i in 0..<n {
+      for j in 0..<n {
         system.massMatrixSecondDerivative(
           at: buffers.point, coordinates: i, j, into: &buffers.massSecondDerivative)
-        let u = buffers.derivativeProducts
-        jacobian[i, j] =
-          buffers.mass[i, j] / h + 0.5 * (u[j, i] - u[i, j])
-          - 0.125 * h * quadraticForm(buffers.massSecondDerivative, buffers.velocity)
-          + 0.25 * h * buffers.potentialHessian[i, j]
+        buffers.velocityCurvature[i, j] = quadraticForm(
+          buffers.massSecondDerivative, buffers.velocity)
+      }
+    }
+    buffers.mass.storage.withUnsafeBufferPointer { mass in
+      buffers.derivativeProducts.storage.withUnsafeBufferPointer { products in
+        buffers.velocityCurvature.storage.withUnsafeBufferPointer { curvature in
+          buffers.potentialHessian.storage.withUnsafeBufferPointer { hessian in
+            jacobian.storage.withUnsafeMutableBufferPointer { out in
+              MidpointLegendreTransform.jacobian(
+                sign: -1, stepSize: stepSize, dimension: n, mass: mass,
+                derivativeProducts: products,
+                velocityCurvature: curvature, potentialHessian: hessian,
+                into: out)
+            }
+          }
+        }
       }
     }
   }
@@ -78,14 +93,24 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   ) {
     setMidpointAndVelocity(q0, q1)
     system.massMatrix(at: buffers.point, into: &buffers.mass)
-    system.lagrangianGradient(
-      at: buffers.point, velocity: buffers.velocity, into: &momentum,
+    system.massMatrixDerivativesTimes(
+      buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
       massDerivative: &buffers.massDerivative)
-    let halfStep = sign * 0.5 * stepSize
-    for i in 0..<system.dimension {
-      var mv = 0.0
-      for j in 0..<system.dimension { mv += buffers.mass[i, j] * buffers.velocity[j] }
-      momentum[i] = mv + halfStep * momentum[i]
+    system.potentialGradient(at: buffers.point, into: &buffers.potentialGradient)
+    buffers.velocity.withUnsafeBufferPointer { velocity in
+      buffers.mass.storage.withUnsafeBufferPointer { mass in
+        buffers.derivativeProducts.storage.withUnsafeBufferPointer { products in
+          buffers.potentialGradient.withUnsafeBufferPointer { gradient in
+            momentum.withUnsafeMutableBufferPointer { out in
+              MidpointLegendreTransform.momentum(
+                sign: sign, stepSize: stepSize, dimension: system.dimension,
+                velocity: velocity, mass: mass,
+                derivativeProducts: products, potentialGradient: gradient,
+                into: out)
+            }
+          }
+        }
+      }
     }
   }
 
