@@ -88,6 +88,49 @@ void vinkit_shallow_tanh_gradient(
 }
 
 VINKIT_CLONES
+void vinkit_shallow_tanh_gradient_hessian(
+    vinkit_shallow_network network, int batch, const double *x, double *gradient, double *hessian) {
+  const int n = network.inputs;
+  const int width = network.padded_width;
+  for (int b = 0; b < batch; ++b) {
+    lanes sums[most_inputs];
+    lanes pairs[most_inputs * (most_inputs + 1) / 2];
+    double xs[most_inputs];
+    for (int j = 0; j < n; ++j) {
+      sums[j] = SPLAT(0.0);
+      xs[j] = x[b * n + j];
+    }
+    for (int p = 0; p < n * (n + 1) / 2; ++p) pairs[p] = SPLAT(0.0);
+    for (int i = 0; i < width; i += 8) {
+      lanes z = LOAD(network.bias + i);
+      for (int j = 0; j < n; ++j) z += LOAD(network.weights + j * width + i) * xs[j];
+      lanes value, first;
+      TANH_LANES(z, value, first);
+      lanes c = LOAD(network.output_weights + i);
+      lanes delta = c * first;
+      lanes curvature = c * (-2.0 * value * first);
+      int p = 0;
+      for (int j = 0; j < n; ++j) {
+        lanes a = LOAD(network.weights + j * width + i);
+        sums[j] += delta * a;
+        lanes weighted = curvature * a;
+        for (int l = j; l < n; ++l, ++p) pairs[p] += weighted * LOAD(network.weights + l * width + i);
+      }
+    }
+    int p = 0;
+    for (int j = 0; j < n; ++j) {
+      gradient[b * n + j] = SUM(sums[j]);
+      for (int l = j; l < n; ++l) {
+        double entry = SUM(pairs[p]);
+        ++p;
+        hessian[(b * n + j) * n + l] = entry;
+        hessian[(b * n + l) * n + j] = entry;
+      }
+    }
+  }
+}
+
+VINKIT_CLONES
 void vinkit_shallow_tanh_pullback(
     vinkit_shallow_network network, int batch, const double *x, const double *cotangent,
     double *weights_bar, double *bias_bar, double *output_weights_bar, double *hessian_product) {

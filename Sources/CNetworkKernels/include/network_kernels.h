@@ -24,6 +24,12 @@ typedef struct {
 void vinkit_shallow_tanh_gradient(
     vinkit_shallow_network network, int batch, const double *x, double *gradient);
 
+/// ∇ₓf and the Hessian ∇ₓ²f = Aᵀ diag(c ⊙ tanh″(A x_b + b)) A for the `batch` inputs at `x`:
+/// the gradients to `gradient` (batch·inputs numbers) and the Hessians to `hessian`
+/// (batch·inputs² numbers, one row-major inputs × inputs matrix per input).
+void vinkit_shallow_tanh_gradient_hessian(
+    vinkit_shallow_network network, int batch, const double *x, double *gradient, double *hessian);
+
 /// The pullback of (θ, x_b) ↦ ∇ₓf(x_b) for the cotangents ḡ_b: with z = A x + b, δ = c ⊙ σ′,
 /// δ̄ = A ḡ, z̄ = δ̄ ⊙ c ⊙ σ″, adds δ ḡᵀ + z̄ xᵀ to `weights_bar` (Āᵀ, laid out as `weights`),
 /// z̄ to `bias_bar`, δ̄ ⊙ σ′ to `output_weights_bar`, summed over the batch, and writes
