@@ -1,0 +1,425 @@
+import DiscreteMechanics
+import Manifolds
+
+/// The batched forward pass and adjoint of ``VINMq``: B windows stepped together by the implicit
+/// variational midpoint rule of the learned Lagrangian `L = ½ q̇ᵀM_θ(q)q̇ − V_θ(q)`. From
+/// `(q₀, q₁)`: `p₁ = P₊(q₀, q₁)`, then for k ≥ 1
+///
+///     solve P₋(q_k, q_{k+1}) = p_k for q_{k+1},    p_{k+1} = P₊(q_k, q_{k+1}),
+///
+/// with the transforms `P_s` and their derivatives `∂P_s/∂q₁` of DiscreteMechanics'
+/// `MidpointLegendreTransform`, evaluated window by window from one batched pass of the mass
+/// network (``ConfigurationMassNetwork``: M, `(∂M/∂qᵏ)v`, `vᵀ(∂²M/∂qⁱ∂qʲ)v`) and of the potential
+/// (``LearnablePotential/gradientsAndHessians(at:batch:gradient:hessian:workspace:)``) over the
+/// windows still iterating.
+///
+/// **Newton's method per window**, as `VariationalMidpoint` solves the same equation (its
+/// `RootFinder` settings and stopping rule): start from `q_k + (q_k − q_{k−1})`, iterate
+/// `q ← q − J⁻¹R` with the exact Newton matrix `J = ∂P₋/∂q₁`, and stop when `max|R| ≤ 10⁻¹²`
+/// and the correction is at round-off (`|Δqᵢ| ≤ 10⁻¹⁵(1 + |qᵢ|)`) or stopped shrinking. A
+/// window converges when it does, and leaves the batch. A window whose residual becomes
+/// non-finite, whose Newton matrix is singular or which has not converged after 50 iterations
+/// stops there: its output is NaN from that step on, so the rollout's loss is NaN (the trainer
+/// stops and reports it), and its adjoint gives its start a NaN cotangent and the parameters
+/// nothing. (`VariationalMidpoint`, which forecasts, falls back to `hybridsj` in these cases.)
+///
+/// **The adjoint** (implicit function theorem). With `J₋ = ∂P₋/∂q₁` and `J₊ = ∂P₊/∂q₁` at the
+/// root of step k (kept by the forward pass), and the cotangent `p̄` of `p_{k+1}`:
+///
+///     q̄_{k+1} += J₊ᵀ p̄,   λ = J₋⁻ᵀ q̄_{k+1},   then (p̄ P₊ − λ P₋)'s pullback in q_k and θ,
+///
+/// and `p̄ ← λ` for step k − 1; step 0 (`p₁ = P₊(q₀, q₁)`) adds its pullback in q₀ and q₁. For a
+/// combination `cᵀP₊ + c′ᵀP₋` the pullback is that of `aᵀM v + ½ Σᵢ dᵢ vᵀ(∂M/∂qⁱ)v − dᵀ∇V` at
+/// the midpoint, `a = c + c′`, `d = (h/2)(c − c′)`: the mass network's
+/// (``ConfigurationMassNetwork/accumulatePullback(at:velocities:massCotangents:derivativeCotangents:batch:into:pointCotangents:velocityCotangents:scratch:)``)
+/// and the potential's gradient pullback give `q̄̄` (midpoint) and `v̄`, and
+/// `q̄_k += ½ q̄̄ − v̄/h` (`q̄_{k+1} += ½ q̄̄ + v̄/h` at step 0), one batched pass each per step.
+///
+/// Positions, momenta and the Newton matrices at the roots live in a ``RolloutWorkspace``,
+/// step-major (window b of step k at `(k B + b) n`); nothing is allocated per step.
+struct MidpointRollout<Potential: LearnablePotential> {
+  let potential: Potential
+  let mass: ConfigurationMassNetwork
+  let stepSize: Double
+  /// The number B of windows.
+  let batch: Int
+  /// The number of steps K.
+  let steps: Int
+  let workspace: RolloutWorkspace
+  /// `q_k` and `p_k`, k = 0…K (`p₀` unused).
+  let positions: UnsafeMutablePointer<Double>
+  let momenta: UnsafeMutablePointer<Double>
+  /// `J₋` then `J₊` at the root of step k → k + 1, k = 1…K−1: window b's 2n² numbers at
+  /// `2 (k B + b) n²`.
+  let jacobians: UnsafeMutablePointer<Double>
+  /// For each window, the first step whose position was not produced (K + 1 when every one was).
+  private(set) var failures: [Int]
+
+  /// The settings and stopping rule of `VariationalMidpoint`'s root finder.
+  private let rootFinder = RootFinder()
+
+  init(
+    potential: Potential, mass: ConfigurationMassNetwork, stepSize: Double, batch: Int,
+    steps: Int, workspace: RolloutWorkspace
+  ) {
+    self.potential = potential
+    self.mass = mass
+    self.stepSize = stepSize
+    self.batch = batch
+    self.steps = steps
+    self.workspace = workspace
+    let n = potential.dimension
+    let count = (steps + 1) * batch * n
+    positions = workspace.buffer(.positions, count: count)
+    momenta = workspace.buffer(.momenta, count: count)
+    jacobians = workspace.buffer(.jacobians, count: 2 * count * n)
+    failures = Array(repeating: steps + 1, count: batch)
+  }
+
+  /// The configuration dimension n.
+  var dimension: Int { potential.dimension }
+
+  /// Where step k's B vectors start in ``positions`` and ``momenta``.
+  func offset(_ k: Int) -> Int { k * batch * dimension }
+
+  /// The Newton iteration's values for up to B windows, in the workspace: midpoints,
+  /// velocities, M, `uₖ`, S, ∇V, ∇²V, residuals, Newton matrices (window j of the batch at
+  /// `j n` or `j n²`), the last corrections and whether they were at round-off (per window
+  /// b), an n×n + n solve, and the mass network's scratch.
+  private struct NewtonValues {
+    let midpoints, velocities, mass, products, curvature, gradient,
+      hessian:
+        UnsafeMutablePointer<
+          Double
+        >
+    let residuals, newtonMatrices, corrections, previousCorrections, small, solve,
+      scratch: UnsafeMutablePointer<Double>
+
+    init(batch: Int, dimension n: Int, massScratch: Int, workspace: RolloutWorkspace) {
+      let (vector, matrix) = (batch * n, batch * n * n)
+      let base = workspace.buffer(
+        .newton, count: 4 * vector + 5 * matrix + 3 * batch + n * n + n + massScratch)
+      midpoints = base
+      velocities = midpoints + vector
+      gradient = velocities + vector
+      residuals = gradient + vector
+      mass = residuals + vector
+      products = mass + matrix
+      curvature = products + matrix
+      hessian = curvature + matrix
+      newtonMatrices = hessian + matrix
+      corrections = newtonMatrices + matrix
+      previousCorrections = corrections + batch
+      small = previousCorrections + batch
+      solve = small + batch
+      scratch = solve + n * n + n
+    }
+
+    /// Batch position j's block of `size` numbers of `values`.
+    func view(_ values: UnsafeMutablePointer<Double>, _ j: Int, _ size: Int)
+      -> UnsafeBufferPointer<Double>
+    {
+      UnsafeBufferPointer(start: values + j * size, count: size)
+    }
+  }
+
+  /// Writes `(q₀, q₁)` of every window (B blocks of 2n in `initial`) and runs the K steps.
+  mutating func run(from initial: [Double]) {
+    let n = dimension
+    for b in 0..<batch {
+      for i in 0..<n {
+        positions[b * n + i] = initial[2 * b * n + i]
+        if steps >= 1 { positions[offset(1) + b * n + i] = initial[2 * b * n + n + i] }
+      }
+    }
+    guard steps >= 2 else { return }
+    let values = NewtonValues(
+      batch: batch, dimension: n, massScratch: mass.scratchCount, workspace: workspace)
+    var active = Array(0..<batch)
+    // p₁ = P₊(q₀, q₁).
+    evaluate(step: 0, active, values, secondDerivatives: false)
+    for (j, b) in active.enumerated() {
+      legendreTransform(sign: 1, j, values, into: momenta + offset(1) + b * n)
+    }
+    for k in 1..<steps { solve(step: k, &active, values) }
+  }
+
+  /// Step k → k + 1 of every window that has not failed: Newton's method on
+  /// `P₋(q_k, q_{k+1}) = p_k`, then `p_{k+1}`, `J₋` and `J₊` at the root.
+  private mutating func solve(step k: Int, _ active: inout [Int], _ values: NewtonValues) {
+    let n = dimension
+    let (q, qNext, qPrevious) = (
+      positions + offset(k), positions + offset(k + 1), positions + offset(k - 1)
+    )
+    active.removeAll(keepingCapacity: true)
+    for b in 0..<batch where failures[b] > k {
+      for i in 0..<n { qNext[b * n + i] = 2 * q[b * n + i] - qPrevious[b * n + i] }
+      values.previousCorrections[b] = .infinity
+      active.append(b)
+    }
+    var iteration = 0
+    while !active.isEmpty {
+      evaluate(step: k, active, values, secondDerivatives: true)
+      var kept = 0
+      for j in 0..<active.count {
+        let b = active[j]
+        let residual = values.residuals + j * n
+        let newtonMatrix = values.newtonMatrices + j * n * n
+        var residualNorm = 0.0
+        var finite = true
+        for i in 0..<n {
+          residualNorm = max(residualNorm, abs(residual[i]))
+          finite = finite && residual[i].isFinite
+        }
+        for i in 0..<(n * n) { finite = finite && newtonMatrix[i].isFinite }
+        guard finite else {
+          failures[b] = k + 1
+          continue
+        }
+        let converged =
+          residualNorm == 0
+          || (iteration > 0 && residualNorm <= rootFinder.residualTolerance
+            && (values.small[b] != 0 || values.corrections[b] >= values.previousCorrections[b]))
+        if converged {
+          finish(step: k, window: b, j, values)
+          continue
+        }
+        guard iteration < rootFinder.maxIterations else {
+          failures[b] = k + 1
+          continue
+        }
+        if iteration > 0 { values.previousCorrections[b] = values.corrections[b] }
+        // Δq = −J⁻¹R.
+        let matrix = UnsafeMutableBufferPointer(start: values.solve, count: n * n)
+        let correction = UnsafeMutableBufferPointer(start: values.solve + n * n, count: n)
+        for i in 0..<(n * n) { matrix[i] = newtonMatrix[i] }
+        for i in 0..<n { correction[i] = -residual[i] }
+        guard Matrix.solveInPlace(matrix, correction, dimension: n) else {
+          failures[b] = k + 1
+          continue
+        }
+        var largest = 0.0
+        var small = true
+        for i in 0..<n {
+          let x = qNext[b * n + i] + correction[i]
+          qNext[b * n + i] = x
+          let d = abs(correction[i])
+          largest = max(largest, d)
+          if d > rootFinder.stepTolerance * (1 + abs(x)) { small = false }
+        }
+        values.corrections[b] = largest
+        values.small[b] = small ? 1 : 0
+        active[kept] = b
+        kept += 1
+      }
+      active.removeLast(active.count - kept)
+      iteration += 1
+    }
+  }
+
+  /// At the root of step k for window b (batch position j): `p_{k+1} = P₊`, and `J₋`, `J₊`
+  /// kept for the adjoint.
+  private mutating func finish(step k: Int, window b: Int, _ j: Int, _ values: NewtonValues) {
+    let n = dimension
+    let p = momenta + offset(k + 1) + b * n
+    legendreTransform(sign: 1, j, values, into: p)
+    for i in 0..<n where !p[i].isFinite {
+      failures[b] = k + 1
+      return
+    }
+    let kept = jacobians + 2 * (offset(k) + b * n) * n
+    kept.update(from: values.newtonMatrices + j * n * n, count: n * n)
+    MidpointLegendreTransform.jacobian(
+      sign: 1, stepSize: stepSize, dimension: n, mass: values.view(values.mass, j, n * n),
+      derivativeProducts: values.view(values.products, j, n * n),
+      velocityCurvature: values.view(values.curvature, j, n * n),
+      potentialHessian: values.view(values.hessian, j, n * n),
+      into: UnsafeMutableBufferPointer(start: kept + n * n, count: n * n))
+  }
+
+  /// The midpoints and velocities of the windows `active` between steps k and k + 1, and at
+  /// them M, `uₖ` and ∇V, with `secondDerivatives` also S and ∇²V, the residuals
+  /// `P₋ − p_k` (k ≥ 1) and the Newton matrices `J₋`.
+  private func evaluate(
+    step k: Int, _ active: [Int], _ values: NewtonValues, secondDerivatives: Bool
+  ) {
+    let n = dimension
+    let (q, qNext) = (positions + offset(k), positions + offset(k + 1))
+    for (j, b) in active.enumerated() {
+      for i in 0..<n {
+        values.midpoints[j * n + i] = 0.5 * (q[b * n + i] + qNext[b * n + i])
+        values.velocities[j * n + i] = (qNext[b * n + i] - q[b * n + i]) / stepSize
+      }
+    }
+    let count = active.count
+    mass.evaluate(
+      at: values.midpoints, velocities: values.velocities, batch: count, mass: values.mass,
+      derivativeProducts: values.products,
+      velocityCurvature: secondDerivatives ? values.curvature : nil, scratch: values.scratch)
+    guard secondDerivatives else {
+      potential.gradients(
+        at: values.midpoints, batch: count, into: values.gradient, workspace: workspace)
+      return
+    }
+    potential.gradientsAndHessians(
+      at: values.midpoints, batch: count, gradient: values.gradient, hessian: values.hessian,
+      workspace: workspace)
+    let p = momenta + offset(k)
+    for (j, b) in active.enumerated() {
+      let residual = values.residuals + j * n
+      legendreTransform(sign: -1, j, values, into: residual)
+      for i in 0..<n { residual[i] -= p[b * n + i] }
+      MidpointLegendreTransform.jacobian(
+        sign: -1, stepSize: stepSize, dimension: n, mass: values.view(values.mass, j, n * n),
+        derivativeProducts: values.view(values.products, j, n * n),
+        velocityCurvature: values.view(values.curvature, j, n * n),
+        potentialHessian: values.view(values.hessian, j, n * n),
+        into: UnsafeMutableBufferPointer(start: values.newtonMatrices + j * n * n, count: n * n))
+    }
+  }
+
+  /// `P_s` of batch position j to `momentum`.
+  private func legendreTransform(
+    sign: Double, _ j: Int, _ values: NewtonValues, into momentum: UnsafeMutablePointer<Double>
+  ) {
+    let n = dimension
+    MidpointLegendreTransform.momentum(
+      sign: sign, stepSize: stepSize, dimension: n, velocity: values.view(values.velocities, j, n),
+      mass: values.view(values.mass, j, n * n),
+      derivativeProducts: values.view(values.products, j, n * n),
+      potentialGradient: values.view(values.gradient, j, n),
+      into: UnsafeMutableBufferPointer(start: momentum, count: n))
+  }
+
+  /// The window-major output `q_k`, k = 0…K, NaN from a failed window's failing step on.
+  func output() -> [Double] {
+    let n = dimension
+    var output = [Double](repeating: .nan, count: batch * (steps + 1) * n)
+    for b in 0..<batch {
+      for k in 0...steps where k < failures[b] {
+        for i in 0..<n {
+          output[(b * (steps + 1) + k) * n + i] = positions[offset(k) + b * n + i]
+        }
+      }
+    }
+    return output
+  }
+}
+
+extension MidpointRollout {
+  /// The adjoint of the rollout for the window-major output cotangent `bar`: the potential's
+  /// cotangent, the mass parameters' (``ConfigurationMassMatrix/parameters`` order) and the
+  /// cotangent of the initial states `(q₀, q₁)` (NaN for a window that failed).
+  func adjoint(_ bar: [Double]) -> (Potential.TangentVector, [Double], [Double]) {
+    let n = dimension
+    let count = batch * n
+    let h = stepSize
+    let adjoints = workspace.buffer(.adjoints, count: (steps + 1) * count + 10 * count + n * n)
+    let positionBars = adjoints
+    let base = adjoints + (steps + 1) * count
+    let (momentumBar, lambda, massCotangent, derivativeCotangent) = (
+      base, base + count, base + 2 * count, base + 3 * count
+    )
+    let (gradientCotangent, midpointBar, velocityBar, hessianProduct) = (
+      base + 4 * count, base + 5 * count, base + 6 * count, base + 7 * count
+    )
+    let (midpoints, velocities, transposed) = (
+      base + 8 * count, base + 9 * count, base + 10 * count
+    )
+    let pass = workspace.buffer(.massNetwork, count: mass.storage.count + mass.scratchCount)
+    let (massGradient, scratch) = (pass, pass + mass.storage.count)
+    massGradient.update(repeating: 0, count: mass.storage.count)
+    var potentialBar = Potential.TangentVector.zero
+    // A failed window's states are not a trajectory: it contributes nothing (zero cotangents
+    // at finite stand-in states) and its start gets NaN.
+    for b in 0..<batch {
+      let failed = failures[b] <= steps
+      for k in 0...steps {
+        for i in 0..<n {
+          positionBars[offset(k) + b * n + i] =
+            failed ? 0 : bar[(b * (steps + 1) + k) * n + i]
+          if failed { positions[offset(k) + b * n + i] = 0 }
+        }
+        guard failed, k >= 1, k < steps else { continue }
+        let kept = jacobians + 2 * (offset(k) + b * n) * n
+        kept.update(repeating: 0, count: 2 * n * n)
+        for i in 0..<n { kept[i * n + i] = 1 }
+      }
+    }
+    /// The pullback of `aᵀMv + ½ Σᵢ dᵢ vᵀ(∂M/∂qⁱ)v − dᵀ∇V` at the midpoints of steps k and
+    /// k + 1, added to `q̄_k` (and, with `end`, to `q̄_{k+1}`).
+    func pullbackTransforms(step k: Int, end: Bool) {
+      let (q, qNext) = (positions + offset(k), positions + offset(k + 1))
+      for i in 0..<count {
+        midpoints[i] = 0.5 * (q[i] + qNext[i])
+        velocities[i] = (qNext[i] - q[i]) / h
+        gradientCotangent[i] = -derivativeCotangent[i]
+      }
+      mass.accumulatePullback(
+        at: midpoints, velocities: velocities, massCotangents: massCotangent,
+        derivativeCotangents: derivativeCotangent, batch: batch, into: massGradient,
+        pointCotangents: midpointBar, velocityCotangents: velocityBar, scratch: scratch)
+      potential.accumulateGradientPullback(
+        at: midpoints, batch: batch, cotangent: gradientCotangent, into: hessianProduct,
+        tangent: &potentialBar, workspace: workspace)
+      let (qBar, qBarNext) = (positionBars + offset(k), positionBars + offset(k + 1))
+      for i in 0..<count {
+        let pointBar = midpointBar[i] + hessianProduct[i]
+        qBar[i] += 0.5 * pointBar - velocityBar[i] / h
+        if end { qBarNext[i] += 0.5 * pointBar + velocityBar[i] / h }
+      }
+    }
+    if steps >= 2 {
+      momentumBar.update(repeating: 0, count: count)
+      for k in stride(from: steps - 1, through: 1, by: -1) {
+        let qBarNext = positionBars + offset(k + 1)
+        for b in 0..<batch {
+          let (minus, plus) = (
+            jacobians + 2 * (offset(k) + b * n) * n, jacobians + (2 * (offset(k) + b * n) + n) * n
+          )
+          let (pBar, qBar, l) = (momentumBar + b * n, qBarNext + b * n, lambda + b * n)
+          // q̄_{k+1} += J₊ᵀ p̄, then λ = J₋⁻ᵀ q̄_{k+1}.
+          for j in 0..<n {
+            var sum = 0.0
+            for i in 0..<n { sum += plus[i * n + j] * pBar[i] }
+            qBar[j] += sum
+            l[j] = qBar[j]
+          }
+          for i in 0..<n {
+            for j in 0..<n { transposed[i * n + j] = minus[j * n + i] }
+          }
+          if !Matrix.solveInPlace(
+            UnsafeMutableBufferPointer(start: transposed, count: n * n),
+            UnsafeMutableBufferPointer(start: l, count: n), dimension: n)
+          {
+            for i in 0..<n { l[i] = .nan }
+          }
+          for i in 0..<n {
+            massCotangent[b * n + i] = pBar[i] - l[i]
+            derivativeCotangent[b * n + i] = 0.5 * h * (pBar[i] + l[i])
+          }
+        }
+        pullbackTransforms(step: k, end: false)
+        momentumBar.update(from: lambda, count: count)
+      }
+      // p₁ = P₊(q₀, q₁).
+      for i in 0..<count {
+        massCotangent[i] = momentumBar[i]
+        derivativeCotangent[i] = 0.5 * h * momentumBar[i]
+      }
+      pullbackTransforms(step: 0, end: true)
+    }
+    var massBar = [Double](repeating: 0, count: mass.storage.count)
+    mass.addGradient(massGradient, to: &massBar)
+    var initialBar = [Double](repeating: 0, count: 2 * count)
+    for b in 0..<batch {
+      let failed = failures[b] <= steps
+      for i in 0..<n {
+        initialBar[2 * b * n + i] = failed ? .nan : positionBars[b * n + i]
+        initialBar[2 * b * n + n + i] =
+          failed ? .nan : steps >= 1 ? positionBars[offset(1) + b * n + i] : 0
+      }
+    }
+    return (potentialBar, massBar, initialBar)
+  }
+}
