@@ -170,3 +170,37 @@ void vinkit_shallow_tanh_pullback(
     for (int j = 0; j < n; ++j) hessian_product[b * n + j] = SUM(sums[j]);
   }
 }
+
+VINKIT_CLONES
+void vinkit_tanh_layer(
+    int inputs, int width, const double *weights, const double *bias, const double *x,
+    double *value, double *first, double *second) {
+  int i = 0;
+  for (; i + 8 <= width; i += 8) {
+    lanes z = LOAD(bias + i);
+    for (int j = 0; j < inputs; ++j) z += LOAD(weights + j * width + i) * x[j];
+    lanes t, d;
+    TANH_LANES(z, t, d);
+    STORE(value + i, t);
+    STORE(first + i, d);
+    STORE(second + i, -2.0 * t * d);
+  }
+  if (i == width) return;
+  // The last width − i < 8 units, through eight padded lanes.
+  double padded[3][8] = {{0}};
+  for (int h = i; h < width; ++h) {
+    double z = bias[h];
+    for (int j = 0; j < inputs; ++j) z += weights[j * width + h] * x[j];
+    padded[0][h - i] = z;
+  }
+  lanes z = LOAD(padded[0]), t, d;
+  TANH_LANES(z, t, d);
+  STORE(padded[0], t);
+  STORE(padded[1], d);
+  STORE(padded[2], -2.0 * t * d);
+  for (int h = i; h < width; ++h) {
+    value[h] = padded[0][h - i];
+    first[h] = padded[1][h - i];
+    second[h] = padded[2][h - i];
+  }
+}

@@ -1,3 +1,4 @@
+import CNetworkKernels
 import Manifolds
 
 /// The network of a ``ConfigurationMassMatrix`` laid out for evaluation in contiguous memory,
@@ -127,11 +128,15 @@ struct ConfigurationMassNetwork: Sendable {
   ) {
     let (n, width) = (dimension, width)
     let (hidden, slope, curvature) = (values.hidden, values.slope, values.curvature)
-    for h in 0..<width { hidden[h] = p[firstBias + h] }
-    for k in 0..<n { DenseKernels.axpy(q[k], p + k * width, hidden, width) }
-    activation.apply(hidden, first: slope, count: width)
-    for h in 0..<width {
-      curvature[h] = activation.secondDerivative(value: hidden[h], first: slope[h])
+    switch activation {
+    case .tanh:
+      vinkit_tanh_layer(
+        Int32(n), Int32(width), p, p + firstBias, q, hidden, slope, curvature)
+    case .softplus:
+      hidden.update(from: p + firstBias, count: width)
+      for k in 0..<n { DenseKernels.axpy(q[k], p + k * width, hidden, width) }
+      activation.apply(hidden, first: slope, count: width)
+      activation.secondDerivatives(value: hidden, first: slope, into: curvature, count: width)
     }
     for t in 0..<outputs {
       values.outputs[t] =
@@ -161,7 +166,8 @@ struct ConfigurationMassNetwork: Sendable {
     let (n, width) = (dimension, width)
     for k in 0..<n {
       let column = values.columns + k * width
-      for h in 0..<width { column[h] = values.slope[h] * p[k * width + h] }
+      let (slope, weights) = (values.slope, p + k * width)
+      for h in 0..<width { column[h] = slope[h] * weights[h] }
     }
     for t in 0..<outputs {
       for k in 0..<n {
@@ -258,7 +264,8 @@ struct ConfigurationMassNetwork: Sendable {
     for h in 0..<width { u[h] *= values.curvature[h] }
     for i in 0..<n {
       let column = values.columns + i * width
-      for h in 0..<width { column[h] = u[h] * p[i * width + h] }
+      let weights = p + i * width
+      for h in 0..<width { column[h] = u[h] * weights[h] }
     }
     for i in 0..<n {
       for j in i..<n {
