@@ -18,8 +18,10 @@
 /// West, *Discrete mechanics and variational integrators*, Acta Numerica 2001, §2.2.3). The
 /// Newton matrix of the implicit step `P₋(q_k, q_{k+1}) = p_k` is the `s = −1` derivative.
 ///
-/// Every matrix is n×n, row-major; the vectors `uₖ` are the rows of one n×n matrix. The buffers
-/// hold at least the numbers stated; nothing is allocated.
+/// Every matrix is n×n, row-major; the vectors `uₖ` are the rows of one n×n matrix. The
+/// arguments are any collections indexed from 0 (arrays, buffer pointers) with at least the
+/// numbers stated; the functions are inlinable, so that each caller gets them specialised, and
+/// allocate nothing.
 public enum MidpointLegendreTransform {
   /// Writes `P_s = M v + s (h/2) (½ vᵀ uᵢ − ∂ᵢV)` to `momentum`.
   ///
@@ -32,12 +34,13 @@ public enum MidpointLegendreTransform {
   ///   - derivativeProducts: row k is `uₖ = (∂M/∂qᵏ) v` at q̄.
   ///   - potentialGradient: `∇V(q̄)` (n numbers).
   ///   - momentum: n numbers, written.
-  public static func momentum(
-    sign: Double, stepSize: Double, dimension n: Int, velocity: UnsafeBufferPointer<Double>,
-    mass: UnsafeBufferPointer<Double>, derivativeProducts: UnsafeBufferPointer<Double>,
-    potentialGradient: UnsafeBufferPointer<Double>,
-    into momentum: UnsafeMutableBufferPointer<Double>
-  ) {
+  @inlinable
+  public static func momentum<
+    Vector: RandomAccessCollection<Double>, Output: MutableCollection<Double>
+  >(
+    sign: Double, stepSize: Double, dimension n: Int, velocity: Vector, mass: Vector,
+    derivativeProducts: Vector, potentialGradient: Vector, into momentum: inout Output
+  ) where Vector.Index == Int, Output.Index == Int {
     let halfStep = sign * 0.5 * stepSize
     for i in 0..<n {
       var vu = 0.0
@@ -61,11 +64,13 @@ public enum MidpointLegendreTransform {
   ///   - velocityCurvature: `Sᵢⱼ = vᵀ (∂²M/∂qⁱ∂qʲ) v` at q̄.
   ///   - potentialHessian: `∇²V(q̄)`.
   ///   - jacobian: n×n numbers, written.
-  public static func jacobian(
-    sign: Double, stepSize: Double, dimension n: Int, mass: UnsafeBufferPointer<Double>,
-    derivativeProducts: UnsafeBufferPointer<Double>, velocityCurvature: UnsafeBufferPointer<Double>,
-    potentialHessian: UnsafeBufferPointer<Double>, into jacobian: UnsafeMutableBufferPointer<Double>
-  ) {
+  @inlinable
+  public static func jacobian<
+    Entries: RandomAccessCollection<Double>, Output: MutableCollection<Double>
+  >(
+    sign: Double, stepSize: Double, dimension n: Int, mass: Entries, derivativeProducts: Entries,
+    velocityCurvature: Entries, potentialHessian: Entries, into jacobian: inout Output
+  ) where Entries.Index == Int, Output.Index == Int {
     let h = stepSize
     for i in 0..<n {
       for j in 0..<n {

@@ -70,21 +70,11 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
           buffers.massSecondDerivative, buffers.velocity)
       }
     }
-    buffers.mass.storage.withUnsafeBufferPointer { mass in
-      buffers.derivativeProducts.storage.withUnsafeBufferPointer { products in
-        buffers.velocityCurvature.storage.withUnsafeBufferPointer { curvature in
-          buffers.potentialHessian.storage.withUnsafeBufferPointer { hessian in
-            jacobian.storage.withUnsafeMutableBufferPointer { out in
-              MidpointLegendreTransform.jacobian(
-                sign: -1, stepSize: stepSize, dimension: n, mass: mass,
-                derivativeProducts: products,
-                velocityCurvature: curvature, potentialHessian: hessian,
-                into: out)
-            }
-          }
-        }
-      }
-    }
+    MidpointLegendreTransform.jacobian(
+      sign: -1, stepSize: stepSize, dimension: n, mass: buffers.mass.storage,
+      derivativeProducts: buffers.derivativeProducts.storage,
+      velocityCurvature: buffers.velocityCurvature.storage,
+      potentialHessian: buffers.potentialHessian.storage, into: &jacobian.storage)
   }
 
   /// `M(q̄) v + sign (h/2) ∂_qL(q̄, v)`.
@@ -97,21 +87,10 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
       buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
       massDerivative: &buffers.massDerivative)
     system.potentialGradient(at: buffers.point, into: &buffers.potentialGradient)
-    buffers.velocity.withUnsafeBufferPointer { velocity in
-      buffers.mass.storage.withUnsafeBufferPointer { mass in
-        buffers.derivativeProducts.storage.withUnsafeBufferPointer { products in
-          buffers.potentialGradient.withUnsafeBufferPointer { gradient in
-            momentum.withUnsafeMutableBufferPointer { out in
-              MidpointLegendreTransform.momentum(
-                sign: sign, stepSize: stepSize, dimension: system.dimension,
-                velocity: velocity, mass: mass,
-                derivativeProducts: products, potentialGradient: gradient,
-                into: out)
-            }
-          }
-        }
-      }
-    }
+    MidpointLegendreTransform.momentum(
+      sign: sign, stepSize: stepSize, dimension: system.dimension, velocity: buffers.velocity,
+      mass: buffers.mass.storage, derivativeProducts: buffers.derivativeProducts.storage,
+      potentialGradient: buffers.potentialGradient, into: &momentum)
   }
 
   /// Writes `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h` into the buffers.

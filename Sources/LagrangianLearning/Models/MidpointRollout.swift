@@ -235,12 +235,13 @@ struct MidpointRollout<Potential: LearnablePotential> {
     }
     let kept = jacobians + 2 * (offset(k) + b * n) * n
     kept.update(from: values.newtonMatrices + j * n * n, count: n * n)
+    var end = UnsafeMutableBufferPointer(start: kept + n * n, count: n * n)
     MidpointLegendreTransform.jacobian(
       sign: 1, stepSize: stepSize, dimension: n, mass: values.view(values.mass, j, n * n),
       derivativeProducts: values.view(values.products, j, n * n),
       velocityCurvature: values.view(values.curvature, j, n * n),
       potentialHessian: values.view(values.hessian, j, n * n),
-      into: UnsafeMutableBufferPointer(start: kept + n * n, count: n * n))
+      into: &end)
   }
 
   /// The midpoints and velocities of the windows `active` between steps k and k + 1, and at
@@ -275,12 +276,14 @@ struct MidpointRollout<Potential: LearnablePotential> {
       let residual = values.residuals + j * n
       legendreTransform(sign: -1, j, values, into: residual)
       for i in 0..<n { residual[i] -= p[b * n + i] }
+      var newtonMatrix = UnsafeMutableBufferPointer(
+        start: values.newtonMatrices + j * n * n, count: n * n)
       MidpointLegendreTransform.jacobian(
         sign: -1, stepSize: stepSize, dimension: n, mass: values.view(values.mass, j, n * n),
         derivativeProducts: values.view(values.products, j, n * n),
         velocityCurvature: values.view(values.curvature, j, n * n),
         potentialHessian: values.view(values.hessian, j, n * n),
-        into: UnsafeMutableBufferPointer(start: values.newtonMatrices + j * n * n, count: n * n))
+        into: &newtonMatrix)
     }
   }
 
@@ -289,12 +292,13 @@ struct MidpointRollout<Potential: LearnablePotential> {
     sign: Double, _ j: Int, _ values: NewtonValues, into momentum: UnsafeMutablePointer<Double>
   ) {
     let n = dimension
+    var output = UnsafeMutableBufferPointer(start: momentum, count: n)
     MidpointLegendreTransform.momentum(
       sign: sign, stepSize: stepSize, dimension: n, velocity: values.view(values.velocities, j, n),
       mass: values.view(values.mass, j, n * n),
       derivativeProducts: values.view(values.products, j, n * n),
       potentialGradient: values.view(values.gradient, j, n),
-      into: UnsafeMutableBufferPointer(start: momentum, count: n))
+      into: &output)
   }
 
   /// The window-major output `q_k`, k = 0…K, NaN from a failed window's failing step on.
