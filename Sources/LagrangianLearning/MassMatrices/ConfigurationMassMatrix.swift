@@ -13,8 +13,10 @@ import Manifolds
 ///
 ///     ∂M/∂qᵏ = (∂L/∂qᵏ) Lᵀ + L (∂L/∂qᵏ)ᵀ,    ∂o/∂qᵏ = W₂ diag(σ′(z)) W₁ eₖ,
 ///
-/// with `∂Lᵢᵢ/∂qᵏ = logistic(oᵢ) ∂oᵢ/∂qᵏ`. Second derivatives are left to the
-/// `LagrangianSystem` finite-difference defaults (see ``LearnedMassSystem``).
+/// with `∂Lᵢᵢ/∂qᵏ = logistic(oᵢ) ∂oᵢ/∂qᵏ`. ``VINMq``'s training rollout evaluates the second
+/// derivatives its Newton matrix needs, `vᵀ(∂²M/∂qⁱ∂qʲ)v`, analytically; the
+/// ``LearnedMassSystem`` that forecasts leaves `∂²M/∂qⁱ∂qʲ` to the `LagrangianSystem`
+/// finite-difference defaults.
 ///
 /// Parameters, flat: W₁ (width × n, row-major), b₁, W₂ (n(n+1)/2 × width), b₂. The initial
 /// value is `M(q) = I` exactly at every q: W₂ = 0 and the diagonal biases at
