@@ -28,7 +28,7 @@ public enum MidpointLegendreTransform {
   /// - Parameters:
   ///   - sign: s, −1 for `−D₁L_d` and +1 for `D₂L_d`.
   ///   - stepSize: h.
-  ///   - dimension: n.
+  ///   - n: the dimension.
   ///   - velocity: v (n numbers).
   ///   - mass: `M(q̄)`.
   ///   - derivativeProducts: row k is `uₖ = (∂M/∂qᵏ) v` at q̄.
@@ -58,7 +58,7 @@ public enum MidpointLegendreTransform {
   /// - Parameters:
   ///   - sign: s, −1 for `−D₁L_d` (the Newton matrix of the implicit step) and +1 for `D₂L_d`.
   ///   - stepSize: h.
-  ///   - dimension: n.
+  ///   - n: the dimension.
   ///   - mass: `M(q̄)`.
   ///   - derivativeProducts: row k is `uₖ = (∂M/∂qᵏ) v` at q̄.
   ///   - velocityCurvature: `Sᵢⱼ = vᵀ (∂²M/∂qⁱ∂qʲ) v` at q̄.
