@@ -182,6 +182,36 @@ struct VINMqTests {
     #expect(starts[..<4].allSatisfy { $0.isFinite } && starts[8...].allSatisfy { $0.isFinite })
   }
 
+  /// A mass network far from the identity (parameters perturbed by N(0, 2²)) makes the steps
+  /// from these starts jump by radians, and Newton's iteration stops converging within its 50
+  /// iterations (`VariationalMidpoint`, with its `hybridsj` fallback, fails on the first window
+  /// too, two steps later). Each window is then finite up to its failing step and NaN from there on; the
+  /// rollout and its pullback do not trap.
+  @Test("a window whose Newton iteration does not converge is NaN from that step on")
+  func nonConvergenceIsNaN() throws {
+    var generator = SeededGenerator(seed: 3)
+    let potential = try AngularMLPPotential(
+      dimension: 2, width: 9, depth: 1, activation: .tanh, generator: &generator)
+    var mass = try ConfigurationMassMatrix(dimension: 2, width: 6, generator: &generator)
+    for i in mass.parameters.indices {
+      mass.parameters[i] += generator.nextNormal(standardDeviation: 2)
+    }
+    let model = try VINMq(potential: potential, mass: mass, stepSize: 0.05)
+    let starts = [0, 0, 0.1, -0.2, 0.3, 0.1, 0.31, 0.12]
+    let steps = 8
+    let output = model.rollout(from: starts, steps: steps)
+    for b in 0..<2 {
+      let window = Array(output[(b * (steps + 1) * 2)..<((b + 1) * (steps + 1) * 2)])
+      let failing = try #require(window.firstIndex { $0.isNaN }, "window \(b)")
+      #expect(failing >= 4 && window[..<failing].allSatisfy { $0.isFinite })
+      #expect(window[failing...].allSatisfy { $0.isNaN })
+    }
+    let (_, startsBar) = _Differentiation.gradient(at: model, starts) { model, x0 in
+      Self.probe(model.rollout(from: x0, steps: 3), skipping: 0..<0)
+    }
+    #expect(startsBar.base.allSatisfy { $0.isFinite })
+  }
+
   /// `probeLoss` of the outputs outside `skipped`.
   @differentiable(reverse,wrt: y)
   static func probe(_ y: [Double], skipping skipped: Range<Int>) -> Double {
