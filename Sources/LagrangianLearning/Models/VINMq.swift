@@ -18,7 +18,10 @@ import _Differentiation
 /// window's n×n system; the Legendre transforms and Newton matrix are DiscreteMechanics'
 /// `MidpointLegendreTransform`, and Newton stops by `VariationalMidpoint`'s rule, so the
 /// rollout is DiscreteMechanics' `VariationalMidpoint` on the ``LearnedMassSystem`` (to
-/// round-off; ``forecast(position:velocity:steps:)`` runs that integrator). The gradient through
+/// round-off; ``forecast(position:velocity:steps:)`` runs that integrator). A window whose
+/// Newton iteration fails (non-finite, singular, or 50 iterations without converging) is NaN
+/// from that step on, so that training stops on the non-finite loss and says so; the
+/// integrator of forecasts falls back to GSL's `hybridsj` instead. The gradient through
 /// the implicit solves comes from the implicit function theorem: for the cotangent `q̄_{k+1}` of
 /// the root, `λ = (∂R/∂q_{k+1})⁻ᵀ q̄_{k+1}` and then `θ̄ −= λᵀ ∂R/∂θ`, `q̄_k −= λᵀ ∂R/∂q_k`,
 /// `p̄_k += λ`, with hand-written pullbacks of the mass network and the potential's gradient
