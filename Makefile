@@ -35,7 +35,7 @@ bench: deps
 ## docs: DocC for every module; warnings are errors.
 docs: deps
 	$(SWIFT) package generate-documentation --warnings-as-errors \
-	  --target Manifolds --target DiscreteMechanics --target LagrangianLearning --target Plotting
+	  --target Manifolds --target DiscreteMechanics --target LagrangianLearning --target Plotting --target FileOutput
 
 ## format / lint: the toolchain's swift-format.
 format:

@@ -79,6 +79,10 @@ let package = Package(
 
     .target(name: "Plotting"),
 
+    // MARK: - Output files (atomic writes, temporary files removed on SIGINT/SIGTERM; libc only)
+
+    .target(name: "FileOutput"),
+
     // MARK: - Command-line tool
 
     .executableTarget(
@@ -86,6 +90,7 @@ let package = Package(
       dependencies: [
         "VINKit",
         "Plotting",
+        "FileOutput",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -99,12 +104,13 @@ let package = Package(
     .testTarget(name: "DiscreteMechanicsTests", dependencies: ["DiscreteMechanics"]),
     .testTarget(name: "LagrangianLearningTests", dependencies: ["LagrangianLearning"]),
     .testTarget(name: "VINToolTests", dependencies: ["vin", "VINKit", "Plotting"]),
+    .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
     // User code as a package that depends on VINKit writes it: Docs/YourOwnModel.md's snippets.
     .testTarget(name: "GuideTests", dependencies: ["VINKit"]),
   ]
     + examples.map { name in
       .executableTarget(
-        name: name, dependencies: ["VINKit", "Plotting"], path: "Examples/\(name)",
+        name: name, dependencies: ["VINKit", "Plotting", "FileOutput"], path: "Examples/\(name)",
         exclude: documentation(ofExample: name))
     }
 )

@@ -9,6 +9,7 @@
 //
 //     swift run -c release DoublePendulum [double-pendulum.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit

@@ -10,6 +10,7 @@
 //
 //     swift run -c release Dzhanibekov [dzhanibekov.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit

@@ -10,6 +10,7 @@
 //
 //     swift run -c release LearnPendulum [learn-pendulum.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit

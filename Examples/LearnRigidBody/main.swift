@@ -10,6 +10,7 @@
 //
 //     swift run -c release LearnRigidBody [learn-rigid-body.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit
@@ -107,8 +108,8 @@ resnetConfig.learningRate = 1e-3
 let resnetStart = clock.now
 let resnet = try Trainer(configuration: resnetConfig).train(
   BaselineModel(
-    architecture: .residual, dimension: 6, width: 100, depth: 2, activation: .tanh,
-    stepSize: h, generator: &networkGenerator), on: training
+    architecture: .residual, dimension: 3, width: 100, depth: 2, activation: .tanh,
+    stepSize: h, layout: .rigidBody, generator: &networkGenerator), on: training
 ).model
 let resnetSeconds = seconds(clock.now - resnetStart)
 
@@ -116,23 +117,22 @@ let resnetSeconds = seconds(clock.now - resnetStart)
 
 let steps = 200
 /// Mean over test trajectories of the geodesic error |log(R̂ᵀR)| and of |E(x̂_k) − E(x_0)| (true
-/// energy function on the forecast), per step. The ResNet's R̂ is projected onto SO(3) for the
-/// geodesic error; where it has degenerated so far that it has no projection, the error counts
-/// as π (the largest geodesic distance).
+/// energy function on the forecast), per step, from the rows x̂_k = (R̂_k, Ω̂_k) the model
+/// predicts (`rollout(from:steps:)`, the rows it was trained on). The ResNet's R̂, which nothing
+/// keeps on SO(3), is projected onto SO(3) for the geodesic error; where it has degenerated so
+/// far that it has no projection, the error counts as π (the largest geodesic distance).
 func score(_ model: any RolloutModel) throws -> (geodesic: [Double], energy: [Double]) {
   var geodesic = Array(repeating: 0.0, count: steps + 1)
   var energy = Array(repeating: 0.0, count: steps + 1)
   for start in testStarts {
     let states = try simulate(start, steps: steps)
-    let r0 = states[0].attitude.matrix.entries
     let w0 = truth.angularVelocity(of: states[0]).components
-    let forecast = try model.forecast(
-      position: Array(r0[..<6]), velocity: Array(r0[6...]) + w0, steps: steps)
+    let rows = model.rollout(from: states[0].attitude.matrix.entries + w0, steps: steps)
     let e0 =
       truth.potential(at: states[0].attitude) + 0.5 * w0[0] * states[0].angularMomentum.x
       + 0.5 * w0[1] * states[0].angularMomentum.y + 0.5 * w0[2] * states[0].angularMomentum.z
     for k in 0...steps {
-      let x = forecast.positions[k] + forecast.velocities[k]
+      let x = Array(rows[(12 * k)..<(12 * k + 12)])
       let matrix = Matrix3(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8])
       let w = Vector3(x[9], x[10], x[11])
       let distance: Double

@@ -7,6 +7,7 @@
 //
 //     swift run -c release PendulumEnergy [pendulum-energy.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit

@@ -11,6 +11,7 @@
 //
 //     swift run -c release SpinningTop [spinning-top.svg]
 
+import FileOutput
 import Foundation
 import Plotting
 import VINKit

@@ -88,51 +88,45 @@ public struct Matrix: Hashable, Sendable {
   public var maxAbsEntry: Double { storage.reduce(0) { Swift.max($0, $1.magnitude) } }
 
   /// The solution of `A x = b` by Gaussian elimination with partial pivoting, or `nil` when a
-  /// pivot is zero or the result is not finite.
+  /// pivot is zero or the result is not finite (``solveInPlace(_:)`` on copies).
   public func solve(_ b: [Double]) -> [Double]? {
-    let n = rows
-    guard n == columns, b.count == n else { return nil }
-    var a = storage
+    var a = self
     var x = b
-    let solved = a.withUnsafeMutableBufferPointer { a in
-      x.withUnsafeMutableBufferPointer { x in Matrix.solveInPlace(a, x, dimension: n) }
-    }
-    return solved ? x : nil
+    return a.solveInPlace(&x) ? x : nil
   }
 
-  /// Solves `A x = b` in place by Gaussian elimination with partial pivoting, without
-  /// allocating: `a` (n×n, row-major) is overwritten by the elimination and `b` (n numbers) by
-  /// x. Returns `false` when a pivot is zero or not finite or x is not finite (the contents are
-  /// then unspecified).
-  public static func solveInPlace(
-    _ a: UnsafeMutableBufferPointer<Double>, _ b: UnsafeMutableBufferPointer<Double>,
-    dimension n: Int
-  ) -> Bool {
+  /// Solves `A x = b` by Gaussian elimination with partial pivoting without allocating: `b`
+  /// becomes x, and this matrix is overwritten by the eliminated system (its upper triangle is
+  /// U of `PA = LU`). Returns `false`, with both left partly eliminated, when A is not square or
+  /// does not match `b`, a pivot is zero or not finite, or x is not finite.
+  public mutating func solveInPlace(_ b: inout [Double]) -> Bool {
+    let n = rows
+    guard n == columns, b.count == n else { return false }
     for col in 0..<n {
       var pivot = col
-      for r in (col + 1)..<max(col + 1, n) where abs(a[r * n + col]) > abs(a[pivot * n + col]) {
+      for r in (col + 1)..<max(col + 1, n)
+      where abs(storage[r * n + col]) > abs(storage[pivot * n + col]) {
         pivot = r
       }
-      let p = a[pivot * n + col]
+      let p = storage[pivot * n + col]
       guard p != 0, p.isFinite else { return false }
       if pivot != col {
-        for j in 0..<n { a.swapAt(col * n + j, pivot * n + j) }
+        for j in 0..<n { storage.swapAt(col * n + j, pivot * n + j) }
         b.swapAt(col, pivot)
       }
       for r in (col + 1)..<max(col + 1, n) {
-        let f = a[r * n + col] / p
+        let f = storage[r * n + col] / p
         if f == 0 { continue }
-        for j in col..<n { a[r * n + j] -= f * a[col * n + j] }
+        for j in col..<n { storage[r * n + j] -= f * storage[col * n + j] }
         b[r] -= f * b[col]
       }
     }
     for i in stride(from: n - 1, through: 0, by: -1) {
       var s = b[i]
-      for j in (i + 1)..<max(i + 1, n) { s -= a[i * n + j] * b[j] }
-      b[i] = s / a[i * n + i]
+      for j in (i + 1)..<max(i + 1, n) { s -= storage[i * n + j] * b[j] }
+      b[i] = s / storage[i * n + i]
     }
-    for i in 0..<n where !b[i].isFinite { return false }
-    return true
+    return b.allSatisfy(\.isFinite)
   }
 
   /// `A⁻¹`, column by column: column j is ``solve(_:)`` of the unit vector `e_j` (Gaussian

@@ -10,7 +10,7 @@ struct ConstantMassSystemTests {
     let mass: Matrix
     var dimension: Int
     func potential(at q: [Double]) -> Double { 0 }
-    func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+    func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
       for i in 0..<dimension { gradient[i] = 0 }
     }
   }

@@ -81,6 +81,31 @@ struct DoublePendulumTests {
     }
   }
 
+  @Test("lagrangianDerivatives (one sine and cosine per angle) equals the separate requirements")
+  func lagrangianDerivatives() throws {
+    for q in points {
+      let v = [0.7, -1.3]
+      var derivatives = LagrangianDerivatives(dimension: 2)
+      system.lagrangianDerivatives(at: q, velocity: v, secondOrder: true, into: &derivatives)
+      #expect(derivatives.mass == system.massMatrix(at: q))
+      #expect(derivatives.potentialGradient == system.potentialGradient(at: q))
+      #expect(derivatives.potentialHessian == system.potentialHessian(at: q))
+      for k in 0..<2 {
+        let dM = system.massMatrixDerivative(at: q, coordinate: k)
+        for i in 0..<2 {
+          let product = dM[i, 0] * v[0] + dM[i, 1] * v[1]
+          #expect(abs(derivatives.massDerivativeProducts[k, i] - product) <= 1e-15 * abs(product))
+        }
+        for j in 0..<2 {
+          let d2M = system.massMatrixSecondDerivative(at: q, coordinates: k, j)
+          let form = v[0] * (d2M[0, 1] * v[1]) + v[1] * (d2M[1, 0] * v[0])
+          let value = derivatives.massSecondDerivativeForms[k, j]
+          #expect(abs(value - form) <= 1e-15 * abs(form), "q \(q), (\(k), \(j))")
+        }
+      }
+    }
+  }
+
   @Test("M(q) is symmetric with det M = m₂ l₁² l₂² (m₁ + m₂ sin²(θ₁ − θ₂)) > 0")
   func massMatrix() {
     for q in points {

@@ -14,7 +14,7 @@ struct PolarParticle: LagrangianSystem {
 
   func potential(at q: [Double]) -> Double { -k / q[0] }
 
-  func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     gradient[0] = k / (q[0] * q[0])
     gradient[1] = 0
   }
@@ -104,6 +104,48 @@ struct ImplicitDELTests {
     #expect(
       Self.jacobianError(try TrapezoidalDiscreteLagrangian(system: polar, stepSize: h), q0, q1)
         < 1e-6)
+  }
+
+  @Test("momentum and Newton matrix from one evaluation equal the two separate evaluations")
+  func combinedEvaluation() throws {
+    let (q0, q1) = ([0.5, 1.0], [0.9, 0.3])
+    func check<L: DiscreteLagrangian>(_ lagrangian: L) {
+      var separate = lagrangian
+      var combined = lagrangian
+      var momentum = [0.0, 0.0]
+      var jacobian = Matrix.zeros(rows: 2, columns: 2)
+      separate.momentumAtStart(from: q0, to: q1, into: &momentum)
+      separate.momentumAtStartJacobian(from: q0, to: q1, into: &jacobian)
+      var momentum2 = [0.0, 0.0]
+      var jacobian2 = Matrix.zeros(rows: 2, columns: 2)
+      combined.momentumAtStartAndJacobian(from: q0, to: q1, into: &momentum2, jacobian: &jacobian2)
+      #expect(momentum2 == momentum && jacobian2 == jacobian, "\(L.self)")
+    }
+    for system in [pendulum, try DoublePendulum(mass1: 1.3, mass2: 0.7, length2: 1.6)] {
+      check(try MidpointDiscreteLagrangian(system: system, stepSize: 0.2))
+      check(try TrapezoidalDiscreteLagrangian(system: system, stepSize: 0.2))
+    }
+    check(try MidpointDiscreteLagrangian(system: PolarParticle(), stepSize: 0.2))
+  }
+
+  @Test(
+    "10⁴ double-pendulum steps: Newton in Swift and GSL's Newton give the same states bit for bit",
+    arguments: Rule.allCases)
+  func swiftNewtonIsGSLNewton(rule: Rule) throws {
+    var swift = try Self.integrator(rule, pendulum, stepSize: 0.01)
+    var gsl = try Self.integrator(
+      rule, pendulum, stepSize: 0.01, rootFinder: RootFinder(swiftNewton: false))
+    var a = pendulumStart
+    var b = pendulumStart
+    var iterations = (0, 0)
+    for _ in 0..<10_000 {
+      try swift.step(&a)
+      try gsl.step(&b)
+      iterations.0 += swift.lastStepIterations
+      iterations.1 += gsl.lastStepIterations
+    }
+    #expect(a == b, "\(a) against \(b)")
+    #expect(iterations.0 == iterations.1 && iterations.0 > 20_000, "\(iterations)")
   }
 
   @Test("the built-in systems' analytic Hessians match central differences of their gradients")
@@ -268,6 +310,41 @@ struct ImplicitDELTests {
       }
       #expect(step == 0)
       #expect(method.lastStepIterations == 2, "\(failure)")
+    }
+  }
+
+  /// From (0.5, 1) at (8, −6) rad/s with h = 0.7, Newton does not converge in 50 iterations;
+  /// GSL's hybridsj does, from the same guess. With a cap of 4 neither does.
+  @Test("a hard step: hybridsj takes over from Newton and solves it; with a low cap, a typed error")
+  func fallback() throws {
+    let start = try pendulum.state(position: [0.5, 1], velocity: [8, -6])
+    var results: [PhaseState] = []
+    for swiftNewton in [true, false] {
+      var midpoint = try VariationalMidpoint(
+        system: pendulum, stepSize: 0.7, rootFinder: RootFinder(swiftNewton: swiftNewton))
+      var state = start
+      try midpoint.step(&state)
+      #expect(midpoint.lastStepIterations > 50, "\(midpoint.lastStepIterations)")
+      // The step's equation −D₁L_d(q₀, q₁) = p₀ holds at the root.
+      var lagrangian = midpoint.discreteLagrangian
+      var momentum = [0.0, 0.0]
+      lagrangian.momentumAtStart(from: start.q, to: state.q, into: &momentum)
+      #expect(maxDifference(momentum, start.p) < 1e-12, "\(momentum) against \(start.p)")
+      results.append(state)
+    }
+    #expect(results[0] == results[1])
+    var capped = try VariationalMidpoint(
+      system: pendulum, stepSize: 0.7, rootFinder: RootFinder(maxIterations: 4))
+    do {
+      _ = try capped.integrate(from: start, steps: 1)
+      Issue.record("no error")
+    } catch {
+      guard case .rootFindingFailed(0, .noConvergence(let iterations, let residual)) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(iterations == 8 && residual > 1e-3, "\(error)")
+      #expect("\(error)".contains("8 iterations") && "\(error)".contains("at step 0"), "\(error)")
     }
   }
 

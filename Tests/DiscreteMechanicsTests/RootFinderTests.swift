@@ -234,6 +234,64 @@ struct RootFinderTests {
     }
   }
 
+  /// `F(x, y, z) = (y − z², x² + y² + z² − 3, x − yz)`, root (1, 1, 1); `∂F₁/∂x = 0`, so every
+  /// factorisation interchanges rows.
+  final class Pivoting: RootFindingEquations {
+    func residual(at x: [Double], into f: inout [Double]) {
+      f[0] = x[1] - x[2] * x[2]
+      f[1] = x[0] * x[0] + x[1] * x[1] + x[2] * x[2] - 3
+      f[2] = x[0] - x[1] * x[2]
+    }
+    func jacobian(at x: [Double], into j: inout Matrix) {
+      j.storage = [0, 1, -2 * x[2], 2 * x[0], 2 * x[1], 2 * x[2], 1, -x[2], -x[1]]
+    }
+  }
+
+  /// F = (x + y − 1, x + y + 1): J = [[1, 1], [1, 1]] is singular everywhere.
+  final class Inconsistent: RootFindingEquations {
+    func residual(at x: [Double], into f: inout [Double]) {
+      f[0] = x[0] + x[1] - 1
+      f[1] = x[0] + x[1] + 1
+    }
+    func jacobian(at x: [Double], into j: inout Matrix) { j.storage = [1, 1, 1, 1] }
+  }
+
+  /// The solve's root and statistics, or its error.
+  static func outcome(
+    _ finder: RootFinder, _ equations: some RootFindingEquations, from guess: [Double]
+  ) throws -> String {
+    let workspace = try RootFindingWorkspace(dimension: guess.count)
+    var x = guess
+    do {
+      let statistics = try finder.solve(&x, in: workspace, equations: equations)
+      return "root \(x.map(\.bitPattern)), \(statistics)"
+    } catch {
+      return "x \(x.map(\.bitPattern)), \(error)"
+    }
+  }
+
+  @Test(
+    "Newton in Swift and GSL's vinkit-newton: bit-identical roots and the same iterations and failures"
+  )
+  func swiftNewtonIsGSLNewton() throws {
+    let cases: [(any RootFindingEquations, [Double], Int)] = [
+      (CircleParabola(), [1, 1], 50), (CircleParabola(), [2, 0.5], 50),
+      (CircleParabola(), [1, 1], 2), (Pivoting(), [1.3, 0.8, 1.2], 50),
+      (Pivoting(), [-0.7, 2.1, 0.4], 50), (Inconsistent(), [0.3, 0.1], 50),
+    ]
+    for (equations, guess, cap) in cases {
+      let swift = try Self.outcome(RootFinder(maxIterations: cap), equations, from: guess)
+      let gsl = try Self.outcome(
+        RootFinder(maxIterations: cap, swiftNewton: false), equations, from: guess)
+      #expect(swift == gsl, "guess \(guess), cap \(cap)")
+    }
+    // The pivoting system converges quadratically to its known root.
+    let workspace = try RootFindingWorkspace(dimension: 3)
+    var x: [Double] = [1.3, 0.8, 1.2]
+    try RootFinder().solve(&x, in: workspace, equations: Pivoting())
+    #expect(maxDifference(x, [1, 1, 1]) < 1e-15, "\(x)")
+  }
+
   @Test("a Jacobian singular at the guess: Newton stops at once, hybridsj finds a root")
   func singularAtGuess() throws {
     // F = (xy − 1, x − y), roots ±(1, 1). J = [[y, x], [1, −1]] is singular on x = −y: from
@@ -249,6 +307,15 @@ struct RootFinderTests {
     let root = result.root
     #expect(abs(abs(root[0]) - 1) < 1e-14 && root[1] == root[0], "\(result)")
     #expect(result.iterations >= 2, "Newton's failed iteration is counted: \(result)")
+    // The same fallback after GSL's Newton.
+    let gsl = try RootFinder(swiftNewton: false).solve(
+      initialGuess: [0.5, -0.5],
+      residual: { x, f in
+        f[0] = x[0] * x[1] - 1
+        f[1] = x[0] - x[1]
+      },
+      jacobian: { x, j in j.storage = [x[1], x[0], 1, -1] })
+    #expect(gsl.root == root && gsl.iterations == result.iterations)
   }
 }
 

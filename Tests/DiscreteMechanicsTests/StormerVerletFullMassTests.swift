@@ -18,7 +18,7 @@ struct StormerVerletFullMassTests {
       -2 * cos(q[0]) - cos(q[1]) + 0.3 * (q[0] - q[1]) * (q[0] - q[1])
     }
 
-    func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+    func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
       gradient[0] = 2 * sin(q[0]) + 0.6 * (q[0] - q[1])
       gradient[1] = sin(q[1]) - 0.6 * (q[0] - q[1])
     }

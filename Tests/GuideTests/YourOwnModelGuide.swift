@@ -32,7 +32,7 @@ struct DuffingOscillator: ConstantMassSystem {
     return 0.5 * stiffness * x * x + 0.25 * hardening * x * x * x * x
   }
 
-  func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     let x = q[0]
     gradient[0] = stiffness * x + hardening * x * x * x
   }
@@ -65,7 +65,7 @@ struct SphericalPendulum: LagrangianSystem {
 
   func potential(at q: [Double]) -> Double { -m * gravity * length * cos(q[0]) }
 
-  func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     gradient[0] = m * gravity * length * sin(q[0])
     gradient[1] = 0
   }

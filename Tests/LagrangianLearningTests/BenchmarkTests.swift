@@ -173,7 +173,7 @@ extension BenchmarkTests {
   static func accelerationError<Potential: LearnablePotential, Mass: LearnableMassMatrix>(
     potential: Potential, mass: Mass, data: [ObservedTrajectory]
   ) -> Double {
-    let qs = data.flatMap { $0.positions.map { $0[0] } }
+    let qs = data.flatMap { ($0.positions ?? []).map { $0[0] } }
     let m = mass.entries()[0]
     let gradients = potential.gradients(at: qs)
     var sum = 0.0

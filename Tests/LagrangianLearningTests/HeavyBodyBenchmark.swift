@@ -43,8 +43,8 @@ extension BenchmarkTests {
       inputDimension: 9, width: 32, depth: 2, outputDimension: 1, activation: .tanh)
     let network = MultilayerPerceptron(shape: shape, generator: &generator)
     let resnet = try BaselineModel(
-      architecture: .residual, dimension: 6, width: 100, depth: 2, activation: .tanh,
-      stepSize: 0.02, generator: &generator)
+      architecture: .residual, dimension: 3, width: 100, depth: 2, activation: .tanh,
+      stepSize: 0.02, layout: .rigidBody, generator: &generator)
 
     var config = TrainingConfiguration()
     config.horizon = 10

@@ -63,9 +63,11 @@ struct HeavyBodyData {
   }
 
   /// Forecast quality from the true initial states `starts`, over `steps` steps, averaged over
-  /// the starts: the mean over steps 1…N of the geodesic attitude error `|log(R̂ᵀR)|` (a
-  /// forecast R̂ that is not a rotation is projected onto SO(3) first, and counts as π where it
-  /// has no projection), and the energy drift `max_k |E(x̂_k) − E(x₀)|` with the true energy.
+  /// the starts, of the rows `x̂_k = (R̂_k, Ω̂_k)` that the model predicts
+  /// (``RolloutModel/rollout(from:steps:)``, the rows it was trained on): the mean over steps
+  /// 1…N of the geodesic attitude error `|log(R̂ᵀR)|` (an R̂ that is not a rotation, a
+  /// baseline's, is projected onto SO(3) first, and counts as π where it has no projection),
+  /// and the energy drift `max_k |E(x̂_k) − E(x₀)|` with the true energy.
   func score(_ model: some RolloutModel, starts: [(Vector3, Vector3)], steps: Int) throws
     -> (geodesicError: Double, energyDrift: Double)
   {
@@ -73,14 +75,13 @@ struct HeavyBodyData {
     var drift = 0.0
     for start in starts {
       let states = try states(from: start, steps: steps)
-      let r0 = states[0].attitude.matrix.entries
       let w0 = truth.angularVelocity(of: states[0])
-      let forecast = try model.forecast(
-        position: Array(r0[..<6]), velocity: Array(r0[6...]) + w0.components, steps: steps)
+      let rows = model.rollout(
+        from: states[0].attitude.matrix.entries + w0.components, steps: steps)
       let e0 = energy(states[0].attitude.matrix, w0)
       var largest = 0.0
       for k in 0...steps {
-        let x = forecast.positions[k] + forecast.velocities[k]
+        let x = Array(rows[(12 * k)..<(12 * k + 12)])
         let matrix = Matrix3(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8])
         let e = energy(matrix, Vector3(x[9], x[10], x[11]))
         largest = max(largest, e.isFinite ? abs(e - e0) : .infinity)

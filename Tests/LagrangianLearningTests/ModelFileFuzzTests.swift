@@ -1,6 +1,7 @@
 import DiscreteMechanics
 import Foundation
 import LagrangianLearning
+import Manifolds
 import Testing
 
 /// A bounded, seeded fuzz of the model-file decoder (issue 9 §4): valid files of every kind
@@ -83,10 +84,14 @@ struct ModelFileFuzzTests {
       do {
         let model = try file.model()
         let n = model.configurationDimension
-        let rigid = model.kind == .vinSO3
-        let forecast = try model.forecast(
-          position: rigid ? [1, 0, 0, 0, 1, 0] : Array(repeating: 0.1, count: n),
-          velocity: rigid ? [0, 0, 1, 0.1, 0, 0] : Array(repeating: 0, count: n), steps: 3)
+        let initial: MechanicalState =
+          switch model.observationLayout {
+          case .coordinates:
+            .coordinates(
+              position: Array(repeating: 0.1, count: n), velocity: Array(repeating: 0, count: n))
+          case .rigidBody: .rigidBody(attitude: .identity, angularVelocity: Vector3(0.1, 0, 0))
+          }
+        let forecast = try model.forecast(from: initial, steps: 3)
         #expect(forecast.times.count == 4)
         forecasts += 1
       } catch {

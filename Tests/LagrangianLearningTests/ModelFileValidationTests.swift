@@ -1,6 +1,7 @@
 import DiscreteMechanics
 import Foundation
 import LagrangianLearning
+import Manifolds
 import Testing
 
 /// A model file is untrusted input (issue 9 §4): every size, count and value is checked when
@@ -175,9 +176,14 @@ struct ModelFileValidationTests {
         json: Data(json.replacingOccurrences(of: "\"mass\": []", with: massParameters).utf8))
       let model = try file.model()
       let n = model.configurationDimension
-      _ = try model.forecast(
-        position: n == 6 ? [1, 0, 0, 0, 1, 0] : Array(repeating: 0.1, count: n),
-        velocity: n == 6 ? [0, 0, 1, 0, 0, 0] : Array(repeating: 0, count: n), steps: 3)
+      let initial: MechanicalState =
+        switch model.observationLayout {
+        case .coordinates:
+          .coordinates(
+            position: Array(repeating: 0.1, count: n), velocity: Array(repeating: 0, count: n))
+        case .rigidBody: .rigidBody(attitude: .identity, angularVelocity: Vector3(1, 0, 0))
+        }
+      _ = try model.forecast(from: initial, steps: 3)
     }
   }
 

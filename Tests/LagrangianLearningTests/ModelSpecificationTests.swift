@@ -1,6 +1,7 @@
 import DiscreteMechanics
 import Foundation
 import LagrangianLearning
+import Manifolds
 import Testing
 import _Differentiation
 
@@ -143,6 +144,9 @@ struct ModelSpecificationTests {
           mass: ConstantMassMatrix(dimension: 1), stepSize: 0.1),
         VINSO3(stepSize: 0.05, initialInertiaScale: 0.4),
         VINSO3(stepSize: 0.05, network: so3Network, epsilon: 1e-5),
+        BaselineModel(
+          architecture: .residual, dimension: 3, width: 5, depth: 1, activation: .tanh,
+          stepSize: 0.05, layout: .rigidBody, generator: &generator),
       ]
     return try models.map { model in try #require(model as? any SpecifiedModel) }
   }
@@ -244,11 +248,11 @@ struct ModelSpecificationTests {
         """.utf8))
     #expect(so3.specification.dimension == 3)
     let directSO3 = try VINSO3(stepSize: 0.1, parameters: [1, 0, 1, 0, 0, 1, 0, 0, -1])
-    let q0 = [1.0, 0, 0, 0, 0.8, -0.6]
-    let v0 = [0.0, 0.6, 0.8, 0.1, 0.2, 0.3]
+    let r0 = try SO3(validating: Matrix3(1, 0, 0, 0, 0.8, -0.6, 0, 0.6, 0.8))
+    let w0 = Vector3(0.1, 0.2, 0.3)
     #expect(
-      try so3.model().forecast(position: q0, velocity: v0, steps: 20)
-        == directSO3.forecast(position: q0, velocity: v0, steps: 20))
+      try so3.model().forecast(attitude: r0, angularVelocity: w0, steps: 20)
+        == directSO3.forecast(attitude: r0, angularVelocity: w0, steps: 20))
     // Written again, a version-1 file becomes version 2 and loads to the same model.
     let again = try ModelFile(json: so3.encoded())
     #expect(again == so3)

@@ -49,7 +49,8 @@ struct TrainingSettingsTests {
     config.iterations = 50
     config.batchSize = 8
     config.learningRate = 1e-2
-    let naive = (0..<26).map { [data.positions[$0][0], data.velocities?[$0][0] ?? .nan] }
+    let positions = try #require(data.positions)
+    let naive = (0..<26).map { [positions[$0][0], data.velocities?[$0][0] ?? .nan] }
     func largestMove(_ config: TrainingConfiguration) throws -> (Double, Double) {
       let result = try Trainer(configuration: config).train(model, on: [data])
       let move = zip(result.initialStates, naive).map { abs($0[0] - $1[0]) + abs($0[1] - $1[1]) }

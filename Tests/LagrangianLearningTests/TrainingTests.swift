@@ -171,12 +171,13 @@ struct TrainingTests {
       try Trainer(configuration: config).train(Self.smallVIN(seed: 0), on: data)
     }
     config.learningRate = 1e-3
-    let positionsOnly = try ObservedTrajectory(times: data[0].times, positions: data[0].positions)
+    let positions = try #require(data[0].positions)
+    let positionsOnly = try ObservedTrajectory(times: data[0].times, positions: positions)
     #expect(throws: LearningError.missingVelocities(model: "vin-vv")) {
       try Trainer(configuration: config).train(Self.smallVIN(seed: 0), on: [positionsOnly])
     }
     let coarse = try ObservedTrajectory(
-      times: data[0].times.map { 2 * $0 }, positions: data[0].positions,
+      times: data[0].times.map { 2 * $0 }, positions: positions,
       velocities: data[0].velocities)
     #expect(throws: LearningError.stepSizeMismatch(trajectory: 0, expected: 0.1, actual: 0.2)) {
       try Trainer(configuration: config).train(Self.smallVIN(seed: 0), on: [coarse])

@@ -276,9 +276,10 @@ struct VINMqTests {
       var total = 0.0
       for (start, data) in zip(starts, trajectories) {
         let forecast = try model.forecast(position: start.q, velocity: start.v, steps: 20)
+        let positions = try #require(data.positions)
         for k in 0...20 {
           for i in 0..<2 {
-            let r = forecast.positions[k][i] - data.positions[k][i]
+            let r = forecast.positions[k][i] - positions[k][i]
             total += r * r
           }
         }

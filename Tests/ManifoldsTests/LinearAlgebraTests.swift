@@ -63,6 +63,23 @@ struct MatrixTests {
     expectClose(solution, x, absolute: 1e-14, "A⁻¹(A x)")
   }
 
+  @Test("solveInPlace: solve's solution, bit for bit, in b; U of PA = LU in A's upper triangle")
+  func solveInPlace() throws {
+    let a = try Matrix(rows: 3, columns: 3, storage: [0, 2, 1, 3, 1, 0, 1, -1, 4])
+    let b = [1.0, -2, 0.5]
+    var eliminated = a
+    var x = b
+    let solved = eliminated.solveInPlace(&x)
+    #expect(solved)
+    #expect(x == a.solve(b))
+    // Pivoting swaps rows 0 and 1 first: U's first row is A's second row.
+    #expect(Array(eliminated.storage[0..<3]) == [3, 1, 0])
+    var singular = try Matrix(rows: 2, columns: 2, storage: [1, 2, 2, 4])
+    var y = [1.0, 1]
+    let singularSolved = singular.solveInPlace(&y)
+    #expect(!singularSolved)
+  }
+
   @Test("solve returns nil for singular or mismatched systems")
   func solveFailures() throws {
     let singular = try Matrix(rows: 2, columns: 2, storage: [1, 2, 2, 4])

@@ -60,9 +60,17 @@ import VINKit
       // The contract of an accepted file: one sample per time, finite values throughout.
       #expect(trajectory.count >= 1)
       #expect(trajectory.times.allSatisfy { $0.isFinite })
-      #expect(trajectory.positions.count == trajectory.count)
-      #expect(trajectory.positions.allSatisfy { row in row.allSatisfy { $0.isFinite } })
-      #expect(trajectory.velocities.map { $0.count == trajectory.count } ?? true)
+      switch trajectory.states {
+      case .coordinates(let positions, let velocities):
+        #expect(positions.count == trajectory.count)
+        #expect(positions.allSatisfy { row in row.allSatisfy { $0.isFinite } })
+        #expect(velocities.map { $0.count == trajectory.count } ?? true)
+      case .rigidBody(let attitudes, let angularVelocities):
+        #expect(attitudes.count == trajectory.count)
+        #expect(angularVelocities.count == trajectory.count)
+        #expect(attitudes.allSatisfy { r in r.matrix.entries.allSatisfy { $0.isFinite } })
+        #expect(angularVelocities.allSatisfy { w in w.components.allSatisfy { $0.isFinite } })
+      }
       return true
     }
     print("CSV reader fuzzing: \(count) executions, \(accepted) accepted, no crash")

@@ -11,9 +11,9 @@ import Manifolds
 /// (``ImplicitVariationalIntegrator``). The one-step map is symplectic for every `L_d`, and the
 /// momentum map of every symmetry of `L_d` is conserved (discrete Noether theorem, ibid. §3.4).
 ///
-/// The three evaluations are `mutating` only because a conforming type keeps preallocated
-/// buffers for its intermediate quantities (M, ∂M/∂qⁱ, ∇²V, …), so that the Newton iteration
-/// of a step allocates nothing; they do not change the discrete Lagrangian.
+/// The evaluations are `mutating` only because a conforming type keeps preallocated buffers for
+/// its intermediate quantities (M, ∂M/∂qⁱ, ∇²V, …), so that the Newton iteration of a step
+/// allocates nothing; they do not change the discrete Lagrangian.
 public protocol DiscreteLagrangian: Sendable {
   /// The continuous system.
   associatedtype System: LagrangianSystem
@@ -33,92 +33,26 @@ public protocol DiscreteLagrangian: Sendable {
   /// equation `−D₁L_d(q₀, q₁) = p₀`.
   mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix)
+  /// Writes `−D₁L_d(q₀, q₁)` and its Jacobian in q₁ together, as each Newton iteration needs
+  /// them; the default evaluates the two separately.
+  mutating func momentumAtStartAndJacobian(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double], jacobian: inout Matrix)
 }
 
-/// The buffers in which the midpoint and trapezoidal discrete Lagrangians evaluate their
-/// Legendre transforms and Newton matrix without allocating.
-struct LegendreTransformBuffers: Sendable {
-  /// The point where the Lagrangian is evaluated (the midpoint q̄).
-  var point: [Double]
-  /// The discrete velocity `v = (q₁ − q₀)/h`.
-  var velocity: [Double]
-  /// `M` at the point, or at q₀.
-  var mass: Matrix
-  /// `M(q₁)`.
-  var massAtEnd: Matrix
-  /// One `∂M/∂qⁱ` at a time.
-  var massDerivative: Matrix
-  /// One `∂²M/∂qⁱ∂qʲ` at a time.
-  var massSecondDerivative: Matrix
-  /// `∇²V`.
-  var potentialHessian: Matrix
-  /// `∇V`.
-  var potentialGradient: [Double]
-  /// `vᵀ (∂²M/∂qⁱ∂qʲ) v` at the point.
-  var velocityCurvature: Matrix
-  /// Row k is `(∂M/∂qᵏ) v`, at the point or at q₀.
-  var derivativeProducts: Matrix
-  /// Row k is `(∂M/∂qᵏ)(q₁) v`.
-  var derivativeProductsAtEnd: Matrix
-
-  /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` unless
-  ///   `dimension ≥ 1`.
-  init(dimension n: Int) throws(IntegrationError) {
-    guard n >= 1 else {
-      throw .invalidParameter(
-        name: "dimension", value: Double(n), requirement: "must be at least 1")
-    }
-    point = Array(repeating: 0, count: n)
-    velocity = point
-    mass = .zeros(rows: n, columns: n)
-    massAtEnd = mass
-    massDerivative = mass
-    massSecondDerivative = mass
-    potentialHessian = mass
-    potentialGradient = point
-    velocityCurvature = mass
-    derivativeProducts = mass
-    derivativeProductsAtEnd = mass
-  }
-}
-
-extension LagrangianSystem {
-  /// Writes `(∂L/∂q)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂V/∂qⁱ` into `gradient`, with `massDerivative` as the
-  /// buffer for `∂M/∂qⁱ`.
-  func lagrangianGradient(
-    at q: [Double], velocity v: [Double], into gradient: inout [Double],
-    massDerivative: inout Matrix
+extension DiscreteLagrangian {
+  @inlinable
+  public mutating func momentumAtStartAndJacobian(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double], jacobian: inout Matrix
   ) {
-    potentialGradient(at: q, into: &gradient)
-    for i in 0..<dimension {
-      massMatrixDerivative(at: q, coordinate: i, into: &massDerivative)
-      gradient[i] = 0.5 * quadraticForm(massDerivative, v) - gradient[i]
-    }
-  }
-
-  /// Writes `(∂M/∂qᵏ) v` at `q` into row k of `products` (n×n), for every coordinate k, with
-  /// `massDerivative` as the buffer for `∂M/∂qᵏ`.
-  func massMatrixDerivativesTimes(
-    _ v: [Double], at q: [Double], into products: inout Matrix, massDerivative: inout Matrix
-  ) {
-    for k in 0..<dimension {
-      massMatrixDerivative(at: q, coordinate: k, into: &massDerivative)
-      for i in 0..<dimension {
-        var s = 0.0
-        for j in 0..<dimension { s += massDerivative[i, j] * v[j] }
-        products[k, i] = s
-      }
-    }
+    momentumAtStart(from: q0, to: q1, into: &momentum)
+    momentumAtStartJacobian(from: q0, to: q1, into: &jacobian)
   }
 }
 
-/// `vᵀ A v`.
-func quadraticForm(_ a: Matrix, _ v: [Double]) -> Double {
-  var s = 0.0
-  for r in v.indices {
-    var row = 0.0
-    for c in v.indices { row += a[r, c] * v[c] }
-    s += v[r] * row
-  }
-  return s
+/// Copies `source` into the array `destination` of the same length, through a span: one
+/// copy-on-write check, not one per entry, in the loops of an implicit step.
+@inlinable
+func copyEntries(_ source: [Double], into destination: inout [Double]) {
+  var target = destination.mutableSpan
+  for i in source.indices { target[i] = source[i] }
 }

@@ -1,4 +1,3 @@
-import CGSL
 import Manifolds
 
 /// A high-accuracy reference solution for a ``RigidBodySystem``: the equations of motion
@@ -15,25 +14,26 @@ import Manifolds
 public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrator {
   public let system: System
   public let stepSize: Double
-  public let absoluteTolerance: Double
-  public let relativeTolerance: Double
+  public var absoluteTolerance: Double { driver.absoluteTolerance }
+  public var relativeTolerance: Double { driver.relativeTolerance }
   public static var methodTraits: IntegratorTraits {
     IntegratorTraits(
       name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8,
       isAdaptive: true)
   }
 
+  private let driver: RK8PDDriver
   private let inverseInertia: Matrix3
 
-  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
-  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for an inertia that is not
-  ///   symmetric positive definite or a tolerance that is not positive.
   /// The solver with the default tolerances (1e-12 each).
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try self.init(
       system: system, stepSize: stepSize, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
   }
 
+  /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
+  ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for an inertia that is not
+  ///   symmetric positive definite or a tolerance that is not positive.
   public init(
     system: System, stepSize: Double, absoluteTolerance: Double, relativeTolerance: Double
   ) throws(IntegrationError) {
@@ -45,13 +45,15 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrato
     }
     self.system = system
     self.stepSize = stepSize
-    self.absoluteTolerance = try Parameter.positive(absoluteTolerance, "absoluteTolerance")
-    self.relativeTolerance = try Parameter.positive(relativeTolerance, "relativeTolerance")
+    self.driver = try RK8PDDriver(
+      absoluteTolerance: absoluteTolerance, relativeTolerance: relativeTolerance)
     self.inverseInertia = inverse
   }
 
+  /// - Throws: ``IntegrationError/stepTooLarge(step:detail:)`` when the step needs more than
+  ///   100 000 sub-steps; ``IntegrationError/nonFiniteState(step:)`` when GSL fails or the
+  ///   state is not finite.
   public mutating func step(_ state: inout RigidBodyState) throws(IntegrationError) {
-    GSLErrorHandler.disableAbort
     let r = state.attitude.matrix
     let p = state.angularMomentum
     var y = [
@@ -59,63 +61,21 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrato
       p.x, p.y, p.z,
     ]
     let system = self.system
-    let field = RigidBodyVectorField(inverseInertia: inverseInertia) {
-      system.moment(at: SO3(uncheckedMatrix: $0))
-    }
-    var ode = gsl_odeiv2_system(
-      function: rigidBodyRightHandSide, jacobian: nil, dimension: 12,
-      params: Unmanaged.passUnretained(field).toOpaque())
-    guard
-      let driver = gsl_odeiv2_driver_alloc_y_new(
-        &ode, cgsl_odeiv2_rk8pd(), min(stepSize, 1e-3), absoluteTolerance, relativeTolerance)
-    else { throw .nonFiniteState(step: nil) }
-    defer { gsl_odeiv2_driver_free(driver) }
-    // A bounded number of adaptive sub-steps per step: a step of 1e300 would otherwise run
-    // for ever.
-    gsl_odeiv2_driver_set_nmax(driver, ReferenceSolverLimits.maxSubsteps)
-    var t = 0.0
-    let status = gsl_odeiv2_driver_apply(driver, &t, stepSize, &y)
-    withExtendedLifetime(field) {}
-    if status == Int32(GSL_EMAXITER) { throw ReferenceSolverLimits.tooManySubsteps(stepSize) }
-    guard status == Int32(GSL_SUCCESS), y.allSatisfy(\.isFinite) else {
-      throw .nonFiniteState(step: nil)
+    let inverseInertia = self.inverseInertia
+    // ẏ for y = (R row-major, Π): Ṙ = R Ω̂, Π̇ = Π × Ω + M(R), Ω = J⁻¹Π.
+    try driver.advance(&y, by: stepSize) { y, dydt in
+      let r = Matrix3(y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7], y[8])
+      let p = Vector3(y[9], y[10], y[11])
+      let omega = inverseInertia * p
+      let rDot = r * SO3.hat(omega)
+      let pDot = p.cross(omega) + system.moment(at: SO3(uncheckedMatrix: r))
+      for i in 0..<3 {
+        for j in 0..<3 { dydt[3 * i + j] = rDot[i, j] }
+        dydt[9 + i] = pDot[i]
+      }
     }
     state = RigidBodyState(
       attitude: SO3(uncheckedMatrix: Matrix3(y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7], y[8])),
       angularMomentum: Vector3(y[9], y[10], y[11]))
   }
 }
-
-/// The rigid-body vector field GSL calls back, boxed for its `params` pointer (C callbacks cannot
-/// capture the generic system, so its moment is a closure).
-private final class RigidBodyVectorField {
-  let inverseInertia: Matrix3
-  let moment: (Matrix3) -> Vector3
-
-  init(inverseInertia: Matrix3, moment: @escaping (Matrix3) -> Vector3) {
-    self.inverseInertia = inverseInertia
-    self.moment = moment
-  }
-
-  /// `ẏ` for `y = (R row-major, Π)`.
-  func evaluate(_ y: UnsafePointer<Double>, into dydt: UnsafeMutablePointer<Double>) {
-    let r = Matrix3(y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7], y[8])
-    let p = Vector3(y[9], y[10], y[11])
-    let omega = inverseInertia * p
-    let rDot = r * SO3.hat(omega)
-    let pDot = p.cross(omega) + moment(r)
-    for i in 0..<3 {
-      for j in 0..<3 { dydt[3 * i + j] = rDot[i, j] }
-      dydt[9 + i] = pDot[i]
-    }
-  }
-}
-
-private let rigidBodyRightHandSide:
-  @convention(c) (
-    Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?
-  ) -> Int32 = { _, y, dydt, params in
-    guard let y, let dydt, let params else { return Int32(GSL_EFAULT) }
-    Unmanaged<RigidBodyVectorField>.fromOpaque(params).takeUnretainedValue().evaluate(y, into: dydt)
-    return Int32(GSL_SUCCESS)
-  }

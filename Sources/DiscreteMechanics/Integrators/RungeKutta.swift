@@ -1,25 +1,5 @@
 import Manifolds
 
-/// Hamilton's equations of a ``LagrangianSystem`` as a first-order ODE `x' = f(x)`, `x = (q, p)`:
-///
-///     q̇ = M(q)⁻¹ p,    ṗ = ∂L/∂q = ½ q̇ᵀ (∂M/∂q) q̇ − ∇V(q).
-///
-/// The baselines (explicit Euler, classical Runge–Kutta, GSL's rk8pd) integrate this field.
-public struct HamiltonianVectorField<System: LagrangianSystem>: Sendable {
-  public let system: System
-
-  public init(system: System) { self.system = system }
-
-  /// `f(x)` for `x = (q, p)` concatenated; throws when M(q) is singular.
-  public func callAsFunction(_ x: [Double]) throws(IntegrationError) -> [Double] {
-    let n = system.dimension
-    let q = Array(x[0..<n])
-    let p = Array(x[n..<(2 * n)])
-    guard let v = system.massMatrix(at: q).solve(p) else { throw .singularMassMatrix(step: nil) }
-    return v + system.lagrangianGradient(at: q, velocity: v)
-  }
-}
-
 /// An explicit Runge–Kutta method given by its Butcher tableau, applied to Hamilton's equations.
 ///
 /// Provided as non-geometric baselines: ``explicitEuler(system:stepSize:)`` (order 1) and

@@ -10,7 +10,10 @@ import Manifolds
 ///
 /// The implicit equation is solved for `F_k = exp(f̂)` as the 3-vector equation
 /// `G(f) = (sin|f|/|f|) J f + ((1 − cos|f|)/|f|²)(f × J f) − g = 0`, `g = hΠ_k + (h²/2)M_k`,
-/// warm-started from the previous step's f. The method is symplectic, symmetric (reversing Π
+/// from the tangent predictor `f_{k−1} + DG(f_{k−1})⁻¹ (g_k − g_{k−1})`: the first-order change
+/// of the previous step's root with the right-hand side, with the inverse Jacobian Newton last
+/// formed there, so that it costs no evaluation of G (about 1e-6 from the root for the default
+/// heavy top, against 2e-3 for `f_{k−1}` itself). The method is symplectic, symmetric (reversing Π
 /// retraces the trajectory), of order 2, keeps the attitude on SO(3), and conserves the momentum
 /// map of every symmetry of U exactly (for the free body `|Π|`, `RΠ` and the energy; for the heavy
 /// top `e_zᵀRΠ`).
@@ -26,11 +29,11 @@ import Manifolds
 ///   steps, against 1.7e-14 this way).
 ///
 /// **Solver.** The Newton iteration on `SIMD3`/`Matrix3` with the analytic Jacobian is the
-/// primary path: it allocates nothing and costs about 0.44 µs per heavy-top step (default top,
-/// h = 0.01, 3.75 iterations per step on average), against 1.35–1.55 µs when GSL's
-/// `gsl_multiroot_fdfsolver_newton` (allocated once, C callbacks on stack values) does the same
-/// iterations: its `gsl_vector` traffic, LU factorisation and extra evaluation in `set` triple the
-/// cost and miss the 1.5 µs budget (release build, x86-64, 10⁶ steps).
+/// primary path: it allocates nothing, and from the predictor it takes two iterations per step
+/// (the second correction is at round-off and the quadratic-convergence estimate puts the next
+/// below it; see ``SO3LGVIEquation``), about 0.2 µs per default heavy-top step
+/// (`Docs/Benchmarks.md`). GSL's `gsl_multiroot_fdfsolver_newton` doing the same iterations cost
+/// three times as much (its `gsl_vector` traffic, LU factorisation and extra evaluation in `set`).
 /// When Newton fails (singular Jacobian, non-finite residual, no convergence in
 /// ``maxNewtonIterations``), GSL's multiroot solvers take over from `J⁻¹g` through the package's
 /// one GSL driver, ``RootFindingWorkspace``: Newton, then `hybridsj`, both with the analytic
@@ -46,21 +49,24 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   public let maxNewtonIterations: Int
 
   /// The solver iterations summed over all steps taken (GSL fallback iterations included).
-  public private(set) var newtonIterations = 0
+  public var newtonIterations: Int { counts.iterations }
   /// The number of successful steps taken.
-  public private(set) var stepsTaken = 0
+  public var stepsTaken: Int { counts.steps }
   /// `newtonIterations / stepsTaken` (0 before the first step).
   public var meanNewtonIterations: Double {
     stepsTaken > 0 ? Double(newtonIterations) / Double(stepsTaken) : 0
   }
 
-  private var equation: SO3LGVIEquation
-  private let inverseInertia: Matrix3
-  /// The previous step's f (the warm start), `nil` before the first step.
-  private var warmStart: Vector3?
-  /// `M(R_{k+1})` of the previous step, reused as `M_k` when the next step starts there.
-  private var cachedMoment: (attitude: Matrix3, moment: Vector3)?
-  private var fallback: SO3LGVIMultirootSolver?
+  @usableFromInline var counts = (iterations: 0, steps: 0)
+  @usableFromInline var equation: SO3LGVIEquation
+  @usableFromInline let inverseInertia: Matrix3
+  /// The previous step's root f, right-hand side g and `DG⁻¹`, from which the predictor starts;
+  /// before the first step `(0, 0, J⁻¹)`, which makes the first guess `J⁻¹g`.
+  @usableFromInline var predictor: (root: Vector3, target: Vector3, inverseJacobian: Matrix3)
+  /// `M(R_{k+1})` of the previous step and `R_{k+1}`, reused as `M_k` when the next step starts
+  /// there (NaN before the first step, so never).
+  @usableFromInline var cachedMoment: (attitude: Matrix3, moment: Vector3)
+  @usableFromInline var fallback: SO3LGVIMultirootSolver?
 
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
@@ -91,32 +97,36 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     self.maxNewtonIterations = maxNewtonIterations
     self.inverseInertia = inverse
     self.equation = SO3LGVIEquation(inertia: system.inertia, target: .zero)
+    predictor = (.zero, .zero, inverse)
+    let nan = Vector3(repeating: .nan)
+    cachedMoment = (Matrix3(rows: nan, nan, nan), nan)
   }
 
   /// One LGVI step; allocates nothing unless the GSL fallback is needed for the first time.
+  /// `@inlinable`, so that it is specialised for the caller's system.
   ///
   /// - Throws: ``IntegrationError/rootFindingFailed(step:_:)`` naming the residual and the
   ///   iteration count when neither Newton nor GSL solves the implicit equation;
   ///   ``IntegrationError/nonFiniteState(step:)`` when the new state is not finite.
+  @inlinable
   public mutating func step(_ state: inout RigidBodyState) throws(IntegrationError) {
     let h = stepSize
     let attitude = state.attitude.matrix
-    let moment: Vector3
-    if let cached = cachedMoment, cached.attitude == attitude {
-      moment = cached.moment
-    } else {
-      moment = system.moment(at: state.attitude)
-    }
+    let moment =
+      cachedMoment.attitude == attitude ? cachedMoment.moment : system.moment(at: state.attitude)
     let momentum = state.angularMomentum + (0.5 * h) * moment
     equation.target = h * momentum
     guard equation.target.maxAbs.isFinite, attitude.isFinite else {
       throw .nonFiniteState(step: nil)
     }
-    let f = try solve(from: warmStart ?? inverseInertia * equation.target)
+    let guess =
+      predictor.root + predictor.inverseJacobian * (equation.target - predictor.target)
+    let newton = equation.newton(from: guess, maxIterations: maxNewtonIterations)
+    counts.iterations += newton.iterations
+    let solution = newton.converged ? newton : try solveWithGSL(after: newton)
+    let f = solution.root
 
-    let c = ExponentialCoefficients(f)
-    let k = SO3.hat(f)
-    let increment = c.a * k + c.b * (k * k)  // E = F − I
+    let increment = Self.exponentialIncrement(f)
     let nextAttitude = SO3(uncheckedMatrix: attitude + attitude * increment)
     let nextMoment = system.moment(at: nextAttitude)
     let nextMomentum = momentum + increment.transposeTimes(momentum) + (0.5 * h) * nextMoment
@@ -125,17 +135,28 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     }
     state = RigidBodyState(attitude: nextAttitude, angularMomentum: nextMomentum)
     cachedMoment = (nextAttitude.matrix, nextMoment)
-    warmStart = f
-    stepsTaken += 1
+    predictor = (f, equation.target, solution.inverseJacobian)
+    counts.steps += 1
   }
 
-  /// The root f of the implicit equation: Swift Newton, then GSL (newton, hybridsj) from the
-  /// initial guess `J⁻¹g`.
-  private mutating func solve(from guess: Vector3) throws(IntegrationError) -> Vector3 {
-    let newton = equation.newton(from: guess, maxIterations: maxNewtonIterations)
-    newtonIterations += newton.iterations
-    if newton.converged { return newton.root }
+  /// `E = exp(f̂) − I = a f̂ + b f̂²` in closed form, with `f̂² = f fᵀ − |f|² I`: row i is
+  /// `a (eᵢ × f) + b (fᵢ f − |f|² eᵢ)`.
+  @inlinable
+  static func exponentialIncrement(_ f: Vector3) -> Matrix3 {
+    let c = ExponentialCoefficients(f)
+    let x = f.squaredNorm
+    return Matrix3(
+      rows: c.a * Vector3(0, -f.z, f.y) + c.b * (f.x * f - Vector3(x, 0, 0)),
+      c.a * Vector3(f.z, 0, -f.x) + c.b * (f.y * f - Vector3(0, x, 0)),
+      c.a * Vector3(-f.y, f.x, 0) + c.b * (f.z * f - Vector3(0, 0, x)))
+  }
 
+  /// The root f of the implicit equation and `DG⁻¹` near it when Newton (`newton`) failed: GSL
+  /// (newton, hybridsj) from the initial guess `J⁻¹g`.
+  @usableFromInline
+  mutating func solveWithGSL(after newton: SO3LGVISolution) throws(IntegrationError)
+    -> SO3LGVISolution
+  {
     // A copy of this integrator may share the workspace; then this one gets its own.
     let solver: SO3LGVIMultirootSolver
     if isKnownUniquelyReferenced(&fallback), let existing = fallback {
@@ -151,7 +172,7 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     solver.equation = equation
     let gsl = solver.solve(
       from: inverseInertia * equation.target, maxIterations: maxNewtonIterations)
-    newtonIterations += gsl.iterations
+    counts.iterations += gsl.iterations
     guard gsl.converged else {
       let iterations = newton.iterations + gsl.iterations
       throw .rootFindingFailed(
@@ -159,6 +180,6 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
         .noConvergence(
           iterations: iterations, residualNorm: min(newton.residualNorm, gsl.residualNorm)))
     }
-    return gsl.root
+    return gsl
   }
 }

@@ -15,15 +15,19 @@ public typealias VariationalMidpoint<System: LagrangianSystem> =
 ///     ∂p₀ᵢ/∂q₁ⱼ = Mᵢⱼ/h + ½ ((∂M/∂qʲ) v)ᵢ − ½ ((∂M/∂qⁱ) v)ⱼ − (h/8) vᵀ (∂²M/∂qⁱ∂qʲ) v
 ///                 + (h/4) (∇²V)ᵢⱼ
 ///
-/// (the formulas of ``MidpointLegendreTransform``, which this type evaluates from the system's
-/// derivatives at q̄).
+/// (``MidpointLegendreTransform``, from L's derivatives at q̄).
 ///
 /// `L_d` is self-adjoint (`L_d(q₀, q₁, h) = −L_d(q₁, q₀, −h)`), so the integrator is symmetric;
 /// it is of order 2 (Marsden and West 2001, §2.2.3 and §2.3; trep's `MidpointVI`).
 public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagrangian {
   public let system: System
   public let stepSize: Double
-  private var buffers: LegendreTransformBuffers
+  /// `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h` of the last evaluation, and L's derivatives there.
+  @usableFromInline var midpoint: [Double]
+  @usableFromInline var velocity: [Double]
+  @usableFromInline var derivatives: LagrangianDerivatives
+  /// The `(q₀, q₁)` of the last evaluation and its order (0 before the first, 1 or 2).
+  @usableFromInline var evaluated: (start: [Double], end: [Double], order: Int)
 
   public static var traits: IntegratorTraits {
     IntegratorTraits(
@@ -35,69 +39,91 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   ///   below 1.
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try StepSize.validate(stepSize)
+    let n = system.dimension
+    guard n >= 1 else {
+      throw .invalidParameter(
+        name: "dimension", value: Double(n), requirement: "must be at least 1")
+    }
     self.system = system
     self.stepSize = stepSize
-    buffers = try LegendreTransformBuffers(dimension: system.dimension)
+    midpoint = Array(repeating: 0, count: n)
+    velocity = midpoint
+    derivatives = LagrangianDerivatives(dimension: n)
+    evaluated = (midpoint, midpoint, 0)
   }
 
+  @inlinable
   public mutating func momentumAtStart(
     from q0: [Double], to q1: [Double], into momentum: inout [Double]
   ) {
-    legendreTransform(q0, q1, sign: -1, into: &momentum)
+    evaluate(q0, q1, secondOrder: false)
+    legendreTransform(sign: -1, into: &momentum)
   }
 
+  @inlinable
   public mutating func momentumAtEnd(
     from q0: [Double], to q1: [Double], into momentum: inout [Double]
   ) {
-    legendreTransform(q0, q1, sign: 1, into: &momentum)
+    evaluate(q0, q1, secondOrder: false)
+    legendreTransform(sign: 1, into: &momentum)
   }
 
+  @inlinable
   public mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix
   ) {
-    let n = system.dimension
-    setMidpointAndVelocity(q0, q1)
-    system.massMatrix(at: buffers.point, into: &buffers.mass)
-    system.potentialHessian(at: buffers.point, into: &buffers.potentialHessian)
-    system.massMatrixDerivativesTimes(
-      buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
-      massDerivative: &buffers.massDerivative)
-    for i in 0..<n {
-      for j in 0..<n {
-        system.massMatrixSecondDerivative(
-          at: buffers.point, coordinates: i, j, into: &buffers.massSecondDerivative)
-        buffers.velocityCurvature[i, j] = quadraticForm(
-          buffers.massSecondDerivative, buffers.velocity)
-      }
+    evaluate(q0, q1, secondOrder: true)
+    newtonMatrix(into: &jacobian)
+  }
+
+  /// Both from one evaluation of L's derivatives at the midpoint.
+  @inlinable
+  public mutating func momentumAtStartAndJacobian(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double], jacobian: inout Matrix
+  ) {
+    evaluate(q0, q1, secondOrder: true)
+    legendreTransform(sign: -1, into: &momentum)
+    newtonMatrix(into: &jacobian)
+  }
+
+  /// Sets `q̄` and `v` and evaluates L's derivatives there, unless the last evaluation was at
+  /// the same `(q₀, q₁)` to at least the same order: the Newton iteration's last evaluation is
+  /// at the root `q_{k+1}`, where ``momentumAtEnd(from:to:into:)`` then needs the same terms.
+  /// (Arrays written in the Newton iteration are written through spans: one copy-on-write check
+  /// each, not one per entry.)
+  @inlinable
+  mutating func evaluate(_ q0: [Double], _ q1: [Double], secondOrder: Bool) {
+    let order = secondOrder ? 2 : 1
+    if evaluated.order >= order && evaluated.start == q0 && evaluated.end == q1 { return }
+    copyEntries(q0, into: &evaluated.start)
+    copyEntries(q1, into: &evaluated.end)
+    evaluated.order = order
+    let h = stepSize
+    do {
+      var point = midpoint.mutableSpan
+      for i in q0.indices { point[i] = 0.5 * (q0[i] + q1[i]) }
     }
-    MidpointLegendreTransform.jacobian(
-      sign: -1, stepSize: stepSize, dimension: n, mass: buffers.mass.storage,
-      derivativeProducts: buffers.derivativeProducts.storage,
-      velocityCurvature: buffers.velocityCurvature.storage,
-      potentialHessian: buffers.potentialHessian.storage, into: &jacobian.storage)
+    do {
+      var v = velocity.mutableSpan
+      for i in q0.indices { v[i] = (q1[i] - q0[i]) / h }
+    }
+    system.lagrangianDerivatives(
+      at: midpoint, velocity: velocity, secondOrder: secondOrder, into: &derivatives)
   }
 
   /// `M(q̄) v + sign (h/2) ∂_qL(q̄, v)`.
-  private mutating func legendreTransform(
-    _ q0: [Double], _ q1: [Double], sign: Double, into momentum: inout [Double]
-  ) {
-    setMidpointAndVelocity(q0, q1)
-    system.massMatrix(at: buffers.point, into: &buffers.mass)
-    system.massMatrixDerivativesTimes(
-      buffers.velocity, at: buffers.point, into: &buffers.derivativeProducts,
-      massDerivative: &buffers.massDerivative)
-    system.potentialGradient(at: buffers.point, into: &buffers.potentialGradient)
+  @inlinable
+  func legendreTransform(sign: Double, into momentum: inout [Double]) {
     MidpointLegendreTransform.momentum(
-      sign: sign, stepSize: stepSize, dimension: system.dimension, velocity: buffers.velocity,
-      mass: buffers.mass.storage, derivativeProducts: buffers.derivativeProducts.storage,
-      potentialGradient: buffers.potentialGradient, into: &momentum)
+      sign: sign, stepSize: stepSize, velocity: velocity, derivatives: derivatives,
+      into: &momentum)
   }
 
-  /// Writes `q̄ = (q₀ + q₁)/2` and `v = (q₁ − q₀)/h` into the buffers.
-  private mutating func setMidpointAndVelocity(_ q0: [Double], _ q1: [Double]) {
-    for i in q0.indices {
-      buffers.point[i] = 0.5 * (q0[i] + q1[i])
-      buffers.velocity[i] = (q1[i] - q0[i]) / stepSize
-    }
+  /// `∂p₀/∂q₁` at q̄.
+  @inlinable
+  func newtonMatrix(into jacobian: inout Matrix) {
+    MidpointLegendreTransform.jacobian(
+      sign: -1, stepSize: stepSize, velocity: velocity, derivatives: derivatives,
+      into: &jacobian)
   }
 }

@@ -20,7 +20,10 @@ public typealias VariationalTrapezoidal<System: LagrangianSystem> =
 public struct TrapezoidalDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagrangian {
   public let system: System
   public let stepSize: Double
-  private var buffers: LegendreTransformBuffers
+  /// `v = (q₁ − q₀)/h` of the last evaluation, and L's first derivatives at q₀ and at q₁.
+  @usableFromInline var velocity: [Double]
+  @usableFromInline var start: LagrangianDerivatives
+  @usableFromInline var end: LagrangianDerivatives
 
   public static var traits: IntegratorTraits {
     IntegratorTraits(
@@ -32,66 +35,83 @@ public struct TrapezoidalDiscreteLagrangian<System: LagrangianSystem>: DiscreteL
   ///   below 1.
   public init(system: System, stepSize: Double) throws(IntegrationError) {
     try StepSize.validate(stepSize)
+    let n = system.dimension
+    guard n >= 1 else {
+      throw .invalidParameter(
+        name: "dimension", value: Double(n), requirement: "must be at least 1")
+    }
     self.system = system
     self.stepSize = stepSize
-    buffers = try LegendreTransformBuffers(dimension: system.dimension)
+    velocity = Array(repeating: 0, count: n)
+    start = LagrangianDerivatives(dimension: n)
+    end = start
   }
 
+  @inlinable
   public mutating func momentumAtStart(
     from q0: [Double], to q1: [Double], into momentum: inout [Double]
   ) {
-    legendreTransform(q0, q1, at: q0, sign: -1, into: &momentum)
+    evaluate(q0, q1)
+    legendreTransform(sign: -1, at: start, into: &momentum)
   }
 
+  @inlinable
   public mutating func momentumAtEnd(
     from q0: [Double], to q1: [Double], into momentum: inout [Double]
   ) {
-    legendreTransform(q0, q1, at: q1, sign: 1, into: &momentum)
+    evaluate(q0, q1)
+    legendreTransform(sign: 1, at: end, into: &momentum)
   }
 
+  @inlinable
   public mutating func momentumAtStartJacobian(
     from q0: [Double], to q1: [Double], into jacobian: inout Matrix
   ) {
-    let h = stepSize
-    setVelocity(q0, q1)
-    system.massMatrix(at: q0, into: &buffers.mass)
-    system.massMatrix(at: q1, into: &buffers.massAtEnd)
-    system.massMatrixDerivativesTimes(
-      buffers.velocity, at: q0, into: &buffers.derivativeProducts,
-      massDerivative: &buffers.massDerivative)
-    system.massMatrixDerivativesTimes(
-      buffers.velocity, at: q1, into: &buffers.derivativeProductsAtEnd,
-      massDerivative: &buffers.massDerivative)
-    for i in 0..<system.dimension {
-      for j in 0..<system.dimension {
-        jacobian[i, j] =
-          0.5 * (buffers.mass[i, j] + buffers.massAtEnd[i, j]) / h
-          + 0.5 * (buffers.derivativeProductsAtEnd[j, i] - buffers.derivativeProducts[i, j])
-      }
-    }
+    evaluate(q0, q1)
+    newtonMatrix(into: &jacobian)
   }
 
-  /// `M̄ v + sign (h/2) ∂_qL(q, v)` with q the start or end point.
-  private mutating func legendreTransform(
-    _ q0: [Double], _ q1: [Double], at q: [Double], sign: Double, into momentum: inout [Double]
+  /// Both from one evaluation of L's derivatives at q₀ and at q₁.
+  @inlinable
+  public mutating func momentumAtStartAndJacobian(
+    from q0: [Double], to q1: [Double], into momentum: inout [Double], jacobian: inout Matrix
   ) {
-    setVelocity(q0, q1)
-    system.massMatrix(at: q0, into: &buffers.mass)
-    system.massMatrix(at: q1, into: &buffers.massAtEnd)
-    system.lagrangianGradient(
-      at: q, velocity: buffers.velocity, into: &momentum, massDerivative: &buffers.massDerivative)
+    evaluate(q0, q1)
+    legendreTransform(sign: -1, at: start, into: &momentum)
+    newtonMatrix(into: &jacobian)
+  }
+
+  /// Sets `v` and evaluates L's first derivatives at q₀ and at q₁.
+  @inlinable
+  mutating func evaluate(_ q0: [Double], _ q1: [Double]) {
+    for i in q0.indices { velocity[i] = (q1[i] - q0[i]) / stepSize }
+    system.lagrangianDerivatives(at: q0, velocity: velocity, secondOrder: false, into: &start)
+    system.lagrangianDerivatives(at: q1, velocity: velocity, secondOrder: false, into: &end)
+  }
+
+  /// `M̄ v + sign (h/2) ∂_qL(q, v)` with q the start or the end point.
+  @inlinable
+  func legendreTransform(
+    sign: Double, at point: LagrangianDerivatives, into momentum: inout [Double]
+  ) {
     let halfStep = sign * 0.5 * stepSize
-    for i in 0..<system.dimension {
+    for i in velocity.indices {
       var mv = 0.0
-      for j in 0..<system.dimension {
-        mv += 0.5 * (buffers.mass[i, j] + buffers.massAtEnd[i, j]) * buffers.velocity[j]
-      }
-      momentum[i] = mv + halfStep * momentum[i]
+      for j in velocity.indices { mv += 0.5 * (start.mass[i, j] + end.mass[i, j]) * velocity[j] }
+      momentum[i] = mv + halfStep * point.positionDerivative(i, velocity: velocity)
     }
   }
 
-  /// Writes `v = (q₁ − q₀)/h` into the buffers.
-  private mutating func setVelocity(_ q0: [Double], _ q1: [Double]) {
-    for i in q0.indices { buffers.velocity[i] = (q1[i] - q0[i]) / stepSize }
+  /// `∂p₀ᵢ/∂q₁ⱼ = M̄ᵢⱼ/h + ½ ((∂M/∂qʲ)(q₁) v)ᵢ − ½ ((∂M/∂qⁱ)(q₀) v)ⱼ`.
+  @inlinable
+  func newtonMatrix(into jacobian: inout Matrix) {
+    let h = stepSize
+    for i in velocity.indices {
+      for j in velocity.indices {
+        jacobian[i, j] =
+          0.5 * (start.mass[i, j] + end.mass[i, j]) / h
+          + 0.5 * (end.massDerivativeProducts[j, i] - start.massDerivativeProducts[i, j])
+      }
+    }
   }
 }

@@ -44,7 +44,7 @@ extension RootFindingError {
   }
 
   /// The iterations taken before the failure (0 for an invalid initial guess).
-  var iterations: Int {
+  @usableFromInline var iterations: Int {
     switch self {
     case .noConvergence(let n, _), .singularJacobian(let n, _), .nonFiniteResidual(let n),
       .stalled(let n, _, _):
@@ -93,19 +93,32 @@ public struct RootFindingStatistics: Equatable, Sendable {
   public var iterations: Int
   /// `max_i |F_i(root)|`.
   public var residualNorm: Double
+
+  @usableFromInline
+  init(iterations: Int, residualNorm: Double) {
+    self.iterations = iterations
+    self.residualNorm = residualNorm
+  }
 }
 
-/// Solves `F(x) = 0` on R^n with GSL's `gsl_multiroot` solvers.
+/// Solves `F(x) = 0` on R^n by Newton's method, with GSL's `gsl_multiroot` solvers as the
+/// reference and the fallback.
 ///
-/// With a Jacobian the default is Newton's method (the GSL solver type "vinkit-newton": GSL's
-/// `newton` without its per-iteration allocation, see ``RootFindingWorkspace``), falling back to
-/// Powell's hybrid method with the same Jacobian (`hybridsj`) when Newton fails; without
-/// one, `gsl_multiroot_fsolver_hybrids` with a finite-difference Jacobian. When both methods
+/// With a Jacobian, Newton's method runs first: by default in Swift (``swiftNewton``), with the
+/// iterates of the GSL solver type "vinkit-newton" (GSL's `newton` without its per-iteration
+/// allocation, see ``RootFindingWorkspace``) bit for bit; with `swiftNewton = false` in GSL,
+/// as vinkit-newton. When Newton fails, Powell's hybrid method with the same Jacobian (GSL's
+/// `hybridsj`) runs from the same guess. Without a Jacobian,
+/// `gsl_multiroot_fsolver_hybrids` with a finite-difference one. When both methods
 /// fail, the failure of the one that reached the smaller residual is thrown, with the iterations
-/// of both. Iteration stops when
-/// `max |F| ≤ residualTolerance` and the last correction satisfies
-/// `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or when the corrections stop shrinking while the
-/// residual is at the tolerance (Newton has reached round-off).
+/// of both. Iteration stops when `max |F| ≤ residualTolerance` and the last correction dx
+/// satisfies `|dx_i| ≤ stepTolerance · (1 + |x_i|)`, or the corrections stop shrinking (the
+/// iterate has reached round-off), or, for Newton, the estimated remaining error
+/// `θ/(1 − θ) |dx_i|` is within that bound, with the contraction `θ = max|dxₖ|/max|dxₖ₋₁| < 1` of
+/// the last two corrections (the stopping criterion of Hairer and Wanner, *Solving Ordinary
+/// Differential Equations II*, 1996, §IV.8; it holds for linear convergence too, as with an
+/// approximate Jacobian, and quadratic convergence only makes it safer). This saves the last
+/// iteration of a solve to round-off, whose correction would change nothing.
 ///
 /// ``solve(initialGuess:residual:jacobian:)`` sets up the GSL solvers for one solve; to solve
 /// many systems of one size (one per time step) without allocating, keep a
@@ -119,13 +132,60 @@ public struct RootFinder: Sendable {
   public var stepTolerance: Double
   /// The iteration cap (per method).
   public var maxIterations: Int
+  /// Whether Newton's method runs in Swift (``solve(_:in:equations:)`` then works without C
+  /// callbacks, and is specialised for the caller's equations) rather than in GSL. Both run the
+  /// same iteration on the same numbers: LU factorisation with partial pivoting as GSL's,
+  /// substitution as GSL's BLAS, the stopping rule above; so the roots, iteration counts and
+  /// failures are the same.
+  public var swiftNewton: Bool
 
   public init(
-    residualTolerance: Double = 1e-12, stepTolerance: Double = 1e-15, maxIterations: Int = 50
+    residualTolerance: Double = 1e-12, stepTolerance: Double = 1e-15, maxIterations: Int = 50,
+    swiftNewton: Bool = true
   ) {
     self.residualTolerance = residualTolerance
     self.stepTolerance = stepTolerance
     self.maxIterations = maxIterations
+    self.swiftNewton = swiftNewton
+  }
+
+  /// The stopping rule above, after an iteration that moved the iterate by dx to x: whether
+  /// `residualNorm = max |F(x)|` is 0, or is within ``residualTolerance`` and dx is at
+  /// round-off (`|dxᵢ| ≤ stepTolerance (1 + |xᵢ|)` for every i), or the corrections stopped
+  /// shrinking, or (with `estimatesRemainingError`, for Newton's method) the remaining error
+  /// `θ/(1 − θ) |dxᵢ|`, `θ = max|dx| / previousCorrectionSize < 1`, is within that bound.
+  /// The one statement of the rule, for every Newton iteration of DiscreteMechanics and for
+  /// batched callers that iterate many systems at once.
+  ///
+  /// - Parameters:
+  ///   - residualNorm: `max |F(x)|`.
+  ///   - correctionSize: `max |dxᵢ|`.
+  ///   - previousCorrectionSize: the previous iteration's `max |dxᵢ|`, ∞ after the first.
+  ///   - estimatesRemainingError: whether to use Newton's estimate of its remaining error.
+  ///   - n: the number of unknowns.
+  ///   - entry: `(dxᵢ, xᵢ)` for i in `0..<n`.
+  @inlinable
+  public func hasConverged(
+    residualNorm: Double, correctionSize: Double, previousCorrectionSize: Double,
+    estimatesRemainingError: Bool, dimension n: Int,
+    entry: (Int) -> (correction: Double, point: Double)
+  ) -> Bool {
+    if residualNorm == 0 { return true }
+    guard residualNorm <= residualTolerance else { return false }
+    if correctionSize >= previousCorrectionSize { return true }
+    let contraction =
+      estimatesRemainingError && previousCorrectionSize.isFinite
+      ? correctionSize / previousCorrectionSize : .infinity
+    var small = true
+    var nextSmall = true
+    for i in 0..<n {
+      let (dx, x) = entry(i)
+      let d = abs(dx)
+      let bound = stepTolerance * (1 + abs(x))
+      if d > bound { small = false }
+      if !(contraction < 1 && contraction / (1 - contraction) * d <= bound) { nextSmall = false }
+    }
+    return small || nextSmall
   }
 
   /// A root of `residual` near `initialGuess`, in a workspace of its own.
@@ -153,9 +213,7 @@ public struct RootFinder: Sendable {
           analyticJacobian: false)
       }
       return try withoutActuallyEscaping(jacobian) { (jacobian) throws(RootFindingError) in
-        try workspace.solve(
-          &root, settings: self, equations: ClosureEquations(residual, jacobian: jacobian),
-          analyticJacobian: true)
+        try solve(&root, in: workspace, equations: ClosureEquations(residual, jacobian: jacobian))
       }
     }
     return RootFindingResult(
@@ -163,12 +221,14 @@ public struct RootFinder: Sendable {
   }
 
   /// Replaces the initial guess `x` by a root of `equations` near it, working in `workspace`:
-  /// Newton's method with the analytic Jacobian, then `hybridsj`, with the stopping rule of
-  /// ``solve(initialGuess:residual:jacobian:)``.
+  /// Newton's method with the analytic Jacobian (in Swift or GSL, see ``swiftNewton``), then
+  /// `hybridsj`, with the stopping rule of ``solve(initialGuess:residual:jacobian:)``. Newton's
+  /// iteration evaluates F and ∂F/∂x together
+  /// (``RootFindingEquations/residualAndJacobian(at:residual:jacobian:)``).
   ///
   /// Once the workspace has used its solvers, this allocates nothing beyond what `equations`
-  /// allocates (see ``RootFindingWorkspace``). The arrays the equations receive belong to the
-  /// workspace and must not be kept.
+  /// allocates (see ``RootFindingWorkspace``); Newton in Swift allocates nothing at all. The
+  /// arrays the equations receive belong to the workspace and must not be kept.
   ///
   /// - Parameters:
   ///   - x: the initial guess, of length `workspace.dimension`; the root on return. It is left
@@ -178,11 +238,23 @@ public struct RootFinder: Sendable {
   /// - Throws: ``RootFindingError`` when no root is found, or
   ///   ``RootFindingError/invalidInitialGuess(_:)`` when `x` has the wrong length or a
   ///   non-finite entry.
-  @discardableResult
-  public func solve(
-    _ x: inout [Double], in workspace: RootFindingWorkspace, equations: any RootFindingEquations
+  @inlinable @discardableResult
+  public func solve<Equations: RootFindingEquations>(
+    _ x: inout [Double], in workspace: RootFindingWorkspace, equations: Equations
   ) throws(RootFindingError) -> RootFindingStatistics {
-    try workspace.solve(&x, settings: self, equations: equations, analyticJacobian: true)
+    guard swiftNewton else {
+      return try workspace.solve(&x, settings: self, equations: equations, analyticJacobian: true)
+    }
+    let newtonFailure: RootFindingError
+    do throws(RootFindingError) {
+      return try workspace.newtonIteration.solve(&x, settings: self, equations: equations)
+    } catch {
+      if case .invalidInitialGuess = error { throw error }
+      newtonFailure = error
+    }
+    return try workspace.solve(
+      &x, settings: self, equations: equations, analyticJacobian: true,
+      newtonFailure: newtonFailure)
   }
 }
 

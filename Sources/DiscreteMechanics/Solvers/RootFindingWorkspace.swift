@@ -1,8 +1,9 @@
 import CGSL
 import Manifolds
 
-/// The GSL solvers and buffers for solving `F(x) = 0` on R^n again and again without
-/// allocating: ``RootFinder/solve(_:in:equations:)`` works in them.
+/// The solvers and buffers for solving `F(x) = 0` on R^n again and again without allocating:
+/// ``RootFinder/solve(_:in:equations:)`` works in them. They are Newton's method in Swift
+/// (``RootFinder/swiftNewton``) and GSL's multiroot solvers.
 ///
 /// Each GSL solver (Newton and `hybridsj` with a Jacobian, `hybrids` without) is allocated on
 /// its first use and kept until the workspace is freed; the function record GSL calls back
@@ -22,6 +23,9 @@ import Manifolds
 public final class RootFindingWorkspace {
   /// The number of unknowns n.
   public let dimension: Int
+  /// Newton's method in Swift, with its buffers (one solve at a time, so no run-time
+  /// exclusivity check).
+  @exclusivity(unchecked) @usableFromInline var newtonIteration: NewtonIteration
 
   private var newton: UnsafeMutablePointer<gsl_multiroot_fdfsolver>?
   private var hybridsj: UnsafeMutablePointer<gsl_multiroot_fdfsolver>?
@@ -46,6 +50,7 @@ public final class RootFindingWorkspace {
     GSLErrorHandler.disableAbort
     guard let start = gsl_vector_alloc(dimension) else { throw outOfMemory }
     self.dimension = dimension
+    newtonIteration = NewtonIteration(dimension: dimension)
     self.start = start
     callbacks = Callbacks(dimension: dimension)
     functionWithJacobian = .allocate(capacity: 1)
@@ -69,22 +74,28 @@ public final class RootFindingWorkspace {
     function.deallocate()
   }
 
-  /// Runs Newton, then `hybridsj` if Newton fails, with the analytic Jacobian; or `hybrids`
-  /// with a finite-difference one (see ``RootFinder``). On success `x` holds the root; on
-  /// failure it is left as it was.
+  /// Runs GSL's Newton, then `hybridsj` if Newton fails, with the analytic Jacobian; or
+  /// `hybrids` with a finite-difference one (see ``RootFinder``). With `newtonFailure`, Newton
+  /// has already run from `x` and failed so (in Swift, with GSL Newton's iterates), and only
+  /// `hybridsj` runs. On success `x` holds the root; on failure it is left as it was.
+  @usableFromInline
   func solve(
     _ x: inout [Double], settings: RootFinder, equations: any RootFindingEquations,
-    analyticJacobian: Bool
+    analyticJacobian: Bool, newtonFailure swiftNewtonFailure: RootFindingError? = nil
   ) throws(RootFindingError) -> RootFindingStatistics {
     try check(x)
     callbacks.equations = equations
     defer { callbacks.equations = nil }
     guard analyticJacobian else { return try run(.hybrids, &x, settings) }
     let newtonFailure: RootFindingError
-    do throws(RootFindingError) {
-      return try run(.newton, &x, settings)
-    } catch {
-      newtonFailure = error
+    if let swiftNewtonFailure {
+      newtonFailure = swiftNewtonFailure
+    } else {
+      do throws(RootFindingError) {
+        return try run(.newton, &x, settings)
+      } catch {
+        newtonFailure = error
+      }
     }
     do throws(RootFindingError) {
       var statistics = try run(.hybridsj, &x, settings)
@@ -200,15 +211,14 @@ public final class RootFindingWorkspace {
       let current = solver.x
       let dx = solver.dx
       var correction = 0.0
-      var small = true
-      for i in 0..<n {
-        let d = abs(gsl_vector_get(dx, i))
-        correction = max(correction, d)
-        if d > settings.stepTolerance * (1 + abs(gsl_vector_get(current, i))) { small = false }
-      }
-      let converged =
-        residualNorm <= settings.residualTolerance && (small || correction >= previousCorrection)
-      if converged || residualNorm == 0 {
+      for i in 0..<n { correction = max(correction, abs(gsl_vector_get(dx, i))) }
+      // Newton's estimate of its remaining error; none for the other methods.
+      let converged = settings.hasConverged(
+        residualNorm: residualNorm, correctionSize: correction,
+        previousCorrectionSize: previousCorrection, estimatesRemainingError: method == .newton,
+        dimension: n
+      ) { i in (gsl_vector_get(dx, i), gsl_vector_get(current, i)) }
+      if converged {
         for i in 0..<n { x[i] = gsl_vector_get(current, i) }
         return RootFindingStatistics(iterations: iteration, residualNorm: residualNorm)
       }
@@ -233,6 +243,13 @@ public final class RootFindingWorkspace {
     at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_matrix>
   ) -> Int32 {
     callbacks.evaluateJacobian(at: x, into: out)
+  }
+
+  fileprivate func evaluateResidualAndJacobian(
+    at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_vector>,
+    jacobian jacobianOut: UnsafeMutablePointer<gsl_matrix>
+  ) -> Int32 {
+    callbacks.evaluateResidualAndJacobian(at: x, into: out, jacobian: jacobianOut)
   }
 }
 
@@ -265,6 +282,11 @@ private struct Callbacks {
   ) -> Int32 {
     load(x)
     equations?.residual(at: point, into: &value)
+    return storeResidual(into: out)
+  }
+
+  /// Copies ``value`` into GSL's `out`; `GSL_EBADFUNC` if an entry is not finite.
+  private mutating func storeResidual(into out: UnsafeMutablePointer<gsl_vector>) -> Int32 {
     var finite = true
     for i in value.indices {
       gsl_vector_set(out, i, value[i])
@@ -282,6 +304,23 @@ private struct Callbacks {
   ) -> Int32 {
     load(x)
     equations?.jacobian(at: point, into: &jacobian)
+    return storeJacobian(into: out)
+  }
+
+  /// F and ∂F/∂x in one evaluation (the equations' ``RootFindingEquations/residualAndJacobian(at:residual:jacobian:)``,
+  /// as Newton in Swift evaluates them, so that GSL's Newton sees the same numbers).
+  mutating func evaluateResidualAndJacobian(
+    at x: UnsafePointer<gsl_vector>, into out: UnsafeMutablePointer<gsl_vector>,
+    jacobian jacobianOut: UnsafeMutablePointer<gsl_matrix>
+  ) -> Int32 {
+    load(x)
+    equations?.residualAndJacobian(at: point, residual: &value, jacobian: &jacobian)
+    let status = storeResidual(into: out)
+    return status == gslSuccess ? storeJacobian(into: jacobianOut) : status
+  }
+
+  /// Copies ``jacobian`` into GSL's `out`; `GSL_EBADFUNC` if an entry is not finite.
+  private mutating func storeJacobian(into out: UnsafeMutablePointer<gsl_matrix>) -> Int32 {
     var finite = true
     for r in point.indices {
       for c in point.indices {
@@ -307,6 +346,18 @@ public protocol RootFindingEquations: AnyObject {
   func residual(at x: [Double], into residual: inout [Double])
   /// Writes `∂F/∂x` into `jacobian` (n×n, entry (i, j) = `∂Fᵢ/∂xⱼ`).
   func jacobian(at x: [Double], into jacobian: inout Matrix)
+  /// Writes `F(x)` and `∂F/∂x` at the same x, as Newton's method needs them; the default
+  /// evaluates the two separately, a conforming type may share the work between them.
+  func residualAndJacobian(at x: [Double], residual: inout [Double], jacobian: inout Matrix)
+}
+
+extension RootFindingEquations {
+  public func residualAndJacobian(
+    at x: [Double], residual: inout [Double], jacobian: inout Matrix
+  ) {
+    self.residual(at: x, into: &residual)
+    self.jacobian(at: x, into: &jacobian)
+  }
 }
 
 /// The workspace behind a callback's `params` pointer.
@@ -339,8 +390,7 @@ private let residualAndJacobianCallback:
     guard let x, let out, let jacobianOut, let workspace = workspace(params) else {
       return gslFault
     }
-    let status = workspace.evaluateResidual(at: x, into: out)
-    return status == gslSuccess ? workspace.evaluateJacobian(at: x, into: jacobianOut) : status
+    return workspace.evaluateResidualAndJacobian(at: x, into: out, jacobian: jacobianOut)
   }
 
 private let outOfMemory = RootFindingError.stalled(

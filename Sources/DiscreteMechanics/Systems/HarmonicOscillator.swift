@@ -25,7 +25,7 @@ public struct HarmonicOscillator: ConstantMassSystem {
     return 0.5 * stiffness * s
   }
 
-  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  public func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     for i in 0..<dimension { gradient[i] = stiffness * q[i] }
   }
 

@@ -42,6 +42,7 @@ public struct HeavyTop: RigidBodySystem {
   }
 
   /// `M(R) = m g (Rᵀe_z) × ρ`.
+  @inlinable
   public func moment(at attitude: SO3) -> Vector3 {
     (m * gravity) * attitude.matrix.row2.cross(centreOfMass)
   }

@@ -16,7 +16,7 @@ public struct HenonHeiles: ConstantMassSystem {
     return 0.5 * (x * x + y * y) + x * x * y - y * y * y / 3
   }
 
-  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
+  public func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
     let (x, y) = (q[0], q[1])
     gradient[0] = x + 2 * x * y
     gradient[1] = y + x * x - y * y

@@ -22,8 +22,14 @@ public protocol LagrangianSystem: Sendable {
   var dimension: Int { get }
   /// The potential energy `V(q)`.
   func potential(at q: [Double]) -> Double
-  /// Writes `∇V(q)` into `gradient` (length n) without allocating.
-  func potentialGradient(at q: [Double], into gradient: inout [Double])
+  /// Writes `∇V(q)` into `gradient` (both of length n) without allocating.
+  ///
+  /// Views (spans) rather than arrays, so that ``StormerVerlet`` can pass views of its state and
+  /// workspace: writing through a `MutableSpan` needs no copy-on-write check (a call into the
+  /// Swift runtime), so the compiler keeps the new q it passes in, and the gradient it reads
+  /// back, in registers (see `Docs/Benchmarks.md`). The body reads and writes as with arrays:
+  /// `gradient[0] = m * g * l * sin(q[0])`.
+  func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>)
   /// The mass matrix `M(q)` (n×n, symmetric positive definite).
   func massMatrix(at q: [Double]) -> Matrix
   /// `∂M/∂qⁱ` at `q` (the zero matrix for a constant mass matrix).
@@ -43,6 +49,15 @@ public protocol LagrangianSystem: Sendable {
   /// it is not one.
   func massMatrixSecondDerivative(
     at q: [Double], coordinates i: Int, _ j: Int, into secondDerivative: inout Matrix)
+  /// Writes `M`, `∇V` and the products `(∂M/∂qᵏ) v` at `q`, and if `secondOrder` also `∇²V` and
+  /// `vᵀ (∂²M/∂qⁱ∂qʲ) v`, into `derivatives`: what an implicit integrator's Newton iteration
+  /// needs at a point, in one call (see ``LagrangianDerivatives``). The default takes each term
+  /// from the requirements above; a system whose terms share work, such as trigonometric
+  /// functions of the same angles, can evaluate them together. Must not allocate for steps that
+  /// allocate nothing.
+  func lagrangianDerivatives(
+    at q: [Double], velocity v: [Double], secondOrder: Bool,
+    into derivatives: inout LagrangianDerivatives)
 }
 
 /// A system whose mass matrix does not depend on q, so that the Störmer–Verlet method is
@@ -141,9 +156,9 @@ extension LagrangianSystem {
     for j in 0..<n {
       let delta = Self.differenceStep(q[j])
       shifted[j] = q[j] + delta
-      potentialGradient(at: shifted, into: &plus)
+      writePotentialGradient(at: shifted, into: &plus)
       shifted[j] = q[j] - delta
-      potentialGradient(at: shifted, into: &minus)
+      writePotentialGradient(at: shifted, into: &minus)
       shifted[j] = q[j]
       for i in 0..<n { hessian[i, j] = (plus[i] - minus[i]) / (2 * delta) }
     }
@@ -186,8 +201,16 @@ extension LagrangianSystem {
   /// `∇V(q)` as a new array.
   public func potentialGradient(at q: [Double]) -> [Double] {
     var g = Array(repeating: 0.0, count: dimension)
-    potentialGradient(at: q, into: &g)
+    writePotentialGradient(at: q, into: &g)
     return g
+  }
+
+  /// Writes `∇V(q)` into the array `gradient` (of length n) through
+  /// ``potentialGradient(at:into:)``.
+  @inlinable
+  func writePotentialGradient(at q: [Double], into gradient: inout [Double]) {
+    var view = gradient.mutableSpan
+    potentialGradient(at: q.span, into: &view)
   }
 
   /// The velocity `q̇ = M(q)⁻¹ p`, or `nil` if M(q) is singular.
@@ -210,16 +233,10 @@ extension LagrangianSystem {
 
   /// `(∂L/∂q)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂V/∂qⁱ`.
   public func lagrangianGradient(at q: [Double], velocity v: [Double]) -> [Double] {
-    var g = potentialGradient(at: q)
-    for i in 0..<dimension {
-      let dM = massMatrixDerivative(at: q, coordinate: i)
-      var quadratic = 0.0
-      for r in 0..<dimension {
-        for c in 0..<dimension { quadratic += v[r] * dM[r, c] * v[c] }
-      }
-      g[i] = 0.5 * quadratic - g[i]
-    }
-    return g
+    var gradient = Array(repeating: 0.0, count: dimension)
+    var massDerivative = Matrix.zeros(rows: dimension, columns: dimension)
+    lagrangianGradient(at: q, velocity: v, into: &gradient, massDerivative: &massDerivative)
+    return gradient
   }
 
   /// The state `(q, M(q) v)` after checking dimensions and finiteness of `q` and `v`.
@@ -234,6 +251,7 @@ extension LagrangianSystem {
 
 extension Matrix {
   /// Makes this the n×n zero matrix, in place when it already is n×n.
+  @inlinable
   mutating func setZero(_ n: Int) {
     guard rows == n, columns == n else {
       self = .zeros(rows: n, columns: n)
@@ -243,6 +261,7 @@ extension Matrix {
   }
 
   /// Makes this an n×n matrix: kept as it is when it already is one, else the n×n zero matrix.
+  @inlinable
   mutating func makeSquare(_ n: Int) {
     if rows != n || columns != n { self = .zeros(rows: n, columns: n) }
   }

@@ -8,7 +8,6 @@ import RealModule
 ///
 /// Units are SI by default (kg, m, m/s²). On SO(2) the same system is stepped by ``SO2LGVI``.
 public struct Pendulum: ConstantMassSystem {
-  public let mass: Matrix
   public let m: Double
   public let length: Double
   public let gravity: Double
@@ -19,7 +18,17 @@ public struct Pendulum: ConstantMassSystem {
     self.m = try Parameter.positive(m, "m")
     self.length = try Parameter.positive(l, "l")
     self.gravity = try Parameter.finite(g, "g")
-    mass = .diagonal([m * l * l])
+  }
+
+  /// `M = m l²`, computed rather than stored, so that a pendulum holds no array: a Verlet step
+  /// copies its system around the call to `sin`, and a copy of an array would cost it a retain and
+  /// a release (atomic operations) per step.
+  public var mass: Matrix { .diagonal([inertia]) }
+
+  /// Writes `M = m l²` into `mass`, in place.
+  public func massMatrix(at q: [Double], into mass: inout Matrix) {
+    mass.makeSquare(1)
+    mass[0, 0] = inertia
   }
 
   public var dimension: Int { 1 }
@@ -29,15 +38,8 @@ public struct Pendulum: ConstantMassSystem {
   public func potential(at q: [Double]) -> Double { -m * gravity * length * Double.cos(q[0]) }
 
   @inlinable
-  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
-    // Through the buffer, so that the copy-on-write check comes before the sine and the result
-    // goes straight to memory (a measurable part of a Verlet step, see Docs/Benchmarks.md).
-    gradient.withUnsafeMutableBufferPointer { g in
-      // A buffer of the wrong length gets NaN, which the integrators report as a non-finite
-      // state: an error, not a crash and not a write out of bounds.
-      guard g.count == 1 else { return g.update(repeating: .nan) }
-      g[0] = m * gravity * length * Double.sin(q[0])
-    }
+  public func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
+    gradient[0] = m * gravity * length * Double.sin(q[0])
   }
 
   /// `∇²V = m g l cos θ`.

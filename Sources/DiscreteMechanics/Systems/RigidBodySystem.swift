@@ -27,6 +27,7 @@ public struct RigidBodyState: Hashable, Sendable {
   /// The body angular momentum `Π = JΩ`.
   public var angularMomentum: Vector3
 
+  @inlinable
   public init(attitude: SO3, angularMomentum: Vector3) {
     self.attitude = attitude
     self.angularMomentum = angularMomentum

@@ -128,8 +128,8 @@ public struct LearnedMassSystem<Potential: LearnablePotential>: LagrangianSystem
 
   public var dimension: Int { potential.dimension }
   public func potential(at q: [Double]) -> Double { potential.energy(at: q) }
-  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
-    let value = potential.gradient(at: q)
+  public func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
+    let value = potential.gradient(at: (0..<q.count).map { q[$0] })
     for i in gradient.indices { gradient[i] = value[i] }
   }
   public func massMatrix(at q: [Double]) -> Matrix {

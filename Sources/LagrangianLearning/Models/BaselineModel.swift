@@ -1,5 +1,6 @@
 import DiscreteMechanics
 import Foundation
+import Manifolds
 import _Differentiation
 
 /// The non-physical baselines of Saemundsson et al. (*Variational Integrator Networks*,
@@ -11,6 +12,12 @@ import _Differentiation
 /// With ``angularPositions`` the network sees `(cos q, sin q, q̇)` (3n inputs) instead of
 /// `(q, q̇)`, the same embedding of angles as ``AngularMLPPotential``, so that a VIN and its
 /// baseline can be compared on equal inputs.
+///
+/// On a rigid body (``observationLayout`` ``ObservationLayout/rigidBody``) the state is the
+/// 12-vector `x = (R11, …, R33, Ω)` of the observations and `f_θ: R¹² → R¹²`: nothing keeps
+/// the predicted R̂ on SO(3), so a forecast reports the rotation nearest to R̂
+/// (`SO3(nearestTo:)`: the orthogonal polar factor while `det R̂ > 0`, `U diag(1, 1, −1) Vᵀ`
+/// past it) while it iterates the map on the unprojected x, as training does.
 ///
 /// The rollout's pullback is hand-written backpropagation through time over the network's
 /// own hand-written layer pullbacks.
@@ -26,23 +33,43 @@ public struct BaselineModel: RolloutModel {
   @noDerivative public let stepSize: Double
   /// Whether the network's inputs are `(cos q, sin q, q̇)` rather than `(q, q̇)`.
   @noDerivative public let angularPositions: Bool
+  /// The state space: coordinates `x = (q, q̇)`, or a rigid body's `x = (R, Ω)`.
+  @noDerivative public let observationLayout: ObservationLayout
 
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network
-  ///   maps R^{2n} (R^{3n} with `angularPositions`) to R^{2n};
+  ///   maps R^{2n} (R^{3n} with `angularPositions`) to R^{2n}, or R¹² to R¹² on a rigid body;
   ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h is positive
-  ///   and finite.
+  ///   and finite, and for `angularPositions` on a rigid body.
   public init(
     network: MultilayerPerceptron, architecture: Architecture, stepSize: Double,
-    angularPositions: Bool = false
+    angularPositions: Bool = false, layout: ObservationLayout = .coordinates
   ) throws(LearningError) {
     let shape = network.shape
-    let n = shape.outputDimension / 2
-    guard shape.outputDimension % 2 == 0, n >= 1 else {
-      throw .dimensionMismatch(
-        name: "baseline network output (2 per coordinate)", expected: shape.outputDimension + 1,
-        actual: shape.outputDimension)
+    let outputs: Int
+    let inputs: Int
+    switch layout {
+    case .coordinates:
+      let n = shape.outputDimension / 2
+      guard shape.outputDimension % 2 == 0, n >= 1 else {
+        throw .dimensionMismatch(
+          name: "baseline network output (2 per coordinate)",
+          expected: shape.outputDimension + 1, actual: shape.outputDimension)
+      }
+      outputs = 2 * n
+      inputs = (angularPositions ? 3 : 2) * n
+    case .rigidBody:
+      guard !angularPositions else {
+        throw .invalidConfiguration(
+          name: "angular inputs", value: "true",
+          requirement: "apply to coordinates that are angles, not to a rigid body's (R, Ω)")
+      }
+      outputs = layout.observationDimension(configurationDimension: 3, velocities: true)
+      inputs = outputs
     }
-    let inputs = (angularPositions ? 3 : 2) * n
+    guard shape.outputDimension == outputs else {
+      throw .dimensionMismatch(
+        name: "baseline network output", expected: outputs, actual: shape.outputDimension)
+    }
     guard shape.inputDimension == inputs else {
       throw .dimensionMismatch(
         name: "baseline network input", expected: inputs, actual: shape.inputDimension)
@@ -52,27 +79,43 @@ public struct BaselineModel: RolloutModel {
     self.architecture = architecture
     self.stepSize = stepSize
     self.angularPositions = angularPositions
+    observationLayout = layout
   }
 
-  /// A randomly initialised baseline on R^n.
+  /// A randomly initialised baseline on R^n, or on a rigid body (`layout`
+  /// ``ObservationLayout/rigidBody``, `dimension` 3).
+  /// - Throws: as ``init(network:architecture:stepSize:angularPositions:layout:)``;
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a rigid body of another
+  ///   dimension than 3.
   public init(
     architecture: Architecture, dimension: Int, width: Int, depth: Int, activation: Activation,
-    stepSize: Double, angularPositions: Bool = false, generator: inout SeededGenerator
+    stepSize: Double, angularPositions: Bool = false, layout: ObservationLayout = .coordinates,
+    generator: inout SeededGenerator
   ) throws(LearningError) {
+    if layout == .rigidBody, dimension != 3 {
+      throw .dimensionMismatch(
+        name: "rigid-body baseline dimension (SO(3))", expected: 3, actual: dimension)
+    }
+    let state = layout.observationDimension(configurationDimension: dimension, velocities: true)
     let shape = try NetworkShape(
-      inputDimension: (angularPositions ? 3 : 2) * dimension, width: width, depth: depth,
-      outputDimension: 2 * dimension, activation: activation)
+      inputDimension: angularPositions ? 3 * dimension : state, width: width, depth: depth,
+      outputDimension: state, activation: activation)
     try self.init(
       network: MultilayerPerceptron(shape: shape, generator: &generator),
-      architecture: architecture, stepSize: stepSize, angularPositions: angularPositions)
+      architecture: architecture, stepSize: stepSize, angularPositions: angularPositions,
+      layout: layout)
   }
 
   public var kind: ModelKind {
     architecture == .residual ? .residualNetwork : .feedForward
   }
-  public var configurationDimension: Int { network.shape.outputDimension / 2 }
+  /// n on Rⁿ (the network maps 2n numbers), 3 on a rigid body.
+  public var configurationDimension: Int {
+    observationLayout == .rigidBody ? 3 : network.shape.outputDimension / 2
+  }
   public var observesVelocities: Bool { true }
-  public var initialStateDimension: Int { 2 * configurationDimension }
+  /// The state x: 2n numbers, or 12 on a rigid body.
+  public var initialStateDimension: Int { network.shape.outputDimension }
 
   public var parameterCount: Int { network.parameterCount }
   public var flatParameters: [Double] {
@@ -84,10 +127,6 @@ public struct BaselineModel: RolloutModel {
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
     Array(observations[..<initialStateDimension])
   }
-
-  /// Any layout: a baseline maps the observation vector to the next, whatever it means (on
-  /// ``ObservationLayout/rigidBody`` data n = 6, the 12-vector `(R, Ω)`).
-  public func accepts(_ layout: ObservationLayout) -> Bool { true }
 
   /// One step from the batch of states `x` (B states of 2n back to back), with the
   /// network's intermediate values.
@@ -189,24 +228,52 @@ public struct BaselineModel: RolloutModel {
     )
   }
 
-  /// A forecast by iterating the learned map (no energy: these models have none).
-  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
+  /// A forecast by iterating the learned map (no energy: these models have none). On a rigid
+  /// body the attitudes reported are the rotations nearest to the predicted R̂ (R₀ itself at
+  /// step 0).
+  /// - Throws: as ``RolloutModel/forecast(from:steps:)``;
+  ///   ``LearningError/integrationFailed(_:)`` when the state stops being finite.
+  public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
+    -> ForecastTrajectory
   {
-    let n = configurationDimension
-    guard q0.count == n else { throw .dimensionMismatch(name: "q0", expected: n, actual: q0.count) }
-    guard v0.count == n else { throw .dimensionMismatch(name: "v0", expected: n, actual: v0.count) }
-    var x = q0 + v0
-    var positions = [q0]
-    var velocities = [v0]
-    for k in 0..<steps {
-      x = step(x).next
-      guard x.allSatisfy(\.isFinite) else { throw .integrationFailed(.nonFiniteState(step: k)) }
-      positions.append(Array(x[..<n]))
-      velocities.append(Array(x[n...]))
+    let times = (0...steps).map { Double($0) * stepSize }
+    switch observationLayout {
+    case .coordinates:
+      let n = configurationDimension
+      let (q0, v0) = try initial.coordinates(dimension: n, model: kind)
+      let states = try iterate(from: q0 + v0, steps: steps)
+      return .coordinates(
+        Forecast(
+          times: times, positions: states.map { Array($0[..<n]) },
+          velocities: states.map { Array($0[n...]) }, energies: nil))
+    case .rigidBody:
+      let (r0, w0) = try initial.rigidBody(model: kind)
+      let states = try iterate(from: r0.matrix.entries + w0.components, steps: steps)
+      var attitudes = [r0]
+      for k in 1..<states.count {
+        do throws(ManifoldError) {
+          attitudes.append(try SO3(nearestTo: Matrix3(entries: Array(states[k][..<9]))))
+        } catch {
+          // Only a non-finite R̂ has no nearest rotation, and iterate(from:steps:) has refused it.
+          throw .integrationFailed(.nonFiniteState(step: k))
+        }
+      }
+      return .rigidBody(
+        SO3Forecast(
+          times: times, attitudes: attitudes,
+          angularVelocities: states.map { Vector3($0[9], $0[10], $0[11]) }, energies: nil))
     }
-    return Forecast(
-      times: (0...steps).map { Double($0) * stepSize }, positions: positions,
-      velocities: velocities, energies: nil)
+  }
+
+  /// `x_k`, k = 0…`steps`, from `x₀`.
+  /// - Throws: ``LearningError/integrationFailed(_:)`` naming the first non-finite step.
+  private func iterate(from x0: [Double], steps: Int) throws(LearningError) -> [[Double]] {
+    var states = [x0]
+    for k in 0..<steps {
+      let x = step(states[k]).next
+      guard x.allSatisfy(\.isFinite) else { throw .integrationFailed(.nonFiniteState(step: k)) }
+      states.append(x)
+    }
+    return states
   }
 }

@@ -23,8 +23,8 @@ public struct LearnedSystem<Potential: LearnablePotential>: ConstantMassSystem {
 
   public func potential(at q: [Double]) -> Double { potentialModel.energy(at: q) }
 
-  public func potentialGradient(at q: [Double], into gradient: inout [Double]) {
-    let g = potentialModel.gradients(at: q)
+  public func potentialGradient(at q: Span<Double>, into gradient: inout MutableSpan<Double>) {
+    let g = potentialModel.gradients(at: (0..<q.count).map { q[$0] })
     for i in 0..<dimension { gradient[i] = g[i] }
   }
 }

@@ -8,17 +8,19 @@ import Manifolds
 ///     solve P₋(q_k, q_{k+1}) = p_k for q_{k+1},    p_{k+1} = P₊(q_k, q_{k+1}),
 ///
 /// with the transforms `P_s` and their derivatives `∂P_s/∂q₁` of DiscreteMechanics'
-/// `MidpointLegendreTransform`, evaluated window by window from one batched pass of the mass
-/// network (``ConfigurationMassNetwork``: M, `(∂M/∂qᵏ)v`, `vᵀ(∂²M/∂qⁱ∂qʲ)v`) and of the potential
-/// (``LearnablePotential/gradientsAndHessians(at:batch:gradient:hessian:workspace:)``) over the
-/// windows still iterating.
+/// `MidpointLegendreTransform`, evaluated window by window from L's derivatives
+/// (`LagrangianDerivatives`), which one batched pass of the mass network
+/// (``ConfigurationMassNetwork``: M, `(∂M/∂qᵏ)v`, `vᵀ(∂²M/∂qⁱ∂qʲ)v`) and of the potential
+/// (``LearnablePotential/gradientsAndHessians(at:batch:gradient:hessian:workspace:)``) give for
+/// the windows still iterating.
 ///
 /// **Newton's method per window**, as `VariationalMidpoint` solves the same equation (its
-/// `RootFinder` settings and stopping rule): start from the polynomial extrapolation of the last
-/// positions (up to cubic), iterate
-/// `q ← q − J⁻¹R` with the exact Newton matrix `J = ∂P₋/∂q₁`, and stop when `max|R| ≤ 10⁻¹²`
-/// and the correction is at round-off (`|Δqᵢ| ≤ 10⁻¹⁵(1 + |qᵢ|)`) or stopped shrinking. A
-/// window converges when it does, and leaves the batch. A window whose residual becomes
+/// `RootFinder` settings and stopping rule, `RootFinder.hasConverged`): start from the
+/// polynomial extrapolation of the last positions (up to cubic), iterate `q ← q − J⁻¹R` with
+/// the exact Newton matrix `J = ∂P₋/∂q₁`, and stop when `max|R| ≤ 10⁻¹²` and the correction,
+/// or Newton's estimate of the remaining error, is at round-off
+/// (`|Δqᵢ| ≤ 10⁻¹⁵(1 + |qᵢ|)`), or the corrections stopped shrinking. A window converges when
+/// it does, and leaves the batch. A window whose residual becomes
 /// non-finite, whose Newton matrix is singular or which has not converged after 50 iterations
 /// stops there: its output is NaN from that step on, so the rollout's loss is NaN (the trainer
 /// stops and reports it), and its adjoint gives its start a NaN cotangent and the parameters
@@ -55,6 +57,13 @@ struct MidpointRollout<Potential: LearnablePotential> {
   let jacobians: UnsafeMutablePointer<Double>
   /// For each window, the first step whose position was not produced (K + 1 when every one was).
   private(set) var failures: [Int]
+  /// One window's L derivatives, velocity, transform and its derivative, and an n×n solve,
+  /// reused from window to window.
+  private var derivatives: LagrangianDerivatives
+  private var velocity: [Double]
+  private var transform: [Double]
+  private var transformDerivative: Matrix
+  private var solveMatrix: Matrix
 
   /// The settings and stopping rule of `VariationalMidpoint`'s root finder.
   private let rootFinder = RootFinder()
@@ -75,6 +84,11 @@ struct MidpointRollout<Potential: LearnablePotential> {
     momenta = workspace.buffer(.momenta, count: count)
     jacobians = workspace.buffer(.jacobians, count: 2 * count * n)
     failures = Array(repeating: steps + 1, count: batch)
+    derivatives = LagrangianDerivatives(dimension: n)
+    velocity = Array(repeating: 0, count: n)
+    transform = velocity
+    transformDerivative = .zeros(rows: n, columns: n)
+    solveMatrix = transformDerivative
   }
 
   /// The configuration dimension n.
@@ -85,42 +99,34 @@ struct MidpointRollout<Potential: LearnablePotential> {
 
   /// The Newton iteration's values for up to B windows, in the workspace: midpoints,
   /// velocities, M, `uₖ`, S, ∇V, ∇²V, residuals, Newton matrices (window j of the batch at
-  /// `j n` or `j n²`), the last corrections and whether they were at round-off (per window
-  /// b), an n×n + n solve, and the mass network's scratch.
+  /// `j n` or `j n²`), and per window b its last correction (at `b n`) with its size and the
+  /// size of the one before, and the mass network's scratch.
   private struct NewtonValues {
     let midpoints, velocities, mass, products, curvature, gradient,
       hessian:
         UnsafeMutablePointer<
           Double
         >
-    let residuals, newtonMatrices, corrections, previousCorrections, small, solve,
+    let residuals, newtonMatrices, corrections, sizes, previousSizes,
       scratch: UnsafeMutablePointer<Double>
 
     init(batch: Int, dimension n: Int, massScratch: Int, workspace: RolloutWorkspace) {
       let (vector, matrix) = (batch * n, batch * n * n)
       let base = workspace.buffer(
-        .newton, count: 4 * vector + 5 * matrix + 3 * batch + n * n + n + massScratch)
+        .newton, count: 5 * vector + 5 * matrix + 2 * batch + massScratch)
       midpoints = base
       velocities = midpoints + vector
       gradient = velocities + vector
       residuals = gradient + vector
-      mass = residuals + vector
+      corrections = residuals + vector
+      mass = corrections + vector
       products = mass + matrix
       curvature = products + matrix
       hessian = curvature + matrix
       newtonMatrices = hessian + matrix
-      corrections = newtonMatrices + matrix
-      previousCorrections = corrections + batch
-      small = previousCorrections + batch
-      solve = small + batch
-      scratch = solve + n * n + n
-    }
-
-    /// Batch position j's block of `size` numbers of `values`.
-    func view(_ values: UnsafeMutablePointer<Double>, _ j: Int, _ size: Int)
-      -> UnsafeBufferPointer<Double>
-    {
-      UnsafeBufferPointer(start: values + j * size, count: size)
+      sizes = newtonMatrices + matrix
+      previousSizes = sizes + batch
+      scratch = previousSizes + batch
     }
   }
 
@@ -140,7 +146,8 @@ struct MidpointRollout<Potential: LearnablePotential> {
     // p₁ = P₊(q₀, q₁).
     evaluate(step: 0, active, values, secondDerivatives: false)
     for (j, b) in active.enumerated() {
-      legendreTransform(sign: 1, j, values, into: momenta + offset(1) + b * n)
+      load(j, values)
+      legendreTransform(sign: 1, into: momenta + offset(1) + b * n)
     }
     for k in 1..<steps { solve(step: k, &active, values) }
   }
@@ -160,7 +167,7 @@ struct MidpointRollout<Potential: LearnablePotential> {
         }
         qNext[b * n + i] = guess
       }
-      values.previousCorrections[b] = .infinity
+      values.sizes[b] = .infinity
       active.append(b)
     }
     var iteration = 0
@@ -169,52 +176,37 @@ struct MidpointRollout<Potential: LearnablePotential> {
       var kept = 0
       for j in 0..<active.count {
         let b = active[j]
-        let residual = values.residuals + j * n
-        let newtonMatrix = values.newtonMatrices + j * n * n
+        let (residual, correction) = (values.residuals + j * n, values.corrections + b * n)
         var residualNorm = 0.0
         var finite = true
         for i in 0..<n {
           residualNorm = max(residualNorm, abs(residual[i]))
           finite = finite && residual[i].isFinite
         }
+        let newtonMatrix = values.newtonMatrices + j * n * n
         for i in 0..<(n * n) { finite = finite && newtonMatrix[i].isFinite }
         guard finite else {
           failures[b] = k + 1
           continue
         }
+        // At the first guess only an exact root stops the iteration (there is no correction).
         let converged =
-          residualNorm == 0
-          || (iteration > 0 && residualNorm <= rootFinder.residualTolerance
-            && (values.small[b] != 0 || values.corrections[b] >= values.previousCorrections[b]))
+          iteration == 0
+          ? residualNorm == 0
+          : rootFinder.hasConverged(
+            residualNorm: residualNorm, correctionSize: values.sizes[b],
+            previousCorrectionSize: values.previousSizes[b], estimatesRemainingError: true,
+            dimension: n
+          ) { i in (correction[i], qNext[b * n + i]) }
         if converged {
           finish(step: k, window: b, j, values)
           continue
         }
-        guard iteration < rootFinder.maxIterations else {
+        guard iteration < rootFinder.maxIterations, newtonStep(step: k, window: b, j, values)
+        else {
           failures[b] = k + 1
           continue
         }
-        if iteration > 0 { values.previousCorrections[b] = values.corrections[b] }
-        // Δq = −J⁻¹R.
-        let matrix = UnsafeMutableBufferPointer(start: values.solve, count: n * n)
-        let correction = UnsafeMutableBufferPointer(start: values.solve + n * n, count: n)
-        for i in 0..<(n * n) { matrix[i] = newtonMatrix[i] }
-        for i in 0..<n { correction[i] = -residual[i] }
-        guard Matrix.solveInPlace(matrix, correction, dimension: n) else {
-          failures[b] = k + 1
-          continue
-        }
-        var largest = 0.0
-        var small = true
-        for i in 0..<n {
-          let x = qNext[b * n + i] + correction[i]
-          qNext[b * n + i] = x
-          let d = abs(correction[i])
-          largest = max(largest, d)
-          if d > rootFinder.stepTolerance * (1 + abs(x)) { small = false }
-        }
-        values.corrections[b] = largest
-        values.small[b] = small ? 1 : 0
         active[kept] = b
         kept += 1
       }
@@ -223,31 +215,52 @@ struct MidpointRollout<Potential: LearnablePotential> {
     }
   }
 
+  /// `q_{k+1} ← q_{k+1} + Δq`, `Δq = −J⁻¹R`, for window b (batch position j) at step k, with
+  /// its size and the previous one's; false when J is singular or Δq not finite.
+  private mutating func newtonStep(step k: Int, window b: Int, _ j: Int, _ values: NewtonValues)
+    -> Bool
+  {
+    let n = dimension
+    let (residual, newtonMatrix) = (values.residuals + j * n, values.newtonMatrices + j * n * n)
+    do {
+      var entries = solveMatrix.storage.mutableSpan
+      for i in 0..<(n * n) { entries[i] = newtonMatrix[i] }
+      var right = transform.mutableSpan
+      for i in 0..<n { right[i] = -residual[i] }
+    }
+    guard solveMatrix.solveInPlace(&transform) else { return false }
+    let (correction, q) = (values.corrections + b * n, positions + offset(k + 1) + b * n)
+    var size = 0.0
+    for i in 0..<n {
+      correction[i] = transform[i]
+      q[i] += transform[i]
+      size = max(size, abs(transform[i]))
+    }
+    values.previousSizes[b] = values.sizes[b]
+    values.sizes[b] = size
+    return true
+  }
+
   /// At the root of step k for window b (batch position j): `p_{k+1} = P₊`, and `J₋`, `J₊`
   /// kept for the adjoint.
   private mutating func finish(step k: Int, window b: Int, _ j: Int, _ values: NewtonValues) {
     let n = dimension
+    load(j, values)
     let p = momenta + offset(k + 1) + b * n
-    legendreTransform(sign: 1, j, values, into: p)
+    legendreTransform(sign: 1, into: p)
     for i in 0..<n where !p[i].isFinite {
       failures[b] = k + 1
       return
     }
     let kept = jacobians + 2 * (offset(k) + b * n) * n
     kept.update(from: values.newtonMatrices + j * n * n, count: n * n)
-    var end = UnsafeMutableBufferPointer(start: kept + n * n, count: n * n)
-    MidpointLegendreTransform.jacobian(
-      sign: 1, stepSize: stepSize, dimension: n, mass: values.view(values.mass, j, n * n),
-      derivativeProducts: values.view(values.products, j, n * n),
-      velocityCurvature: values.view(values.curvature, j, n * n),
-      potentialHessian: values.view(values.hessian, j, n * n),
-      into: &end)
+    transformDerivative(sign: 1, into: kept + n * n)
   }
 
   /// The midpoints and velocities of the windows `active` between steps k and k + 1, and at
   /// them M, `uₖ` and ∇V, with `secondDerivatives` also S and ∇²V, the residuals
-  /// `P₋ − p_k` (k ≥ 1) and the Newton matrices `J₋`.
-  private func evaluate(
+  /// `P₋ − p_k` (k ≥ 1) and the Newton matrices `J₋`. The last window's values stay loaded.
+  private mutating func evaluate(
     step k: Int, _ active: [Int], _ values: NewtonValues, secondDerivatives: Bool
   ) {
     let n = dimension
@@ -273,32 +286,55 @@ struct MidpointRollout<Potential: LearnablePotential> {
       workspace: workspace)
     let p = momenta + offset(k)
     for (j, b) in active.enumerated() {
+      load(j, values)
       let residual = values.residuals + j * n
-      legendreTransform(sign: -1, j, values, into: residual)
+      legendreTransform(sign: -1, into: residual)
       for i in 0..<n { residual[i] -= p[b * n + i] }
-      var newtonMatrix = UnsafeMutableBufferPointer(
-        start: values.newtonMatrices + j * n * n, count: n * n)
-      MidpointLegendreTransform.jacobian(
-        sign: -1, stepSize: stepSize, dimension: n, mass: values.view(values.mass, j, n * n),
-        derivativeProducts: values.view(values.products, j, n * n),
-        velocityCurvature: values.view(values.curvature, j, n * n),
-        potentialHessian: values.view(values.hessian, j, n * n),
-        into: &newtonMatrix)
+      transformDerivative(sign: -1, into: values.newtonMatrices + j * n * n)
     }
   }
 
-  /// `P_s` of batch position j to `momentum`.
-  private func legendreTransform(
-    sign: Double, _ j: Int, _ values: NewtonValues, into momentum: UnsafeMutablePointer<Double>
-  ) {
+  /// Puts batch position j's velocity and L derivatives (M, `uₖ`, ∇V, S, ∇²V) in
+  /// ``velocity`` and ``derivatives``, where `MidpointLegendreTransform` reads them.
+  private mutating func load(_ j: Int, _ values: NewtonValues) {
     let n = dimension
-    var output = UnsafeMutableBufferPointer(start: momentum, count: n)
+    let block = n * n
+    do {
+      var v = velocity.mutableSpan
+      for i in 0..<n { v[i] = values.velocities[j * n + i] }
+    }
+    do {
+      var g = derivatives.potentialGradient.mutableSpan
+      for i in 0..<n { g[i] = values.gradient[j * n + i] }
+    }
+    func copy(_ source: UnsafeMutablePointer<Double>, into matrix: inout Matrix) {
+      var entries = matrix.storage.mutableSpan
+      for i in 0..<block { entries[i] = source[j * block + i] }
+    }
+    copy(values.mass, into: &derivatives.mass)
+    copy(values.products, into: &derivatives.massDerivativeProducts)
+    copy(values.curvature, into: &derivatives.massSecondDerivativeForms)
+    copy(values.hessian, into: &derivatives.potentialHessian)
+  }
+
+  /// `P_s` of the loaded window to `momentum` (n numbers).
+  private mutating func legendreTransform(
+    sign: Double, into momentum: UnsafeMutablePointer<Double>
+  ) {
     MidpointLegendreTransform.momentum(
-      sign: sign, stepSize: stepSize, dimension: n, velocity: values.view(values.velocities, j, n),
-      mass: values.view(values.mass, j, n * n),
-      derivativeProducts: values.view(values.products, j, n * n),
-      potentialGradient: values.view(values.gradient, j, n),
-      into: &output)
+      sign: sign, stepSize: stepSize, velocity: velocity, derivatives: derivatives,
+      into: &transform)
+    for i in 0..<dimension { momentum[i] = transform[i] }
+  }
+
+  /// `∂P_s/∂q₁` of the loaded window to `jacobian` (n² numbers).
+  private mutating func transformDerivative(
+    sign: Double, into jacobian: UnsafeMutablePointer<Double>
+  ) {
+    MidpointLegendreTransform.jacobian(
+      sign: sign, stepSize: stepSize, velocity: velocity, derivatives: derivatives,
+      into: &transformDerivative)
+    for i in 0..<(dimension * dimension) { jacobian[i] = transformDerivative.storage[i] }
   }
 
   /// The window-major output `q_k`, k = 0…K, NaN from a failed window's failing step on.
@@ -324,7 +360,7 @@ extension MidpointRollout {
     let n = dimension
     let count = batch * n
     let h = stepSize
-    let adjoints = workspace.buffer(.adjoints, count: (steps + 1) * count + 10 * count + n * n)
+    let adjoints = workspace.buffer(.adjoints, count: (steps + 1) * count + 10 * count)
     let positionBars = adjoints
     let base = adjoints + (steps + 1) * count
     let (momentumBar, lambda, massCotangent, derivativeCotangent) = (
@@ -333,9 +369,10 @@ extension MidpointRollout {
     let (gradientCotangent, midpointBar, velocityBar, hessianProduct) = (
       base + 4 * count, base + 5 * count, base + 6 * count, base + 7 * count
     )
-    let (midpoints, velocities, transposed) = (
-      base + 8 * count, base + 9 * count, base + 10 * count
-    )
+    let (midpoints, velocities) = (base + 8 * count, base + 9 * count)
+    // λ's solve, allocated once per adjoint.
+    var lambdaMatrix = Matrix.zeros(rows: n, columns: n)
+    var lambdaVector = [Double](repeating: 0, count: n)
     let pass = workspace.buffer(.massNetwork, count: mass.storage.count + mass.scratchCount)
     let (massGradient, scratch) = (pass, pass + mass.storage.count)
     massGradient.update(repeating: 0, count: mass.storage.count)
@@ -389,21 +426,21 @@ extension MidpointRollout {
           )
           let (pBar, qBar, l) = (momentumBar + b * n, qBarNext + b * n, lambda + b * n)
           // q̄_{k+1} += J₊ᵀ p̄, then λ = J₋⁻ᵀ q̄_{k+1}.
-          for j in 0..<n {
-            var sum = 0.0
-            for i in 0..<n { sum += plus[i * n + j] * pBar[i] }
-            qBar[j] += sum
-            l[j] = qBar[j]
+          do {
+            var right = lambdaVector.mutableSpan
+            for j in 0..<n {
+              var sum = 0.0
+              for i in 0..<n { sum += plus[i * n + j] * pBar[i] }
+              qBar[j] += sum
+              right[j] = qBar[j]
+            }
+            var entries = lambdaMatrix.storage.mutableSpan
+            for i in 0..<n {
+              for j in 0..<n { entries[i * n + j] = minus[j * n + i] }
+            }
           }
-          for i in 0..<n {
-            for j in 0..<n { transposed[i * n + j] = minus[j * n + i] }
-          }
-          if !Matrix.solveInPlace(
-            UnsafeMutableBufferPointer(start: transposed, count: n * n),
-            UnsafeMutableBufferPointer(start: l, count: n), dimension: n)
-          {
-            for i in 0..<n { l[i] = .nan }
-          }
+          let solved = lambdaMatrix.solveInPlace(&lambdaVector)
+          for i in 0..<n { l[i] = solved ? lambdaVector[i] : .nan }
           for i in 0..<n {
             massCotangent[b * n + i] = pBar[i] - l[i]
             derivativeCotangent[b * n + i] = 0.5 * h * (pBar[i] + l[i])

@@ -53,8 +53,14 @@ extension ModelKind {
     }
   }
 
-  /// The layout of the trajectories the kind trains on and is evaluated against.
-  public var observationLayout: ObservationLayout {
-    self == .vinSO3 ? .rigidBody : .coordinates
+  /// The layouts of the trajectories that models of the kind learn from: a rigid body's
+  /// `(R, Ω)` for vin-so3, coordinates for the other VINs, either for the baselines (each
+  /// baseline model is built for one, ``BaselineNetworkSpecification/layout``).
+  public var observationLayouts: [ObservationLayout] {
+    switch self {
+    case .vinSO3: [.rigidBody]
+    case .residualNetwork, .feedForward: [.coordinates, .rigidBody]
+    default: [.coordinates]
+    }
   }
 }

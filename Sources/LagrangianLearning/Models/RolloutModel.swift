@@ -1,20 +1,28 @@
+import Manifolds
 import _Differentiation
 
 /// A learned discrete-time dynamics model that can be trained on trajectories and forecast.
 ///
+/// A model lives on one state space, its ``observationLayout``: coordinates `(q, q̇)` on Rⁿ or
+/// a rigid body's `(R, Ω)` on SO(3). It is trained on trajectories of that layout, whose
+/// observation rows have ``observationDimension`` numbers (`(q, q̇)`, `q` alone, or
+/// `(R11, …, R33, Ω)`), and it forecasts from a ``MechanicalState`` of that layout
+/// (``forecast(from:steps:)``).
+///
 /// A rollout starts from an *initial state* (``initialStateDimension`` numbers, e.g.
-/// `(q₀, q̇₀)` or `(q₀, q₁)`) and returns `steps + 1` predicted observations, the first being
-/// the prediction at the initial time; each observation has ``observationDimension`` entries,
-/// `(q, q̇)` or `q` alone. The rollout is differentiable with respect to the model parameters
-/// and the initial state.
+/// `(q₀, q̇₀)`, `(q₀, q₁)` or `(R₀, Ω₀)`) and returns `steps + 1` predicted observation rows, the
+/// first being the prediction at the initial time. The rollout is differentiable with respect
+/// to the model parameters and the initial state.
 public protocol RolloutModel: ParameterFlattening, Sendable {
   /// The model's kind.
   var kind: ModelKind { get }
-  /// The configuration dimension n.
+  /// The state space the model learns and forecasts on (default: coordinates).
+  var observationLayout: ObservationLayout { get }
+  /// The configuration dimension: n on Rⁿ, 3 on SO(3).
   var configurationDimension: Int { get }
   /// The time step h between observations.
   var stepSize: Double { get }
-  /// Whether observations include velocities (`(q, q̇)`, 2n entries) or only positions (n).
+  /// Whether observations include velocities (`(q, q̇)` or `(R, Ω)`) or only positions `q`.
   var observesVelocities: Bool { get }
   /// The number of entries of a rollout's initial state.
   var initialStateDimension: Int { get }
@@ -33,12 +41,13 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
   @differentiable(reverse,wrt: (self, initial))
   func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> [Double]
 
-  /// A forecast of `steps` steps from position `q0` and velocity `v0`.
-  func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
-
-  /// Whether the model can be trained on trajectories of `layout` (default: coordinates only).
-  func accepts(_ layout: ObservationLayout) -> Bool
+  /// A forecast of `steps` steps from `initial`, a state in the model's
+  /// ``observationLayout``, in the same state space.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a state of
+  ///   another state space, ``LearningError/dimensionMismatch(name:expected:actual:)`` for one
+  ///   of the wrong size, ``LearningError/integrationFailed(_:)`` when a step fails.
+  func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
+    -> ForecastTrajectory
 
   /// The number of free parameters of one inferred initial state
   /// (``InitialStateInference/learned``); default ``initialStateDimension``.
@@ -63,7 +72,7 @@ extension RolloutModel {
     rollout(from: initial, steps: steps)
   }
 
-  public func accepts(_ layout: ObservationLayout) -> Bool { layout == .coordinates }
+  public var observationLayout: ObservationLayout { .coordinates }
 
   public var startParameterDimension: Int { initialStateDimension }
 
@@ -74,27 +83,40 @@ extension RolloutModel {
     parameters
   }
 
-  /// The number of entries of one observation: 2n with velocities, n without.
+  /// The number of entries of one observation row: 2n with velocities, n without, 12 on SO(3)
+  /// (``ObservationLayout/observationDimension(configurationDimension:velocities:)``).
   public var observationDimension: Int {
-    observesVelocities ? 2 * configurationDimension : configurationDimension
+    observationLayout.observationDimension(
+      configurationDimension: configurationDimension, velocities: observesVelocities)
   }
-}
 
-/// A forecast trajectory `(q_k, q̇_k)`, k = 0…steps, and the learned energy where the model has one.
-public struct Forecast: Equatable, Sendable {
-  /// `t_k = k h`.
-  public var times: [Double]
-  public var positions: [[Double]]
-  public var velocities: [[Double]]
-  /// The learned model's energy at each step (`nil` for models without an energy).
-  public var energies: [Double]?
+  /// The forecast of `steps` steps from position `q0` and velocity `v0` of a model on
+  /// coordinates: ``forecast(from:steps:)`` from `.coordinates(position: q0, velocity: v0)`.
+  /// - Throws: as ``forecast(from:steps:)``.
+  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
+    throws(LearningError) -> Forecast
+  {
+    let result = try forecast(from: .coordinates(position: q0, velocity: v0), steps: steps)
+    guard case .coordinates(let forecast) = result else { throw layoutError(result) }
+    return forecast
+  }
 
-  public init(
-    times: [Double], positions: [[Double]], velocities: [[Double]], energies: [Double]?
-  ) {
-    self.times = times
-    self.positions = positions
-    self.velocities = velocities
-    self.energies = energies
+  /// The forecast of `steps` steps from the attitude R₀ and body angular velocity Ω₀ of a model
+  /// on SO(3): ``forecast(from:steps:)`` from `.rigidBody(attitude: R₀, angularVelocity: Ω₀)`.
+  /// - Throws: as ``forecast(from:steps:)``.
+  public func forecast(attitude: SO3, angularVelocity: Vector3, steps: Int)
+    throws(LearningError) -> SO3Forecast
+  {
+    let result = try forecast(
+      from: .rigidBody(attitude: attitude, angularVelocity: angularVelocity), steps: steps)
+    guard case .rigidBody(let forecast) = result else { throw layoutError(result) }
+    return forecast
+  }
+
+  /// The error of a model whose forecast is not in the state space it started from.
+  private func layoutError(_ result: ForecastTrajectory) -> LearningError {
+    .invalidConfiguration(
+      name: "forecast of \(kind.rawValue)", value: result.layout.stateDescription,
+      requirement: "must be in the state space of its initial state")
   }
 }

@@ -129,12 +129,11 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
 
   /// A forecast from `(q₀, q̇₀)` by `VariationalMidpoint` with `p₀ = M(q₀) q̇₀`, velocities
   /// `M(q)⁻¹ p` and the learned energy `½ pᵀ M(q)⁻¹ p + V(q)`.
-  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
+  public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
+    -> ForecastTrajectory
   {
     let n = configurationDimension
-    guard q0.count == n else { throw .dimensionMismatch(name: "q0", expected: n, actual: q0.count) }
-    guard v0.count == n else { throw .dimensionMismatch(name: "v0", expected: n, actual: v0.count) }
+    let (q0, v0) = try initial.coordinates(dimension: n, model: kind)
     let system = self.system
     do throws(IntegrationError) {
       var integrator = try VariationalMidpoint(system: system, stepSize: stepSize)
@@ -146,9 +145,10 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
       let energies = zip(trajectory.states, velocities).map { state, v in
         0.5 * zip(state.p, v).reduce(0) { $0 + $1.0 * $1.1 } + system.potential(at: state.q)
       }
-      return Forecast(
-        times: trajectory.times, positions: trajectory.states.map(\.q), velocities: velocities,
-        energies: energies)
+      return .coordinates(
+        Forecast(
+          times: trajectory.times, positions: trajectory.states.map(\.q), velocities: velocities,
+          energies: energies))
     } catch {
       throw .integrationFailed(error)
     }

@@ -155,11 +155,10 @@ public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
 
   /// A forecast from `(θ₀, θ̇₀)` by `SO2LGVI` with `π₀ = J θ̇₀`, velocities `π/J` and the
   /// learned energy `π²/(2J) + U(θ)`.
-  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
+  public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
+    -> ForecastTrajectory
   {
-    guard q0.count == 1 else { throw .dimensionMismatch(name: "q0", expected: 1, actual: q0.count) }
-    guard v0.count == 1 else { throw .dimensionMismatch(name: "v0", expected: 1, actual: v0.count) }
+    let (q0, v0) = try initial.coordinates(dimension: 1, model: kind)
     let rotor = rotor(inertia: MassEvaluation(mass).mass[0, 0])
     do throws(IntegrationError) {
       var integrator = try SO2LGVI(system: rotor, stepSize: stepSize)
@@ -169,10 +168,11 @@ public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
         try integrator.step(&state)
         states.append(state)
       }
-      return Forecast(
-        times: (0...steps).map { Double($0) * stepSize }, positions: states.map { [$0.angle] },
-        velocities: states.map { [rotor.angularVelocity(of: $0)] },
-        energies: states.map { rotor.energy($0) })
+      return .coordinates(
+        Forecast(
+          times: (0...steps).map { Double($0) * stepSize }, positions: states.map { [$0.angle] },
+          velocities: states.map { [rotor.angularVelocity(of: $0)] },
+          energies: states.map { rotor.energy($0) }))
     } catch {
       throw .integrationFailed(error)
     }

@@ -15,15 +15,17 @@ import _Differentiation
 /// initialised at 0), ``RigidBodyMLPPotential`` `U = f_θ(R)` on the nine entries of R with
 /// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient, or your own.
 ///
-/// **State.** The model's state is an attitude R ∈ SO(3) and a body angular velocity Ω:
-/// ``forecast(attitude:angularVelocity:steps:)`` (``RigidBodyRolloutModel``). Its trajectories
-/// have ``ObservationLayout/rigidBody``, rows `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by
-/// row, body angular velocity), read with ``ObservedTrajectory/init(csv:)`` from the SO(3)
-/// layout of `vin simulate` or built with
-/// ``ObservedTrajectory/init(times:attitudes:angularVelocities:)``; the ``RolloutModel``
-/// requirements that the ``Trainer`` uses (``rollout(from:steps:)``,
-/// ``forecast(position:velocity:steps:)``) see these 12-entry rows, split 6 + 6 as the
-/// trainer reads rows.
+/// **State.** The model's state is an attitude R ∈ SO(3) and a body angular velocity Ω
+/// (``ObservationLayout/rigidBody``; the configuration dimension is 3): it forecasts from a
+/// ``MechanicalState/rigidBody(attitude:angularVelocity:)``
+/// (``RolloutModel/forecast(from:steps:)``, or
+/// ``RolloutModel/forecast(attitude:angularVelocity:steps:)``) and refuses coordinates. It
+/// learns from trajectories of that layout, read with ``ObservedTrajectory/init(csv:)`` from
+/// the SO(3) layout of `vin simulate` or built with
+/// ``ObservedTrajectory/init(times:attitudes:angularVelocities:)``, whose observation rows are
+/// the 12-vectors `(R11, R12, …, R33, Ω1, Ω2, Ω3)` (attitude row by row, body angular
+/// velocity); a rollout (``rollout(from:steps:)``) starts from such a row and predicts such
+/// rows.
 ///
 /// **Inferred initial states** (``InitialStateInference/learned``) stay on SO(3): a window whose
 /// first observation is `(R_obs, Ω_obs)` starts at `R₀ = R_obs exp(ξ̂)`, `Ω₀ = Ω_obs + δ`, with
@@ -99,7 +101,10 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
   }
 
   public var kind: ModelKind { .vinSO3 }
-  public var configurationDimension: Int { 6 }
+  /// The rigid body's `(R, Ω)`.
+  public var observationLayout: ObservationLayout { .rigidBody }
+  /// 3, the dimension of SO(3).
+  public var configurationDimension: Int { 3 }
   public var observesVelocities: Bool { true }
   public var initialStateDimension: Int { 12 }
 
@@ -140,9 +145,6 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
     Array(observations[..<12])
   }
-
-  /// Only ``ObservationLayout/rigidBody`` data.
-  public func accepts(_ layout: ObservationLayout) -> Bool { layout == .rigidBody }
 
   /// `(ξ, δ)`: the right perturbation of the observed attitude and the shift of Ω.
   public var startParameterDimension: Int { 6 }
@@ -343,12 +345,14 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
     )
   }
 
-  /// A forecast from the attitude R₀ and body angular velocity Ω₀ with the learned energy
-  /// `½ΩᵀJΩ + e_zᵀRc`.
-  /// - Throws: ``LearningError/integrationFailed(_:)`` when a step fails.
-  public func forecast(attitude: SO3, angularVelocity: Vector3, steps: Int)
-    throws(LearningError) -> SO3Forecast
+  /// A forecast from the attitude R₀ and body angular velocity Ω₀ by `SO3LGVI`, with the
+  /// learned energy `½ΩᵀJΩ + U(R)`.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a state of
+  ///   coordinates; ``LearningError/integrationFailed(_:)`` when a step fails.
+  public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
+    -> ForecastTrajectory
   {
+    let (attitude, angularVelocity) = try initial.rigidBody(model: kind)
     let body = self.body
     let states: [RigidBodyState]
     do throws(IntegrationError) {
@@ -358,43 +362,13 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
       throw .integrationFailed(error)
     }
     let velocities = states.map { body.angularVelocity(of: $0) }
-    return SO3Forecast(
-      times: (0...steps).map { Double($0) * stepSize }, attitudes: states.map(\.attitude),
-      angularVelocities: velocities,
-      energies: zip(states, velocities).map { state, w in
-        0.5 * w.dot(state.angularMomentum) + body.potential(at: state.attitude)
-      })
-  }
-
-  /// The ``RolloutModel`` forecast on 12-entry rows `(R, Ω)` split 6 + 6: `q0` = (R11…R23),
-  /// `v0` = (R31, R32, R33, Ω); the rows come back split the same way. Prefer
-  /// ``forecast(attitude:angularVelocity:steps:)``.
-  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` for wrong sizes,
-  ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` for an R₀ that is not a
-  ///   rotation (tolerance 1e-6).
-  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
-  {
-    guard q0.count == 6 else { throw .dimensionMismatch(name: "q0", expected: 6, actual: q0.count) }
-    guard v0.count == 6 else { throw .dimensionMismatch(name: "v0", expected: 6, actual: v0.count) }
-    let x = q0 + v0
-    let attitude: SO3
-    do throws(ManifoldError) {
-      attitude = try SO3(
-        validating: Matrix3(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8]),
-        tolerance: 1e-6)
-    } catch {
-      throw .invalidConfiguration(
-        name: "R0", value: "\(Array(x[..<9]))", requirement: "must be a rotation matrix")
-    }
-    let result = try forecast(
-      attitude: attitude, angularVelocity: Vector3(x[9], x[10], x[11]), steps: steps)
-    let rows = zip(result.attitudes, result.angularVelocities).map { r, w in
-      r.matrix.entries + w.components
-    }
-    return Forecast(
-      times: result.times, positions: rows.map { Array($0[..<6]) },
-      velocities: rows.map { Array($0[6...]) }, energies: result.energies)
+    return .rigidBody(
+      SO3Forecast(
+        times: (0...steps).map { Double($0) * stepSize }, attitudes: states.map(\.attitude),
+        angularVelocities: velocities,
+        energies: zip(states, velocities).map { state, w in
+          0.5 * w.dot(state.angularMomentum) + body.potential(at: state.attitude)
+        }))
   }
 }
 
@@ -426,14 +400,6 @@ extension VINSO3 where Potential == RigidBodyMLPPotential {
       potential: RigidBodyMLPPotential(network: network), stepSize: stepSize,
       initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: parameters)
   }
-}
-
-/// A forecast on SO(3): `(R_k, Ω_k)` and the learned energy.
-public struct SO3Forecast: Equatable, Sendable {
-  public var times: [Double]
-  public var attitudes: [SO3]
-  public var angularVelocities: [Vector3]
-  public var energies: [Double]
 }
 
 /// `(R, Π)` of a rollout with `Ω = J⁻¹Π`, and the 12-entry observation row `(R, Ω)`.

@@ -191,11 +191,15 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     return (potentialBar, inverseBar, initialBar)
   }
 
-  public func forecast(position q0: [Double], velocity v0: [Double], steps: Int)
-    throws(LearningError) -> Forecast
+  /// A forecast from `(q₀, q̇₀)` by the velocity Verlet step of training, with velocities
+  /// `M⁻¹p` and the learned energy `½ q̇ᵀMq̇ + V(q)`.
+  public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
+    -> ForecastTrajectory
   {
-    try dynamics(batch: 1, steps: steps, workspace: RolloutWorkspace())
-      .forecast(position: q0, velocity: v0)
+    let (q0, v0) = try initial.coordinates(dimension: configurationDimension, model: kind)
+    return .coordinates(
+      try dynamics(batch: 1, steps: steps, workspace: RolloutWorkspace())
+        .forecast(position: q0, velocity: v0))
   }
 }
 

@@ -118,12 +118,11 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
     for i in 0..<(batch * dimension) { qBar[i] += product[i] }
   }
 
-  /// A forecast of one window from `(q₀, q̇₀)` with the learned energy `½ q̇ᵀMq̇ + V(q)`.
+  /// A forecast of one window from `(q₀, q̇₀)` (n entries each) with the learned energy
+  /// `½ q̇ᵀMq̇ + V(q)`.
   /// - Throws: ``LearningError/integrationFailed(_:)`` when the state stops being finite.
   func forecast(position q0: [Double], velocity v0: [Double]) throws(LearningError) -> Forecast {
     let n = dimension
-    guard q0.count == n else { throw .dimensionMismatch(name: "q0", expected: n, actual: q0.count) }
-    guard v0.count == n else { throw .dimensionMismatch(name: "v0", expected: n, actual: v0.count) }
     let m = mass.mass.storage
     for i in 0..<n {
       positions[i] = q0[i]

@@ -70,13 +70,22 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     if case .baseline(let network) = components { network } else { nil }
   }
 
+  /// The state space of the model: a rigid body's `(R, Ω)` for vin-so3 and for a baseline
+  /// built for one, coordinates `(q, q̇)` otherwise.
+  public var observationLayout: ObservationLayout {
+    switch components {
+    case .baseline(let network): network.layout
+    case .variational: kind == .vinSO3 ? .rigidBody : .coordinates
+    }
+  }
+
   // MARK: - Validation
 
   /// Checks the specification.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` naming the field
   ///   and its value: a dimension outside 1…``ModelLimits/maximumDimension`` (or not 1 for
-  ///   vin-so2, not 3 for vin-so3, above ``ModelLimits/maximumConfigurationMassDimension`` for
-  ///   vin-mq), a step size that is not positive, finite and at most
+  ///   vin-so2, not 3 for vin-so3 or a baseline on a rigid body, above
+  ///   ``ModelLimits/maximumConfigurationMassDimension`` for vin-mq), a step size that is not positive, finite and at most
   ///   ``ModelLimits/maximumStepSize``, a width, depth or parameter count beyond the limits,
   ///   an ε out of range, or a component the kind does not take.
   public func validate() throws(LearningError) {
@@ -86,6 +95,11 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       throw .invalidConfiguration(
         name: "dimension", value: "\(dimension)",
         requirement: "must be \(required) for \(kind.rawValue) (\(kind.configurationSpaceName))")
+    }
+    if observationLayout == .rigidBody, dimension != 3 {
+      throw .invalidConfiguration(
+        name: "dimension", value: "\(dimension)",
+        requirement: "must be 3 for a \(kind.rawValue) on a rigid body (the rotation group SO(3))")
     }
     if kind == .vinMq {
       try ModelLimits.check(
@@ -225,7 +239,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         }
       return try BaselineModel(
         network: network, architecture: kind == .residualNetwork ? .residual : .feedForward,
-        stepSize: stepSize, angularPositions: specification.angularInputs)
+        stepSize: stepSize, angularPositions: specification.angularInputs,
+        layout: specification.layout)
     case .variational(let potential, let mass):
       switch (kind, mass) {
       case (.vinSO3, .rigidBodyInertia(let epsilon, let scale)):
@@ -345,22 +360,39 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
 }
 
 /// A baseline's network `f_θ: R^{2n} → R^{2n}`, or `R^{3n} → R^{2n}` with `angularInputs`
-/// (inputs `(cos q, sin q, q̇)`).
+/// (inputs `(cos q, sin q, q̇)`), or `R¹² → R¹²` on a rigid body (`layout`
+/// ``ObservationLayout/rigidBody``, the state `(R11, …, R33, Ω)`).
 public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
   public var architecture: NetworkArchitecture
   public var angularInputs: Bool
+  /// The state space the network maps: coordinates or a rigid body's `(R, Ω)`. Files written
+  /// before rigid-body baselines existed have none, and are on coordinates.
+  public var layout: ObservationLayout
 
-  public init(_ architecture: NetworkArchitecture, angularInputs: Bool = false) {
+  public init(
+    _ architecture: NetworkArchitecture, angularInputs: Bool = false,
+    layout: ObservationLayout = .coordinates
+  ) {
     self.architecture = architecture
     self.angularInputs = angularInputs
+    self.layout = layout
   }
 
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for sizes beyond
+  ///   ``ModelLimits`` and for angular inputs on a rigid body.
   func shape(dimension n: Int) throws(LearningError) -> NetworkShape {
-    try architecture.shape(inputs: (angularInputs ? 3 : 2) * n, outputs: 2 * n, field: "network")
+    let state = layout.observationDimension(configurationDimension: n, velocities: true)
+    if angularInputs, layout == .rigidBody {
+      throw .invalidConfiguration(
+        name: "network.angularInputs", value: "true",
+        requirement: "apply to coordinates that are angles, not to a rigid body's (R, Ω)")
+    }
+    return try architecture.shape(
+      inputs: angularInputs ? 3 * n : state, outputs: state, field: "network")
   }
 
   enum CodingKeys: String, CodingKey {
-    case width, depth, activation, angularInputs
+    case width, depth, activation, angularInputs, layout
   }
 
   public init(from decoder: any Decoder) throws {
@@ -370,6 +402,7 @@ public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
       depth: try container.decode(Int.self, forKey: .depth),
       activation: try container.decode(Activation.self, forKey: .activation))
     angularInputs = try container.decodeIfPresent(Bool.self, forKey: .angularInputs) ?? false
+    layout = try container.decodeIfPresent(ObservationLayout.self, forKey: .layout) ?? .coordinates
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -378,5 +411,6 @@ public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
     try container.encode(architecture.depth, forKey: .depth)
     try container.encode(architecture.activation, forKey: .activation)
     try container.encode(angularInputs, forKey: .angularInputs)
+    try container.encode(layout, forKey: .layout)
   }
 }

@@ -96,7 +96,8 @@ extension VINMq: SpecifiedModel where Potential: SpecifiedPotential {
 extension VINSO3: SpecifiedModel where Potential: SpecifiedRigidBodyPotential {
   public var specification: ModelSpecification {
     ModelSpecification(
-      kind: kind, dimension: 3, stepSize: stepSize, potential: potential.specification,
+      kind: kind, dimension: configurationDimension, stepSize: stepSize,
+      potential: potential.specification,
       mass: .rigidBodyInertia(epsilon: epsilon, initialScale: initialInertiaScale))
   }
   public var componentParameters: ModelParameters {
@@ -109,7 +110,7 @@ extension BaselineModel: SpecifiedModel {
     ModelSpecification(
       kind: kind, dimension: configurationDimension, stepSize: stepSize,
       network: BaselineNetworkSpecification(
-        network.shape.architecture, angularInputs: angularPositions))
+        network.shape.architecture, angularInputs: angularPositions, layout: observationLayout))
   }
   public var componentParameters: ModelParameters {
     ModelParameters(network: network.flatParameters)

@@ -15,7 +15,7 @@ struct TrainingWindow: Sendable {
     let h = model.stepSize
     var windows: [TrainingWindow] = []
     for (t, trajectory) in trajectories.enumerated() {
-      guard model.accepts(trajectory.layout) else {
+      guard trajectory.layout == model.observationLayout else {
         throw .invalidConfiguration(
           name: "layout of trajectory \(t)", value: trajectory.layout.rawValue,
           requirement:
@@ -25,7 +25,7 @@ struct TrainingWindow: Sendable {
         throw .dimensionMismatch(
           name: "q columns of trajectory \(t)", expected: n, actual: trajectory.dimension)
       }
-      if model.observesVelocities, trajectory.velocities == nil {
+      if model.observesVelocities, !trajectory.hasVelocities {
         throw .missingVelocities(model: model.kind.rawValue)
       }
       for k in 1..<max(trajectory.count, 1) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOutput
 import Foundation
 import VINKit
 
@@ -13,7 +14,8 @@ struct FitCommand: ParsableCommand {
       (t,q1..qn[,v1..vn][,...]); the t column must be uniformly spaced and gives the step \
       size h. Velocity columns are needed by every model except vin-sv. vin-so3 reads the \
       SO(3) layout of `vin simulate heavy-top` and `rigid-body` instead \
-      (t,R11..R33,w1,w2,w3[,...], w = body angular velocity Ω; every R a rotation).
+      (t,R11..R33,w1,w2,w3[,...], w = body angular velocity Ω; every R a rotation); resnet \
+      and feedforward read either layout, on SO(3) mapping the 12-vector (R, Ω).
 
       The model file (versioned JSON) goes to --output, written atomically, or to standard \
       output. Progress goes to standard error.
@@ -145,15 +147,20 @@ struct FitCommand: ParsableCommand {
     var files: [TrajectoryFile] = []
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
+    let layout = files[0].trajectory.layout
     let dimension = files[0].trajectory.dimension
-    for file in files where file.trajectory.layout != kind.observationLayout {
+    for file in files where !kind.observationLayouts.contains(file.trajectory.layout) {
       throw LearningCommandError.layout(path: file.path, file.trajectory.layout, model: kind)
+    }
+    for file in files where file.trajectory.layout != layout {
+      throw LearningCommandError.mixedLayouts(
+        path: file.path, file.trajectory.layout, firstPath: files[0].path, layout)
     }
     var generator = SeededGenerator(seed: seed)
     let model: any SpecifiedModel
     do {
       model = try architecture.specification(
-        kind: kind, dimension: files[0].configurationDimension, stepSize: stepSize
+        kind: kind, layout: layout, dimension: dimension, stepSize: stepSize
       ).makeModel(generator: &generator)
     } catch {
       throw LearningCommandError.training(error)
@@ -166,7 +173,7 @@ struct FitCommand: ParsableCommand {
             name: "q columns (as in '\(files[0].path)')", expected: dimension,
             actual: file.trajectory.dimension))
       }
-      if model.observesVelocities, file.trajectory.velocities == nil {
+      if model.observesVelocities, !file.trajectory.hasVelocities {
         throw LearningCommandError.data(path: file.path, .missingVelocities(model: kind.rawValue))
       }
     }

@@ -21,10 +21,11 @@ struct ForecastCommand: ParsableCommand {
 
       --q0 is required (model files store no trajectory); --v0 defaults to zero.
 
-      A vin-so3 model writes the SO(3) layout of `vin simulate heavy-top`, \
-      t,R11..R33,w1,w2,w3,learned_energy, from --q0 = the initial attitude as a rotation vector \
-      (exponential coordinates, R₀ = exp(q̂0)) and --v0 = the body angular velocity Ω₀; the \
-      energy is the learned ½ΩᵀJΩ + U(R).
+      A model on SO(3) (vin-so3, or a resnet or feedforward fitted to SO(3) data) writes the \
+      SO(3) layout of `vin simulate heavy-top`, t,R11..R33,w1,w2,w3,learned_energy, from \
+      --q0 = the initial attitude as a rotation vector (exponential coordinates, \
+      R₀ = exp(q̂0)) and --v0 = the body angular velocity Ω₀; vin-so3's energy is the learned \
+      ½ΩᵀJΩ + U(R). A baseline's predicted attitude is written as the rotation nearest to it.
       """
   )
 
@@ -34,14 +35,14 @@ struct ForecastCommand: ParsableCommand {
   @Option(
     name: .customLong("q0"), parsing: .unconditional,
     help: ArgumentHelp(
-      "Initial configuration, comma-separated (vin-so3: a rotation vector).",
+      "Initial configuration, comma-separated (on SO(3): a rotation vector).",
       valueName: "x,y,..."))
   var position: String
 
   @Option(
     name: .customLong("v0"), parsing: .unconditional,
     help: ArgumentHelp(
-      "Initial velocity, comma-separated (vin-so3: body angular velocity Ω; default 0).",
+      "Initial velocity, comma-separated (on SO(3): body angular velocity Ω; default 0).",
       valueName: "x,y,..."))
   var velocity: String?
 
@@ -81,33 +82,25 @@ struct ForecastCommand: ParsableCommand {
       try file.checkSampling(of: saved)
       return file
     }
-    let rigidBody = saved.model as? any RigidBodyRolloutModel
-    let n = rigidBody == nil ? saved.model.configurationDimension : 3
-    let layout: RowLayout = rigidBody == nil ? .coordinates(dimension: n) : .rigidBody
+    let n = saved.model.configurationDimension
+    let layout = saved.model.observationLayout
+    let rows: RowLayout = layout == .rigidBody ? .rigidBody : .coordinates(dimension: n)
     // The forecast is held in memory: q, v (and R) per row, in arrays of arrays.
-    try MemoryBudget.check(rows: steps + 1, bytesPerRow: 3 * layout.columns * 8 + 64)
+    try MemoryBudget.check(rows: steps + 1, bytesPerRow: 3 * rows.columns * 8 + 64)
     let q0 = try Self.vector(position, option: "--q0", dimension: n, model: saved)
     let v0 =
       try velocity.map { text in
         try Self.vector(text, option: "--v0", dimension: n, model: saved)
       } ?? Array(repeating: 0, count: n)
-    let table: any TrajectoryTable
-    let hasEnergy: Bool
-    if let rigidBody {
-      hasEnergy = true
-      do {
-        table = RigidBodyTable(
-          try rigidBody.forecast(
-            attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
-            angularVelocity: Vector3(v0[0], v0[1], v0[2]), steps: steps))
-      } catch {
-        throw LearningCommandError.forecast(error)
+    let initial: MechanicalState =
+      switch layout {
+      case .coordinates: .coordinates(position: q0, velocity: v0)
+      case .rigidBody:
+        .rigidBody(
+          attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
+          angularVelocity: Vector3(v0[0], v0[1], v0[2]))
       }
-    } else {
-      let forecast = ForecastTable(try saved.forecast(position: q0, velocity: v0, steps: steps))
-      hasEnergy = forecast.hasEnergy
-      table = forecast
-    }
+    let table = ForecastTable(try saved.forecast(from: initial, steps: steps))
     let csv = try BufferedOutput(outputs.csv)
     do {
       if table.count > 0 {
@@ -120,24 +113,28 @@ struct ForecastCommand: ParsableCommand {
     }
     try OutputFiles.finish(csv, plot: outputs.plot) {
       ForecastFigure.make(
-        table, hasEnergy: hasEnergy, truth: truthFile, title: title(saved),
+        table, hasEnergy: table.hasEnergy, truth: truthFile, title: title(saved),
         subtitle: subtitle(saved, q0, v0)
       ).svg()
     }
   }
 
-  /// A list option with one entry per coordinate of the model.
+  /// A list option with one entry per coordinate of the model (on SO(3), 3: a rotation vector
+  /// or Ω).
   static func vector(_ text: String, option: String, dimension: Int, model: SavedModel) throws
     -> [Double]
   {
     let values = try NumberList.parse(text, option: option)
     guard values.count == dimension else {
+      let requirement =
+        switch model.model.observationLayout {
+        case .coordinates:
+          "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)"
+        case .rigidBody:
+          "has \(values.count) entries, the \(model.model.kind.rawValue) model on SO(3) in '\(model.path)' needs 3 (\(option == "--q0" ? "a rotation vector" : "the body angular velocity Ω"))"
+        }
       throw LearningCommandError.invalidOption(
-        option: option, value: "'\(text)'",
-        requirement:
-          model.model is any RigidBodyRolloutModel
-          ? "has \(values.count) entries, the vin-so3 model in '\(model.path)' needs 3 (\(option == "--q0" ? "a rotation vector" : "the body angular velocity Ω"))"
-          : "has \(values.count) entries, the model in '\(model.path)' has dimension \(dimension)")
+        option: option, value: "'\(text)'", requirement: requirement)
     }
     return values
   }

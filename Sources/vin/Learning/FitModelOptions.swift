@@ -36,28 +36,30 @@ struct FitModelOptions {
   /// `(cos q, sin q, q̇)`.
   var angles = false
 
-  /// The specification of a `kind` model on `dimension` coordinates with step size h.
+  /// The specification of a `kind` model of data in `layout` with configuration dimension
+  /// `dimension` (3 on SO(3)) and step size h.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for an option
   ///   the kind does not take.
-  func specification(kind: ModelKind, dimension: Int, stepSize: Double) throws(LearningError)
-    -> ModelSpecification
-  {
+  func specification(
+    kind: ModelKind, layout: ObservationLayout, dimension: Int, stepSize: Double
+  ) throws(LearningError) -> ModelSpecification {
     let network = NetworkArchitecture(width: width, depth: depth, activation: activation)
-    let onSO3 = kind.observationLayout == .rigidBody
+    let onSO3 = layout == .rigidBody
     if angles, onSO3 {
       throw .invalidConfiguration(
         name: "--angles", value: "set",
-        requirement: "does not apply to \(kind.rawValue), whose configuration is an attitude R")
+        requirement:
+          "does not apply to \(kind.rawValue) on SO(3) data, whose configuration is an attitude R")
     }
-    if let inertiaScale, !onSO3 {
+    if let inertiaScale, kind != .vinSO3 {
       throw .invalidConfiguration(
         name: "--inertia-scale", value: "\(inertiaScale)",
-        requirement: "applies to vin-so3 only (\(kind.rawValue) learns a mass matrix, see --mass)")
+        requirement: "applies to vin-so3 only (\(kind.rawValue) learns no inertia)")
     }
     if kind.isBaseline {
       return ModelSpecification(
         kind: kind, dimension: dimension, stepSize: stepSize,
-        network: BaselineNetworkSpecification(network, angularInputs: angles))
+        network: BaselineNetworkSpecification(network, angularInputs: angles, layout: layout))
     }
     let learnedPotential: PotentialSpecification
     switch (potential ?? (onSO3 ? .gravity : .mlp), onSO3) {

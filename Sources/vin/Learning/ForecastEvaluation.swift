@@ -23,62 +23,46 @@ struct ForecastEvaluation {
   ///   ``LearningCommandError/nonFiniteError(truthPath:modelPath:time:value:)`` when a squared
   ///   error overflows (values near 1e308) or the forecast is NaN.
   init(model saved: SavedModel, truth: TrajectoryFile) throws(LearningCommandError) {
-    let model = saved.model
-    let n = model.configurationDimension
     let observed = truth.trajectory
     try truth.checkSampling(of: saved)
-    if let rigidBody = model as? any RigidBodyRolloutModel, let attitudes = observed.attitudes,
-      let angularVelocities = observed.angularVelocities
-    {
-      let forecast: SO3Forecast
-      do {
-        forecast = try rigidBody.forecast(
-          attitude: attitudes[0], angularVelocity: angularVelocities[0], steps: observed.count - 1)
-      } catch {
-        throw .forecast(error)
-      }
-      let distances = zip(forecast.attitudes, attitudes).map { predicted, r in
-        (predicted.inverse() * r).log().norm
-      }
-      times = observed.times
-      attitudeErrors = distances
-      squaredErrors = distances.indices.map { k in
-        let dw = forecast.angularVelocities[k] - angularVelocities[k]
-        return distances[k] * distances[k] + dw.dot(dw)
-      }
-      if let k = squaredErrors.firstIndex(where: { !$0.isFinite }) {
-        throw .nonFiniteError(
-          truthPath: truth.path, modelPath: saved.path, time: times[k], value: squaredErrors[k])
-      }
-      hasEnergy = true
-      energies = forecast.energies
-      energyDrift = EnergyDrift(times: times, values: forecast.energies)
-      return
-    }
-    guard let velocities = observed.velocities else {
+    guard let initial = observed.state(at: 0) else {
       throw .data(
         path: truth.path,
         .invalidCSV(
           line: 1, column: "v1", detail: "missing: evaluation starts from the truth's (q, v)"))
     }
-    let forecast = try saved.forecast(
-      position: observed.positions[0], velocity: velocities[0], steps: observed.count - 1)
+    let forecast = try saved.forecast(from: initial, steps: observed.count - 1)
     let times = observed.times
     self.times = times
-    squaredErrors = (0..<observed.count).map { k in
-      var sum = 0.0
-      for i in 0..<n {
-        let dq = forecast.positions[k][i] - observed.positions[k][i]
-        let dv = forecast.velocities[k][i] - velocities[k][i]
-        sum += dq * dq + dv * dv
+    switch (forecast, observed.states) {
+    case (.coordinates(let forecast), .coordinates(let positions, let velocities?)):
+      attitudeErrors = nil
+      squaredErrors = times.indices.map { k in
+        var sum = 0.0
+        for i in positions[k].indices {
+          let dq = forecast.positions[k][i] - positions[k][i]
+          let dv = forecast.velocities[k][i] - velocities[k][i]
+          sum += dq * dq + dv * dv
+        }
+        return sum
       }
-      return sum
+    case (.rigidBody(let forecast), .rigidBody(let attitudes, let angularVelocities)):
+      let distances = zip(forecast.attitudes, attitudes).map { predicted, r in
+        (predicted.inverse() * r).log().norm
+      }
+      attitudeErrors = distances
+      squaredErrors = distances.indices.map { k in
+        let dw = forecast.angularVelocities[k] - angularVelocities[k]
+        return distances[k] * distances[k] + dw.dot(dw)
+      }
+    default:
+      // checkSampling(of:) has matched the layouts, and a forecast stays in its start's.
+      throw .layout(path: truth.path, observed.layout, model: saved.model.kind)
     }
     if let k = squaredErrors.firstIndex(where: { !$0.isFinite }) {
       throw .nonFiniteError(
         truthPath: truth.path, modelPath: saved.path, time: times[k], value: squaredErrors[k])
     }
-    attitudeErrors = nil
     hasEnergy = forecast.energies != nil
     energies = forecast.energies ?? Array(repeating: .nan, count: observed.count)
     energyDrift = forecast.energies.flatMap { EnergyDrift(times: times, values: $0) }
@@ -143,12 +127,12 @@ struct ForecastEvaluation {
 
 extension TrajectoryFile {
   /// Checks that the file is sampled as `saved` forecasts: in the model's layout (coordinates
-  /// or SO(3)), with its step size (relative 10⁻⁶) and, on coordinates, its dimension.
+  /// or SO(3)), with its step size (relative 10⁻⁶) and its configuration dimension.
   /// - Throws: ``LearningCommandError/layout(path:_:model:)`` or
   ///   ``LearningCommandError/data(path:_:)`` naming this file and the value that differs.
   func checkSampling(of saved: SavedModel) throws(LearningCommandError) {
     let model = saved.model
-    guard model.kind.observationLayout == trajectory.layout else {
+    guard model.observationLayout == trajectory.layout else {
       throw .layout(path: path, trajectory.layout, model: model.kind)
     }
     if let h = stepSize, abs(h - model.stepSize) > 1e-6 * model.stepSize {
@@ -156,7 +140,7 @@ extension TrajectoryFile {
         path: path, .stepSizeMismatch(trajectory: 0, expected: model.stepSize, actual: h))
     }
     let n = model.configurationDimension
-    if trajectory.layout != .rigidBody, trajectory.dimension != n {
+    if trajectory.dimension != n {
       throw .data(
         path: path,
         .dimensionMismatch(

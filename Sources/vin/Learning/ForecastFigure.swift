@@ -55,14 +55,16 @@ enum ForecastFigure {
   /// The series of the truth named as the forecast's of the same quantity: `q1…qn`, or on
   /// SO(3) `Ω₁, Ω₂, Ω₃`.
   static func trajectorySeries(of file: TrajectoryFile) -> [Series] {
-    let observed = file.trajectory
-    if let angularVelocities = observed.angularVelocities {
-      return ["Ω₁", "Ω₂", "Ω₃"].enumerated().map { i, name in
-        Series(name: name, x: observed.times, y: angularVelocities.map { $0[i] })
+    let times = file.trajectory.times
+    switch file.trajectory.states {
+    case .coordinates(let positions, _):
+      return (0..<file.trajectory.dimension).map { i in
+        Series(name: "q\(i + 1)", x: times, y: positions.map { $0[i] })
       }
-    }
-    return (0..<observed.dimension).map { i in
-      Series(name: "q\(i + 1)", x: observed.times, y: observed.positions.map { $0[i] })
+    case .rigidBody(_, let angularVelocities):
+      return ["Ω₁", "Ω₂", "Ω₃"].enumerated().map { i, name in
+        Series(name: name, x: times, y: angularVelocities.map { $0[i] })
+      }
     }
   }
 }

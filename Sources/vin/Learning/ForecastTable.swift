@@ -1,43 +1,42 @@
 import Plotting
 import VINKit
 
-/// A forecast as the rows of `vin simulate`, the energy column being the learned model's:
-/// `t, q1…qn, v1…vn, learned_energy`. Baselines (ResNet, feed-forward) have no energy: their column holds `nan`
-/// so the layout stays the same, and their plot has no energy panel.
+/// A forecast as the rows of `vin simulate` in the forecast's state space, the energy column
+/// being the learned model's: `t, q1…qn, v1…vn, learned_energy` for coordinates,
+/// `t, R11…R33, w1, w2, w3, learned_energy` for a rigid body. Baselines (ResNet, feed-forward)
+/// have no energy: their column holds `nan` so the layout stays the same, and their plot has no
+/// energy panel.
 struct ForecastTable: TrajectoryTable {
-  var coordinates: CoordinateTable
+  /// The rows in the layout of `vin simulate`.
+  var table: any TrajectoryTable
   /// Whether the model has an energy.
   var hasEnergy: Bool
 
-  init(_ forecast: Forecast) {
-    let n = forecast.positions.first?.count ?? 0
-    coordinates = CoordinateTable(
-      dimension: n, times: forecast.times, positions: forecast.positions.flatMap { $0 },
-      velocities: forecast.velocities.flatMap { $0 },
-      energies: forecast.energies ?? Array(repeating: .nan, count: forecast.times.count),
-      energyColumn: .learned)
+  init(_ forecast: ForecastTrajectory) {
+    let energies = forecast.energies ?? Array(repeating: .nan, count: forecast.times.count)
+    switch forecast {
+    case .coordinates(let forecast):
+      table = CoordinateTable(
+        dimension: forecast.positions.first?.count ?? 0, times: forecast.times,
+        positions: forecast.positions.flatMap { $0 },
+        velocities: forecast.velocities.flatMap { $0 }, energies: energies,
+        energyColumn: .learned)
+    case .rigidBody(let forecast):
+      table = RigidBodyTable(
+        times: forecast.times, attitudes: forecast.attitudes,
+        angularVelocities: forecast.angularVelocities, energies: energies,
+        energyColumn: .learned)
+    }
     hasEnergy = forecast.energies != nil
   }
 
-  var header: [String] { coordinates.header }
-  var count: Int { coordinates.count }
-  func row(_ index: Int) -> [Double] { coordinates.row(index) }
+  var header: [String] { table.header }
+  var count: Int { table.count }
+  func row(_ index: Int) -> [Double] { table.row(index) }
 
   func figure(title: String, subtitle: String) -> Figure {
-    var figure = coordinates.figure(title: title, subtitle: subtitle)
+    var figure = table.figure(title: title, subtitle: subtitle)
     if !hasEnergy { figure.panels.removeLast() }
     return figure
-  }
-}
-
-extension RigidBodyTable {
-  /// A VIN-SO(3) forecast in the SO(3) layout of `vin simulate`, the energy column being the
-  /// learned model's (`learned_energy`).
-  init(_ forecast: SO3Forecast) {
-    times = forecast.times
-    attitudes = forecast.attitudes
-    angularVelocities = forecast.angularVelocities
-    energies = forecast.energies
-    energyColumn = .learned
   }
 }

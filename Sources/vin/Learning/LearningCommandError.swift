@@ -16,8 +16,11 @@ enum LearningCommandError: Error, CustomStringConvertible {
   case differentStepSizes(path: String, stepSize: Double, firstPath: String, firstStepSize: Double)
   /// A model file is corrupt, of an unknown version or kind, or inconsistent.
   case model(path: String, LearningError)
-  /// A data file's layout (coordinates or SO(3)) does not suit the model kind.
+  /// A data file's layout (coordinates or SO(3)) does not suit the model (of that kind).
   case layout(path: String, ObservationLayout, model: ModelKind)
+  /// Two data files have different layouts (coordinates and SO(3)).
+  case mixedLayouts(
+    path: String, ObservationLayout, firstPath: String, ObservationLayout)
   /// A model could not be built or trained from the options and data.
   case training(LearningError)
   /// A forecast of the learned model failed.
@@ -41,10 +44,13 @@ enum LearningCommandError: Error, CustomStringConvertible {
         "data file '\(path)' is sampled every \(h), but '\(firstPath)' every \(firstH); all trajectories need the same step size"
     case .layout(let path, .rigidBody, let model):
       return
-        "data file '\(path)' holds a rigid body on SO(3) (t,R11..R33,w1,w2,w3), which only vin-so3 takes (the model is \(model.rawValue))"
+        "data file '\(path)' holds a rigid body on SO(3) (t,R11..R33,w1,w2,w3), but the \(model.rawValue) model takes coordinates t,q1..qn,v1..vn (vin-so3, and resnet and feedforward fitted to SO(3) data, take SO(3))"
     case .layout(let path, _, let model):
       return
         "data file '\(path)' has q, v columns, but \(model.rawValue) takes the SO(3) layout t,R11..R33,w1,w2,w3 that `vin simulate heavy-top` writes"
+    case .mixedLayouts(let path, let layout, let firstPath, let firstLayout):
+      return
+        "data file '\(path)' holds \(layout.stateDescription), but '\(firstPath)' holds \(firstLayout.stateDescription); all trajectories need the same layout"
     case .model(let path, let error):
       return "model file '\(path)': \(error)"
     case .training(let error):

@@ -26,12 +26,12 @@ struct SavedModel {
     }
   }
 
-  /// The forecast of `steps` steps from `(q0, v0)`.
-  func forecast(position: [Double], velocity: [Double], steps: Int) throws(LearningCommandError)
-    -> Forecast
+  /// The forecast of `steps` steps from `initial`, a state in the model's layout.
+  func forecast(from initial: MechanicalState, steps: Int) throws(LearningCommandError)
+    -> ForecastTrajectory
   {
     do {
-      return try model.forecast(position: position, velocity: velocity, steps: steps)
+      return try model.forecast(from: initial, steps: steps)
     } catch {
       throw .forecast(error)
     }

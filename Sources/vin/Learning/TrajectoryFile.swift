@@ -12,12 +12,6 @@ struct TrajectoryFile {
   /// per sample; `nil` when the file has neither column.
   let energy: (column: EnergyColumn, values: [Double])?
 
-  /// The dimension of the configuration space the data live on: the number of q columns, or
-  /// 3 for attitudes on SO(3) (whose rows the trajectory splits 6 + 6).
-  var configurationDimension: Int {
-    trajectory.layout == .rigidBody ? 3 : trajectory.dimension
-  }
-
   /// Reads and checks `path`: the CSV layout, finite values, and `t_{k+1} − t_k` equal to
   /// `t₁ − t₀` within a relative 10⁻⁶ for every k.
   init(path: String) throws(LearningCommandError) {

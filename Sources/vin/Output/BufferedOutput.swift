@@ -1,9 +1,10 @@
+import FileOutput
 import Foundation
 import VINKit
 
 /// Text written to an ``OutputTarget`` in pieces through a 64 KiB buffer: to standard output
-/// directly, or to a file through an ``AtomicFileWriter`` (a temporary file registered with
-/// ``TemporaryFiles`` until it is committed or discarded).
+/// directly, or to a file through an ``AtomicFileWriter`` (a temporary file removed on SIGINT
+/// and SIGTERM until it is committed or discarded, see ``TemporaryFiles``).
 ///
 /// Every failed write (a full disk, a closed pipe, `/dev/full`) is a
 /// ``CommandError/output(_:)`` naming the target and the system's reason.
@@ -24,7 +25,6 @@ final class BufferedOutput {
       } catch {
         throw .output(error)
       }
-      if let temporaryPath = file?.temporaryPath { TemporaryFiles.register(temporaryPath) }
     }
     buffer.reserveCapacity(capacity)
   }
@@ -93,7 +93,6 @@ final class BufferedOutput {
     do {
       return try file.finish()
     } catch {
-      if let temporaryPath = file.temporaryPath { TemporaryFiles.unregister(temporaryPath) }
       throw .output(error)
     }
   }
@@ -102,7 +101,6 @@ final class BufferedOutput {
   func discard() {
     guard let file else { return }
     file.discard()
-    if let temporaryPath = file.temporaryPath { TemporaryFiles.unregister(temporaryPath) }
   }
 }
 

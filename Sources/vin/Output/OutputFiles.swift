@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import VINKit
 
@@ -9,12 +10,8 @@ enum OutputFiles {
     for (index, file) in files.enumerated() {
       do {
         try file.commit()
-        if let temporaryPath = file.temporaryPath { TemporaryFiles.unregister(temporaryPath) }
       } catch {
-        for rest in files[index...] {
-          rest.discard()
-          if let temporaryPath = rest.temporaryPath { TemporaryFiles.unregister(temporaryPath) }
-        }
+        for rest in files[index...] { rest.discard() }
         throw .output(error)
       }
     }
