@@ -88,6 +88,49 @@ void vinkit_shallow_tanh_gradient(
 }
 
 VINKIT_CLONES
+void vinkit_shallow_tanh_gradient_hessian(
+    vinkit_shallow_network network, int batch, const double *x, double *gradient, double *hessian) {
+  const int n = network.inputs;
+  const int width = network.padded_width;
+  for (int b = 0; b < batch; ++b) {
+    lanes sums[most_inputs];
+    lanes pairs[most_inputs * (most_inputs + 1) / 2];
+    double xs[most_inputs];
+    for (int j = 0; j < n; ++j) {
+      sums[j] = SPLAT(0.0);
+      xs[j] = x[b * n + j];
+    }
+    for (int p = 0; p < n * (n + 1) / 2; ++p) pairs[p] = SPLAT(0.0);
+    for (int i = 0; i < width; i += 8) {
+      lanes z = LOAD(network.bias + i);
+      for (int j = 0; j < n; ++j) z += LOAD(network.weights + j * width + i) * xs[j];
+      lanes value, first;
+      TANH_LANES(z, value, first);
+      lanes c = LOAD(network.output_weights + i);
+      lanes delta = c * first;
+      lanes curvature = c * (-2.0 * value * first);
+      int p = 0;
+      for (int j = 0; j < n; ++j) {
+        lanes a = LOAD(network.weights + j * width + i);
+        sums[j] += delta * a;
+        lanes weighted = curvature * a;
+        for (int l = j; l < n; ++l, ++p) pairs[p] += weighted * LOAD(network.weights + l * width + i);
+      }
+    }
+    int p = 0;
+    for (int j = 0; j < n; ++j) {
+      gradient[b * n + j] = SUM(sums[j]);
+      for (int l = j; l < n; ++l) {
+        double entry = SUM(pairs[p]);
+        ++p;
+        hessian[(b * n + j) * n + l] = entry;
+        hessian[(b * n + l) * n + j] = entry;
+      }
+    }
+  }
+}
+
+VINKIT_CLONES
 void vinkit_shallow_tanh_pullback(
     vinkit_shallow_network network, int batch, const double *x, const double *cotangent,
     double *weights_bar, double *bias_bar, double *output_weights_bar, double *hessian_product) {
@@ -125,5 +168,39 @@ void vinkit_shallow_tanh_pullback(
       }
     }
     for (int j = 0; j < n; ++j) hessian_product[b * n + j] = SUM(sums[j]);
+  }
+}
+
+VINKIT_CLONES
+void vinkit_tanh_layer(
+    int inputs, int width, const double *weights, const double *bias, const double *x,
+    double *value, double *first, double *second) {
+  int i = 0;
+  for (; i + 8 <= width; i += 8) {
+    lanes z = LOAD(bias + i);
+    for (int j = 0; j < inputs; ++j) z += LOAD(weights + j * width + i) * x[j];
+    lanes t, d;
+    TANH_LANES(z, t, d);
+    STORE(value + i, t);
+    STORE(first + i, d);
+    STORE(second + i, -2.0 * t * d);
+  }
+  if (i == width) return;
+  // The last width − i < 8 units, through eight padded lanes.
+  double padded[3][8] = {{0}};
+  for (int h = i; h < width; ++h) {
+    double z = bias[h];
+    for (int j = 0; j < inputs; ++j) z += weights[j * width + h] * x[j];
+    padded[0][h - i] = z;
+  }
+  lanes z = LOAD(padded[0]), t, d;
+  TANH_LANES(z, t, d);
+  STORE(padded[0], t);
+  STORE(padded[1], d);
+  STORE(padded[2], -2.0 * t * d);
+  for (int h = i; h < width; ++h) {
+    value[h] = padded[0][h - i];
+    first[h] = padded[1][h - i];
+    second[h] = padded[2][h - i];
   }
 }

@@ -1,8 +1,9 @@
 import DiscreteMechanics
 import Foundation
-import LagrangianLearning
 import Manifolds
 import Testing
+
+@testable import LagrangianLearning
 
 @Suite("Configuration-dependent mass matrix")
 struct ConfigurationMassMatrixTests {
@@ -66,5 +67,99 @@ struct ConfigurationMassMatrixTests {
     let drift = energies.map { abs($0 - energies[0]) }.max() ?? .nan
     print("learned M(q) midpoint: max energy error \(drift) over 400 steps, E0 \(energies[0])")
     #expect(drift < 1e-2 * max(1, abs(energies[0])))
+  }
+
+  /// `M(q) = LLᵀ + εI` computed plainly from the parameters (the C library's tanh), the
+  /// reference for the network's own passes.
+  static func plainMass(_ mass: ConfigurationMassMatrix, at q: [Double]) -> [Double] {
+    let (n, width) = (mass.dimension, mass.width)
+    let m = n * (n + 1) / 2
+    let p = mass.parameters
+    let hidden = (0..<width).map { h in
+      let z = p[width * n + h] + (0..<n).reduce(0.0) { $0 + p[h * n + $1] * q[$1] }
+      return mass.activation == .tanh ? tanh(z) : Activation.softplus(z)
+    }
+    let w2 = width * (n + 1)
+    let outputs = (0..<m).map { t in
+      p[w2 + m * width + t] + (0..<width).reduce(0.0) { $0 + p[w2 + t * width + $1] * hidden[$1] }
+    }
+    var l = [Double](repeating: 0, count: n * n)
+    for i in 0..<n {
+      l[i * n + i] = Activation.softplus(outputs[i])
+      for j in 0..<i { l[i * n + j] = outputs[n + i * (i - 1) / 2 + j] }
+    }
+    return (0..<(n * n)).map { e in
+      let (i, j) = (e / n, e % n)
+      return (i == j ? mass.epsilon : 0)
+        + (0..<n).reduce(0.0) { $0 + l[i * n + $1] * l[j * n + $1] }
+    }
+  }
+
+  @Test(
+    "the network's passes: M against a plain evaluation for any width, (∂M/∂qᵏ)v against ∂M/∂qᵏ, vᵀ∂²Mv against central differences",
+    arguments: [(2, 5, Activation.tanh), (2, 8, .tanh), (3, 13, .tanh), (2, 7, .softplus)])
+  func batchedPasses(dimension n: Int, width: Int, activation: Activation) throws {
+    var generator = SeededGenerator(seed: UInt64(10 * n + width))
+    var mass = try ConfigurationMassMatrix(
+      dimension: n, width: width, activation: activation, generator: &generator)
+    for i in mass.parameters.indices {
+      mass.parameters[i] += generator.nextNormal(standardDeviation: 0.5)
+    }
+    let network = ConfigurationMassNetwork(mass)
+    let batch = 3
+    let points = (0..<(batch * n)).map { _ in 2 * generator.nextUniform() - 1 }
+    let velocities = (0..<(batch * n)).map { _ in 2 * generator.nextUniform() - 1 }
+    /// M, the (∂M/∂qᵏ)v and vᵀ∂²Mv of the batched pass at `points`.
+    func evaluate(_ points: [Double]) -> (mass: [Double], products: [Double], curvature: [Double]) {
+      var results = [Double](repeating: .nan, count: 3 * batch * n * n + network.scratchCount)
+      results.withUnsafeMutableBufferPointer { r in
+        let base = r.baseAddress!
+        let block = batch * n * n
+        network.evaluate(
+          at: points, velocities: velocities, batch: batch, mass: base,
+          derivativeProducts: base + block, velocityCurvature: base + 2 * block,
+          scratch: base + 3 * block)
+      }
+      let block = batch * n * n
+      return (
+        Array(results[..<block]), Array(results[block..<(2 * block)]),
+        Array(results[(2 * block)..<(3 * block)])
+      )
+    }
+    let batched = evaluate(points)
+    var worst = (mass: 0.0, products: 0.0, curvature: 0.0)
+    for b in 0..<batch {
+      let q = Array(points[(b * n)..<((b + 1) * n)])
+      let v = Array(velocities[(b * n)..<((b + 1) * n)])
+      let block = Array(batched.mass[(b * n * n)..<((b + 1) * n * n)])
+      worst.mass = max(worst.mass, relativeError(block, Self.plainMass(mass, at: q)))
+      let single = network.matrices(at: q)
+      for k in 0..<n {
+        let d = Array(single.derivatives[(k * n * n)..<((k + 1) * n * n)])
+        let dv = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + d[i * n + $1] * v[$1] } }
+        let u = Array(batched.products[(b * n * n + k * n)..<(b * n * n + (k + 1) * n)])
+        worst.products = max(worst.products, relativeError(u, dv))
+      }
+      // Sᵢⱼ = ∂(vᵀ uᵢ)/∂qʲ with v fixed.
+      var numeric = [Double](repeating: 0, count: n * n)
+      for j in 0..<n {
+        var plus = points
+        var minus = points
+        plus[b * n + j] += 1e-5
+        minus[b * n + j] -= 1e-5
+        let (up, um) = (evaluate(plus).products, evaluate(minus).products)
+        for i in 0..<n {
+          let row = b * n * n + i * n
+          let difference = (0..<n).reduce(0.0) { $0 + v[$1] * (up[row + $1] - um[row + $1]) }
+          numeric[i * n + j] = difference / 2e-5
+        }
+      }
+      let analytic = Array(batched.curvature[(b * n * n)..<((b + 1) * n * n)])
+      worst.curvature = max(worst.curvature, relativeError(analytic, numeric))
+    }
+    print("mass network n = \(n), width \(width), \(activation): \(worst)")
+    #expect(worst.mass < 1e-14)
+    #expect(worst.products < 1e-14)
+    #expect(worst.curvature < 1e-8)
   }
 }

@@ -13,7 +13,9 @@ public typealias VariationalMidpoint<System: LagrangianSystem> =
 /// with `(∂_qL)ᵢ = ½ vᵀ (∂M/∂qⁱ) v − ∂V/∂qⁱ`, and the Newton matrix of the first, all at q̄, is
 ///
 ///     ∂p₀ᵢ/∂q₁ⱼ = Mᵢⱼ/h + ½ ((∂M/∂qʲ) v)ᵢ − ½ ((∂M/∂qⁱ) v)ⱼ − (h/8) vᵀ (∂²M/∂qⁱ∂qʲ) v
-///                 + (h/4) (∇²V)ᵢⱼ.
+///                 + (h/4) (∇²V)ᵢⱼ
+///
+/// (``MidpointLegendreTransform``, from L's derivatives at q̄).
 ///
 /// `L_d` is self-adjoint (`L_d(q₀, q₁, h) = −L_d(q₁, q₀, −h)`), so the integrator is symmetric;
 /// it is of order 2 (Marsden and West 2001, §2.2.3 and §2.3; trep's `MidpointVI`).
@@ -112,35 +114,16 @@ public struct MidpointDiscreteLagrangian<System: LagrangianSystem>: DiscreteLagr
   /// `M(q̄) v + sign (h/2) ∂_qL(q̄, v)`.
   @inlinable
   func legendreTransform(sign: Double, into momentum: inout [Double]) {
-    let halfStep = sign * 0.5 * stepSize
-    let n = velocity.count
-    let (mass, v) = (derivatives.mass.storage.span, velocity.span)
-    var p = momentum.mutableSpan
-    for i in 0..<n {
-      var mv = 0.0
-      for j in 0..<n { mv += mass[i * n + j] * v[j] }
-      p[i] = mv + halfStep * derivatives.positionDerivative(i, velocity: velocity)
-    }
+    MidpointLegendreTransform.momentum(
+      sign: sign, stepSize: stepSize, velocity: velocity, derivatives: derivatives,
+      into: &momentum)
   }
 
-  /// `∂p₀ᵢ/∂q₁ⱼ = Mᵢⱼ/h + ½ ((∂M/∂qʲ) v)ᵢ − ½ ((∂M/∂qⁱ) v)ⱼ − (h/8) vᵀ (∂²M/∂qⁱ∂qʲ) v
-  /// + (h/4) (∇²V)ᵢⱼ` at q̄.
+  /// `∂p₀/∂q₁` at q̄.
   @inlinable
   func newtonMatrix(into jacobian: inout Matrix) {
-    let h = stepSize
-    let n = velocity.count
-    let mass = derivatives.mass.storage.span
-    let products = derivatives.massDerivativeProducts.storage.span
-    let forms = derivatives.massSecondDerivativeForms.storage.span
-    let hessian = derivatives.potentialHessian.storage.span
-    var entries = jacobian.storage.mutableSpan
-    for i in 0..<n {
-      for j in 0..<n {
-        let ij = i * n + j
-        entries[ij] =
-          mass[ij] / h + 0.5 * (products[j * n + i] - products[ij]) - 0.125 * h * forms[ij]
-          + 0.25 * h * hessian[ij]
-      }
-    }
+    MidpointLegendreTransform.jacobian(
+      sign: -1, stepSize: stepSize, velocity: velocity, derivatives: derivatives,
+      into: &jacobian)
   }
 }

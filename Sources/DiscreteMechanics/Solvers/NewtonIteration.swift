@@ -60,22 +60,12 @@ struct NewtonIteration {
       let residualNorm = Self.maxAbs(residual)
       var size = 0.0
       for i in 0..<n { size = max(size, abs(correction[i])) }
-      // From the second iteration on (before, no contraction is known).
-      let contraction = previousCorrection.isFinite ? size / previousCorrection : .infinity
-      var small = true
-      var nextSmall = true
-      for i in 0..<n {
-        let d = abs(correction[i])
-        let bound = settings.stepTolerance * (1 + abs(point[i]))
-        if d > bound { small = false }
-        if !(contraction < 1 && contraction / (1 - contraction) * d <= bound) {
-          nextSmall = false
-        }
-      }
-      let converged =
-        residualNorm <= settings.residualTolerance
-        && (small || size >= previousCorrection || nextSmall)
-      if converged || residualNorm == 0 {
+      let converged = settings.hasConverged(
+        residualNorm: residualNorm, correctionSize: size,
+        previousCorrectionSize: previousCorrection,
+        estimatesRemainingError: true, dimension: n
+      ) { i in (correction[i], point[i]) }
+      if converged {
         for i in 0..<n { x[i] = point[i] }
         return RootFindingStatistics(iterations: iteration, residualNorm: residualNorm)
       }

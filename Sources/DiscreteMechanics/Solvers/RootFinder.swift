@@ -149,6 +149,45 @@ public struct RootFinder: Sendable {
     self.swiftNewton = swiftNewton
   }
 
+  /// The stopping rule above, after an iteration that moved the iterate by dx to x: whether
+  /// `residualNorm = max |F(x)|` is 0, or is within ``residualTolerance`` and dx is at
+  /// round-off (`|dxᵢ| ≤ stepTolerance (1 + |xᵢ|)` for every i), or the corrections stopped
+  /// shrinking, or (with `estimatesRemainingError`, for Newton's method) the remaining error
+  /// `θ/(1 − θ) |dxᵢ|`, `θ = max|dx| / previousCorrectionSize < 1`, is within that bound.
+  /// The one statement of the rule, for every Newton iteration of DiscreteMechanics and for
+  /// batched callers that iterate many systems at once.
+  ///
+  /// - Parameters:
+  ///   - residualNorm: `max |F(x)|`.
+  ///   - correctionSize: `max |dxᵢ|`.
+  ///   - previousCorrectionSize: the previous iteration's `max |dxᵢ|`, ∞ after the first.
+  ///   - estimatesRemainingError: whether to use Newton's estimate of its remaining error.
+  ///   - n: the number of unknowns.
+  ///   - entry: `(dxᵢ, xᵢ)` for i in `0..<n`.
+  @inlinable
+  public func hasConverged(
+    residualNorm: Double, correctionSize: Double, previousCorrectionSize: Double,
+    estimatesRemainingError: Bool, dimension n: Int,
+    entry: (Int) -> (correction: Double, point: Double)
+  ) -> Bool {
+    if residualNorm == 0 { return true }
+    guard residualNorm <= residualTolerance else { return false }
+    if correctionSize >= previousCorrectionSize { return true }
+    let contraction =
+      estimatesRemainingError && previousCorrectionSize.isFinite
+      ? correctionSize / previousCorrectionSize : .infinity
+    var small = true
+    var nextSmall = true
+    for i in 0..<n {
+      let (dx, x) = entry(i)
+      let d = abs(dx)
+      let bound = stepTolerance * (1 + abs(x))
+      if d > bound { small = false }
+      if !(contraction < 1 && contraction / (1 - contraction) * d <= bound) { nextSmall = false }
+    }
+    return small || nextSmall
+  }
+
   /// A root of `residual` near `initialGuess`, in a workspace of its own.
   ///
   /// - Parameters:

@@ -212,25 +212,13 @@ public final class RootFindingWorkspace {
       let dx = solver.dx
       var correction = 0.0
       for i in 0..<n { correction = max(correction, abs(gsl_vector_get(dx, i))) }
-      // Newton's estimate of its remaining error, from the second iteration on; none for the
-      // other methods.
-      let contraction =
-        method == .newton && previousCorrection.isFinite
-        ? correction / previousCorrection : .infinity
-      var small = true
-      var nextSmall = true
-      for i in 0..<n {
-        let d = abs(gsl_vector_get(dx, i))
-        let bound = settings.stepTolerance * (1 + abs(gsl_vector_get(current, i)))
-        if d > bound { small = false }
-        if !(contraction < 1 && contraction / (1 - contraction) * d <= bound) {
-          nextSmall = false
-        }
-      }
-      let converged =
-        residualNorm <= settings.residualTolerance
-        && (small || correction >= previousCorrection || nextSmall)
-      if converged || residualNorm == 0 {
+      // Newton's estimate of its remaining error; none for the other methods.
+      let converged = settings.hasConverged(
+        residualNorm: residualNorm, correctionSize: correction,
+        previousCorrectionSize: previousCorrection, estimatesRemainingError: method == .newton,
+        dimension: n
+      ) { i in (gsl_vector_get(dx, i), gsl_vector_get(current, i)) }
+      if converged {
         for i in 0..<n { x[i] = gsl_vector_get(current, i) }
         return RootFindingStatistics(iterations: iteration, residualNorm: residualNorm)
       }

@@ -13,8 +13,10 @@ import Manifolds
 ///
 ///     ∂M/∂qᵏ = (∂L/∂qᵏ) Lᵀ + L (∂L/∂qᵏ)ᵀ,    ∂o/∂qᵏ = W₂ diag(σ′(z)) W₁ eₖ,
 ///
-/// with `∂Lᵢᵢ/∂qᵏ = logistic(oᵢ) ∂oᵢ/∂qᵏ`. Second derivatives are left to the
-/// `LagrangianSystem` finite-difference defaults (see ``LearnedMassSystem``).
+/// with `∂Lᵢᵢ/∂qᵏ = logistic(oᵢ) ∂oᵢ/∂qᵏ`. ``VINMq``'s training rollout evaluates the second
+/// derivatives its Newton matrix needs, `vᵀ(∂²M/∂qⁱ∂qʲ)v`, analytically; the
+/// ``LearnedMassSystem`` that forecasts leaves `∂²M/∂qⁱ∂qʲ` to the `LagrangianSystem`
+/// finite-difference defaults.
 ///
 /// Parameters, flat: W₁ (width × n, row-major), b₁, W₂ (n(n+1)/2 × width), b₂. The initial
 /// value is `M(q) = I` exactly at every q: W₂ = 0 and the diagonal biases at
@@ -85,12 +87,12 @@ public struct ConfigurationMassMatrix: Sendable, Equatable {
 
   /// `M(q) = L(q) L(q)ᵀ + ε I`.
   public func matrix(at q: [Double]) -> Matrix {
-    Matrix.symmetric(dimension, evaluation(at: q).mass)
+    Matrix.symmetric(dimension, ConfigurationMassNetwork(self).matrices(at: q).mass)
   }
 
   /// `∂M/∂qᵏ = (∂L/∂qᵏ) Lᵀ + L (∂L/∂qᵏ)ᵀ`.
   public func derivative(at q: [Double], coordinate k: Int) -> Matrix {
-    Matrix.symmetric(dimension, evaluation(at: q).massDerivatives[k])
+    ConfigurationMassNetwork(self).derivative(at: q, coordinate: k)
   }
 }
 
@@ -102,6 +104,8 @@ public struct ConfigurationMassMatrix: Sendable, Equatable {
 public struct LearnedMassSystem<Potential: LearnablePotential>: LagrangianSystem {
   public let potential: Potential
   public let mass: ConfigurationMassMatrix
+  /// The mass matrix's network, arranged once.
+  private let network: ConfigurationMassNetwork
 
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless potential and
   ///   mass matrix have the same dimension.
@@ -112,12 +116,14 @@ public struct LearnedMassSystem<Potential: LearnablePotential>: LagrangianSystem
     }
     self.potential = potential
     self.mass = mass
+    network = ConfigurationMassNetwork(mass)
   }
 
   /// Without the dimension check, for a model whose dimensions were checked when it was built.
   init(unchecked potential: Potential, _ mass: ConfigurationMassMatrix) {
     self.potential = potential
     self.mass = mass
+    network = ConfigurationMassNetwork(mass)
   }
 
   public var dimension: Int { potential.dimension }
@@ -126,8 +132,10 @@ public struct LearnedMassSystem<Potential: LearnablePotential>: LagrangianSystem
     let value = potential.gradient(at: (0..<q.count).map { q[$0] })
     for i in gradient.indices { gradient[i] = value[i] }
   }
-  public func massMatrix(at q: [Double]) -> Matrix { mass.matrix(at: q) }
+  public func massMatrix(at q: [Double]) -> Matrix {
+    Matrix.symmetric(dimension, network.matrices(at: q).mass)
+  }
   public func massMatrixDerivative(at q: [Double], coordinate i: Int) -> Matrix {
-    mass.derivative(at: q, coordinate: i)
+    network.derivative(at: q, coordinate: i)
   }
 }

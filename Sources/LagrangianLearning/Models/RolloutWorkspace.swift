@@ -20,6 +20,15 @@ public final class RolloutWorkspace: @unchecked Sendable {
     case networkColumns
     /// A potential's input transformation (embedded points, their cotangents).
     case embedding
+    /// A network's Hessians by Hessian-vector products (unit cotangents, products, scratch).
+    case secondDerivatives
+    /// The implicit midpoint rollout: its Newton matrices at the roots, and the values of one
+    /// Newton iteration (midpoints, velocities, M, `(∂M/∂qᵏ)v`, `vᵀ∂²Mv`, ∇V, ∇²V, residuals)
+    /// or of one adjoint step.
+    case jacobians, newton
+    /// The configuration-dependent mass matrix's network: one window's values and the
+    /// parameter gradient accumulators.
+    case massNetwork
   }
 
   /// Whether a rollout in this workspace ran a matrix product through OpenBLAS (a network

@@ -29,6 +29,24 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
     }
   }
 
+  /// ``secondDerivative(value:first:)`` of `count` numbers (the case chosen once, outside the
+  /// loop, so that the loop vectorises).
+  func secondDerivatives(
+    value: UnsafePointer<Double>, first: UnsafePointer<Double>,
+    into second: UnsafeMutablePointer<Double>, count: Int
+  ) {
+    switch self {
+    case .tanh:
+      for i in 0..<count {
+        second[i] = Activation.tanh.secondDerivative(value: value[i], first: first[i])
+      }
+    case .softplus:
+      for i in 0..<count {
+        second[i] = Activation.softplus.secondDerivative(value: value[i], first: first[i])
+      }
+    }
+  }
+
   /// Overwrites `z[0..<count]` with `σ(z)` and writes `σ′(z)` to `first[0..<count]`; tanh
   /// four at a time (``VectorTanh``).
   func apply(_ z: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>, count: Int) {

@@ -59,6 +59,42 @@ extension MultilayerPerceptron {
     }
   }
 
+  /// `∇ₓf` and the Hessian `∇ₓ²f` at the `batch` inputs at `x`: the gradients to `gradient`
+  /// (batch·inputs numbers), the Hessians to `hessian` (batch·inputs² numbers, row-major per
+  /// input). The fused passes give `∇ₓ²f = Aᵀ diag(c ⊙ σ″) A` directly; otherwise column j of
+  /// every Hessian is the Hessian-vector product `∇ₓ²f eⱼ` of the input gradient's pullback
+  /// (``accumulateInputGradientPullback(_:batch:cotangent:into:hessianProduct:workspace:)``, whose
+  /// parameter part goes to scratch), one batched pass per input.
+  func inputGradientAndHessian(
+    _ x: UnsafePointer<Double>, batch: Int, gradient: UnsafeMutablePointer<Double>,
+    hessian: UnsafeMutablePointer<Double>, workspace: RolloutWorkspace
+  ) {
+    let d = shape.inputDimension
+    if isShallow {
+      parameters.scalars.withUnsafeBufferPointer { pb in
+        guard let p = pb.baseAddress else { return }
+        let columns = ShallowColumns(self, p, workspace: workspace)
+        vinkit_shallow_tanh_gradient_hessian(columns.network, Int32(batch), x, gradient, hessian)
+      }
+      return
+    }
+    inputGradient(x, batch: batch, into: gradient, workspace: workspace)
+    let count = batch * d
+    let scratch = workspace.buffer(.secondDerivatives, count: 2 * count + parameterCount)
+    let (unit, product, parameterScratch) = (scratch, scratch + count, scratch + 2 * count)
+    for j in 0..<d {
+      unit.update(repeating: 0, count: count)
+      for b in 0..<batch { unit[b * d + j] = 1 }
+      parameterScratch.update(repeating: 0, count: parameterCount)
+      accumulateInputGradientPullback(
+        x, batch: batch, cotangent: unit, into: parameterScratch, hessianProduct: product,
+        workspace: workspace)
+      for b in 0..<batch {
+        for i in 0..<d { hessian[(b * d + i) * d + j] = product[b * d + i] }
+      }
+    }
+  }
+
   /// The pullback of ``inputGradient(_:batch:into:workspace:)`` at the same inputs: adds
   /// `Σ_b ∂_θ(ḡ_bᵀ∇ₓf(x_b))` to the parameter gradient at `parameterGradient` (``NetworkShape``
   /// order) and writes `∇ₓ∇ₓf(x_b) ḡ_b` to `hessianProduct`.

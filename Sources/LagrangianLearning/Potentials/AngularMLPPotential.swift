@@ -19,6 +19,10 @@ import _Differentiation
 /// pullback for `uᵢ = (−sin qᵢ ḡᵢ, cos qᵢ ḡᵢ)`, returning `w = ∇ₓ²f u`, and
 ///
 ///     q̄ᵢ = ḡᵢ (−cos qᵢ f_cᵢ − sin qᵢ f_sᵢ) − sin qᵢ w_cᵢ + cos qᵢ w_sᵢ.
+///
+/// The Hessian, with `tᵢ = (−sin qᵢ, cos qᵢ)` and F the network's Hessian in x, is
+///
+///     ∂²V/∂qᵢ∂qⱼ = tᵢᵀ F_{xᵢxⱼ} tⱼ + δᵢⱼ (−cos qᵢ f_cᵢ − sin qᵢ f_sᵢ).
 public struct AngularMLPPotential: LearnablePotential {
   /// The network on the 2n embedded coordinates, with one output.
   public var network: MultilayerPerceptron
@@ -142,6 +146,39 @@ public struct AngularMLPPotential: LearnablePotential {
     }
     network.inputGradient(x, batch: batch, into: f, workspace: workspace)
     for i in 0..<count { gradient[i] = -x[2 * i + 1] * f[2 * i] + x[2 * i] * f[2 * i + 1] }
+  }
+
+  public func gradientsAndHessians(
+    at points: UnsafePointer<Double>, batch: Int, gradient: UnsafeMutablePointer<Double>,
+    hessian: UnsafeMutablePointer<Double>, workspace: RolloutWorkspace
+  ) {
+    let n = dimension
+    let d = 2 * n
+    let count = batch * n
+    let buffer = workspace.buffer(.embedding, count: 4 * count + batch * d * d)
+    let (x, f, networkHessian) = (buffer, buffer + 2 * count, buffer + 4 * count)
+    for i in 0..<count {
+      x[2 * i] = cos(points[i])
+      x[2 * i + 1] = sin(points[i])
+    }
+    network.inputGradientAndHessian(
+      x, batch: batch, gradient: f, hessian: networkHessian, workspace: workspace)
+    for b in 0..<batch {
+      let (xb, fb, hb) = (x + b * d, f + b * d, networkHessian + b * d * d)
+      for i in 0..<n {
+        let (c, s) = (xb[2 * i], xb[2 * i + 1])
+        gradient[b * n + i] = -s * fb[2 * i] + c * fb[2 * i + 1]
+        for j in 0..<n {
+          let (cj, sj) = (xb[2 * j], xb[2 * j + 1])
+          let (row0, row1) = (hb + (2 * i) * d + 2 * j, hb + (2 * i + 1) * d + 2 * j)
+          // tᵢᵀ F tⱼ with tᵢ = (−sᵢ, cᵢ).
+          var entry =
+            -s * (-sj * row0[0] + cj * row0[1]) + c * (-sj * row1[0] + cj * row1[1])
+          if i == j { entry += -c * fb[2 * i] - s * fb[2 * i + 1] }
+          hessian[(b * n + i) * n + j] = entry
+        }
+      }
+    }
   }
 
   public func accumulateGradientPullback(

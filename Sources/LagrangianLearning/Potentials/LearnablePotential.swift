@@ -42,6 +42,17 @@ public protocol LearnablePotential: ParameterFlattening, Sendable {
     at points: UnsafePointer<Double>, batch: Int, into gradient: UnsafeMutablePointer<Double>,
     workspace: RolloutWorkspace)
 
+  /// ``gradients(at:batch:into:workspace:)`` with the Hessians `∇²_q V_θ`: the gradients at the
+  /// `batch` points at `points` to `gradient` (batch·n numbers) and the Hessians to `hessian`
+  /// (batch·n² numbers, one row-major n×n matrix per point). The implicit midpoint step of
+  /// ``VINMq`` needs them for its Newton matrix. The default takes column j of every Hessian
+  /// from ``accumulateGradientPullback(at:batch:cotangent:into:tangent:workspace:)`` with the
+  /// unit cotangent `eⱼ` (exact; the parameter part is discarded); network potentials evaluate
+  /// the Hessians in the gradient's own pass.
+  func gradientsAndHessians(
+    at points: UnsafePointer<Double>, batch: Int, gradient: UnsafeMutablePointer<Double>,
+    hessian: UnsafeMutablePointer<Double>, workspace: RolloutWorkspace)
+
   /// The pullback of ``gradients(at:batch:into:workspace:)`` at the same points, evaluated
   /// again (a rollout keeps its configurations, not the potential's intermediate values): for
   /// the cotangents `ḡ_b` at `cotangent` it adds `Σ_b ∂_θ(ḡ_bᵀ∇V(q_b))` to `tangent` and writes
@@ -107,6 +118,39 @@ extension LearnablePotential {
     let products = pass.pullback(
       Array(UnsafeBufferPointer(start: cotangent, count: count)), &tangent)
     for i in 0..<count { hessianProduct[i] = products[i] }
+  }
+}
+
+extension LearnablePotential {
+  public func gradientsAndHessians(
+    at points: UnsafePointer<Double>, batch: Int, gradient: UnsafeMutablePointer<Double>,
+    hessian: UnsafeMutablePointer<Double>, workspace: RolloutWorkspace
+  ) {
+    gradients(at: points, batch: batch, into: gradient, workspace: workspace)
+    hessiansByProducts(at: points, batch: batch, into: hessian, workspace: workspace)
+  }
+
+  /// The Hessians at the `batch` points at `points` (batch·n² numbers to `hessian`), column j
+  /// the pullback of the gradient for the unit cotangent `eⱼ` at every point.
+  func hessiansByProducts(
+    at points: UnsafePointer<Double>, batch: Int, into hessian: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    let n = dimension
+    let count = batch * n
+    let scratch = workspace.buffer(.secondDerivatives, count: 2 * count)
+    let (unit, product) = (scratch, scratch + count)
+    var discarded = TangentVector.zero
+    for j in 0..<n {
+      unit.update(repeating: 0, count: count)
+      for b in 0..<batch { unit[b * n + j] = 1 }
+      accumulateGradientPullback(
+        at: points, batch: batch, cotangent: unit, into: product, tangent: &discarded,
+        workspace: workspace)
+      for b in 0..<batch {
+        for i in 0..<n { hessian[(b * n + i) * n + j] = product[b * n + i] }
+      }
+    }
   }
 }
 

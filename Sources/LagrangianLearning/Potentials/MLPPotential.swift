@@ -80,6 +80,14 @@ public struct MLPPotential: LearnablePotential {
     network.inputGradient(points, batch: batch, into: gradient, workspace: workspace)
   }
 
+  public func gradientsAndHessians(
+    at points: UnsafePointer<Double>, batch: Int, gradient: UnsafeMutablePointer<Double>,
+    hessian: UnsafeMutablePointer<Double>, workspace: RolloutWorkspace
+  ) {
+    network.inputGradientAndHessian(
+      points, batch: batch, gradient: gradient, hessian: hessian, workspace: workspace)
+  }
+
   public func accumulateGradientPullback(
     at points: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
     into hessianProduct: UnsafeMutablePointer<Double>, tangent: inout Self.TangentVector,
