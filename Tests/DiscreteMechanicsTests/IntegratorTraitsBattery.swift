@@ -105,7 +105,7 @@ struct IntegratorCase: Sendable, CustomStringConvertible, CustomTestStringConver
 
   /// The shared construction: `distance` and `reversed` on the state, the reference at T, and
   /// the symplecticity defect of a map of states.
-  init<Method: SystemIntegrator>(
+  init<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, on name: String, _ system: Method.System, from start: Method.State,
     finalTime: Double, coarsestSteps: Int,
     reference: @escaping @Sendable (Method.State, Double) throws -> Method.State,
@@ -146,7 +146,7 @@ struct IntegratorCase: Sendable, CustomStringConvertible, CustomTestStringConver
   }
 
   /// A method on R^n, state (q, p), against ``ReferenceSolver``.
-  static func coordinates<Method: SystemIntegrator>(
+  static func coordinates<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, on name: String, _ system: Method.System, q0: [Double], v0: [Double],
     finalTime: Double = 1, coarsestSteps: Int = 16
   ) throws -> Self where Method.State == PhaseState, Method.System: LagrangianSystem {
@@ -171,7 +171,7 @@ struct IntegratorCase: Sendable, CustomStringConvertible, CustomTestStringConver
 
   /// A method for a planar rotor on SO(2), state (θ, π), against ``ReferenceSolver`` of the
   /// same system on R (θ the coordinate, π = Jθ̇ its momentum).
-  static func rotor<Method: SystemIntegrator>(
+  static func rotor<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, on name: String, _ system: Method.System, angle: Double,
     angularVelocity: Double, finalTime: Double = 1, coarsestSteps: Int = 16
   ) throws -> Self
@@ -200,7 +200,7 @@ struct IntegratorCase: Sendable, CustomStringConvertible, CustomTestStringConver
 
   /// A method for a rigid body on SO(3), state (R, Π), against ``RigidBodyReferenceSolver``;
   /// the distance is the max-norm over the entries of R and Π.
-  static func rigidBody<Method: SystemIntegrator>(
+  static func rigidBody<Method: SystemIntegrator & SendableMetatype>(
     _ method: Method.Type, on name: String, _ system: Method.System, rotationVector: Vector3,
     angularVelocity: Vector3, finalTime: Double = 1, coarsestSteps: Int = 16
   ) throws -> Self where Method.State == RigidBodyState, Method.System: RigidBodySystem {
