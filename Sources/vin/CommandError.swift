@@ -55,7 +55,7 @@ enum CommandError: Error, CustomStringConvertible {
   init(_ error: IntegrationError, system: String, integrator: String) {
     switch error {
     case .invalidParameter, .invalidStepSize, .invalidStepCount, .wrongDimension,
-      .nonFiniteInput, .notApplicable:
+      .nonFiniteInput, .notApplicable, .inputsDoNotCover:
       self = .invalidSetup(system: system, error)
     case .nonFiniteState, .rootFindingFailed, .stepTooLarge, .singularMassMatrix:
       self = .simulationFailed(system: system, integrator: integrator, error)

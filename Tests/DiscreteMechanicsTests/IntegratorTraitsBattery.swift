@@ -80,7 +80,7 @@ struct IntegratorTraitsBattery {
   func coverage() {
     let names = Set(IntegratorCase.all.map(\.traits.name))
     #expect(names == ["verlet", "midpoint", "trapezoidal", "lgvi", "euler", "rk4", "rk8pd"])
-    #expect(IntegratorCase.all.count == 34)
+    #expect(IntegratorCase.all.count == 39)
     #expect(Set(IntegratorCase.all.map(\.description)).count == IntegratorCase.all.count)
   }
 }
@@ -231,7 +231,8 @@ struct IntegratorCase: Sendable, CustomStringConvertible, CustomTestStringConver
 
   /// Every method on every system it applies to (those of `vin systems`), from initial
   /// conditions where the motion is nonlinear (pendulum swings of 1–1.2 rad, an eccentric
-  /// Kepler orbit, a chaotic-regime double pendulum, tumbling rigid bodies).
+  /// Kepler orbit, a chaotic-regime double pendulum, a cart-pole swinging 1 rad, tumbling rigid
+  /// bodies).
   static let all: [IntegratorCase] = {
     do {
       var cases: [IntegratorCase] = []
@@ -276,6 +277,7 @@ struct IntegratorCase: Sendable, CustomStringConvertible, CustomTestStringConver
       try everyMethodOnR("henon-heiles", HenonHeiles(), [0.3, -0.2], [0.25, 0.1])
       try everyImplicitAndBaselineOnR(
         "double-pendulum", try DoublePendulum(), [0.5, 1.0], [0.3, -0.2])
+      try everyImplicitAndBaselineOnR("cart-pole", try CartPole(), [0.1, 1.0], [0.5, -1])
       try everyMethodOnSO3(
         "rigid-body", try FreeRigidBody(), Vector3(0.3, -0.2, 0.1), Vector3(0.4, 1, 0.3))
       try everyMethodOnSO3("heavy-top", try HeavyTop(), Vector3(0.5, 0, 0), Vector3(0.5, -0.3, 3))

@@ -23,6 +23,9 @@ public protocol DiscreteLagrangian: Sendable {
   var system: System { get }
   /// The step size h.
   var stepSize: Double { get }
+  /// Where the discrete forces of a forced step evaluate the continuous force (the default is
+  /// ``ForceQuadrature/midpoint``).
+  static var forceQuadrature: ForceQuadrature { get }
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite.
   init(system: System, stepSize: Double) throws(IntegrationError)
   /// Writes `−D₁L_d(q₀, q₁)` (the momentum at the start of the step) into `momentum`.

@@ -181,6 +181,7 @@ final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootFindingEq
   func copy() throws(IntegrationError) -> ImplicitStepWorkspace {
     let copy = try ImplicitStepWorkspace(step.lagrangian)
     copy.step.warmStart = step.warmStart
+    copy.step.forced = step.forced
     return copy
   }
 
@@ -216,6 +217,8 @@ struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
     (position: [Double], momentum: [Double], velocity: [Double], velocityChange: [Double])?
   /// Whether this step starts where the last one ended.
   @usableFromInline var continues = false
+  /// The non-conservative forces and the held input, if any (``ImplicitStepForces``).
+  @usableFromInline var forced: ImplicitStepForces?
 
   @usableFromInline
   init(_ lagrangian: Lagrangian) {
@@ -264,17 +267,25 @@ struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
     }
   }
 
-  /// `−D₁L_d(q_k, q₁) − p_k`.
+  /// `−D₁L_d(q_k, q₁) − f_d⁻(q_k, q₁) − p_k` (no `f_d⁻` without forces).
   @inlinable
   mutating func residual(at q1: [Double], into residual: inout [Double]) {
     lagrangian.momentumAtStart(from: start, to: q1, into: &residual)
+    if forced != nil {
+      forced?.subtractStartForce(
+        from: start, to: q1, stepSize: lagrangian.stepSize, from: &residual)
+    }
     for i in startMomentum.indices { residual[i] -= startMomentum[i] }
   }
 
-  /// `∂(−D₁L_d)/∂q₁` at `(q_k, q₁)`.
+  /// `∂(−D₁L_d − f_d⁻)/∂q₁` at `(q_k, q₁)`.
   @inlinable
   mutating func jacobian(at q1: [Double], into jacobian: inout Matrix) {
     lagrangian.momentumAtStartJacobian(from: start, to: q1, into: &jacobian)
+    if forced != nil {
+      forced?.subtractStartForceJacobian(
+        from: start, to: q1, stepSize: lagrangian.stepSize, from: &jacobian)
+    }
   }
 
   /// Both, from one evaluation.
@@ -284,15 +295,24 @@ struct ImplicitStep<Lagrangian: DiscreteLagrangian> {
   ) {
     lagrangian.momentumAtStartAndJacobian(
       from: start, to: q1, into: &residual, jacobian: &jacobian)
+    if forced != nil {
+      let h = lagrangian.stepSize
+      forced?.subtractStartForce(from: start, to: q1, stepSize: h, from: &residual)
+      forced?.subtractStartForceJacobian(from: start, to: q1, stepSize: h, from: &jacobian)
+    }
     var r = residual.mutableSpan
     for i in startMomentum.indices { r[i] -= startMomentum[i] }
   }
 
-  /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1})` at the root `end` = `q_{k+1}`, writes
+  /// Evaluates `p_{k+1} = D₂L_d(q_k, q_{k+1}) + f_d⁺` at the root `end` = `q_{k+1}`, writes
   /// `(q_{k+1}, p_{k+1})` into `state` and keeps it as the next warm start.
   @inlinable
   mutating func finish(at end: [Double], into state: inout PhaseState) throws(IntegrationError) {
     lagrangian.momentumAtEnd(from: start, to: end, into: &endMomentum)
+    if forced != nil {
+      forced?.addEndForce(
+        from: start, to: end, stepSize: lagrangian.stepSize, to: &endMomentum)
+    }
     guard end.allSatisfy(\.isFinite), endMomentum.allSatisfy(\.isFinite) else {
       throw .nonFiniteState(step: nil)
     }

@@ -20,6 +20,8 @@ public indirect enum IntegrationError: Error, Equatable, Sendable, CustomStringC
   case notApplicable(integrator: String, system: String, reason: String)
   /// A physical parameter is invalid.
   case invalidParameter(name: String, value: Double, requirement: String)
+  /// Input samples given for `[first, last]` do not cover the run's times `[start, end]`.
+  case inputsDoNotCover(first: Double, last: Double, start: Double, end: Double)
 
   /// The same error with the failing step number filled in.
   public func at(step k: Int) -> IntegrationError {
@@ -51,6 +53,9 @@ public indirect enum IntegrationError: Error, Equatable, Sendable, CustomStringC
       return "integrator '\(i)' does not apply to system '\(s)': \(r)"
     case .invalidParameter(let name, let value, let requirement):
       return "parameter \(name) = \(value) is invalid: \(requirement)"
+    case .inputsDoNotCover(let first, let last, let start, let end):
+      return
+        "the inputs are given from t = \(first) to t = \(last), which does not cover the run from t = \(start) to t = \(end)"
     }
   }
 

@@ -8,7 +8,8 @@ import Manifolds
 /// more is a thrown ``IntegrationError/stepTooLarge(step:detail:)``). It is the
 /// "independent high-accuracy solution" that orders of convergence are measured against; it is
 /// not symplectic (energy drifts, slowly, at the tolerance). The vector field writes into GSL's
-/// buffers: a step allocates its buffers once, not per evaluation.
+/// buffers: a step allocates its buffers once, not per evaluation. With forces, each step
+/// integrates one hold interval of the input (u constant over the step).
 public struct ReferenceSolver<System: LagrangianSystem>: SystemIntegrator {
   public let stepSize: Double
   public static var methodTraits: IntegratorTraits {
@@ -16,7 +17,7 @@ public struct ReferenceSolver<System: LagrangianSystem>: SystemIntegrator {
       name: "rk8pd", isExplicit: true, isSymplectic: false, isSymmetric: false, order: 8,
       isAdaptive: true)
   }
-  public let field: HamiltonianVectorField<System>
+  public private(set) var field: HamiltonianVectorField<System>
   private let driver: RK8PDDriver
   public var absoluteTolerance: Double { driver.absoluteTolerance }
   public var relativeTolerance: Double { driver.relativeTolerance }
@@ -62,5 +63,37 @@ public struct ReferenceSolver<System: LagrangianSystem>: SystemIntegrator {
     }
     state.q = Array(x[0..<n])
     state.p = Array(x[n..<(2 * n)])
+  }
+}
+
+extension ReferenceSolver: ForcedIntegrator {
+  /// The solver with the default tolerances and the non-conservative `forces`.
+  /// - Throws: as ``init(system:stepSize:)`` and ``HamiltonianVectorField/init(system:forces:)``.
+  public init(system: System, stepSize: Double, forces: any GeneralisedForce)
+    throws(IntegrationError)
+  {
+    try self.init(
+      system: system, stepSize: stepSize, absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+      forces: forces)
+  }
+
+  /// The solver with the given tolerances and the non-conservative `forces`.
+  /// - Throws: as ``init(system:stepSize:absoluteTolerance:relativeTolerance:)`` and
+  ///   ``HamiltonianVectorField/init(system:forces:)``.
+  public init(
+    system: System, stepSize: Double, absoluteTolerance: Double, relativeTolerance: Double,
+    forces: any GeneralisedForce
+  ) throws(IntegrationError) {
+    try self.init(
+      system: system, stepSize: stepSize, absoluteTolerance: absoluteTolerance,
+      relativeTolerance: relativeTolerance)
+    field = try HamiltonianVectorField(system: system, forces: forces)
+  }
+
+  public var inputCount: Int { field.forces?.inputCount ?? 0 }
+  public var input: [Double] { field.input }
+
+  public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
+    try field.holdInput(u)
   }
 }

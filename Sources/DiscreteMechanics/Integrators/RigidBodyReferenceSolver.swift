@@ -2,8 +2,9 @@ import Manifolds
 
 /// A high-accuracy reference solution for a ``RigidBodySystem``: the equations of motion
 ///
-///     Ṙ = R Ω̂,    Π̇ = Π × Ω + M(R),    Ω = J⁻¹Π,
+///     Ṙ = R Ω̂,    Π̇ = Π × Ω + M(R) + τ(R, Ω, u),    Ω = J⁻¹Π,
 ///
+/// with the torque `τ = B(R)u − D(R)Ω` of ``forces`` (none by default), u held over each step,
 /// integrated as an ODE on R¹² (R row-major, then Π) with GSL's adaptive Runge–Kutta–Prince–
 /// Dormand (8, 9) method `gsl_odeiv2_step_rk8pd`, error control
 /// `|err_i| ≤ absoluteTolerance + relativeTolerance |y_i|` (default 1e-12 each).
@@ -24,6 +25,8 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrato
 
   private let driver: RK8PDDriver
   private let inverseInertia: Matrix3
+  /// The torques and the held input, if any.
+  private var forced: (forces: any RigidBodyTorque, input: [Double])?
 
   /// The solver with the default tolerances (1e-12 each).
   public init(system: System, stepSize: Double) throws(IntegrationError) {
@@ -62,13 +65,17 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrato
     ]
     let system = self.system
     let inverseInertia = self.inverseInertia
-    // ẏ for y = (R row-major, Π): Ṙ = R Ω̂, Π̇ = Π × Ω + M(R), Ω = J⁻¹Π.
+    let forced = self.forced
+    // ẏ for y = (R row-major, Π): Ṙ = R Ω̂, Π̇ = Π × Ω + M(R) + τ, Ω = J⁻¹Π.
     try driver.advance(&y, by: stepSize) { y, dydt in
       let r = Matrix3(y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7], y[8])
       let p = Vector3(y[9], y[10], y[11])
       let omega = inverseInertia * p
       let rDot = r * SO3.hat(omega)
-      let pDot = p.cross(omega) + system.moment(at: SO3(uncheckedMatrix: r))
+      var pDot = p.cross(omega) + system.moment(at: SO3(uncheckedMatrix: r))
+      if let (forces, u) = forced {
+        pDot += forces.terms(at: SO3(uncheckedMatrix: r), input: u).torque(angularVelocity: omega)
+      }
       for i in 0..<3 {
         for j in 0..<3 { dydt[3 * i + j] = rDot[i, j] }
         dydt[9 + i] = pDot[i]
@@ -77,5 +84,39 @@ public struct RigidBodyReferenceSolver<System: RigidBodySystem>: SystemIntegrato
     state = RigidBodyState(
       attitude: SO3(uncheckedMatrix: Matrix3(y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7], y[8])),
       angularMomentum: Vector3(y[9], y[10], y[11]))
+  }
+}
+
+extension RigidBodyReferenceSolver: ForcedIntegrator {
+  /// The solver with the default tolerances and the torques `forces`.
+  /// - Throws: as ``init(system:stepSize:)``.
+  public init(system: System, stepSize: Double, forces: any RigidBodyTorque)
+    throws(IntegrationError)
+  {
+    try self.init(
+      system: system, stepSize: stepSize, absoluteTolerance: 1e-12, relativeTolerance: 1e-12,
+      forces: forces)
+  }
+
+  /// The solver with the given tolerances and the torques `forces`.
+  /// - Throws: as ``init(system:stepSize:absoluteTolerance:relativeTolerance:)``.
+  public init(
+    system: System, stepSize: Double, absoluteTolerance: Double, relativeTolerance: Double,
+    forces: any RigidBodyTorque
+  ) throws(IntegrationError) {
+    try self.init(
+      system: system, stepSize: stepSize, absoluteTolerance: absoluteTolerance,
+      relativeTolerance: relativeTolerance)
+    forced = (forces, Array(repeating: 0, count: forces.inputCount))
+  }
+
+  /// The non-conservative torques, if any.
+  public var forces: (any RigidBodyTorque)? { forced?.forces }
+  public var inputCount: Int { forced?.forces.inputCount ?? 0 }
+  public var input: [Double] { forced?.input ?? [] }
+
+  public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
+    try IntegrationError.check(u, name: "input u", dimension: inputCount)
+    if forced != nil { forced?.input = u }
   }
 }

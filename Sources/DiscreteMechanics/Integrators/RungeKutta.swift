@@ -4,11 +4,13 @@ import Manifolds
 ///
 /// Provided as non-geometric baselines: ``explicitEuler(system:stepSize:)`` (order 1) and
 /// ``classicalRK4(system:stepSize:)`` (order 4). Neither is symplectic or symmetric, so energy
-/// drifts over long times (Hairer, Lubich, Wanner 2006, §I.2).
+/// drifts over long times (Hairer, Lubich, Wanner 2006, §I.2). With forces (``holdInput(_:)``,
+/// ``init(system:stepSize:tableau:forces:)``) the field's u is held over each step, so the step
+/// integrates a smooth field and keeps its order.
 public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
   public let stepSize: Double
   public let traits: IntegratorTraits
-  public let field: HamiltonianVectorField<System>
+  public private(set) var field: HamiltonianVectorField<System>
   /// Butcher tableau: stage coefficients `a` (strictly lower triangular) and weights `b`.
   public let a: [[Double]]
   public let b: [Double]
@@ -34,6 +36,22 @@ public struct ExplicitRungeKutta<System: LagrangianSystem>: Integrator {
     try self.init(
       system: system, stepSize: stepSize, name: Tableau.traits.name, order: Tableau.traits.order,
       a: Tableau.a, b: Tableau.b)
+  }
+
+  /// The method of `Tableau` with the non-conservative `forces`, the input held at zero.
+  /// - Throws: as ``init(system:stepSize:tableau:)`` and
+  ///   ``HamiltonianVectorField/init(system:forces:)``.
+  public init<Tableau: ButcherTableau>(
+    system: System, stepSize: Double, tableau: Tableau.Type, forces: any GeneralisedForce
+  ) throws(IntegrationError) {
+    try self.init(system: system, stepSize: stepSize, tableau: tableau)
+    field = try HamiltonianVectorField(system: system, forces: forces)
+  }
+
+  /// Holds `u` over the following steps.
+  /// - Throws: as ``ForcedIntegrator/holdInput(_:)``.
+  public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
+    try field.holdInput(u)
   }
 
   /// Explicit Euler, `x_{k+1} = x_k + h f(x_k)`.
@@ -119,6 +137,22 @@ public struct TableauRungeKutta<System: LagrangianSystem, Tableau: ButcherTablea
 
   public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
     try method.step(&state)
+  }
+}
+
+extension TableauRungeKutta: ForcedIntegrator {
+  public init(system: System, stepSize: Double, forces: any GeneralisedForce)
+    throws(IntegrationError)
+  {
+    method = try ExplicitRungeKutta(
+      system: system, stepSize: stepSize, tableau: Tableau.self, forces: forces)
+  }
+
+  public var inputCount: Int { method.field.forces?.inputCount ?? 0 }
+  public var input: [Double] { method.field.input }
+
+  public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
+    try method.holdInput(u)
   }
 }
 

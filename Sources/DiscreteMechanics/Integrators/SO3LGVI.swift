@@ -67,6 +67,8 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   /// there (NaN before the first step, so never).
   @usableFromInline var cachedMoment: (attitude: Matrix3, moment: Vector3)
   @usableFromInline var fallback: SO3LGVIMultirootSolver?
+  /// The torques and the held input of a forced step (``init(system:stepSize:forces:)``), or nil.
+  @usableFromInline var forced: (forces: any RigidBodyTorque, input: [Double])?
 
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia
@@ -105,13 +107,18 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   /// One LGVI step; allocates nothing unless the GSL fallback is needed for the first time.
   /// `@inlinable`, so that it is specialised for the caller's system. It is
   /// ``advanceAttitude(of:moment:)`` followed by ``completeStep(_:nextMoment:)`` with the
-  /// system's moments.
+  /// system's moments (with forces, ``advanceAttitude(of:moment:torque:)`` and
+  /// ``completeStep(_:nextMoment:nextTorque:)`` with the torques at R_k and R_{k+1}).
   ///
   /// - Throws: ``IntegrationError/rootFindingFailed(step:_:)`` naming the residual and the
   ///   iteration count when neither Newton nor GSL solves the implicit equation;
   ///   ``IntegrationError/nonFiniteState(step:)`` when the new state is not finite.
   @inlinable
   public mutating func step(_ state: inout RigidBodyState) throws(IntegrationError) {
+    if forced != nil {
+      try forcedStep(&state)
+      return
+    }
     let attitude = state.attitude.matrix
     let moment =
       cachedMoment.attitude == attitude ? cachedMoment.moment : system.moment(at: state.attitude)
@@ -134,7 +141,20 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     let h = stepSize
     let attitude = state.attitude.matrix
     let momentum = state.angularMomentum + (0.5 * h) * moment
-    equation.target = h * momentum
+    let f = try solveImplicitEquation(target: h * momentum, attitude: attitude)
+    let increment = Self.exponentialIncrement(f)
+    return SO3LGVIAdvance(
+      attitude: SO3(uncheckedMatrix: attitude + attitude * increment), momentum: momentum,
+      increment: increment, root: f)
+  }
+
+  /// The root f of the implicit equation with the right-hand side `target` (and the equation's
+  /// dissipation, if set), from the tangent predictor; kept as the next predictor.
+  @inlinable
+  mutating func solveImplicitEquation(target: Vector3, attitude: Matrix3)
+    throws(IntegrationError) -> Vector3
+  {
+    equation.target = target
     guard equation.target.maxAbs.isFinite, attitude.isFinite else {
       throw .nonFiniteState(step: nil)
     }
@@ -143,12 +163,8 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     let newton = equation.newton(from: guess, maxIterations: maxNewtonIterations)
     counts.iterations += newton.iterations
     let solution = newton.converged ? newton : try solveWithGSL(after: newton)
-    let f = solution.root
-    let increment = Self.exponentialIncrement(f)
-    predictor = (f, equation.target, solution.inverseJacobian)
-    return SO3LGVIAdvance(
-      attitude: SO3(uncheckedMatrix: attitude + attitude * increment), momentum: momentum,
-      increment: increment, root: f)
+    predictor = (solution.root, equation.target, solution.inverseJacobian)
+    return solution.root
   }
 
   /// The explicit half of a step: `Π_{k+1} = Fᵀμ + (h/2)M_{k+1}` (as `μ + Eᵀμ + (h/2)M_{k+1}`)

@@ -13,15 +13,26 @@ import RealModule
 ///
 /// with `a′/θ = (cos θ − a)/θ²` and `b′/θ = (a − 2b)/θ²`. Everything is on stack values.
 /// Public so that learned models differentiate the same equation (implicit function theorem).
+///
+/// A damped step (``SO3LGVI/advanceAttitude(of:moment:torque:)``) evaluates its dissipation
+/// `D_k = D(R_k)` at the discrete body angular velocity `ω = (F − Fᵀ)^∨/(2h) = a f/h`, which moves
+/// `−(h²/2) D_k ω = −a (h/2) D_k f` from g to the left: with ``dissipation`` `Δ = (h/2) D_k`,
+///
+///     G(f) = a J f + b (f × J f) + a Δ f − g,    DG += a Δ + (a′/θ) (Δ f) fᵀ,
+///
+/// still a 3-vector equation with the same solver.
 public struct SO3LGVIEquation: Sendable {
   /// The inertia J.
   public let inertia: Matrix3
-  /// The right-hand side `g = hΠ_k + (h²/2) M_k`.
+  /// The right-hand side `g = hΠ_k + (h²/2) M_k` (plus `(h²/2) B(R_k)u_k` when forced).
   public var target: Vector3
+  /// `Δ = (h/2) D(R_k)` of a damped step, or nil (no dissipation).
+  public var dissipation: Matrix3?
 
-  public init(inertia: Matrix3, target: Vector3) {
+  public init(inertia: Matrix3, target: Vector3, dissipation: Matrix3? = nil) {
     self.inertia = inertia
     self.target = target
+    self.dissipation = dissipation
   }
 
   /// `G(f)`.
@@ -29,7 +40,9 @@ public struct SO3LGVIEquation: Sendable {
   func residual(at f: Vector3) -> Vector3 {
     let c = ExponentialCoefficients(f)
     let jf = inertia * f
-    return c.a * jf + c.b * f.cross(jf) - target
+    let residual = c.a * jf + c.b * f.cross(jf) - target
+    guard let dissipation else { return residual }
+    return residual + c.a * (dissipation * f)
   }
 
   /// `G(f)` and `DG(f)`. `f̂J − (Jf)^` is assembled row by row: row i of `f̂J` is
@@ -48,7 +61,12 @@ public struct SO3LGVIEquation: Sendable {
     let jacobian = Matrix3(
       rows: c.a * j.row0 + c.b * row0 + w.x * f, c.a * j.row1 + c.b * row1 + w.y * f,
       c.a * j.row2 + c.b * row2 + w.z * f)
-    return (residual, jacobian)
+    guard let dissipation else { return (residual, jacobian) }
+    let df = dissipation * f
+    return (
+      residual + c.a * df,
+      jacobian + c.a * dissipation + Matrix3.outer(c.aPrimeOverTheta * df, f)
+    )
   }
 
   /// The residual level accepted as converged: `1e-10 max|g|`. Newton stops on its corrections

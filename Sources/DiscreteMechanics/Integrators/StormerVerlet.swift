@@ -33,6 +33,8 @@ public struct StormerVerlet<System: ConstantMassSystem>: SystemIntegrator {
   /// `∇V` at ``gradientPosition``, the last step's `q_{k+1}`.
   @usableFromInline var gradient: [Double]
   @usableFromInline var gradientPosition: [Double]
+  /// The forces, input and buffers of a forced step (``init(system:stepSize:forces:)``), or nil.
+  @usableFromInline var forced: ForcedVerletWorkspace?
 
   /// Forms `M⁻¹` from the system's ``ConstantMassSystem/mass`` once (`Matrix.inverse`:
   /// exactly `1/Mᵢᵢ` for a diagonal M).
@@ -58,8 +60,13 @@ public struct StormerVerlet<System: ConstantMassSystem>: SystemIntegrator {
     gradientPosition = Array(repeating: .nan, count: system.dimension)
   }
 
+  /// One step; with forces, the forced step (``init(system:stepSize:forces:)``).
   @inlinable
   public mutating func step(_ state: inout PhaseState) throws(IntegrationError) {
+    if forced != nil {
+      try forcedStep(&state)
+      return
+    }
     let n = system.dimension
     guard state.q.count == n, state.p.count == n else {
       throw .wrongDimension(name: "state", expected: n, actual: state.q.count)

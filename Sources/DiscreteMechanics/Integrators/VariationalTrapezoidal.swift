@@ -30,6 +30,9 @@ public struct TrapezoidalDiscreteLagrangian<System: LagrangianSystem>: DiscreteL
       name: "trapezoidal", isExplicit: false, isSymplectic: true, isSymmetric: true, order: 2)
   }
 
+  /// The trapezoidal rule: `f_d⁻ = (h/2) F(q₀, v, u)`, `f_d⁺ = (h/2) F(q₁, v, u)`.
+  public static var forceQuadrature: ForceQuadrature { .endpoints }
+
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` for a system of dimension
   ///   below 1.

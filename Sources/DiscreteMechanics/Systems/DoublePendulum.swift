@@ -14,6 +14,14 @@ import RealModule
 /// ``VariationalTrapezoidal``. For most initial conditions with energy well above the minimum the
 /// motion is chaotic. All first and second derivatives are analytic. Units are SI by default
 /// (kg, m, m/s²).
+///
+/// Its ``forces`` are the two joint torques, u₁ at the pivot (on the inner rod) and u₂ at the
+/// elbow (on the outer rod, and −u₂ on the inner), and viscous friction b in both joints, on the
+/// joints' relative rates θ̇₁ and θ̇₂ − θ̇₁: by virtual work
+/// `u₁ δθ₁ + u₂ (δθ₂ − δθ₁)` and `R = ½ b θ̇₁² + ½ b (θ̇₂ − θ̇₁)²`,
+///
+///     B = [ 1  −1 ]      D = b [  2  −1 ]
+///         [ 0   1 ],           [ −1   1 ].
 public struct DoublePendulum: LagrangianSystem {
   /// The first (inner) mass m₁.
   public let mass1: Double
@@ -25,18 +33,32 @@ public struct DoublePendulum: LagrangianSystem {
   public let length2: Double
   /// The gravitational acceleration g.
   public let gravity: Double
+  /// The viscous friction b of each joint (N m s).
+  public let damping: Double
 
   /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` naming the first
-  ///   of `m1`, `m2`, `l1`, `l2` that is not positive and finite, or `g` if it is not finite.
+  ///   of `m1`, `m2`, `l1`, `l2` that is not positive and finite, `g` if it is not finite, or
+  ///   `damping` if it is not non-negative and finite.
   public init(
     mass1 m1: Double = 1, mass2 m2: Double = 1, length1 l1: Double = 1, length2 l2: Double = 1,
-    gravity g: Double = 9.81
+    gravity g: Double = 9.81, damping b: Double = 0
   ) throws(IntegrationError) {
     mass1 = try Parameter.positive(m1, "m1")
     mass2 = try Parameter.positive(m2, "m2")
     length1 = try Parameter.positive(l1, "l1")
     length2 = try Parameter.positive(l2, "l2")
     gravity = try Parameter.finite(g, "g")
+    damping = try Parameter.nonNegative(b, "damping")
+  }
+
+  /// The joint torques and joint friction (see the type's documentation).
+  public var forces: ActuatorsAndDamping {
+    var b = Matrix.identity(2)
+    b[0, 1] = -1
+    var d = Matrix.diagonal([2 * damping, damping])
+    d[0, 1] = -damping
+    d[1, 0] = -damping
+    return ActuatorsAndDamping(unchecked: b, dissipation: d)
   }
 
   public var dimension: Int { 2 }

@@ -10,7 +10,8 @@ import Manifolds
 /// Rotations about the vertical are a symmetry, so `e_zᵀRΠ` is conserved.
 ///
 /// Defaults (SI units): `J = diag(0.13, 0.28, 0.17)` kg m², m = 1 kg, g = 9.81 m/s²,
-/// `ρ = (0, 0, 0.3)` m.
+/// `ρ = (0, 0, 0.3)` m. Its ``forces`` are three torques about the body axes and isotropic
+/// damping at the pivot, `τ = u − b Ω` (``BodyActuatorsAndDamping``).
 public struct HeavyTop: RigidBodySystem {
   public let inertia: Matrix3
   /// The mass m.
@@ -19,14 +20,16 @@ public struct HeavyTop: RigidBodySystem {
   public let gravity: Double
   /// The vector ρ from the pivot to the centre of mass, in the body frame.
   public let centreOfMass: Vector3
+  /// The damping b at the pivot (N m s), `τ = −b Ω` without inputs.
+  public let damping: Double
 
   /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` unless `inertia`
   ///   is finite, symmetric and positive definite with principal moments that satisfy the
   ///   triangle inequality J₁ ≤ J₂ + J₃ (for each order), as every real body's do; `m` is
-  ///   positive, and `g` and `ρ` are finite.
+  ///   positive, `g` and `ρ` are finite, and `damping` is non-negative and finite.
   public init(
     inertia: Matrix3 = Matrix3(diagonal: Vector3(0.13, 0.28, 0.17)), mass m: Double = 1,
-    gravity g: Double = 9.81, centreOfMass rho: Vector3 = Vector3(0, 0, 0.3)
+    gravity g: Double = 9.81, centreOfMass rho: Vector3 = Vector3(0, 0, 0.3), damping b: Double = 0
   ) throws(IntegrationError) {
     try RigidBodyInertia.validatePhysical(inertia)
     self.inertia = inertia
@@ -34,6 +37,13 @@ public struct HeavyTop: RigidBodySystem {
     self.gravity = try Parameter.finite(g, "g")
     for i in 0..<3 { _ = try Parameter.finite(rho[i], "rho[\(i)]") }
     self.centreOfMass = rho
+    damping = try Parameter.nonNegative(b, "damping")
+  }
+
+  /// Body torques and damping: `B = I`, `D = b I`.
+  public var forces: BodyActuatorsAndDamping {
+    BodyActuatorsAndDamping(
+      unchecked: .identity(3), dissipation: Matrix3(diagonal: Vector3(repeating: damping)))
   }
 
   /// `U(R) = m g e_zᵀ R ρ` (`e_zᵀR` is the third row of R).
