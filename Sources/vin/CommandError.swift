@@ -25,6 +25,8 @@ enum CommandError: Error, CustomStringConvertible {
   case invalidStepCount(Int)
   /// `--noise` negative or not finite.
   case invalidNoise(Double)
+  /// `--control SPEC` that is malformed, unreadable, or does not fit the system or the run.
+  case invalidControl(String, detail: String)
   /// The system could not be set up from the given values (e.g. a parameter out of range).
   case invalidSetup(system: String, IntegrationError)
   /// The integration failed part way (root finder, step too large, blow-up).
@@ -86,6 +88,8 @@ enum CommandError: Error, CustomStringConvertible {
       return "--steps \(n) is invalid: the number of steps must be from 0 to \(Int.max - 1)"
     case .invalidNoise(let sigma):
       return "--noise \(sigma) is invalid: the standard deviation must be non-negative and finite"
+    case .invalidControl(let spec, let detail):
+      return "--control '\(spec)': \(detail)"
     case .invalidSetup(_, .notApplicable(let integrator, let system, let reason)):
       return IntegrationError.notApplicable(integrator: integrator, system: system, reason: reason)
         .description

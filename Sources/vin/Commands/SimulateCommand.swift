@@ -17,6 +17,12 @@ struct SimulateCommand: ParsableCommand {
 
       --noise adds independent N(0, σ²) noise to the q and v columns (on SO(3): R ← R exp(ξ̂) \
       and w), the same for the same --seed; t and energy stay exact.
+
+      --control drives the system's inputs (see `vin systems`), held over each step: a CSV \
+      file with columns t,u1,…,um covering the run, random:std=S,hold=T[,seed=K] (N(0, S²) \
+      values held T time units) or sine:amplitude=A,frequency=F. The rows then end with \
+      u1,…,um, row k holding the input applied from t_k to t_(k+1). A damped system \
+      (--param damping=…) is integrated with its dissipation, with or without --control.
       """
   )
 
@@ -49,6 +55,12 @@ struct SimulateCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "The seed of the noise.", transform: Seed.parse)
   var seed: UInt64 = 0
 
+  @Option(
+    help: ArgumentHelp(
+      "The inputs: a CSV file t,u1,…,um, random:std=S,hold=T[,seed=K] or sine:amplitude=A,frequency=F.",
+      valueName: "file.csv|signal"))
+  var control: String?
+
   @OptionGroup var output: OutputOptions
 
   func run() throws {
@@ -62,9 +74,10 @@ struct SimulateCommand: ParsableCommand {
     if let noise, !(noise.isFinite && noise >= 0) { throw CommandError.invalidNoise(noise) }
     var assignments: [ParameterAssignment] = []
     for text in parameters { assignments.append(try ParameterAssignment(parsing: text)) }
+    let signal = try control.map { spec throws(CommandError) in try ControlSignal(parsing: spec) }
     let setup = try entry.setup(
       position: initialCondition.position, velocity: initialCondition.velocity,
-      assignments: assignments, stepSize: stepSize, steps: steps)
+      assignments: assignments, stepSize: stepSize, steps: steps, control: signal)
     let outputs = try OutputPlan(output)
 
     let csv = try BufferedOutput(outputs.csv)

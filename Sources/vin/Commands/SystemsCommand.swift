@@ -4,7 +4,7 @@ import ArgumentParser
 struct SystemsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "systems",
-    abstract: "List the built-in systems, their parameters, defaults and integrators.")
+    abstract: "List the built-in systems, their parameters, inputs, defaults and integrators.")
 
   func run() throws {
     try StandardOutput.write(Self.listing() + "\n")
@@ -24,6 +24,12 @@ struct SystemsCommand: ParsableCommand {
         for parameter in entry.parameters {
           lines.append("    \(parameter.name) = \(parameter.defaultValue)  \(parameter.meaning)")
         }
+      }
+      if let inputs = entry.inputs.listing {
+        lines.append("  inputs (--control):")
+        lines.append(contentsOf: inputs.map { "    \($0)" })
+      } else {
+        lines.append("  inputs:      none")
       }
       let (positionMeaning, velocityMeaning) =
         entry.initialConditionMeaning.map { (" (\($0.position))", " (\($0.velocity))") } ?? ("", "")

@@ -3,39 +3,61 @@ import VINKit
 
 /// The columns of a trajectory file (DESIGN §4): `t, q1…qn, v1…vn, E` for systems on R^n
 /// and SO(2), `t, R11…R33, w1, w2, w3, E` on SO(3), where the energy column E is named by
-/// ``EnergyColumn`` (`energy` or `learned_energy`).
-enum RowLayout: Equatable {
-  case coordinates(dimension: Int)
-  case rigidBody
+/// ``EnergyColumn`` (`energy` or `learned_energy`), then the inputs `u1…um` of a run driven by
+/// `--control` (row k holds `u_k`, the input held over the step from t_k).
+struct RowLayout: Equatable {
+  /// The state's columns.
+  enum Space: Equatable {
+    case coordinates(dimension: Int)
+    case rigidBody
+  }
 
-  /// The column names, the last one `energy`'s.
+  let space: Space
+  /// The number m of input columns after the energy (0 without `--control`).
+  var inputs = 0
+
+  /// `t, q1…qn, v1…vn, E`.
+  static func coordinates(dimension n: Int) -> RowLayout {
+    RowLayout(space: .coordinates(dimension: n))
+  }
+  /// `t, R11…R33, w1, w2, w3, E`.
+  static let rigidBody = RowLayout(space: .rigidBody)
+
+  /// The same layout with m input columns.
+  func withInputs(_ m: Int) -> RowLayout { RowLayout(space: space, inputs: m) }
+
+  /// The column names: the state's, the energy's, then `u1…um`.
   func header(energy: EnergyColumn) -> [String] {
-    switch self {
+    let state: [String]
+    switch space {
     case .coordinates(let n):
-      return ["t"] + (1...n).map { "q\($0)" } + (1...n).map { "v\($0)" } + [energy.rawValue]
+      state = ["t"] + (1...n).map { "q\($0)" } + (1...n).map { "v\($0)" }
     case .rigidBody:
-      return ["t"] + (1...3).flatMap { i in (1...3).map { j in "R\(i)\(j)" } } + [
-        "w1", "w2", "w3", energy.rawValue,
-      ]
+      state =
+        ["t"] + (1...3).flatMap { i in (1...3).map { j in "R\(i)\(j)" } } + ["w1", "w2", "w3"]
+    }
+    return state + [energy.rawValue] + (0..<inputs).map { "u\($0 + 1)" }
+  }
+
+  /// The index of the energy column (the first input column is the next).
+  var energyColumn: Int {
+    switch space {
+    case .coordinates(let n): return 2 * n + 1
+    case .rigidBody: return 13
     }
   }
 
   /// The number of columns.
-  var columns: Int {
-    switch self {
-    case .coordinates(let n): return 2 * n + 2
-    case .rigidBody: return 14
-    }
-  }
+  var columns: Int { energyColumn + 1 + inputs }
 
   /// Adds independent N(0, σ²) noise to the configuration and velocity columns of `row`, drawn
-  /// from `generator` in column order; `t` and the energy stay exact. On SO(3) the attitude is
+  /// from `generator` in column order; `t`, the energy and the inputs stay exact. On SO(3) the attitude is
   /// perturbed on the group, `R ← R exp(ξ̂)` with ξ ~ N(0, σ²I) (so it stays a rotation), then
   /// `w ← w + η`, η ~ N(0, σ²I).
   func addNoise(
     to row: inout [Double], standardDeviation sigma: Double, generator: inout SeededGenerator
   ) {
-    switch self {
+    switch space {
     case .coordinates(let n):
       for i in 1...(2 * n) { row[i] += generator.nextNormal(standardDeviation: sigma) }
     case .rigidBody:
@@ -61,7 +83,7 @@ enum RowLayout: Equatable {
   func table(rows: [Double]) -> any TrajectoryTable {
     let count = rows.count / columns
     func column(_ c: Int) -> [Double] { (0..<count).map { rows[$0 * columns + c] } }
-    switch self {
+    switch space {
     case .coordinates(let n):
       var positions: [Double] = []
       var velocities: [Double] = []
@@ -73,7 +95,7 @@ enum RowLayout: Equatable {
       }
       return CoordinateTable(
         dimension: n, times: column(0), positions: positions, velocities: velocities,
-        energies: column(columns - 1))
+        energies: column(energyColumn))
     case .rigidBody:
       return RigidBodyTable(
         times: column(0),
@@ -84,7 +106,7 @@ enum RowLayout: Equatable {
         angularVelocities: (0..<count).map { k in
           Vector3(rows[k * columns + 10], rows[k * columns + 11], rows[k * columns + 12])
         },
-        energies: column(13))
+        energies: column(energyColumn))
     }
   }
 }

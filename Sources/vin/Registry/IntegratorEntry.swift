@@ -9,6 +9,11 @@ import VINKit
 /// as `[IntegratorEntry(StormerVerlet<Pendulum>.self, make), …]` with `make` building the system
 /// from the setup's parameters, and the name and the listing of `vin systems` are the type's
 /// ``SystemIntegrator/methodTraits``.
+///
+/// Every method is a ``ForcedIntegrator``: it is made with the system's actuators and damping
+/// (``BuiltInForces``, ``BuiltInTorques``) when the run has a `--control` or the system is
+/// damped, and without forces otherwise (so an undamped run without `--control` is exactly the
+/// unforced method's).
 struct IntegratorEntry: Sendable {
   /// Builds a system of type `S` from the parameters of a setup.
   typealias SystemBuilder<S> = @Sendable (SimulationSetup) throws(IntegrationError) -> S
@@ -24,41 +29,67 @@ struct IntegratorEntry: Sendable {
   /// The name on the command line.
   var name: String { traits.name }
 
-  /// A method on R^n, state (q, p): rows `t, q, v = M(q)⁻¹p, E`.
-  init<Method: SystemIntegrator & SendableMetatype>(
+  /// A method on R^n, state (q, p): rows `t, q, v = M(q)⁻¹p, E[, u]`.
+  init<Method: ForcedIntegrator & SendableMetatype>(
     _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
-  ) where Method.State == PhaseState, Method.System: LagrangianSystem {
+  )
+  where
+    Method.State == PhaseState, Method.System: LagrangianSystem & BuiltInForces,
+    Method.Forces == any GeneralisedForce
+  {
     traits = Method.methodTraits
     simulate = { setup, stream in
       let system = try build(setup)
-      var integrator = try Method(system: system, stepSize: setup.stepSize)
+      var integrator: Method = try Self.make(
+        system, forces: system.builtInForces, damped: system.isDamped, setup: setup)
       try Self.coordinateRows(&integrator, system: system, setup: setup, into: stream)
     }
   }
 
   /// A method for a planar rotor on SO(2), state (θ, π): the angle is written unwrapped as `q1`,
   /// `θ̇ = π/J` as `v1`.
-  init<Method: SystemIntegrator & SendableMetatype>(
+  init<Method: ForcedIntegrator & SendableMetatype>(
     _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
-  ) where Method.State == RotorState, Method.System: PlanarRotor {
+  )
+  where
+    Method.State == RotorState, Method.System: PlanarRotor & BuiltInForces,
+    Method.Forces == any GeneralisedForce
+  {
     traits = Method.methodTraits
     simulate = { setup, stream in
       let rotor = try build(setup)
-      var integrator = try Method(system: rotor, stepSize: setup.stepSize)
+      var integrator: Method = try Self.make(
+        rotor, forces: rotor.builtInForces, damped: rotor.isDamped, setup: setup)
       try Self.rotorRows(&integrator, rotor: rotor, setup: setup, into: stream)
     }
   }
 
-  /// A method for a rigid body on SO(3), state (R, Π): rows `t, R, Ω, E`.
-  init<Method: SystemIntegrator & SendableMetatype>(
+  /// A method for a rigid body on SO(3), state (R, Π): rows `t, R, Ω, E[, u]`.
+  init<Method: ForcedIntegrator & SendableMetatype>(
     _ method: Method.Type, _ build: @escaping SystemBuilder<Method.System>
-  ) where Method.State == RigidBodyState, Method.System: RigidBodySystem {
+  )
+  where
+    Method.State == RigidBodyState, Method.System: RigidBodySystem & BuiltInTorques,
+    Method.Forces == any RigidBodyTorque
+  {
     traits = Method.methodTraits
     simulate = { setup, stream in
       let body = try build(setup)
-      var integrator = try Method(system: body, stepSize: setup.stepSize)
+      var integrator: Method = try Self.make(
+        body, forces: body.builtInTorques, damped: body.isDamped, setup: setup)
       try Self.rigidBodyRows(&integrator, system: body, setup: setup, into: stream)
     }
+  }
+
+  /// The method with the system's forces when the run has a control or the system is damped,
+  /// else without forces.
+  private static func make<Method: ForcedIntegrator>(
+    _ system: Method.System, forces: Method.Forces?, damped: Bool, setup: SimulationSetup
+  ) throws(IntegrationError) -> Method {
+    if let forces, setup.control != nil || damped {
+      return try Method(system: system, stepSize: setup.stepSize, forces: forces)
+    }
+    return try Method(system: system, stepSize: setup.stepSize)
   }
 
   // MARK: Rows
@@ -68,7 +99,7 @@ struct IntegratorEntry: Sendable {
   ///
   /// - Throws: the integrator's errors, or ``IntegrationError/singularMassMatrix(step:)`` when
   ///   `M(q_k)` cannot be inverted to recover `v_k`.
-  private static func coordinateRows<Method: Integrator, System: LagrangianSystem>(
+  private static func coordinateRows<Method: ForcedIntegrator, System: LagrangianSystem>(
     _ integrator: inout Method, system: System, setup: SimulationSetup,
     into stream: TrajectoryStream
   ) throws where Method.State == PhaseState {
@@ -87,7 +118,7 @@ struct IntegratorEntry: Sendable {
   }
 
   /// The rows `t, θ (unwrapped), θ̇ = π/J, E` of a planar rotor stepped on SO(2).
-  private static func rotorRows<Method: Integrator, Rotor: PlanarRotor>(
+  private static func rotorRows<Method: ForcedIntegrator, Rotor: PlanarRotor>(
     _ integrator: inout Method, rotor: Rotor, setup: SimulationSetup,
     into stream: TrajectoryStream
   ) throws where Method.State == RotorState {
@@ -106,7 +137,7 @@ struct IntegratorEntry: Sendable {
 
   /// The rows `t, R (row by row), w = Ω = J⁻¹Π, E` of a rigid body from the rotation vector q0
   /// and the body angular velocity v0 of the setup.
-  private static func rigidBodyRows<Method: Integrator, System: RigidBodySystem>(
+  private static func rigidBodyRows<Method: ForcedIntegrator, System: RigidBodySystem>(
     _ integrator: inout Method, system: System, setup: SimulationSetup,
     into stream: TrajectoryStream
   ) throws where Method.State == RigidBodyState {
@@ -127,26 +158,36 @@ struct IntegratorEntry: Sendable {
   }
 
   /// Steps `integrator` `setup.steps` times from `initial`, sending row k (`t_k = k h`, then
-  /// the columns `fill` writes from state k) to `stream` after each step.
-  private static func run<Method: Integrator>(
+  /// the columns `fill` writes from state k, then the input u_k held over step k when the run
+  /// has a control) to `stream` after each step.
+  private static func run<Method: ForcedIntegrator>(
     _ integrator: inout Method, from initial: Method.State, setup: SimulationSetup,
     layout: RowLayout, into stream: TrajectoryStream,
     fill: (Method.State, Int, inout [Double]) throws(IntegrationError) -> Void
   ) throws {
+    let inputs = setup.control == nil ? 0 : integrator.inputCount
+    let layout = layout.withInputs(inputs)
+    var control = setup.control?.sequence(inputs: inputs, stepSize: setup.stepSize)
     try stream.begin(layout)
     var row = [Double](repeating: 0, count: layout.columns)
     var state = initial
-    try fill(state, 0, &row)
-    try stream.append(&row)
+    var input = control?.input(atStep: 0) ?? []
+    func record(_ k: Int) throws {
+      try fill(state, k, &row)
+      for i in input.indices { row[layout.energyColumn + 1 + i] = input[i] }
+      try stream.append(&row)
+    }
+    try record(0)
     for k in 0..<setup.steps {
       do throws(IntegrationError) {
+        if control != nil { try integrator.holdInput(input) }
         try integrator.step(&state)
       } catch {
         throw error.at(step: k)
       }
       row[0] = Double(k + 1) * setup.stepSize
-      try fill(state, k + 1, &row)
-      try stream.append(&row)
+      input = control?.input(atStep: k + 1) ?? []
+      try record(k + 1)
     }
   }
 }

@@ -13,6 +13,8 @@ struct SimulationSetup: Sendable {
   var stepSize: Double
   /// The number of steps.
   var steps: Int
+  /// The inputs (`--control`), checked against the system and the run; nil for none.
+  var control: ControlSignal? = nil
 
   /// The value of parameter `name` (NaN, which every system rejects, if it has none).
   func parameter(_ name: String) -> Double { parameters[name] ?? .nan }

@@ -1,7 +1,8 @@
 /// The built-in systems of `vin simulate` and `vin systems`, in the order of DESIGN §4.
 enum SystemCatalog {
   static let all: [SystemEntry] = [
-    .pendulum, .harmonic, .kepler, .henonHeiles, .doublePendulum, .rigidBody, .heavyTop,
+    .pendulum, .harmonic, .kepler, .henonHeiles, .doublePendulum, .cartPole, .rigidBody,
+    .heavyTop,
   ]
 
   /// All names.

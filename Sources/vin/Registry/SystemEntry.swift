@@ -13,6 +13,8 @@ struct SystemEntry: Sendable {
   let lagrangian: String
   /// The parameters settable with `--param`.
   let parameters: [ParameterSpec]
+  /// The inputs `--control` drives (the columns u1…um).
+  let inputs: InputSpec
   /// The number of q0 (and v0) entries, or `nil` when it is taken from q0.
   let dimension: Int?
   /// What q0 and v0 are, when not coordinates and their velocities (SO(3)).
@@ -28,13 +30,15 @@ struct SystemEntry: Sendable {
 
   init(
     name: String, configuration: String, lagrangian: String, parameters: [ParameterSpec],
-    dimension: Int?, initialConditionMeaning: (position: String, velocity: String)? = nil,
+    inputs: InputSpec = .none, dimension: Int?,
+    initialConditionMeaning: (position: String, velocity: String)? = nil,
     defaultPosition: [Double], defaultVelocity: [Double]?, integrators: [IntegratorEntry]
   ) {
     self.name = name
     self.configuration = configuration
     self.lagrangian = lagrangian
     self.parameters = parameters
+    self.inputs = inputs
     self.dimension = dimension
     self.initialConditionMeaning = initialConditionMeaning
     self.defaultPosition = defaultPosition
@@ -63,13 +67,14 @@ struct SystemEntry: Sendable {
   }
 
   /// The checked setup for the command-line values `q0`, `v0` (comma-separated lists, `nil`
-  /// for the defaults) and `assignments`.
+  /// for the defaults), `assignments` and `control`.
   ///
-  /// - Throws: ``CommandError`` naming an unknown parameter, a malformed or non-finite number, or
-  ///   a list with the wrong number of entries.
+  /// - Throws: ``CommandError`` naming an unknown parameter, a malformed or non-finite number, a
+  ///   list with the wrong number of entries, or a control the system (it has no inputs, or
+  ///   another number of them) or the run (its times) does not fit.
   func setup(
     position q0: String?, velocity v0: String?, assignments: [ParameterAssignment],
-    stepSize: Double, steps: Int
+    stepSize: Double, steps: Int, control: ControlSignal? = nil
   ) throws(CommandError) -> SimulationSetup {
     var values: [String: Double] = [:]
     for parameter in parameters { values[parameter.name] = parameter.defaultValue }
@@ -95,8 +100,15 @@ struct SystemEntry: Sendable {
     } else if let defaultVelocity, defaultVelocity.count == position.count {
       velocity = defaultVelocity
     }
+    if let control {
+      let m = inputs.count(dimension: position.count)
+      guard m > 0 else {
+        throw .invalidControl(control.specification, detail: "system '\(name)' has no inputs")
+      }
+      try control.validate(inputs: m, steps: steps, stepSize: stepSize, system: name)
+    }
     return SimulationSetup(
       parameters: values, position: position, velocity: velocity, stepSize: stepSize,
-      steps: steps)
+      steps: steps, control: control)
   }
 }

@@ -13,7 +13,13 @@ extension SystemEntry {
       ParameterSpec(name: "l1", defaultValue: 1, meaning: "inner rod length (m)"),
       ParameterSpec(name: "l2", defaultValue: 1, meaning: "outer rod length (m)"),
       ParameterSpec(name: "g", defaultValue: 9.81, meaning: "gravitational acceleration (m/s²)"),
+      ParameterSpec(
+        name: "damping", defaultValue: 0, meaning: "viscous friction of each joint (N m s)"),
     ],
+    inputs: .inputs([
+      "torque at the pivot, on the inner rod (N m)",
+      "torque at the elbow, on the outer rod against the inner (N m)",
+    ]),
     dimension: 2, defaultPosition: [0.5, 1.0], defaultVelocity: [0, 0],
     integrators: [
       IntegratorEntry(VariationalMidpoint<DoublePendulum>.self, makeDoublePendulum),
@@ -30,6 +36,6 @@ extension SystemEntry {
     try DoublePendulum(
       mass1: setup.parameter("m1"), mass2: setup.parameter("m2"),
       length1: setup.parameter("l1"), length2: setup.parameter("l2"),
-      gravity: setup.parameter("g"))
+      gravity: setup.parameter("g"), damping: setup.parameter("damping"))
   }
 }

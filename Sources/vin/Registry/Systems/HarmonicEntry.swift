@@ -7,7 +7,9 @@ extension SystemEntry {
     parameters: [
       ParameterSpec(name: "m", defaultValue: 1, meaning: "mass"),
       ParameterSpec(name: "k", defaultValue: 1, meaning: "stiffness"),
+      ParameterSpec(name: "damping", defaultValue: 0, meaning: "viscous damping b (force −b q̇)"),
     ],
+    inputs: .perCoordinate("force on coordinate i"),
     dimension: nil, defaultPosition: [1.0], defaultVelocity: nil,
     integrators: [
       IntegratorEntry(StormerVerlet<HarmonicOscillator>.self, makeOscillator),
@@ -24,6 +26,6 @@ extension SystemEntry {
   {
     try HarmonicOscillator(
       dimension: setup.position.count, mass: setup.parameter("m"),
-      stiffness: setup.parameter("k"))
+      stiffness: setup.parameter("k"), damping: setup.parameter("damping"))
   }
 }

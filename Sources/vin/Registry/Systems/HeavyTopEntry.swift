@@ -20,7 +20,13 @@ extension SystemEntry {
         name: "rho2", defaultValue: 0, meaning: "pivot → centre of mass, body frame (m)"),
       ParameterSpec(
         name: "rho3", defaultValue: 0.3, meaning: "pivot → centre of mass, body frame (m)"),
+      ParameterSpec(
+        name: "damping", defaultValue: 0, meaning: "damping at the pivot b (torque −b Ω, N m s)"),
     ],
+    inputs: .inputs([
+      "torque about body axis 1 (N m)", "torque about body axis 2 (N m)",
+      "torque about body axis 3 (N m)",
+    ]),
     dimension: 3, initialConditionMeaning: ("rotation vector", "body angular velocity Ω"),
     defaultPosition: [0.5, 0, 0], defaultVelocity: [0, 0, 10],
     integrators: [
@@ -35,6 +41,7 @@ extension SystemEntry {
         diagonal: Vector3(setup.parameter("J1"), setup.parameter("J2"), setup.parameter("J3"))),
       mass: setup.parameter("m"), gravity: setup.parameter("g"),
       centreOfMass: Vector3(
-        setup.parameter("rho1"), setup.parameter("rho2"), setup.parameter("rho3")))
+        setup.parameter("rho1"), setup.parameter("rho2"), setup.parameter("rho3")),
+      damping: setup.parameter("damping"))
   }
 }

@@ -11,7 +11,10 @@ extension SystemEntry {
       ParameterSpec(name: "m", defaultValue: 1, meaning: "mass (kg)"),
       ParameterSpec(name: "l", defaultValue: 1, meaning: "rod length (m)"),
       ParameterSpec(name: "g", defaultValue: 9.81, meaning: "gravitational acceleration (m/s²)"),
+      ParameterSpec(
+        name: "damping", defaultValue: 0, meaning: "viscous damping at the pivot (N m s)"),
     ],
+    inputs: .inputs(["torque at the pivot (N m)"]),
     dimension: 1, defaultPosition: [1.0], defaultVelocity: [0],
     integrators: [
       IntegratorEntry(StormerVerlet<Pendulum>.self, makePendulum),
@@ -26,6 +29,7 @@ extension SystemEntry {
 
   private static func makePendulum(_ setup: SimulationSetup) throws(IntegrationError) -> Pendulum {
     try Pendulum(
-      mass: setup.parameter("m"), length: setup.parameter("l"), gravity: setup.parameter("g"))
+      mass: setup.parameter("m"), length: setup.parameter("l"), gravity: setup.parameter("g"),
+      damping: setup.parameter("damping"))
   }
 }

@@ -9,7 +9,11 @@ extension SystemEntry {
       ParameterSpec(name: "J1", defaultValue: 1, meaning: "principal moment of inertia"),
       ParameterSpec(name: "J2", defaultValue: 2, meaning: "principal moment of inertia"),
       ParameterSpec(name: "J3", defaultValue: 3, meaning: "principal moment of inertia"),
+      ParameterSpec(name: "damping", defaultValue: 0, meaning: "body damping b (torque −b Ω)"),
     ],
+    inputs: .inputs([
+      "torque about body axis 1", "torque about body axis 2", "torque about body axis 3",
+    ]),
     dimension: 3, initialConditionMeaning: ("rotation vector", "body angular velocity Ω"),
     defaultPosition: [0, 0, 0], defaultVelocity: [0.05, 1, 0.05],
     integrators: [
@@ -23,6 +27,7 @@ extension SystemEntry {
   {
     try FreeRigidBody(
       inertia: Matrix3(
-        diagonal: Vector3(setup.parameter("J1"), setup.parameter("J2"), setup.parameter("J3"))))
+        diagonal: Vector3(setup.parameter("J1"), setup.parameter("J2"), setup.parameter("J3"))),
+      damping: setup.parameter("damping"))
   }
 }
