@@ -88,6 +88,48 @@ struct ForcesValidationTests {
     #expect(throws: IntegrationError.self) { try lgvi.holdInput([1, .nan, 0]) }
   }
 
+  /// Integrators are values: a copy's input is its own, for every kind of forced integrator.
+  @Test("a copy of a forced integrator holds its own input")
+  func copiesAreIndependent() throws {
+    func check<Method: ForcedIntegrator>(_ method: Method, from start: Method.State, _ name: String)
+      throws where Method.State: Equatable
+    {
+      var original = method
+      try original.holdInput(Array(repeating: 1, count: original.inputCount))
+      var copy = original
+      try copy.holdInput(Array(repeating: -1, count: copy.inputCount))
+      #expect(original.input == Array(repeating: 1, count: original.inputCount), "\(name)")
+      var (a, b) = (start, start)
+      try original.step(&a)
+      try copy.step(&b)
+      #expect(a != b, "\(name): the two inputs gave the same step")
+      var again = start
+      var fresh = method
+      try fresh.holdInput(Array(repeating: 1, count: fresh.inputCount))
+      try fresh.step(&again)
+      #expect(again == a, "\(name): the copy's input reached the original")
+    }
+    let pendulum = try Pendulum(damping: 0.2)
+    let state = try pendulum.state(position: [1], velocity: [0])
+    try check(
+      try StormerVerlet(system: pendulum, stepSize: 0.01, forces: pendulum.forces), from: state,
+      "verlet")
+    try check(
+      try VariationalMidpoint(system: pendulum, stepSize: 0.01, forces: pendulum.forces),
+      from: state, "midpoint")
+    try check(
+      try ClassicalRK4(system: pendulum, stepSize: 0.01, forces: pendulum.forces), from: state,
+      "rk4")
+    try check(
+      try SO2LGVI(system: pendulum, stepSize: 0.01, forces: pendulum.forces),
+      from: RotorState(angle: 1, momentum: 0), "lgvi (SO(2))")
+    let top = try HeavyTop(damping: 0.1)
+    try check(
+      try SO3LGVI(system: top, stepSize: 0.01, forces: top.forces),
+      from: try top.state(rotationVector: Vector3(0.5, 0, 0), angularVelocity: Vector3(0, 0, 5)),
+      "lgvi (SO(3))")
+  }
+
   @Test("the zero-order hold: validation, lookup, coverage of the run")
   func zeroOrderHold() throws {
     #expect(throws: IntegrationError.self) {

@@ -89,9 +89,11 @@ extension ImplicitVariationalIntegrator: ForcedIntegrator {
 }
 
 /// The forces of an ``ImplicitStep``: the force model, the held input, the quadrature, and the
-/// buffers of `f_d^±` and `∂f_d⁻/∂q₁`, allocated once.
+/// buffers of `f_d^±` and `∂f_d⁻/∂q₁`, allocated once. A class, so that the unforced Newton
+/// iteration tests for it by one comparison of a reference (an optional struct of arrays was
+/// copied to be tested); the workspace's `copy()` copies it.
 @usableFromInline
-struct ImplicitStepForces {
+final class ImplicitStepForces {
   let forces: any GeneralisedForce
   let quadrature: ForceQuadrature
   /// u, held over the following steps.
@@ -117,8 +119,15 @@ struct ImplicitStepForces {
     jacobian = dissipation
   }
 
+  /// The same forces, quadrature and input, with buffers of its own.
+  func copy() -> ImplicitStepForces {
+    let copy = ImplicitStepForces(forces: forces, quadrature: quadrature)
+    copy.input = input
+    return copy
+  }
+
   /// Sets `v` and the point of `f_d⁻` (q̄ or q₀), or of `f_d⁺` (q̄ or q₁) when `atEnd`.
-  mutating func locate(from q0: [Double], to q1: [Double], stepSize h: Double, atEnd: Bool) {
+  func locate(from q0: [Double], to q1: [Double], stepSize h: Double, atEnd: Bool) {
     for i in q0.indices {
       velocity[i] = (q1[i] - q0[i]) / h
       switch quadrature {
@@ -130,7 +139,7 @@ struct ImplicitStepForces {
 
   /// `momentum −= f_d⁻(q₀, q₁)`.
   @usableFromInline
-  mutating func subtractStartForce(
+  func subtractStartForce(
     from q0: [Double], to q1: [Double], stepSize h: Double, from momentum: inout [Double]
   ) {
     locate(from: q0, to: q1, stepSize: h, atEnd: false)
@@ -141,7 +150,7 @@ struct ImplicitStepForces {
 
   /// `momentum += f_d⁺(q₀, q₁)`.
   @usableFromInline
-  mutating func addEndForce(
+  func addEndForce(
     from q0: [Double], to q1: [Double], stepSize h: Double, to momentum: inout [Double]
   ) {
     locate(from: q0, to: q1, stepSize: h, atEnd: true)
@@ -152,7 +161,7 @@ struct ImplicitStepForces {
 
   /// `jacobian −= ∂f_d⁻/∂q₁`: `+ ½ D(q̄) − (h/4) ∂F/∂q(q̄)` (midpoint), `+ ½ D(q₀)` (endpoints).
   @usableFromInline
-  mutating func subtractStartForceJacobian(
+  func subtractStartForceJacobian(
     from q0: [Double], to q1: [Double], stepSize h: Double, from jacobian: inout Matrix
   ) {
     locate(from: q0, to: q1, stepSize: h, atEnd: false)

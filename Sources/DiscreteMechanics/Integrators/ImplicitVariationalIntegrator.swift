@@ -181,7 +181,7 @@ final class ImplicitStepWorkspace<Lagrangian: DiscreteLagrangian>: RootFindingEq
   func copy() throws(IntegrationError) -> ImplicitStepWorkspace {
     let copy = try ImplicitStepWorkspace(step.lagrangian)
     copy.step.warmStart = step.warmStart
-    copy.step.forced = step.forced
+    copy.step.forced = step.forced?.copy()
     return copy
   }
 

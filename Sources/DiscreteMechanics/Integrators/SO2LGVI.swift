@@ -85,8 +85,8 @@ public struct SO2LGVI<System: PlanarRotor>: SystemIntegrator {
 
   /// The forced step (see the type's documentation); allocates nothing.
   private mutating func forcedStep(_ state: inout RotorState) throws(IntegrationError) {
-    guard var work = exchange(&forced, with: nil) else { return }
-    defer { forced = work }
+    if !isKnownUniquelyReferenced(&forced) { forced = forced?.copy() }
+    guard let work = forced else { return }
     let h = stepSize
     let derivative: Double
     if let cached = cachedDerivative, cached.angle == state.angle {
@@ -140,7 +140,9 @@ extension SO2LGVI: ForcedIntegrator {
 
   public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
     try IntegrationError.check(u, name: "input u", dimension: inputCount)
-    if forced != nil { forced?.input = u }
+    guard forced != nil else { return }
+    if !isKnownUniquelyReferenced(&forced) { forced = forced?.copy() }
+    forced?.input = u
   }
 
   /// The discrete forces of the step from `state` to `next` under ``input``, at the discrete
@@ -148,7 +150,7 @@ extension SO2LGVI: ForcedIntegrator {
   public func discreteForces(from state: RotorState, to next: RotorState) -> DiscreteForces {
     let h = stepSize
     let omega = Double.sin(next.angle - state.angle) / h
-    guard var work = forced else {
+    guard let work = forced?.copy() else {
       return DiscreteForces(start: [0], end: [0], velocity: [omega])
     }
     let start = work.evaluate(at: state.angle)
@@ -159,8 +161,10 @@ extension SO2LGVI: ForcedIntegrator {
   }
 }
 
-/// The forces of a forced ``SO2LGVI`` with its held input and one-entry buffers.
-private struct ForcedRotorWorkspace {
+/// The forces of a forced ``SO2LGVI`` with its held input and one-entry buffers (a class, so
+/// that the unforced step tests for it by one comparison of a reference; copied before a copy of
+/// the integrator writes it).
+private final class ForcedRotorWorkspace {
   let forces: any GeneralisedForce
   var input: [Double]
   var angle: [Double] = [0]
@@ -172,8 +176,15 @@ private struct ForcedRotorWorkspace {
     input = Array(repeating: 0, count: forces.inputCount)
   }
 
+  /// A workspace with the same forces and input.
+  func copy() -> ForcedRotorWorkspace {
+    let copy = ForcedRotorWorkspace(forces: forces)
+    copy.input = input
+    return copy
+  }
+
   /// `B(θ)u` and `D(θ)`.
-  mutating func evaluate(at theta: Double) -> (input: Double, damping: Double) {
+  func evaluate(at theta: Double) -> (input: Double, damping: Double) {
     angle[0] = theta
     forces.inputForce(at: angle, input: input, into: &force)
     forces.dissipation(at: angle, into: &dissipation)

@@ -68,7 +68,7 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   @usableFromInline var cachedMoment: (attitude: Matrix3, moment: Vector3)
   @usableFromInline var fallback: SO3LGVIMultirootSolver?
   /// The torques and the held input of a forced step (``init(system:stepSize:forces:)``), or nil.
-  @usableFromInline var forced: (forces: any RigidBodyTorque, input: [Double])?
+  @usableFromInline var forced: HeldTorques?
 
   /// - Throws: ``IntegrationError/invalidStepSize(_:)`` unless `stepSize` is positive and finite;
   ///   ``IntegrationError/invalidParameter(name:value:requirement:)`` unless the system's inertia

@@ -40,7 +40,7 @@ extension SO3LGVI: ForcedIntegrator {
     throws(IntegrationError)
   {
     try self.init(system: system, stepSize: stepSize)
-    forced = (forces, Array(repeating: 0, count: forces.inputCount))
+    forced = HeldTorques(forces: forces)
   }
 
   /// The non-conservative torques, if any.
@@ -50,7 +50,9 @@ extension SO3LGVI: ForcedIntegrator {
 
   public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
     try IntegrationError.check(u, name: "input u", dimension: inputCount)
-    if forced != nil { forced?.input = u }
+    guard forced != nil else { return }
+    if !isKnownUniquelyReferenced(&forced) { forced = forced?.copy() }
+    forced?.input = u
   }
 
   /// The implicit half of a forced step from `state = (R_k, Π_k)` with `M_k = M(R_k)` and the
@@ -103,7 +105,7 @@ extension SO3LGVI: ForcedIntegrator {
   /// The forced step: the two phases with the torques of ``forces`` at R_k and R_{k+1}.
   @usableFromInline
   mutating func forcedStep(_ state: inout RigidBodyState) throws(IntegrationError) {
-    guard let (forces, u) = forced else { return }
+    guard let forces = forced?.forces, let u = forced?.input else { return }
     let attitude = state.attitude.matrix
     let moment =
       cachedMoment.attitude == attitude ? cachedMoment.moment : system.moment(at: state.attitude)
@@ -123,12 +125,33 @@ extension SO3LGVI: ForcedIntegrator {
     let h = stepSize
     let f = state.attitude.matrix.transpose * next.attitude.matrix
     let omega = (0.5 / h) * Vector3(f[2, 1] - f[1, 2], f[0, 2] - f[2, 0], f[1, 0] - f[0, 1])
-    guard let (forces, u) = forced else {
+    guard let forces = forced?.forces, let u = forced?.input else {
       return DiscreteForces(start: [0, 0, 0], end: [0, 0, 0], velocity: omega.components)
     }
     let start =
       (0.5 * h) * forces.terms(at: state.attitude, input: u).torque(angularVelocity: omega)
     let end = (0.5 * h) * forces.terms(at: next.attitude, input: u).torque(angularVelocity: omega)
     return DiscreteForces(start: start.components, end: end.components, velocity: omega.components)
+  }
+}
+
+/// The torques of a forced ``SO3LGVI`` and the input it holds: a class, so that the unforced step
+/// tests for it by one comparison of a reference; copied before a copy of the integrator writes
+/// its input.
+@usableFromInline
+final class HeldTorques {
+  let forces: any RigidBodyTorque
+  var input: [Double]
+
+  init(forces: any RigidBodyTorque) {
+    self.forces = forces
+    input = Array(repeating: 0, count: forces.inputCount)
+  }
+
+  /// The same torques and input.
+  func copy() -> HeldTorques {
+    let copy = HeldTorques(forces: forces)
+    copy.input = input
+    return copy
   }
 }
