@@ -148,26 +148,27 @@ struct SO2Rollout<Potential: LearnablePotential> {
     let adjoints = workspace.buffer(.adjoints, count: 5 * batch)
     var (upper, lower) = (adjoints, adjoints + batch)  // θ̄_{k+1}, θ̄_k
     let (sBar, gBar, product) = (adjoints + 2 * batch, adjoints + 3 * batch, adjoints + 4 * batch)
+    let rows = steps + 1
     // A failed window's states are not a trajectory: it contributes nothing (zero cotangents
     // at finite stand-in angles).
+    var observed = bar
     for b in 0..<batch where hasFailed(b) {
-      for k in 0...steps { angles[offset(k) + b] = 0 }
-    }
-    /// The observed cotangent of θ_k of window b (0 for a failed window).
-    func observed(_ b: Int, _ k: Int) -> Double {
-      hasFailed(b) ? 0 : bar[b * (steps + 1) + k]
+      for k in 0...steps {
+        angles[offset(k) + b] = 0
+        observed[b * rows + k] = 0
+      }
     }
     var potentialBar = Potential.TangentVector.zero
     var cBar = 0.0
     sBar.update(repeating: 0, count: batch)
-    for b in 0..<batch { upper[b] = observed(b, steps) }
+    for b in 0..<batch { upper[b] = observed[b * rows + steps] }
     if steps >= 2 {
       for k in stride(from: steps - 1, through: 1, by: -1) {
         let (theta, thetaNext, g) = (
           angles + offset(k), angles + offset(k + 1), gradients + offset(k)
         )
         for b in 0..<batch {
-          lower[b] = observed(b, k) + upper[b]
+          lower[b] = observed[b * rows + k] + upper[b]
           guard !hasFailed(b) else {
             gBar[b] = 0
             continue
@@ -195,7 +196,7 @@ struct SO2Rollout<Potential: LearnablePotential> {
         continue
       }
       let cosine = Double.cos(angles[offset(1) + b] - angles[b])
-      initialBar[2 * b] = observed(b, 0) - cosine * sBar[b]
+      initialBar[2 * b] = observed[b * rows] - cosine * sBar[b]
       initialBar[2 * b + 1] = upper[b] + cosine * sBar[b]
     }
     return (potentialBar, cBar, initialBar)
