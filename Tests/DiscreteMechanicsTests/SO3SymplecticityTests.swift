@@ -76,7 +76,7 @@ struct SO3SymplecticityTests {
     "Π read as the momentum conjugate to ξ (no J_r terms): the exact splitting is off by O(|Π|)")
   func naiveCoordinatesAreNotCanonical() throws {
     let end = splitting(start, h: 0.1).attitude.inverse()
-    let defect = try SymplecticityDefect.of(
+    let defect = SymplecticityDefect.of(
       { x in
         let image = splitting(
           RigidBodyState(

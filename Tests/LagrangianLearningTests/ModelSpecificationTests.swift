@@ -167,6 +167,28 @@ struct ModelSpecificationTests {
     }
   }
 
+  @Test(
+    "every VIN is a potential-and-mass model: flat parameters are the potential's, then the mass's")
+  func everyVINSharesOneParameterLayout() throws {
+    var kinds = Set<ModelKind>()
+    for model in try Self.specifiedModels() where !model.kind.isBaseline {
+      let vin = try #require(model as? any PotentialMassModel & SpecifiedModel, "\(model.kind)")
+      kinds.insert(vin.kind)
+      let parts = vin.componentParameters
+      #expect(vin.flatParameters == parts.potential + parts.mass, "\(vin.kind)")
+      // Setting the flat parameters sets the potential's, then the mass's.
+      var moved = vin
+      let shifted = vin.flatParameters.enumerated().map {
+        $0.element + 0.01 * Double($0.offset % 7)
+      }
+      moved.flatParameters = shifted
+      #expect(
+        moved.componentParameters.potential + moved.componentParameters.mass == shifted,
+        "\(vin.kind)")
+    }
+    #expect(kinds == Set(ModelKind.allCases.filter { !$0.isBaseline }))
+  }
+
   @Test("a registered potential and mass matrix save and load; unregistered they are named")
   func registeredComponents() throws {
     let registry = ComponentRegistry().registering(RingPotential.self)
@@ -247,7 +269,7 @@ struct ModelSpecificationTests {
                   "parameters": [1, 0, 1, 0, 0, 1]}}
         """.utf8))
     #expect(so3.specification.dimension == 3)
-    let directSO3 = try VINSO3(stepSize: 0.1, parameters: [1, 0, 1, 0, 0, 1, 0, 0, -1])
+    let directSO3 = try VINSO3(stepSize: 0.1, parameters: [0, 0, -1, 1, 0, 1, 0, 0, 1])
     let r0 = try SO3(validating: Matrix3(1, 0, 0, 0, 0.8, -0.6, 0, 0.6, 0.8))
     let w0 = Vector3(0.1, 0.2, 0.3)
     #expect(

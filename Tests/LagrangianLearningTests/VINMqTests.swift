@@ -50,14 +50,12 @@ struct VINMqTests {
   func softplusDoesNotOverflow() throws {
     var model = try Self.model(seed: 7, perturbation: 0.1)
     let n = 2
-    let width = model.massArchitecture.width
+    let width = model.mass.width
     let diagonalBias = width * (n + 1) + 3 * width  // b₂[0]
-    var parameters = model.massParameters.scalars
-    parameters[diagonalBias] = -800
-    model.massParameters = ParameterVector(parameters)
+    model.mass.parameters[diagonalBias] = -800
     let m = model.mass.matrix(at: [0.1, 0.2])
     #expect(m.storage.allSatisfy { $0.isFinite })
-    #expect(m[0, 0] >= model.massArchitecture.epsilon)
+    #expect(m[0, 0] >= model.mass.epsilon)
     let initial = [0.1, 0.2, 0.1001, 0.21]
     let output = model.rollout(from: initial, steps: 4)
     #expect(output.allSatisfy { $0.isFinite })

@@ -47,7 +47,7 @@ struct VINSO3Tests {
   static func genericCase() throws -> (
     model: VINSO3<RigidBodyGravityPotential>, initial: [Double]
   ) {
-    (try VINSO3(stepSize: 0.05, parameters: inertia + [0.3, -0.2, 0.5]), initialRows)
+    (try VINSO3(stepSize: 0.05, parameters: [0.3, -0.2, 0.5] + inertia), initialRows)
   }
 
   /// The same with a network potential.
@@ -57,7 +57,7 @@ struct VINSO3Tests {
       inputDimension: 9, width: 6, depth: 2, outputDimension: 1, activation: .tanh)
     var model = try VINSO3(
       stepSize: 0.05, network: MultilayerPerceptron(shape: shape, generator: &generator))
-    model.flatParameters = inertia + Array(model.flatParameters[6...])
+    model.mass = try RigidBodyInertia(factor: inertia)
     return (model, initialRows)
   }
 
@@ -96,10 +96,39 @@ struct VINSO3Tests {
     }
   }
 
+  @Test("the learned inertia is LLᵀ + εI and refuses a bad scale, ε or factor by name")
+  func inertia() throws {
+    let inertia = try RigidBodyInertia(epsilon: 1e-3, factor: Self.inertia)
+    let f = Self.inertia
+    let l = Matrix3(f[0], 0, 0, f[1], f[2], 0, f[3], f[4], f[5])
+    let expected = l * l.transpose + 1e-3 * Matrix3.identity
+    for a in 0..<3 {
+      for b in 0..<3 { #expect(abs(inertia.matrix[a, b] - expected[a, b]) < 1e-15) }
+    }
+    #expect(try RigidBodyInertia(initialScale: 0.4).matrix[1, 1] == 0.4 + 1e-6)
+    #expect(
+      throws: LearningError.invalidConfiguration(
+        name: "initial inertia scale", value: "-1.0", requirement: "must be positive and finite")
+    ) { try RigidBodyInertia(initialScale: -1) }
+    #expect(
+      throws: LearningError.invalidConfiguration(
+        name: "epsilon", value: "nan", requirement: "must be positive and finite")
+    ) { try RigidBodyInertia(epsilon: .nan) }
+    #expect(
+      throws: LearningError.dimensionMismatch(
+        name: "so3-inertia parameters", expected: 6, actual: 5)
+    ) { try RigidBodyInertia(factor: [1, 0, 1, 0, 0]) }
+    #expect(
+      throws: LearningError.invalidConfiguration(
+        name: "so3-inertia parameters[2]", value: "inf", requirement: "must be finite")
+    ) { try RigidBodyInertia(factor: [1, 0, .infinity, 0, 0, 1]) }
+  }
+
   @Test("a user-defined SO(3) potential: the parameter and initial-state gradients match")
   func userDefinedPotential() throws {
     let model = try VINSO3(
-      potential: AxialGravityPotential(k: -0.8), stepSize: 0.05, inertiaFactor: Self.inertia)
+      potential: AxialGravityPotential(k: -0.8), mass: RigidBodyInertia(factor: Self.inertia),
+      stepSize: 0.05)
     #expect(model.parameterCount == 7)
     try Self.checkParameterGradient((model, Self.initialRows), network: false)
     try Self.checkInitialStateGradient((model, Self.initialRows), network: false)

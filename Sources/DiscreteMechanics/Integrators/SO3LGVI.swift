@@ -103,17 +103,36 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
   }
 
   /// One LGVI step; allocates nothing unless the GSL fallback is needed for the first time.
-  /// `@inlinable`, so that it is specialised for the caller's system.
+  /// `@inlinable`, so that it is specialised for the caller's system. It is
+  /// ``advanceAttitude(of:moment:)`` followed by ``completeStep(_:nextMoment:)`` with the
+  /// system's moments.
   ///
   /// - Throws: ``IntegrationError/rootFindingFailed(step:_:)`` naming the residual and the
   ///   iteration count when neither Newton nor GSL solves the implicit equation;
   ///   ``IntegrationError/nonFiniteState(step:)`` when the new state is not finite.
   @inlinable
   public mutating func step(_ state: inout RigidBodyState) throws(IntegrationError) {
-    let h = stepSize
     let attitude = state.attitude.matrix
     let moment =
       cachedMoment.attitude == attitude ? cachedMoment.moment : system.moment(at: state.attitude)
+    let advance = try advanceAttitude(of: state, moment: moment)
+    let nextMoment = system.moment(at: advance.attitude)
+    state = try completeStep(advance, nextMoment: nextMoment)
+    cachedMoment = (advance.attitude.matrix, nextMoment)
+  }
+
+  /// The implicit half of a step from `state = (R_k, Π_k)` with the moment `M_k = M(R_k)`:
+  /// `μ = Π_k + (h/2)M_k`, the root f of `G(f) = 0` with `g = hμ`, and `R_{k+1} = R_k + R_k E`,
+  /// `E = exp(f̂) − I`. A caller that evaluates the moments itself (a learned model evaluating
+  /// its potential for many bodies at once) steps by this and ``completeStep(_:nextMoment:)``
+  /// with `M_{k+1} = M(R_{k+1})` in between: the same arithmetic as ``step(_:)``.
+  /// - Throws: as ``step(_:)``.
+  @inlinable
+  public mutating func advanceAttitude(of state: RigidBodyState, moment: Vector3)
+    throws(IntegrationError) -> SO3LGVIAdvance
+  {
+    let h = stepSize
+    let attitude = state.attitude.matrix
     let momentum = state.angularMomentum + (0.5 * h) * moment
     equation.target = h * momentum
     guard equation.target.maxAbs.isFinite, attitude.isFinite else {
@@ -125,18 +144,28 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
     counts.iterations += newton.iterations
     let solution = newton.converged ? newton : try solveWithGSL(after: newton)
     let f = solution.root
-
     let increment = Self.exponentialIncrement(f)
-    let nextAttitude = SO3(uncheckedMatrix: attitude + attitude * increment)
-    let nextMoment = system.moment(at: nextAttitude)
-    let nextMomentum = momentum + increment.transposeTimes(momentum) + (0.5 * h) * nextMoment
-    guard nextMomentum.maxAbs.isFinite, nextAttitude.matrix.isFinite else {
+    predictor = (f, equation.target, solution.inverseJacobian)
+    return SO3LGVIAdvance(
+      attitude: SO3(uncheckedMatrix: attitude + attitude * increment), momentum: momentum,
+      increment: increment, root: f)
+  }
+
+  /// The explicit half of a step: `Π_{k+1} = Fᵀμ + (h/2)M_{k+1}` (as `μ + Eᵀμ + (h/2)M_{k+1}`)
+  /// with `M_{k+1} = M(R_{k+1})` of `advance`'s attitude, and the new state `(R_{k+1}, Π_{k+1})`.
+  /// - Throws: ``IntegrationError/nonFiniteState(step:)`` when the new state is not finite.
+  @inlinable
+  public mutating func completeStep(_ advance: SO3LGVIAdvance, nextMoment: Vector3)
+    throws(IntegrationError) -> RigidBodyState
+  {
+    let momentum = advance.momentum
+    let nextMomentum =
+      momentum + advance.increment.transposeTimes(momentum) + (0.5 * stepSize) * nextMoment
+    guard nextMomentum.maxAbs.isFinite, advance.attitude.matrix.isFinite else {
       throw .nonFiniteState(step: nil)
     }
-    state = RigidBodyState(attitude: nextAttitude, angularMomentum: nextMomentum)
-    cachedMoment = (nextAttitude.matrix, nextMoment)
-    predictor = (f, equation.target, solution.inverseJacobian)
     counts.steps += 1
+    return RigidBodyState(attitude: advance.attitude, angularMomentum: nextMomentum)
   }
 
   /// `E = exp(f̂) − I = a f̂ + b f̂²` in closed form, with `f̂² = f fᵀ − |f|² I`: row i is
@@ -181,5 +210,26 @@ public struct SO3LGVI<System: RigidBodySystem>: SystemIntegrator {
           iterations: iterations, residualNorm: min(newton.residualNorm, gsl.residualNorm)))
     }
     return gsl
+  }
+}
+
+/// The implicit half of an ``SO3LGVI`` step (``SO3LGVI/advanceAttitude(of:moment:)``): the new
+/// attitude and what ``SO3LGVI/completeStep(_:nextMoment:)`` needs to finish the step.
+public struct SO3LGVIAdvance: Sendable {
+  /// `R_{k+1} = R_k F_k`.
+  public let attitude: SO3
+  /// `μ = Π_k + (h/2)M_k`.
+  public let momentum: Vector3
+  /// `E = F_k − I`.
+  public let increment: Matrix3
+  /// The root f of the implicit equation, `F_k = exp(f̂)`.
+  public let root: Vector3
+
+  @inlinable
+  init(attitude: SO3, momentum: Vector3, increment: Matrix3, root: Vector3) {
+    self.attitude = attitude
+    self.momentum = momentum
+    self.increment = increment
+    self.root = root
   }
 }

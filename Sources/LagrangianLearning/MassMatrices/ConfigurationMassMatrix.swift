@@ -1,6 +1,7 @@
 import DiscreteMechanics
 import Foundation
 import Manifolds
+import _Differentiation
 
 /// A learnable configuration-dependent mass matrix
 ///
@@ -21,12 +22,12 @@ import Manifolds
 /// Parameters, flat: W₁ (width × n, row-major), b₁, W₂ (n(n+1)/2 × width), b₂. The initial
 /// value is `M(q) = I` exactly at every q: W₂ = 0 and the diagonal biases at
 /// `softplus⁻¹(√(1 − ε))`, W₁ random N(0, 1/n).
-public struct ConfigurationMassMatrix: Sendable, Equatable {
+public struct ConfigurationMassMatrix: ParameterFlattening, Sendable, Equatable {
   public var parameters: [Double]
-  public let dimension: Int
-  public let width: Int
-  public let activation: Activation
-  public let epsilon: Double
+  @noDerivative public let dimension: Int
+  @noDerivative public let width: Int
+  @noDerivative public let activation: Activation
+  @noDerivative public let epsilon: Double
 
   /// `M(q) = I`, with hidden weights drawn from `generator`.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a dimension
@@ -83,6 +84,14 @@ public struct ConfigurationMassMatrix: Sendable, Equatable {
   /// The number of parameters `width (n + 1) + n(n+1)/2 (width + 1)`.
   public var parameterCount: Int {
     width * (dimension + 1) + dimension * (dimension + 1) / 2 * (width + 1)
+  }
+
+  public var flatParameters: [Double] {
+    get { parameters }
+    set { parameters = newValue }
+  }
+  public func flatten(_ tangent: TangentVector) -> [Double] {
+    [Double](dense: tangent.parameters, count: parameterCount)
   }
 
   /// `M(q) = L(q) L(q)ᵀ + ε I`.

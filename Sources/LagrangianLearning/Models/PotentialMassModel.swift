@@ -1,12 +1,17 @@
-/// A VIN of the Lagrangian `L_θ = ½ q̇ᵀ M_θ q̇ − V_θ(q)` with a learnable potential and a
-/// learnable constant mass matrix: ``VINVelocityVerlet``, ``VINStormerVerlet`` and ``VINSO2``,
-/// which differ only in their step.
+/// A variational integrator network: a learned Lagrangian `L_θ = T_M − V_θ` made of a learnable
+/// potential and a learnable mass matrix, stepped by a variational integrator. Every VIN is
+/// one: ``VINVelocityVerlet``, ``VINStormerVerlet`` and ``VINSO2`` (a ``LearnablePotential``
+/// and a constant ``LearnableMassMatrix``), ``VINMq`` (a ``LearnablePotential`` and the
+/// configuration-dependent ``ConfigurationMassMatrix``) and ``VINSO3`` (a
+/// ``LearnableRigidBodyPotential`` and the body inertia ``RigidBodyInertia``); they differ in
+/// their step and in the kinds of component they take.
 ///
-/// Such a model's parameters are the potential's followed by the mass matrix's, and its model
-/// file holds one specification of each: both are defined once here rather than in every VIN.
+/// A VIN's parameters are the potential's followed by the mass matrix's, and its model file
+/// holds one specification and one parameter list of each: both are defined once here rather
+/// than in every VIN.
 public protocol PotentialMassModel: RolloutModel {
-  associatedtype Potential: LearnablePotential
-  associatedtype Mass: LearnableMassMatrix
+  associatedtype Potential: ParameterFlattening
+  associatedtype Mass: ParameterFlattening
   var potential: Potential { get set }
   var mass: Mass { get set }
 }
@@ -24,7 +29,7 @@ extension PotentialMassModel {
   }
 }
 
-extension PotentialMassModel where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {
+extension PotentialMassModel where Potential: PotentialComponent, Mass: MassComponent {
   public var specification: ModelSpecification {
     get throws(LearningError) {
       ModelSpecification(

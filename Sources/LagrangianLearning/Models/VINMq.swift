@@ -26,12 +26,9 @@ import _Differentiation
 /// the root, `λ = (∂R/∂q_{k+1})⁻ᵀ q̄_{k+1}` and then `θ̄ −= λᵀ ∂R/∂θ`, `q̄_k −= λᵀ ∂R/∂q_k`,
 /// `p̄_k += λ`, with hand-written pullbacks of the mass network and the potential's gradient
 /// (exact second derivatives), batched over the windows in the same way.
-public struct VINMq<Potential: LearnablePotential>: RolloutModel {
+public struct VINMq<Potential: LearnablePotential>: PotentialMassModel {
   public var potential: Potential
-  /// The parameters of the mass network, laid out as ``ConfigurationMassMatrix/parameters``.
-  public var massParameters: ParameterVector
-  /// The mass network's architecture (its own parameters are replaced by ``massParameters``).
-  @noDerivative public let massArchitecture: ConfigurationMassMatrix
+  public var mass: ConfigurationMassMatrix
   @noDerivative public let stepSize: Double
 
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` when potential and
@@ -43,8 +40,7 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
     _ = try LearnedMassSystem(potential: potential, mass: mass)
     try ModelLimits.checkStepSize(stepSize, field: "step size")
     self.potential = potential
-    massParameters = ParameterVector(mass.parameters)
-    massArchitecture = mass
+    self.mass = mass
     self.stepSize = stepSize
   }
 
@@ -53,24 +49,8 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
   public var observesVelocities: Bool { false }
   public var initialStateDimension: Int { 2 * configurationDimension }
 
-  public var parameterCount: Int { potential.parameterCount + massParameters.count }
-  public var flatParameters: [Double] {
-    get { potential.flatParameters + massParameters.scalars }
-    set {
-      potential.flatParameters = Array(newValue[..<potential.parameterCount])
-      massParameters = ParameterVector(Array(newValue[potential.parameterCount...]))
-    }
-  }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
-    potential.flatten(tangent.potential)
-      + tangent.massParameters.dense(count: massParameters.count)
-  }
-
-  /// The learned mass matrix with the current parameters.
-  public var mass: ConfigurationMassMatrix {
-    var mass = massArchitecture
-    mass.parameters = massParameters.scalars
-    return mass
+    potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
   }
 
   /// The learned system that `VariationalMidpoint` steps.
@@ -120,7 +100,9 @@ public struct VINMq<Potential: LearnablePotential>: RolloutModel {
         let (potentialBar, massBar, initialBar) = dynamics.adjoint(
           [Double](dense: cotangent, count: output.count))
         return (
-          Self.TangentVector(potential: potentialBar, massParameters: ParameterVector(massBar)),
+          Self.TangentVector(
+            potential: potentialBar,
+            mass: ConfigurationMassMatrix.TangentVector(parameters: .init(massBar))),
           .init(initialBar)
         )
       }

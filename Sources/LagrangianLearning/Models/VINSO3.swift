@@ -9,8 +9,8 @@ import _Differentiation
 ///     h (Π_k + (h/2) M_k)^ = F_k J_d − J_d F_kᵀ,   R_{k+1} = R_k F_k,
 ///     Π_{k+1} = F_kᵀ Π_k + (h/2) F_kᵀ M_k + (h/2) M_{k+1},
 ///
-/// with `J = LLᵀ + εI` (L lower triangular, initialised at `√s I` for the initial inertia
-/// scale s) and a ``LearnableRigidBodyPotential`` U with its moment M(R), as every VIN takes its
+/// with the learned inertia ``RigidBodyInertia`` `J = LLᵀ + εI` (the model's mass matrix, as
+/// in every ``PotentialMassModel``) and a ``LearnableRigidBodyPotential`` U with its moment M(R), as every VIN takes its
 /// potential: ``RigidBodyGravityPotential`` `U(R) = e_zᵀRc`, `M(R) = (Rᵀe_z) × c` (c
 /// initialised at 0), ``RigidBodyMLPPotential`` `U = f_θ(R)` on the nine entries of R with
 /// `Ŝ(M) = GᵀR − RᵀG`, `G = ∂U/∂R` its input gradient, or your own.
@@ -40,62 +40,44 @@ import _Differentiation
 /// `f̄ = J_r(f)ᵀ ax(FᵀF̄)` for `dF = F (J_r df)^`, where `ax(A)` is the vector with
 /// `⟨A, ŵ⟩ = ax(A)·w`. The moment's pullback is the potential's own
 /// (``LearnableRigidBodyPotential/pullbackMoment(at:cotangent:attitudeBar:parameterBar:)``).
-public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
+public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel {
   /// The learned potential U(R).
   public var potential: Potential
-  /// `(L11, L21, L22, L31, L32, L33)`, the factor of `J = LLᵀ + εI`.
-  public var inertiaFactor: ParameterVector
+  /// The learned inertia `J = LLᵀ + εI`.
+  public var mass: RigidBodyInertia
   @noDerivative public let stepSize: Double
-  /// The ε of `J = LLᵀ + εI`.
-  @noDerivative public let epsilon: Double
-  /// The scale s of the initial inertia `J = sI` (kept in the model's specification).
-  @noDerivative public let initialInertiaScale: Double
 
-  /// A VIN-SO(3) with the potential `potential` and the inertia `J = sI` (s =
-  /// `initialInertiaScale`), or the inertia factor `inertiaFactor` when given.
-  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h, the
-  ///   initial inertia scale and ε are positive and finite (h at most
-  ///   ``ModelLimits/maximumStepSize``); ``LearningError/dimensionMismatch(name:expected:actual:)``
-  ///   unless `inertiaFactor` has 6 entries.
-  public init(
-    potential: Potential, stepSize: Double, initialInertiaScale: Double = 1,
-    epsilon: Double = 1e-6, inertiaFactor: [Double]? = nil
-  ) throws(LearningError) {
+  /// A VIN-SO(3) with the potential `potential` and the inertia `mass`.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h is
+  ///   positive, finite and at most ``ModelLimits/maximumStepSize``.
+  public init(potential: Potential, mass: RigidBodyInertia, stepSize: Double)
+    throws(LearningError)
+  {
     try ModelLimits.checkStepSize(stepSize, field: "step size")
-    for (name, value) in [
-      ("initial inertia scale", initialInertiaScale), ("epsilon", epsilon),
-    ] {
-      guard value.isFinite, value > 0 else {
-        throw .invalidConfiguration(
-          name: name, value: "\(value)", requirement: "must be positive and finite")
-      }
-    }
-    let s = initialInertiaScale.squareRoot()
-    let factor = inertiaFactor ?? [s, 0, s, 0, 0, s]
-    guard factor.count == 6 else {
-      throw .dimensionMismatch(name: "so3-inertia parameters", expected: 6, actual: factor.count)
-    }
     self.potential = potential
-    self.inertiaFactor = ParameterVector(factor)
+    self.mass = mass
     self.stepSize = stepSize
-    self.epsilon = epsilon
-    self.initialInertiaScale = initialInertiaScale
   }
 
-  /// A VIN-SO(3) whose flat `parameters` are the 6 inertia-factor entries followed by the
-  /// potential's.
-  init(
-    potential: Potential, stepSize: Double, initialInertiaScale: Double, epsilon: Double,
-    parameters: [Double]?
+  /// A VIN-SO(3) with the potential `potential` and the inertia `J = sI` (s =
+  /// `initialInertiaScale`), with flat `parameters` (the potential's, then the inertia
+  /// factor's 6 entries) when given.
+  /// - Throws: as ``init(potential:mass:stepSize:)`` and ``RigidBodyInertia/init(initialScale:epsilon:factor:)``;
+  ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a wrong parameter count.
+  public init(
+    potential: Potential, stepSize: Double, initialInertiaScale: Double = 1,
+    epsilon: Double = 1e-6, parameters: [Double]? = nil
   ) throws(LearningError) {
     try self.init(
-      potential: potential, stepSize: stepSize, initialInertiaScale: initialInertiaScale,
-      epsilon: epsilon, inertiaFactor: parameters.map { Array($0.prefix(6)) })
+      potential: potential,
+      mass: RigidBodyInertia(initialScale: initialInertiaScale, epsilon: epsilon),
+      stepSize: stepSize)
     if let parameters {
       guard parameters.count == parameterCount else {
         throw .dimensionMismatch(
           name: "VIN-SO(3) parameters", expected: parameterCount, actual: parameters.count)
       }
+      try ModelLimits.checkFinite(parameters, field: "VIN-SO(3) parameters")
       flatParameters = parameters
     }
   }
@@ -108,34 +90,12 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
   public var observesVelocities: Bool { true }
   public var initialStateDimension: Int { 12 }
 
-  public var parameterCount: Int { 6 + potential.parameterCount }
-  /// The inertia factor's 6 entries, then the potential's parameters.
-  public var flatParameters: [Double] {
-    get { inertiaFactor.scalars + potential.flatParameters }
-    set {
-      inertiaFactor = ParameterVector(Array(newValue[..<6]))
-      potential.flatParameters = Array(newValue[6...])
-    }
-  }
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
-    tangent.inertiaFactor.dense(count: 6) + potential.flatten(tangent.potential)
+    potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
   }
 
-  /// The lower-triangular factor L.
-  var factor: Matrix3 {
-    let p = inertiaFactor.scalars
-    return Matrix3(p[0], 0, 0, p[1], p[2], 0, p[3], p[4], p[5])
-  }
-
-  /// The learned inertia `J = LLᵀ + εI` (exactly symmetric).
-  public var inertia: Matrix3 {
-    let l = factor
-    var j = Matrix3.zero
-    for a in 0..<3 {
-      for b in 0..<3 { j[a, b] = l.row(a).dot(l.row(b)) + (a == b ? epsilon : 0) }
-    }
-    return j
-  }
+  /// The learned inertia `J = LLᵀ + εI`.
+  public var inertia: Matrix3 { mass.matrix }
 
   /// The learned body that `SO3LGVI` steps.
   public var body: LearnedRigidBody<Potential> {
@@ -267,8 +227,8 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
     let windows = self.windows(from: initial, steps: steps)
     let output = windows.flatMap { $0.flatMap(\.row) }
     let potential = self.potential
+    let mass = self.mass
     let h = stepSize
-    let l = factor
     return (
       output,
       { cotangent in
@@ -334,11 +294,8 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
           initialBar += rBar.entries + (j * piBar).components
           jBar = jBar + Matrix3.outer(piBar, states[0].angularVelocity)
         }
-        // J = LLᵀ + εI: L̄ = (J̄ + J̄ᵀ)L, lower triangle.
-        let lBar = (jBar + jBar.transpose) * l
-        let inertiaBar = [lBar[0, 0], lBar[1, 0], lBar[1, 1], lBar[2, 0], lBar[2, 1], lBar[2, 2]]
         return (
-          Self.TangentVector(potential: potentialBar, inertiaFactor: ParameterVector(inertiaBar)),
+          Self.TangentVector(potential: potentialBar, mass: mass.pullback(jBar)),
           .init(initialBar)
         )
       }
@@ -374,9 +331,9 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: RolloutModel {
 
 extension VINSO3 where Potential == RigidBodyGravityPotential {
   /// VIN-SO(3) with the heavy-body potential `U = e_zᵀRc`, c initialised at 0.
-  /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:inertiaFactor:)``;
+  /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:parameters:)``;
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless `parameters`
-  ///   (`(L11, L21, L22, L31, L32, L33, c)`) has 9 entries.
+  ///   (`(c, L11, L21, L22, L31, L32, L33)`) has 9 entries.
   public init(
     stepSize: Double, initialInertiaScale: Double = 1, epsilon: Double = 1e-6,
     parameters: [Double]? = nil
@@ -389,9 +346,9 @@ extension VINSO3 where Potential == RigidBodyGravityPotential {
 
 extension VINSO3 where Potential == RigidBodyMLPPotential {
   /// VIN-SO(3) with a network potential on the nine entries of R (`network` maps 9 inputs to 1).
-  /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:inertiaFactor:)``, and
+  /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:parameters:)``, and
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network maps R⁹ to
-  ///   R and `parameters` (inertia factor, then the network's) has the right count.
+  ///   R and `parameters` (the network's, then the inertia factor) has the right count.
   public init(
     stepSize: Double, network: MultilayerPerceptron, initialInertiaScale: Double = 1,
     epsilon: Double = 1e-6, parameters: [Double]? = nil

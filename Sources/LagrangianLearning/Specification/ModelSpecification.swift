@@ -278,7 +278,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     _ specification: PotentialSpecification, stepSize: Double, initialInertiaScale: Double,
     epsilon: Double, parameters: ModelParameters?, generator: inout SeededGenerator
   ) throws(LearningError) -> any SpecifiedModel {
-    let flat = parameters.map { $0.mass + $0.potential }
+    let inertia = try RigidBodyInertia(
+      initialScale: initialInertiaScale, epsilon: epsilon, factor: parameters?.mass)
     switch specification {
     case .rigidBodyMLP:
       guard let shape = try specification.networkShape(dimension: 3) else {
@@ -292,12 +293,11 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
           MultilayerPerceptron(shape: shape, generator: &generator)
         }
       return try VINSO3(
-        potential: RigidBodyMLPPotential(network: network), stepSize: stepSize,
-        initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: flat)
+        potential: RigidBodyMLPPotential(network: network), mass: inertia, stepSize: stepSize)
     default:
-      return try VINSO3(
-        potential: RigidBodyGravityPotential(), stepSize: stepSize,
-        initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: flat)
+      var potential = RigidBodyGravityPotential()
+      if let parameters { potential.flatParameters = parameters.potential }
+      return try VINSO3(potential: potential, mass: inertia, stepSize: stepSize)
     }
   }
 

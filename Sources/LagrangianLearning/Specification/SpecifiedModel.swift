@@ -1,19 +1,27 @@
-/// A ``LearnablePotential`` that a ``PotentialSpecification`` describes, so that models built
-/// from it can be saved: the built-in potentials, and every ``RegisteredPotential``.
-public protocol SpecifiedPotential: LearnablePotential {
+/// A VIN's potential that a ``PotentialSpecification`` describes, so that the models built
+/// with it can be saved: ``SpecifiedPotential`` on coordinates, ``SpecifiedRigidBodyPotential``
+/// on SO(3).
+public protocol PotentialComponent: ParameterFlattening, Sendable {
   /// The specification that, with the dimension, rebuilds this potential's architecture.
   var specification: PotentialSpecification { get throws(LearningError) }
 }
 
-/// A ``LearnableMassMatrix`` that a ``MassSpecification`` describes.
-public protocol SpecifiedMassMatrix: LearnableMassMatrix {
+/// A VIN's mass matrix that a ``MassSpecification`` describes: the constant
+/// ``SpecifiedMassMatrix``es, ``ConfigurationMassMatrix`` and ``RigidBodyInertia``.
+public protocol MassComponent: ParameterFlattening, Sendable {
+  /// The specification that, with the dimension, rebuilds this mass matrix's architecture.
   var specification: MassSpecification { get throws(LearningError) }
 }
 
+/// A ``LearnablePotential`` that a ``PotentialSpecification`` describes: the built-in
+/// potentials, and every ``RegisteredPotential``.
+public protocol SpecifiedPotential: LearnablePotential, PotentialComponent {}
+
+/// A constant ``LearnableMassMatrix`` that a ``MassSpecification`` describes.
+public protocol SpecifiedMassMatrix: LearnableMassMatrix, MassComponent {}
+
 /// A ``LearnableRigidBodyPotential`` that a ``PotentialSpecification`` describes.
-public protocol SpecifiedRigidBodyPotential: LearnableRigidBodyPotential {
-  var specification: PotentialSpecification { get }
-}
+public protocol SpecifiedRigidBodyPotential: LearnableRigidBodyPotential, PotentialComponent {}
 
 /// A model that a ``ModelSpecification`` describes: what ``ModelSpecification/makeModel(generator:registry:)``
 /// builds and a ``ModelFile`` saves. The VINs are specified models when their potential and
@@ -77,31 +85,19 @@ where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {}
 extension VINSO2: SpecifiedModel
 where Potential: SpecifiedPotential, Mass: SpecifiedMassMatrix {}
 
-extension VINMq: SpecifiedModel where Potential: SpecifiedPotential {
-  public var specification: ModelSpecification {
-    get throws(LearningError) {
-      let mass = massArchitecture
-      return ModelSpecification(
-        kind: kind, dimension: configurationDimension, stepSize: stepSize,
-        potential: try potential.specification,
-        mass: .configuration(width: mass.width, activation: mass.activation, epsilon: mass.epsilon)
-      )
-    }
-  }
-  public var componentParameters: ModelParameters {
-    ModelParameters(potential: potential.flatParameters, mass: massParameters.scalars)
+extension VINMq: SpecifiedModel where Potential: SpecifiedPotential {}
+
+extension VINSO3: SpecifiedModel where Potential: SpecifiedRigidBodyPotential {}
+
+extension ConfigurationMassMatrix: MassComponent {
+  public var specification: MassSpecification {
+    .configuration(width: width, activation: activation, epsilon: epsilon)
   }
 }
 
-extension VINSO3: SpecifiedModel where Potential: SpecifiedRigidBodyPotential {
-  public var specification: ModelSpecification {
-    ModelSpecification(
-      kind: kind, dimension: configurationDimension, stepSize: stepSize,
-      potential: potential.specification,
-      mass: .rigidBodyInertia(epsilon: epsilon, initialScale: initialInertiaScale))
-  }
-  public var componentParameters: ModelParameters {
-    ModelParameters(potential: potential.flatParameters, mass: inertiaFactor.scalars)
+extension RigidBodyInertia: MassComponent {
+  public var specification: MassSpecification {
+    .rigidBodyInertia(epsilon: epsilon, initialScale: initialScale)
   }
 }
 
