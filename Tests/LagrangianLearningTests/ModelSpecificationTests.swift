@@ -147,6 +147,9 @@ struct ModelSpecificationTests {
         BaselineModel(
           architecture: .residual, dimension: 3, width: 5, depth: 1, activation: .tanh,
           stepSize: 0.05, layout: .rigidBody, generator: &generator),
+        BaselineModel(
+          architecture: .residual, dimension: 2, width: 5, depth: 1, activation: .tanh,
+          stepSize: 0.05, angularPositions: true, inputCount: 2, generator: &generator),
       ]
     return try models.map { model in try #require(model as? any SpecifiedModel) }
   }

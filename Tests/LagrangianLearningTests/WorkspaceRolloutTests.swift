@@ -108,6 +108,33 @@ struct WorkspaceRolloutTests {
       #expect(gradient.1 == freshGradient.1)
     }
   }
+
+  /// VIN-SO(2) (`SO2Rollout`) in one workspace through rollouts of growing and shrinking
+  /// sizes, down to the one- and zero-step rollouts: values and gradients are those of a fresh
+  /// workspace, bit for bit.
+  @Test("VIN-SO(2): a reused workspace gives fresh-workspace values and gradients")
+  func so2WorkspaceReuse() throws {
+    var generator = SeededGenerator(seed: 5)
+    let model = try VINSO2(
+      potential: AngularMLPPotential(
+        dimension: 1, width: 16, depth: 1, activation: .tanh, generator: &generator),
+      mass: ConstantMassMatrix(dimension: 1, parameters: [0.1]), stepSize: 0.1)
+    let shared = RolloutWorkspace()
+    for (batch, steps) in [(5, 12), (2, 20), (7, 3), (3, 1), (4, 0), (6, 15)] {
+      let initial = (0..<(2 * batch)).map { (i: Int) -> Double in
+        0.37 * Double(i / 2) - 1.1 + 0.06 * Double(i % 2)
+      }
+      let (value, gradient) = valueWithGradient(at: model, initial) { model, initial in
+        probeLoss(model.rollout(from: initial, steps: steps, workspace: shared))
+      }
+      let (freshValue, freshGradient) = valueWithGradient(at: model, initial) { model, initial in
+        probeLoss(model.rollout(from: initial, steps: steps))
+      }
+      #expect(value == freshValue, "B = \(batch), K = \(steps)")
+      #expect(model.flatten(gradient.0) == model.flatten(freshGradient.0))
+      #expect(gradient.1 == freshGradient.1)
+    }
+  }
 }
 
 extension MultilayerPerceptron {

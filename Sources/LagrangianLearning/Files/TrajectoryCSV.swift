@@ -4,7 +4,9 @@ extension ObservedTrajectory {
   /// A trajectory read from the CSV layout that `vin simulate` writes:
   /// a header `t,q1,…,qn[,v1,…,vn][,extra columns…]` and one row per sample. The velocity
   /// columns are optional (all n or none); later columns such as `energy` (a simulation's) or
-  /// `learned_energy` (a forecast's) are ignored, so a forecast file reads as a trajectory.
+  /// `learned_energy` (a forecast's) are ignored, so a forecast file reads as a trajectory,
+  /// except the inputs: columns `u1,…,um` after the state's (those `vin simulate --control`
+  /// writes) are the trajectory's ``inputs``, u_k held from t_k to t_{k+1}.
   /// The SO(3) layout `t,R11,R12,…,R33,w1,w2,w3[,extra columns…]` (attitude row by row, body
   /// angular velocity Ω) gives a ``ObservationLayout/rigidBody`` trajectory; every R must be a
   /// rotation, `‖RᵀR − I‖_max ≤ 10⁻⁶` and `det R > 0`.
@@ -51,17 +53,48 @@ extension ObservedTrajectory {
         line: 1, column: "v\(velocityColumns + 1)",
         detail: "missing: there are \(n) q columns, so there must be \(n) v columns or none")
     }
-    let used = Array(header[..<(1 + n + velocityColumns)])
+    let state = 1 + n + velocityColumns
+    let inputs = try Self.inputColumns(header, after: state)
     var times: [Double] = []
     var positions: [[Double]] = []
     var velocities: [[Double]] = []
-    for (_, values) in try Self.rows(lines, columns: used, fieldCount: header.count) {
+    var inputRows: [[Double]] = []
+    let columns = Array(header[..<state]).enumerated().map { ($1, $0) } + inputs
+    for (_, values) in try Self.rows(lines, columns: columns, fieldCount: header.count) {
       times.append(values[0])
       positions.append(Array(values[1...n]))
-      if velocityColumns > 0 { velocities.append(Array(values[(n + 1)...])) }
+      if velocityColumns > 0 { velocities.append(Array(values[(n + 1)..<state])) }
+      if !inputs.isEmpty { inputRows.append(Array(values[state...])) }
     }
-    try self.init(
+    let trajectory = try ObservedTrajectory(
       times: times, positions: positions, velocities: velocityColumns > 0 ? velocities : nil)
+    self = inputs.isEmpty ? trajectory : try trajectory.withInputs(inputRows)
+  }
+
+  /// The input columns `u1,…,um` (names and indices): the run of columns from `u1` on, which
+  /// must come after the state's `state` columns; none without a `u1`.
+  /// - Throws: ``LearningError/invalidCSV(line:column:detail:)`` for a `u1` among the state's
+  ///   columns or a `uj` without the ones before it.
+  private static func inputColumns(_ header: [String], after state: Int) throws(LearningError)
+    -> [(name: String, index: Int)]
+  {
+    guard let first = header.firstIndex(of: "u1") else {
+      if let stray = header.first(where: { $0.hasPrefix("u") && Int($0.dropFirst()) != nil }) {
+        throw .invalidCSV(
+          line: 1, column: stray, detail: "input columns must start with 'u1' (u1,…,um)")
+      }
+      return []
+    }
+    guard first >= state else {
+      throw .invalidCSV(line: 1, column: "u1", detail: "the inputs must follow the state's columns")
+    }
+    var columns: [(name: String, index: Int)] = []
+    while first + columns.count < header.count,
+      header[first + columns.count] == "u\(columns.count + 1)"
+    {
+      columns.append(("u\(columns.count + 1)", first + columns.count))
+    }
+    return columns
   }
 
   /// The SO(3) layout `t,R11,…,R33,w1,w2,w3[,…]`.
@@ -77,7 +110,10 @@ extension ObservedTrajectory {
     var times: [Double] = []
     var attitudes: [SO3] = []
     var angularVelocities: [Vector3] = []
-    for (line, v) in try Self.rows(lines, columns: expected, fieldCount: header.count) {
+    let inputs = try Self.inputColumns(header, after: expected.count)
+    var inputRows: [[Double]] = []
+    let columns = expected.enumerated().map { ($1, $0) } + inputs
+    for (line, v) in try Self.rows(lines, columns: columns, fieldCount: header.count) {
       let matrix = Matrix3(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9])
       let defect = (matrix.transpose * matrix - Matrix3.identity).entries.map(abs).max() ?? .nan
       // NaN and infinity are reported as non-finite observations by the initialiser below.
@@ -91,28 +127,31 @@ extension ObservedTrajectory {
       times.append(v[0])
       attitudes.append(SO3(uncheckedMatrix: matrix))
       angularVelocities.append(Vector3(v[10], v[11], v[12]))
+      if !inputs.isEmpty { inputRows.append(Array(v[expected.count...])) }
     }
-    try self.init(times: times, attitudes: attitudes, angularVelocities: angularVelocities)
+    let trajectory = try ObservedTrajectory(
+      times: times, attitudes: attitudes, angularVelocities: angularVelocities)
+    self = inputs.isEmpty ? trajectory : try trajectory.withInputs(inputRows)
   }
 
   /// The non-empty data rows after the header, with their 1-based line numbers: the numbers in
-  /// the first `columns.count` of the row's `fieldCount` fields.
-  private static func rows(_ lines: [String], columns: [String], fieldCount: Int)
-    throws(LearningError) -> [(line: Int, values: [Double])]
-  {
+  /// the fields `columns` (names and indices; the first is t) of the row's `fieldCount` fields.
+  private static func rows(
+    _ lines: [String], columns: [(name: String, index: Int)], fieldCount: Int
+  ) throws(LearningError) -> [(line: Int, values: [Double])] {
     var rows: [(line: Int, values: [Double])] = []
     for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
       let fields = line.split(separator: ",", omittingEmptySubsequences: false)
       guard fields.count == fieldCount else {
         // A short row names its first missing column (when that is one that is read).
-        let missing = fields.count < columns.count ? columns[fields.count] : nil
+        let missing = columns.first { $0.index >= fields.count }?.name
         throw .invalidCSV(
           line: index + 1, column: missing,
           detail: (missing == nil ? "" : "missing: ")
             + "the row has \(fields.count) fields, the header has \(fieldCount)")
       }
       var values: [Double] = []
-      for (c, name) in columns.enumerated() {
+      for (name, c) in columns {
         let field = fields[c].trimmingWhitespace()
         guard !field.utf8.contains(0), let value = Double(field) else {
           let shown = field.replacingNUL()

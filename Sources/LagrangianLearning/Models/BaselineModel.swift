@@ -11,7 +11,9 @@ import _Differentiation
 ///
 /// With ``angularPositions`` the network sees `(cos q, sin q, q̇)` (3n inputs) instead of
 /// `(q, q̇)`, the same embedding of angles as ``AngularMLPPotential``, so that a VIN and its
-/// baseline can be compared on equal inputs.
+/// baseline can be compared on equal inputs. A baseline of a driven system (``inputCount``
+/// m > 0) also sees the input held over the step, `x_{k+1} = x_k + h f_θ(x_k, u_k)`: the
+/// network's inputs are the state's followed by `u_k`.
 ///
 /// On a rigid body (``observationLayout`` ``ObservationLayout/rigidBody``) the state is the
 /// 12-vector `x = (R11, …, R33, Ω)` of the observations and `f_θ: R¹² → R¹²`: nothing keeps
@@ -35,15 +37,22 @@ public struct BaselineModel: RolloutModel {
   @noDerivative public let angularPositions: Bool
   /// The state space: coordinates `x = (q, q̇)`, or a rigid body's `x = (R, Ω)`.
   @noDerivative public let observationLayout: ObservationLayout
+  /// The number m of inputs `u` the network sees after the state (0: an unforced baseline).
+  @noDerivative public let inputCount: Int
 
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network
-  ///   maps R^{2n} (R^{3n} with `angularPositions`) to R^{2n}, or R¹² to R¹² on a rigid body;
+  ///   maps R^{2n} (R^{3n} with `angularPositions`), and m more with `inputCount` m, to R^{2n},
+  ///   or R^{12+m} to R¹² on a rigid body;
   ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h is positive
-  ///   and finite, and for `angularPositions` on a rigid body.
+  ///   and finite and m is not negative, and for `angularPositions` on a rigid body.
   public init(
     network: MultilayerPerceptron, architecture: Architecture, stepSize: Double,
-    angularPositions: Bool = false, layout: ObservationLayout = .coordinates
+    angularPositions: Bool = false, layout: ObservationLayout = .coordinates, inputCount: Int = 0
   ) throws(LearningError) {
+    guard inputCount >= 0 else {
+      throw .invalidConfiguration(
+        name: "input count", value: "\(inputCount)", requirement: "must not be negative")
+    }
     let shape = network.shape
     let outputs: Int
     let inputs: Int
@@ -70,9 +79,10 @@ public struct BaselineModel: RolloutModel {
       throw .dimensionMismatch(
         name: "baseline network output", expected: outputs, actual: shape.outputDimension)
     }
-    guard shape.inputDimension == inputs else {
+    guard shape.inputDimension == inputs + inputCount else {
       throw .dimensionMismatch(
-        name: "baseline network input", expected: inputs, actual: shape.inputDimension)
+        name: "baseline network input", expected: inputs + inputCount,
+        actual: shape.inputDimension)
     }
     try ModelLimits.checkStepSize(stepSize, field: "step size")
     self.network = network
@@ -80,30 +90,35 @@ public struct BaselineModel: RolloutModel {
     self.stepSize = stepSize
     self.angularPositions = angularPositions
     observationLayout = layout
+    self.inputCount = inputCount
   }
 
   /// A randomly initialised baseline on R^n, or on a rigid body (`layout`
   /// ``ObservationLayout/rigidBody``, `dimension` 3).
-  /// - Throws: as ``init(network:architecture:stepSize:angularPositions:layout:)``;
+  /// - Throws: as ``init(network:architecture:stepSize:angularPositions:layout:inputCount:)``;
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a rigid body of another
   ///   dimension than 3.
   public init(
     architecture: Architecture, dimension: Int, width: Int, depth: Int, activation: Activation,
     stepSize: Double, angularPositions: Bool = false, layout: ObservationLayout = .coordinates,
-    generator: inout SeededGenerator
+    inputCount: Int = 0, generator: inout SeededGenerator
   ) throws(LearningError) {
+    guard inputCount >= 0 else {
+      throw .invalidConfiguration(
+        name: "input count", value: "\(inputCount)", requirement: "must not be negative")
+    }
     if layout == .rigidBody, dimension != 3 {
       throw .dimensionMismatch(
         name: "rigid-body baseline dimension (SO(3))", expected: 3, actual: dimension)
     }
     let state = layout.observationDimension(configurationDimension: dimension, velocities: true)
     let shape = try NetworkShape(
-      inputDimension: angularPositions ? 3 * dimension : state, width: width, depth: depth,
-      outputDimension: state, activation: activation)
+      inputDimension: (angularPositions ? 3 * dimension : state) + inputCount, width: width,
+      depth: depth, outputDimension: state, activation: activation)
     try self.init(
       network: MultilayerPerceptron(shape: shape, generator: &generator),
       architecture: architecture, stepSize: stepSize, angularPositions: angularPositions,
-      layout: layout)
+      layout: layout, inputCount: inputCount)
   }
 
   public var kind: ModelKind {
@@ -128,10 +143,13 @@ public struct BaselineModel: RolloutModel {
     Array(observations[..<initialStateDimension])
   }
 
-  /// One step from the batch of states `x` (B states of 2n back to back), with the
-  /// network's intermediate values.
-  func step(_ x: [Double]) -> (next: [Double], evaluation: MultilayerPerceptron.Evaluation) {
-    let evaluation = network.evaluate(networkInput(x), batch: x.count / initialStateDimension)
+  /// One step from the batch of states `x` (B states of 2n back to back) with the inputs `u`
+  /// (B blocks of m, empty without inputs), and the network's intermediate values.
+  func step(_ x: [Double], _ u: [Double]) -> (
+    next: [Double], evaluation: MultilayerPerceptron.Evaluation
+  ) {
+    let evaluation = network.evaluate(
+      networkInput(x, u), batch: x.count / initialStateDimension)
     switch architecture {
     case .residual:
       var next = x
@@ -142,63 +160,102 @@ public struct BaselineModel: RolloutModel {
     }
   }
 
-  /// The network's inputs for B states `(q, q̇)` back to back: the states themselves, or
-  /// `(cos q, sin q, q̇)` with ``angularPositions``.
-  func networkInput(_ x: [Double]) -> [Double] {
-    guard angularPositions else { return x }
+  /// The number of the network's inputs that come from the state: 2n, 3n with
+  /// ``angularPositions``, or 12 on a rigid body.
+  var stateInputCount: Int { network.shape.inputDimension - inputCount }
+
+  /// The network's inputs for B states `(q, q̇)` back to back and their inputs `u` (B blocks of
+  /// m): each state itself, or `(cos q, sin q, q̇)` with ``angularPositions``, followed by its u.
+  func networkInput(_ x: [Double], _ u: [Double]) -> [Double] {
+    let d = initialStateDimension
+    let m = inputCount
+    if !angularPositions, m == 0 { return x }
     let n = configurationDimension
     var input: [Double] = []
-    input.reserveCapacity(3 * x.count / 2)
-    for b in 0..<(x.count / (2 * n)) {
-      let q = x[(2 * b * n)..<((2 * b + 1) * n)]
-      input += q.map { cos($0) }
-      input += q.map { sin($0) }
-      input += x[((2 * b + 1) * n)..<((2 * b + 2) * n)]
+    input.reserveCapacity((stateInputCount + m) * x.count / d)
+    for b in 0..<(x.count / d) {
+      if angularPositions {
+        let q = x[(2 * b * n)..<((2 * b + 1) * n)]
+        input += q.map { cos($0) }
+        input += q.map { sin($0) }
+        input += x[((2 * b + 1) * n)..<((2 * b + 2) * n)]
+      } else {
+        input += x[(b * d)..<((b + 1) * d)]
+      }
+      input += u[(b * m)..<((b + 1) * m)]
     }
     return input
   }
 
-  /// The cotangent of the states `x` for the cotangent `inputBar` of ``networkInput(_:)``:
-  /// `q̄ = −sin q c̄ + cos q s̄`, `v̄` unchanged.
+  /// The cotangent of the states `x` for the cotangent `inputBar` of
+  /// ``networkInput(_:_:)``: `q̄ = −sin q c̄ + cos q s̄`, `v̄` unchanged (the inputs u are
+  /// data, and have none).
   func pullbackNetworkInput(_ x: [Double], _ inputBar: [Double]) -> [Double] {
-    guard angularPositions else { return inputBar }
+    let d = initialStateDimension
+    let m = inputCount
+    if !angularPositions, m == 0 { return inputBar }
     let n = configurationDimension
+    let width = stateInputCount + m
     var xBar = Array(repeating: 0.0, count: x.count)
-    for b in 0..<(x.count / (2 * n)) {
-      for i in 0..<n {
-        let q = x[2 * b * n + i]
-        let (cBar, sBar) = (inputBar[3 * b * n + i], inputBar[(3 * b + 1) * n + i])
-        xBar[2 * b * n + i] = -sin(q) * cBar + cos(q) * sBar
-        xBar[(2 * b + 1) * n + i] = inputBar[(3 * b + 2) * n + i]
+    for b in 0..<(x.count / d) {
+      let o = b * width
+      if angularPositions {
+        for i in 0..<n {
+          let q = x[2 * b * n + i]
+          let (cBar, sBar) = (inputBar[o + i], inputBar[o + n + i])
+          xBar[2 * b * n + i] = -sin(q) * cBar + cos(q) * sBar
+          xBar[(2 * b + 1) * n + i] = inputBar[o + 2 * n + i]
+        }
+      } else {
+        for i in 0..<d { xBar[b * d + i] = inputBar[o + i] }
       }
     }
     return xBar
+  }
+
+  /// The inputs of step k of B windows whose inputs are window-major (`steps · m` each).
+  func stepInputs(_ inputs: [Double], _ k: Int, steps: Int) -> [Double] {
+    inputCount == 0 ? [] : stepRow(inputs, k, rowCount: steps, width: inputCount)
   }
 
   /// Predicted `x_k`, k = 0…`steps`. `initial` may hold a batch of B initial states back to
   /// back; the result then holds B windows back to back.
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    var rows = [initial]
-    for _ in 0..<steps { rows.append(step(rows[rows.count - 1]).next) }
-    return windowMajor(rows, width: initialStateDimension)
+    rollout(from: initial, inputs: [], steps: steps, workspace: RolloutWorkspace())
   }
 
-  @derivative(of: rollout, wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int) -> (
-    value: [Double],
-    pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
+  /// The rollout driven by `inputs` (window b's `u_0, …, u_{K−1}`, m each, back to back).
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> [Double] {
+    rolloutForward(initial, inputs, steps).output
+  }
+
+  /// The window-major output, the states step by step and the network's evaluations.
+  func rolloutForward(_ initial: [Double], _ inputs: [Double], _ steps: Int) -> (
+    output: [Double], states: [[Double]], evaluations: [MultilayerPerceptron.Evaluation]
   ) {
     var rows = [initial]
     var evaluations: [MultilayerPerceptron.Evaluation] = []
-    for _ in 0..<steps {
-      let (next, evaluation) = step(rows[rows.count - 1])
+    for k in 0..<steps {
+      let (next, evaluation) = step(rows[k], stepInputs(inputs, k, steps: steps))
       evaluations.append(evaluation)
       rows.append(next)
     }
+    return (windowMajor(rows, width: initialStateDimension), rows, evaluations)
+  }
+
+  @derivative(of: rollout(from:inputs:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> (
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (TangentVector, [Double].TangentVector)
+  ) {
+    let (output, states, evaluations) = rolloutForward(initial, inputs, steps)
     let d = initialStateDimension
-    let output = windowMajor(rows, width: d)
-    let states = rows
     let network = self.network
     let architecture = self.architecture
     let h = stepSize
@@ -236,19 +293,30 @@ public struct BaselineModel: RolloutModel {
   public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
     -> ForecastTrajectory
   {
+    try forecast(from: initial, inputs: [], steps: steps)
+  }
+
+  /// The forecast of ``forecast(from:steps:)`` driven by `inputs` (`u_k` held over step k; at
+  /// least `steps` rows of ``inputCount`` numbers, none for an unforced baseline).
+  /// - Throws: as ``forecast(from:steps:)``; as ``RolloutModel/checkForecastInputs(_:steps:)``.
+  public func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
+    throws(LearningError) -> ForecastTrajectory
+  {
+    try checkForecastInputs(inputs, steps: steps)
     let times = (0...steps).map { Double($0) * stepSize }
     switch observationLayout {
     case .coordinates:
       let n = configurationDimension
       let (q0, v0) = try initial.coordinates(dimension: n, model: kind)
-      let states = try iterate(from: q0 + v0, steps: steps)
+      let states = try iterate(from: q0 + v0, inputs: inputs, steps: steps)
       return .coordinates(
         Forecast(
           times: times, positions: states.map { Array($0[..<n]) },
           velocities: states.map { Array($0[n...]) }, energies: nil))
     case .rigidBody:
       let (r0, w0) = try initial.rigidBody(model: kind)
-      let states = try iterate(from: r0.matrix.entries + w0.components, steps: steps)
+      let states = try iterate(
+        from: r0.matrix.entries + w0.components, inputs: inputs, steps: steps)
       var attitudes = [r0]
       for k in 1..<states.count {
         do throws(ManifoldError) {
@@ -265,12 +333,14 @@ public struct BaselineModel: RolloutModel {
     }
   }
 
-  /// `x_k`, k = 0…`steps`, from `x₀`.
+  /// `x_k`, k = 0…`steps`, from `x₀` with the inputs `inputs` (checked).
   /// - Throws: ``LearningError/integrationFailed(_:)`` naming the first non-finite step.
-  private func iterate(from x0: [Double], steps: Int) throws(LearningError) -> [[Double]] {
+  private func iterate(from x0: [Double], inputs: [[Double]], steps: Int) throws(LearningError)
+    -> [[Double]]
+  {
     var states = [x0]
     for k in 0..<steps {
-      let x = step(states[k]).next
+      let x = step(states[k], inputCount > 0 ? inputs[k] : []).next
       guard x.allSatisfy(\.isFinite) else { throw .integrationFailed(.nonFiniteState(step: k)) }
       states.append(x)
     }

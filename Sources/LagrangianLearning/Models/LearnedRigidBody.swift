@@ -28,4 +28,16 @@ extension Matrix3 {
   init(entries e: [Double]) {
     self.init(e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8])
   }
+
+  /// The matrix of the nine row-major entries at `e`.
+  init(_ e: UnsafePointer<Double>) {
+    self.init(e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7], e[8])
+  }
+
+  /// Writes the nine row-major entries to `e`.
+  func store(to e: UnsafeMutablePointer<Double>) {
+    for a in 0..<3 {
+      for b in 0..<3 { e[3 * a + b] = self[a, b] }
+    }
+  }
 }

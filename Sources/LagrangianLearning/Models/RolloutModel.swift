@@ -41,6 +41,17 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
   @differentiable(reverse,wrt: (self, initial))
   func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> [Double]
 
+  /// The number m of inputs `u` the model's steps take (0, the default, for an unforced model).
+  var inputCount: Int { get }
+
+  /// ``rollout(from:steps:workspace:)`` driven by the inputs `inputs`: B blocks of `steps · m`
+  /// numbers, window b's `u_0, …, u_{K−1}` (m each), `u_k` held over step k → k + 1. Default:
+  /// the unforced rollout (a model without inputs, given none).
+  @differentiable(reverse,wrt: (self, initial))
+  func rollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> [Double]
+
   /// A forecast of `steps` steps from `initial`, a state in the model's
   /// ``observationLayout``, in the same state space.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a state of
@@ -48,6 +59,13 @@ public protocol RolloutModel: ParameterFlattening, Sendable {
   ///   of the wrong size, ``LearningError/integrationFailed(_:)`` when a step fails.
   func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
     -> ForecastTrajectory
+
+  /// ``forecast(from:steps:)`` driven by `inputs`: `u_k` (``inputCount`` numbers) held over
+  /// step k → k + 1, at least `steps` rows (more are ignored). Default: the unforced forecast
+  /// for a model without inputs given none.
+  /// - Throws: as ``forecast(from:steps:)``; as ``checkForecastInputs(_:steps:)``.
+  func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
+    throws(LearningError) -> ForecastTrajectory
 
   /// The number of free parameters of one inferred initial state
   /// (``InitialStateInference/learned``); default ``initialStateDimension``.
@@ -70,6 +88,53 @@ extension RolloutModel {
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> [Double] {
     rollout(from: initial, steps: steps)
+  }
+
+  public var inputCount: Int { 0 }
+
+  public func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
+    throws(LearningError) -> ForecastTrajectory
+  {
+    try checkForecastInputs(inputs, steps: steps)
+    guard inputCount == 0 else {
+      throw .invalidConfiguration(
+        name: "model \(kind.rawValue)", value: "\(inputCount) inputs",
+        requirement: "must implement forecast(from:inputs:steps:) to forecast with inputs")
+    }
+    return try forecast(from: initial, steps: steps)
+  }
+
+  /// Checks the inputs of a forecast of `steps` steps: none for a model without inputs,
+  /// otherwise at least `steps` rows of ``inputCount`` finite numbers.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` naming the rows or the
+  ///   row of the wrong size; ``LearningError/invalidConfiguration(name:value:requirement:)``
+  ///   naming a NaN or infinite input.
+  public func checkForecastInputs(_ inputs: [[Double]], steps: Int) throws(LearningError) {
+    let m = inputCount
+    if m == 0 {
+      guard inputs.isEmpty else {
+        throw .dimensionMismatch(
+          name: "inputs of \(kind.rawValue)", expected: 0, actual: inputs.count)
+      }
+      return
+    }
+    guard inputs.count >= steps else {
+      throw .dimensionMismatch(
+        name: "input rows (one per step)", expected: steps, actual: inputs.count)
+    }
+    for (k, row) in inputs.prefix(steps).enumerated() {
+      guard row.count == m else {
+        throw .dimensionMismatch(name: "inputs of step \(k)", expected: m, actual: row.count)
+      }
+      try ModelLimits.checkFinite(row, field: "u at step \(k)")
+    }
+  }
+
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> [Double] {
+    rollout(from: initial, steps: steps, workspace: workspace)
   }
 
   public var observationLayout: ObservationLayout { .coordinates }

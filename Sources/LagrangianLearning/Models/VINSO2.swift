@@ -10,13 +10,17 @@ import _Differentiation
 ///
 ///     J s_k = J s_{k−1} − h² U′(θ_k),    θ_{k+1} = θ_k + asin(s_k),
 ///
-/// started from two angles `(θ₀, θ₁)`. The forward pass is `SO2LGVI` on the learned rotor
-/// started at `θ₁` with `π₁ = (J/h) sin(θ₁ − θ₀) − (h/2)U′(θ₁)` (the discrete Legendre
-/// transform `D₂L_d(θ₀, θ₁)`), so training, forecasting and `vin simulate` share one step; the
-/// pullback is the hand-written adjoint of the two-step recursion (explicit: the chain rule
-/// through asin, `d asin(s)/ds = 1/cos Δ_k`). The inertia J is the 1×1 learnable mass matrix
-/// (softplus-positive for ``ConstantMassMatrix``). A step with `|s_k| > 1` has no solution:
-/// the rollout then returns NaN from that step on and the trainer stops with a non-finite loss.
+/// started from two angles `(θ₀, θ₁)`. The forward pass is `SO2LGVI`'s step on the learned
+/// rotor started at `θ₁` with `π₁ = (J/h) sin(θ₁ − θ₀) − (h/2)U′(θ₁)` (the discrete Legendre
+/// transform `D₂L_d(θ₀, θ₁)`), so training, forecasting and `vin simulate` share one step.
+/// Training rolls all windows out together (``rollout(from:steps:workspace:)``, `SO2Rollout`):
+/// `U′` of every window in one batched call per step, the states step-major in a
+/// ``RolloutWorkspace``; the pullback is the hand-written adjoint of the two-step recursion
+/// (explicit: the chain rule through asin, `d asin(s)/ds = 1/cos Δ_k`), with one batched
+/// Hessian-vector product of the potential per step. The inertia J is the 1×1 learnable mass
+/// matrix (softplus-positive for ``ConstantMassMatrix``). A step with `|s_k| > 1` has no
+/// solution: the window is then NaN from that step on and the trainer stops with a non-finite
+/// loss.
 public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
   PotentialMassModel
 {
@@ -60,93 +64,48 @@ public struct VINSO2<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
   /// result holds the B windows back to back.
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    rolloutForward(MassEvaluation(mass), initial, steps)
+    rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
   }
 
-  /// The angles of every window, window-major, by `SO2LGVI` (NaN after a failed step).
-  func rolloutForward(_ mass: MassEvaluation<Mass>, _ initial: [Double], _ steps: Int)
+  /// ``rollout(from:steps:)`` in the memory of `workspace`.
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace)
     -> [Double]
   {
-    let inertia = mass.mass[0, 0]
-    let rotor = rotor(inertia: inertia)
-    let h = stepSize
-    var output: [Double] = []
-    output.reserveCapacity((initial.count / 2) * (steps + 1))
-    for b in 0..<(initial.count / 2) {
-      let (theta0, theta1) = (initial[2 * b], initial[2 * b + 1])
-      output.append(theta0)
-      if steps == 0 { continue }
-      output.append(theta1)
-      let momentum =
-        inertia / h * Double.sin(theta1 - theta0)
-        - 0.5 * h * rotor.potentialDerivative(atAngle: theta1)
-      var state = RotorState(angle: theta1, momentum: momentum)
-      var failed = false
-      if var integrator = try? SO2LGVI(system: rotor, stepSize: h) {
-        for _ in 1..<steps {
-          if !failed {
-            do { try integrator.step(&state) } catch { failed = true }
-          }
-          output.append(failed ? .nan : state.angle)
-        }
-      } else {
-        output += Array(repeating: .nan, count: steps - 1)
-      }
-    }
-    return output
+    rolloutForward(MassEvaluation(mass), initial, steps, workspace).output
   }
 
-  /// The adjoint of the two-step recursion, all windows together: for k = K−1…1,
-  /// `s̄_k += θ̄_{k+1}/cos Δ_k`, `θ̄_k += θ̄_{k+1} + U″(θ_k)(−c s̄_k)`, `c̄ −= s̄_k U′(θ_k)`,
-  /// `s̄_{k−1} = s̄_k` with `c = h²/J`; finally `s₀ = sin(θ₁ − θ₀)` gives
-  /// `θ̄₁ += cos Δ₀ s̄₀`, `θ̄₀ −= cos Δ₀ s̄₀`.
-  @derivative(of: rollout, wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int) -> (
+  /// The window-major angles of every window, stepped together (`SO2Rollout`), and the rollout
+  /// that produced them.
+  func rolloutForward(
+    _ mass: MassEvaluation<Mass>, _ initial: [Double], _ steps: Int,
+    _ workspace: RolloutWorkspace
+  ) -> (output: [Double], dynamics: SO2Rollout<Potential>) {
+    var dynamics = SO2Rollout(
+      potential: potential, inertia: mass.mass[0, 0], stepSize: stepSize,
+      batch: initial.count / initialStateDimension, steps: steps, workspace: workspace)
+    dynamics.run(from: initial)
+    return (dynamics.output(from: initial), dynamics)
+  }
+
+  /// The adjoint of the two-step recursion (`SO2Rollout`), all windows together; the inertia's
+  /// cotangent from `c̄` of `c = h²/J = h² M⁻¹` through the mass matrix's pullback.
+  @derivative(of: rollout(from:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> (
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
     let mass = MassEvaluation(self.mass)
-    let output = rolloutForward(mass, initial, steps)
-    let batch = initial.count / 2
+    let (output, dynamics) = rolloutForward(mass, initial, steps, workspace)
     let h = stepSize
-    let c = h * h * mass.inverse[0, 0]
-    let potential = self.potential
     return (
       output,
       { cotangent in
-        let bar = [Double](dense: cotangent, count: output.count)
-        // θ̄ and θ step-major: row k holds the B windows.
-        var thetaBar = (0...steps).map { stepRow(bar, $0, rowCount: steps + 1, width: 1) }
-        let theta = (0...steps).map { stepRow(output, $0, rowCount: steps + 1, width: 1) }
-        var potentialBar = Potential.TangentVector.zero
-        var cBar = 0.0
-        var sBar = Array(repeating: 0.0, count: batch)
-        if steps >= 2 {
-          for k in stride(from: steps - 1, through: 1, by: -1) {
-            let pass = potential.gradientsWithPullback(at: theta[k])
-            var gBar = Array(repeating: 0.0, count: batch)
-            for b in 0..<batch {
-              sBar[b] += thetaBar[k + 1][b] / Double.cos(theta[k + 1][b] - theta[k][b])
-              thetaBar[k][b] += thetaBar[k + 1][b]
-              cBar -= sBar[b] * pass.value[b]
-              gBar[b] = -c * sBar[b]
-            }
-            axpy(1, pass.pullback(gBar, &potentialBar), &thetaBar[k])
-          }
-        }
-        var initialBar = Array(repeating: 0.0, count: 2 * batch)
-        for b in 0..<batch {
-          initialBar[2 * b] = thetaBar[0][b]
-          if steps >= 1 {
-            let cosine = Double.cos(theta[1][b] - theta[0][b])
-            initialBar[2 * b] -= cosine * sBar[b]
-            initialBar[2 * b + 1] = thetaBar[1][b] + cosine * sBar[b]
-          }
-        }
+        let (potentialBar, cBar, initialBar) = dynamics.adjoint(
+          [Double](dense: cotangent, count: output.count))
         return (
           Self.TangentVector(
-            potential: potentialBar,
-            mass: mass.pullback(inverseCotangent: [h * h * cBar])),
+            potential: potentialBar, mass: mass.pullback(inverseCotangent: [h * h * cBar])),
           .init(initialBar)
         )
       }

@@ -169,18 +169,47 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
   /// result then holds B windows back to back.
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
-    windows(from: initial, steps: steps).flatMap { $0.flatMap(\.row) }
+    rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
   }
 
-  /// The states of every window, one trajectory per 12-entry initial row.
-  func windows(from initial: [Double], steps: Int) -> [[SO3State]] {
-    let j = inertia
-    var result: [[SO3State]] = []
-    for b in 0..<(initial.count / 12) {
-      let row = Array(initial[(12 * b)..<(12 * b + 12)])
-      result.append(trajectoryOrNaN(row, steps: steps, inertia: j))
-    }
-    return result
+  /// ``rollout(from:steps:)`` with all windows stepped together in the memory of `workspace`
+  /// (`SO3Rollout`).
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace)
+    -> [Double]
+  {
+    rolloutForward(initial, steps, workspace).output
+  }
+
+  /// The window-major rows and the rollout that produced them.
+  func rolloutForward(_ initial: [Double], _ steps: Int, _ workspace: RolloutWorkspace) -> (
+    output: [Double], dynamics: SO3Rollout<Potential>
+  ) {
+    let dynamics = SO3Rollout(
+      body: body, stepSize: stepSize, batch: initial.count / 12, steps: steps,
+      workspace: workspace)
+    dynamics.run(from: initial)
+    return (dynamics.output(), dynamics)
+  }
+
+  @derivative(of: rollout(from:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> (
+    value: [Double],
+    pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
+  ) {
+    let (output, dynamics) = rolloutForward(initial, steps, workspace)
+    let mass = self.mass
+    return (
+      output,
+      { cotangent in
+        let (potentialBar, jBar, initialBar) = dynamics.adjoint(
+          [Double](dense: cotangent, count: output.count))
+        return (
+          Self.TangentVector(potential: potentialBar, mass: mass.pullback(jBar)),
+          .init(initialBar)
+        )
+      }
+    )
   }
 
   /// `(R_k, Π_k)`, k = 0…steps, by `SO3LGVI` on ``body``.
@@ -198,108 +227,6 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
       states.append(state)
     }
     return states
-  }
-
-  /// The states from one 12-entry initial row, NaN after a failure (the loss reports it).
-  func trajectoryOrNaN(_ row: [Double], steps: Int, inertia j: Matrix3) -> [SO3State] {
-    let r0 = Matrix3(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8])
-    let w0 = Vector3(row[9], row[10], row[11])
-    let inverse = j.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan))
-    do {
-      return try trajectory(attitude: r0, angularVelocity: w0, steps: steps).map {
-        SO3State(
-          attitude: $0.attitude.matrix, momentum: $0.angularMomentum, inverseInertia: inverse)
-      }
-    } catch {
-      let nan = Vector3(repeating: .nan)
-      let bad = SO3State(
-        attitude: Matrix3(rows: nan, nan, nan), momentum: nan, inverseInertia: inverse)
-      return Array(repeating: bad, count: steps + 1)
-    }
-  }
-
-  @derivative(of: rollout, wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int) -> (
-    value: [Double],
-    pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
-  ) {
-    let j = inertia
-    let windows = self.windows(from: initial, steps: steps)
-    let output = windows.flatMap { $0.flatMap(\.row) }
-    let potential = self.potential
-    let mass = self.mass
-    let h = stepSize
-    return (
-      output,
-      { cotangent in
-        let bar = [Double](dense: cotangent, count: output.count)
-        var jBar = Matrix3.zero
-        var potentialBar = Potential.TangentVector.zero
-        var initialBar: [Double] = []
-        let inverse = j.inverse ?? .zero
-        for (b, states) in windows.enumerated() {
-          func observed(_ k: Int) -> (Matrix3, Vector3) {
-            let o = 12 * ((steps + 1) * b + k)
-            return (
-              Matrix3(
-                bar[o], bar[o + 1], bar[o + 2], bar[o + 3], bar[o + 4], bar[o + 5], bar[o + 6],
-                bar[o + 7], bar[o + 8]),
-              Vector3(bar[o + 9], bar[o + 10], bar[o + 11])
-            )
-          }
-          var rBar = Matrix3.zero
-          var piBar = Vector3.zero
-          for k in stride(from: steps, through: 0, by: -1) {
-            // Observation k: R_k and Ω_k = J⁻¹Π_k.
-            let (oR, oW) = observed(k)
-            rBar = rBar + oR
-            piBar += inverse * oW
-            jBar = jBar - Matrix3.outer(inverse * oW, states[k].angularVelocity)
-            guard k > 0 else { break }
-            // Step k−1 → k.
-            let r = states[k - 1].attitude
-            let pi = states[k - 1].momentum
-            let rNext = states[k].attitude
-            let f = r.transpose * rNext
-            let fVector = SO3(uncheckedMatrix: f).log()
-            let mu = pi + (0.5 * h) * potential.moment(at: r)
-            // Π_{k} = Fᵀμ + (h/2) r_k × c.
-            var muBar = f * piBar
-            var fBar = Matrix3.outer(mu, piBar)
-            potential.pullbackMoment(
-              at: rNext, cotangent: (0.5 * h) * piBar, attitudeBar: &rBar,
-              parameterBar: &potentialBar)
-            // R_k = R_{k−1} F.
-            fBar = fBar + r.transpose * rBar
-            var rBarPrevious = rBar * f.transpose
-            // F = exp(f̂) and G(f; J, g) = 0.
-            let fVectorBar = SO3.rightJacobian(fVector).transposeTimes(axial(f.transpose * fBar))
-            let equation = SO3LGVIEquation(inertia: j, target: h * mu)
-            let dg = equation.residualAndJacobian(at: fVector).jacobian
-            let lambda =
-              (dg.transpose.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan)))
-              * fVectorBar
-            muBar += h * lambda
-            let lambdaHat = SO3.hat(lambda)
-            let jdBar = 0.5 * (f.transpose * lambdaHat - lambdaHat * f)
-            jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
-            // μ = Π_{k−1} + (h/2) r_{k−1} × c.
-            potential.pullbackMoment(
-              at: r, cotangent: (0.5 * h) * muBar, attitudeBar: &rBarPrevious,
-              parameterBar: &potentialBar)
-            rBar = rBarPrevious
-            piBar = muBar
-          }
-          // Π₀ = JΩ₀.
-          initialBar += rBar.entries + (j * piBar).components
-          jBar = jBar + Matrix3.outer(piBar, states[0].angularVelocity)
-        }
-        return (
-          Self.TangentVector(potential: potentialBar, mass: mass.pullback(jBar)),
-          .init(initialBar)
-        )
-      }
-    )
   }
 
   /// A forecast from the attitude R₀ and body angular velocity Ω₀ by `SO3LGVI`, with the
@@ -357,21 +284,6 @@ extension VINSO3 where Potential == RigidBodyMLPPotential {
       potential: RigidBodyMLPPotential(network: network), stepSize: stepSize,
       initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: parameters)
   }
-}
-
-/// `(R, Π)` of a rollout with `Ω = J⁻¹Π`, and the 12-entry observation row `(R, Ω)`.
-struct SO3State {
-  let attitude: Matrix3
-  let momentum: Vector3
-  let angularVelocity: Vector3
-
-  init(attitude: Matrix3, momentum: Vector3, inverseInertia: Matrix3) {
-    self.attitude = attitude
-    self.momentum = momentum
-    angularVelocity = inverseInertia * momentum
-  }
-
-  var row: [Double] { attitude.entries + angularVelocity.components }
 }
 
 /// `ax(A)`, the vector with `⟨A, ŵ⟩ = ax(A)·w` for every w: `(A32 − A23, A13 − A31, A21 − A12)`.

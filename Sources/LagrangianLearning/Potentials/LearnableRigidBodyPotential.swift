@@ -19,6 +19,48 @@ public protocol LearnableRigidBodyPotential: ParameterFlattening, Sendable {
   func pullbackMoment(
     at attitude: Matrix3, cotangent: Vector3, attitudeBar: inout Matrix3,
     parameterBar: inout TangentVector)
+
+  /// ``moment(at:)`` between buffers: the moments at the `batch` attitudes at `attitudes` (9
+  /// row-major entries each) written to `moments` (3 each), with any scratch memory taken from
+  /// `workspace`. Default: attitude by attitude; network potentials evaluate all in one pass.
+  func moments(
+    at attitudes: UnsafePointer<Double>, batch: Int, into moments: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace)
+
+  /// ``pullbackMoment(at:cotangent:attitudeBar:parameterBar:)`` for the `batch` attitudes at
+  /// `attitudes` and the cotangents M̄ at `cotangent` (3 each): adds to the attitude cotangents
+  /// at `attitudeBar` (9 each) and to `parameterBar`.
+  func accumulateMomentPullback(
+    at attitudes: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    attitudeBar: UnsafeMutablePointer<Double>, parameterBar: inout TangentVector,
+    workspace: RolloutWorkspace)
+}
+
+extension LearnableRigidBodyPotential {
+  public func moments(
+    at attitudes: UnsafePointer<Double>, batch: Int, into moments: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    for b in 0..<batch {
+      let m = moment(at: Matrix3(attitudes + 9 * b))
+      for i in 0..<3 { moments[3 * b + i] = m[i] }
+    }
+  }
+
+  public func accumulateMomentPullback(
+    at attitudes: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    attitudeBar: UnsafeMutablePointer<Double>, parameterBar: inout TangentVector,
+    workspace: RolloutWorkspace
+  ) {
+    for b in 0..<batch {
+      var rBar = Matrix3(attitudeBar + 9 * b)
+      let mBar = Vector3(cotangent[3 * b], cotangent[3 * b + 1], cotangent[3 * b + 2])
+      pullbackMoment(
+        at: Matrix3(attitudes + 9 * b), cotangent: mBar, attitudeBar: &rBar,
+        parameterBar: &parameterBar)
+      rBar.store(to: attitudeBar + 9 * b)
+    }
+  }
 }
 
 /// The heavy-body potential `U = e_zᵀRc` with learnable `c = m g ρ` (0 for a free body):
@@ -100,6 +142,48 @@ public struct RigidBodyMLPPotential: LearnableRigidBodyPotential {
   public func moment(at attitude: Matrix3) -> Vector3 {
     let g = network.inputGradient(attitude.entries, batch: 1).gradient
     return momentFromGradient(Matrix3(entries: g), attitude)
+  }
+
+  /// The input gradients G at all attitudes in one pass of the network, then
+  /// `M = vee(GᵀR − RᵀG)` attitude by attitude.
+  public func moments(
+    at attitudes: UnsafePointer<Double>, batch: Int, into moments: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    let gradients = workspace.buffer(.embedding, count: 9 * batch)
+    network.inputGradient(attitudes, batch: batch, into: gradients, workspace: workspace)
+    for b in 0..<batch {
+      let m = momentFromGradient(Matrix3(gradients + 9 * b), Matrix3(attitudes + 9 * b))
+      for i in 0..<3 { moments[3 * b + i] = m[i] }
+    }
+  }
+
+  /// The pullback above for all attitudes: G in one pass, `R̄ += G M̄^` and `Ḡ = −R M̄^`
+  /// attitude by attitude, then the network's input-gradient pullback for all in one pass.
+  public func accumulateMomentPullback(
+    at attitudes: UnsafePointer<Double>, batch: Int, cotangent: UnsafePointer<Double>,
+    attitudeBar: UnsafeMutablePointer<Double>, parameterBar: inout Self.TangentVector,
+    workspace: RolloutWorkspace
+  ) {
+    let scratch = workspace.buffer(.embedding, count: 27 * batch)
+    let (gradients, gradientBars, products) = (scratch, scratch + 9 * batch, scratch + 18 * batch)
+    network.inputGradient(attitudes, batch: batch, into: gradients, workspace: workspace)
+    for b in 0..<batch {
+      let mHat = SO3.hat(Vector3(cotangent[3 * b], cotangent[3 * b + 1], cotangent[3 * b + 2]))
+      (Matrix3(attitudeBar + 9 * b) + Matrix3(gradients + 9 * b) * mHat)
+        .store(to: attitudeBar + 9 * b)
+      (-1 * (Matrix3(attitudes + 9 * b) * mHat)).store(to: gradientBars + 9 * b)
+    }
+    if parameterBar.network.parameters.scalars.isEmpty {
+      parameterBar.network.parameters = ParameterVector(zeros: network.parameterCount)
+    }
+    parameterBar.network.parameters.scalars.withUnsafeMutableBufferPointer { g in
+      guard let g = g.baseAddress else { return }
+      network.accumulateInputGradientPullback(
+        attitudes, batch: batch, cotangent: gradientBars, into: g, hessianProduct: products,
+        workspace: workspace)
+    }
+    for i in 0..<(9 * batch) { attitudeBar[i] += products[i] }
   }
 
   public func pullbackMoment(

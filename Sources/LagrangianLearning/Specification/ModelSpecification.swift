@@ -240,7 +240,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       return try BaselineModel(
         network: network, architecture: kind == .residualNetwork ? .residual : .feedForward,
         stepSize: stepSize, angularPositions: specification.angularInputs,
-        layout: specification.layout)
+        layout: specification.layout, inputCount: specification.inputs)
     case .variational(let potential, let mass):
       switch (kind, mass) {
       case (.vinSO3, .rigidBodyInertia(let epsilon, let scale)):
@@ -361,26 +361,32 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
 
 /// A baseline's network `f_θ: R^{2n} → R^{2n}`, or `R^{3n} → R^{2n}` with `angularInputs`
 /// (inputs `(cos q, sin q, q̇)`), or `R¹² → R¹²` on a rigid body (`layout`
-/// ``ObservationLayout/rigidBody``, the state `(R11, …, R33, Ω)`).
+/// ``ObservationLayout/rigidBody``, the state `(R11, …, R33, Ω)`); with m `inputs`, the
+/// network also sees the m inputs u after the state.
 public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
   public var architecture: NetworkArchitecture
   public var angularInputs: Bool
   /// The state space the network maps: coordinates or a rigid body's `(R, Ω)`. Files written
   /// before rigid-body baselines existed have none, and are on coordinates.
   public var layout: ObservationLayout
+  /// The number m of inputs u (0 for an unforced baseline; files written before inputs existed
+  /// have none).
+  public var inputs: Int
 
   public init(
     _ architecture: NetworkArchitecture, angularInputs: Bool = false,
-    layout: ObservationLayout = .coordinates
+    layout: ObservationLayout = .coordinates, inputs: Int = 0
   ) {
     self.architecture = architecture
     self.angularInputs = angularInputs
     self.layout = layout
+    self.inputs = inputs
   }
 
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for sizes beyond
-  ///   ``ModelLimits`` and for angular inputs on a rigid body.
+  ///   ``ModelLimits``, a negative number of inputs and for angular inputs on a rigid body.
   func shape(dimension n: Int) throws(LearningError) -> NetworkShape {
+    try ModelLimits.check(inputs, in: 0...ModelLimits.maximumDimension, field: "network.inputs")
     let state = layout.observationDimension(configurationDimension: n, velocities: true)
     if angularInputs, layout == .rigidBody {
       throw .invalidConfiguration(
@@ -388,11 +394,11 @@ public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
         requirement: "apply to coordinates that are angles, not to a rigid body's (R, Ω)")
     }
     return try architecture.shape(
-      inputs: angularInputs ? 3 * n : state, outputs: state, field: "network")
+      inputs: (angularInputs ? 3 * n : state) + inputs, outputs: state, field: "network")
   }
 
   enum CodingKeys: String, CodingKey {
-    case width, depth, activation, angularInputs, layout
+    case width, depth, activation, angularInputs, layout, inputs
   }
 
   public init(from decoder: any Decoder) throws {
@@ -403,6 +409,7 @@ public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
       activation: try container.decode(Activation.self, forKey: .activation))
     angularInputs = try container.decodeIfPresent(Bool.self, forKey: .angularInputs) ?? false
     layout = try container.decodeIfPresent(ObservationLayout.self, forKey: .layout) ?? .coordinates
+    inputs = try container.decodeIfPresent(Int.self, forKey: .inputs) ?? 0
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -412,5 +419,6 @@ public struct BaselineNetworkSpecification: Codable, Hashable, Sendable {
     try container.encode(architecture.activation, forKey: .activation)
     try container.encode(angularInputs, forKey: .angularInputs)
     try container.encode(layout, forKey: .layout)
+    if inputs > 0 { try container.encode(inputs, forKey: .inputs) }
   }
 }

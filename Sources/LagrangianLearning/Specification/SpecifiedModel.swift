@@ -106,7 +106,8 @@ extension BaselineModel: SpecifiedModel {
     ModelSpecification(
       kind: kind, dimension: configurationDimension, stepSize: stepSize,
       network: BaselineNetworkSpecification(
-        network.shape.architecture, angularInputs: angularPositions, layout: observationLayout))
+        network.shape.architecture, angularInputs: angularPositions, layout: observationLayout,
+        inputs: inputCount))
   }
   public var componentParameters: ModelParameters {
     ModelParameters(network: network.flatParameters)

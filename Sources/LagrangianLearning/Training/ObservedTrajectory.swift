@@ -16,6 +16,10 @@ public struct ObservedTrajectory: Equatable, Sendable {
   public let times: [Double]
   /// The samples.
   public let states: States
+  /// The inputs `u_k` (m numbers each, one per sample) recorded with the samples, held over
+  /// `[t_k, t_{k+1})` (zero-order hold; the last sample's is not used), or `nil` for a
+  /// trajectory recorded without inputs (``withInputs(_:)``).
+  public private(set) var inputs: [[Double]]?
 
   /// A trajectory of coordinates.
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` if the columns have
@@ -45,6 +49,33 @@ public struct ObservedTrajectory: Equatable, Sendable {
 
   /// The number of samples.
   public var count: Int { times.count }
+
+  /// The number m of inputs per sample (0 without inputs).
+  public var inputCount: Int { inputs?.first?.count ?? 0 }
+
+  /// This trajectory with the inputs `u_k` (one row of m ≥ 1 numbers per sample).
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless there is one
+  ///   row per sample, each of the first row's size m ≥ 1;
+  ///   ``LearningError/nonFiniteObservation(trajectory:sample:value:)`` for a NaN or infinite
+  ///   input.
+  public func withInputs(_ inputs: [[Double]]) throws(LearningError) -> ObservedTrajectory {
+    guard inputs.count == count else {
+      throw .dimensionMismatch(name: "inputs", expected: count, actual: inputs.count)
+    }
+    let m = inputs.first?.count ?? 0
+    guard m >= 1 else {
+      throw .dimensionMismatch(name: "inputs per sample", expected: 1, actual: 0)
+    }
+    for (k, row) in inputs.enumerated() {
+      guard row.count == m else {
+        throw .dimensionMismatch(name: "u at sample \(k)", expected: m, actual: row.count)
+      }
+      try Self.checkFinite(row, sample: k)
+    }
+    var trajectory = self
+    trajectory.inputs = inputs
+    return trajectory
+  }
 
   /// The state space of the samples.
   public var layout: ObservationLayout {

@@ -43,7 +43,9 @@ func summedLoss<Model: RolloutModel>(
     starts = withoutDerivative(at: variables.model).initialStates(
       startParameters: variables.initialStates.gather(blocks: indices, size: d), naive: naive)
   }
-  let prediction = variables.model.rollout(from: starts, steps: horizon, workspace: workspace)
+  let inputs = withoutDerivative(at: indices.flatMap { windows[$0].inputs })
+  let prediction = variables.model.rollout(
+    from: starts, inputs: inputs, steps: horizon, workspace: workspace)
   let loss = windowLoss(
     prediction, observations, logNoiseScale: variables.logNoiseScale, kind: kind)
   return Double(indices.count) * loss

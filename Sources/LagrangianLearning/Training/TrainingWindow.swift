@@ -6,6 +6,9 @@ struct TrainingWindow: Sendable {
   let naiveInitialState: [Double]
   /// Where the window's inferred initial state starts (``RolloutModel/initialStartParameters(naive:)``).
   let startParameters: [Double]
+  /// The inputs `u_k` held over the window's H steps, step by step (H·m numbers; empty for a
+  /// model without inputs).
+  let inputs: [Double]
 
   /// Every window of `horizon + 1` consecutive samples (stride 1) of every trajectory.
   static func all<Model: RolloutModel>(
@@ -28,6 +31,11 @@ struct TrainingWindow: Sendable {
       if model.observesVelocities, !trajectory.hasVelocities {
         throw .missingVelocities(model: model.kind.rawValue)
       }
+      let m = model.inputCount
+      if m > 0, trajectory.inputCount != m {
+        throw .dimensionMismatch(
+          name: "input columns u1… of trajectory \(t)", expected: m, actual: trajectory.inputCount)
+      }
       for k in 1..<max(trajectory.count, 1) {
         let spacing = trajectory.times[k] - trajectory.times[k - 1]
         guard abs(spacing - h) <= 1e-6 * h else {
@@ -41,10 +49,12 @@ struct TrainingWindow: Sendable {
           observations += trajectory.observation(k, withVelocities: model.observesVelocities)
         }
         let naive = model.naiveInitialState(observations)
+        let inputs =
+          m > 0 ? (start..<(start + horizon)).flatMap { trajectory.inputs?[$0] ?? [] } : []
         windows.append(
           TrainingWindow(
             observations: observations, naiveInitialState: naive,
-            startParameters: model.initialStartParameters(naive: naive)))
+            startParameters: model.initialStartParameters(naive: naive), inputs: inputs))
       }
     }
     guard !windows.isEmpty else {

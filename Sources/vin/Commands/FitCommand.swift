@@ -85,6 +85,17 @@ struct FitCommand: ParsableCommand {
       "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
   var mass: FitModelOptions.MassOption = .constant
 
+  @Option(
+    help: ArgumentHelp(
+      "The data's input columns u1…um: learned (the default when the data have them; the"
+        + " model's steps take u) or none (ignored).", valueName: "learned|none"))
+  var inputs: InputsOption?
+
+  /// `--inputs`.
+  enum InputsOption: String, CaseIterable, ExpressibleByArgument {
+    case learned, none
+  }
+
   // The training options default to `TrainingConfiguration()`'s values, so that the CLI and
   // Swift train alike; an option left unset keeps the library's default.
 
@@ -164,7 +175,7 @@ struct FitCommand: ParsableCommand {
   var patience: Int?
 
   func run() throws {
-    let architecture = FitModelOptions(
+    var architecture = FitModelOptions(
       width: width, depth: depth, activation: activation, potential: potential, mass: mass,
       inertiaScale: inertiaScale, angles: angles)
     let configuration = try trainingConfiguration()
@@ -173,6 +184,7 @@ struct FitCommand: ParsableCommand {
     var files: [TrajectoryFile] = []
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
+    architecture.inputs = try Self.inputCount(files, inputs)
     let layout = files[0].trajectory.layout
     let dimension = files[0].trajectory.dimension
     for file in files where !kind.observationLayouts.contains(file.trajectory.layout) {
@@ -218,6 +230,31 @@ struct FitCommand: ParsableCommand {
     }
     report(summary, kind: kind, to: target)
     if case .nonFiniteLoss = summary.stopReason { throw ExitCode(2) }
+  }
+
+  /// The number of inputs to learn: the first file's input columns with `--inputs learned` or
+  /// unset, 0 with `--inputs none`.
+  /// - Throws: ``LearningCommandError/data(path:_:)`` naming a file whose input columns differ
+  ///   from the first's; ``LearningCommandError/invalidOption(option:value:requirement:)`` for
+  ///   `--inputs learned` on data without inputs.
+  static func inputCount(_ files: [TrajectoryFile], _ option: InputsOption?)
+    throws(LearningCommandError) -> Int
+  {
+    if option == InputsOption.none { return 0 }
+    let m = files[0].trajectory.inputCount
+    if option == .learned, m == 0 {
+      throw .invalidOption(
+        option: "--inputs", value: "learned",
+        requirement: "needs input columns u1… in the data ('\(files[0].path)' has none)")
+    }
+    for file in files.dropFirst() where file.trajectory.inputCount != m {
+      throw .data(
+        path: file.path,
+        .dimensionMismatch(
+          name: "input columns u1… (as in '\(files[0].path)')", expected: m,
+          actual: file.trajectory.inputCount))
+    }
+    return m
   }
 
   /// The training settings from the options, checked by

@@ -100,6 +100,14 @@ struct ForecastCommand: ParsableCommand {
           attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
           angularVelocity: Vector3(v0[0], v0[1], v0[2]))
       }
+    guard saved.model.inputCount == 0 else {
+      throw LearningCommandError.forecast(
+        .invalidConfiguration(
+          name: "model '\(saved.path)'", value: "\(saved.model.inputCount) inputs",
+          requirement:
+            "needs its inputs, which vin forecast cannot give yet; vin evaluate replays a truth file's u1… columns"
+        ))
+    }
     let table = ForecastTable(try saved.forecast(from: initial, steps: steps))
     let csv = try BufferedOutput(outputs.csv)
     do {

@@ -35,6 +35,9 @@ struct FitModelOptions {
   /// The coordinates are angles: MLP potentials see `(cos q, sin q)`, baselines
   /// `(cos q, sin q, q̇)`.
   var angles = false
+  /// The number m of inputs u the model learns from (`--inputs learned` on data with
+  /// `u1,…,um` columns; 0 otherwise).
+  var inputs = 0
 
   /// The specification of a `kind` model of data in `layout` with configuration dimension
   /// `dimension` (3 on SO(3)) and step size h.
@@ -59,7 +62,15 @@ struct FitModelOptions {
     if kind.isBaseline {
       return ModelSpecification(
         kind: kind, dimension: dimension, stepSize: stepSize,
-        network: BaselineNetworkSpecification(network, angularInputs: angles, layout: layout))
+        network: BaselineNetworkSpecification(
+          network, angularInputs: angles, layout: layout, inputs: inputs))
+    }
+    if inputs > 0 {
+      throw .invalidConfiguration(
+        name: "--inputs", value: "learned (the data have \(inputs) input columns u1…)",
+        requirement:
+          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit resnet or feedforward, which learn them"
+      )
     }
     let learnedPotential: PotentialSpecification
     switch (potential ?? (onSO3 ? .gravity : .mlp), onSO3) {

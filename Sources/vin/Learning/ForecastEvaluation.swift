@@ -31,7 +31,17 @@ struct ForecastEvaluation {
         .invalidCSV(
           line: 1, column: "v1", detail: "missing: evaluation starts from the truth's (q, v)"))
     }
-    let forecast = try saved.forecast(from: initial, steps: observed.count - 1)
+    // A model with inputs replays the truth's own.
+    let m = saved.model.inputCount
+    guard m == 0 || observed.inputCount == m else {
+      throw .data(
+        path: truth.path,
+        .dimensionMismatch(
+          name: "input columns u1… (the model '\(saved.path)' takes \(m))", expected: m,
+          actual: observed.inputCount))
+    }
+    let forecast = try saved.forecast(
+      from: initial, inputs: m > 0 ? observed.inputs ?? [] : [], steps: observed.count - 1)
     let times = observed.times
     self.times = times
     switch (forecast, observed.states) {

@@ -26,12 +26,13 @@ struct SavedModel {
     }
   }
 
-  /// The forecast of `steps` steps from `initial`, a state in the model's layout.
-  func forecast(from initial: MechanicalState, steps: Int) throws(LearningCommandError)
-    -> ForecastTrajectory
+  /// The forecast of `steps` steps from `initial`, a state in the model's layout, driven by
+  /// `inputs` (one row per step; none for a model without inputs).
+  func forecast(from initial: MechanicalState, inputs: [[Double]] = [], steps: Int)
+    throws(LearningCommandError) -> ForecastTrajectory
   {
     do {
-      return try model.forecast(from: initial, steps: steps)
+      return try model.forecast(from: initial, inputs: inputs, steps: steps)
     } catch {
       throw .forecast(error)
     }

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// `vin fit` and `vin evaluate` on trajectories recorded under inputs (`u1,…,um` columns).
+@Suite struct FitInputsTests {
+  /// A driven oscillator `q̈ = −q + u`, exactly, with u held over each step of 0.1 (a new value
+  /// every 5 samples), as CSV with the input after the state: `t,q1,v1,u1`.
+  static func drivenCSV(q0: Double, v0: Double, inputs: [Double]) -> String {
+    let h = 0.1
+    var (q, v) = (q0, v0)
+    var lines = ["t,q1,v1,u1"]
+    for (k, u) in inputs.enumerated() {
+      lines.append("\(Double(k) * h),\(q),\(v),\(u)")
+      let (x, y) = (q - u, v)
+      (q, v) = (u + x * cos(h) + y * sin(h), -x * sin(h) + y * cos(h))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func writeData(in directory: URL) throws {
+    let inputs: [[Double]] = [
+      [0.5, 0.5, 0.5, 0.5, 0.5, -1, -1, -1, -1, -1, 0.2, 0.2, 0.2, 0.2, 0.2, 1, 1, 1, 1, 1],
+      [
+        -0.3, -0.3, -0.3, -0.3, -0.3, 1.2, 1.2, 1.2, 1.2, 1.2, 0, 0, 0, 0, 0, -0.8, -0.8, -0.8,
+        -0.8, -0.8,
+      ],
+    ]
+    for (i, u) in inputs.enumerated() {
+      try Self.drivenCSV(q0: 0.4 - Double(i), v0: 0.3, inputs: u)
+        .write(to: directory.appendingPathComponent("d\(i).csv"), atomically: true, encoding: .utf8)
+    }
+    try
+      "t,q1,v1\n0,1,0\n0.1,0.995,-0.0998\n0.2,0.98,-0.198\n0.3,0.955,-0.295\n0.4,0.92,-0.389\n0.5,0.877,-0.479\n0.6,0.825,-0.565\n"
+      .write(to: directory.appendingPathComponent("free.csv"), atomically: true, encoding: .utf8)
+  }
+
+  static func fit(_ model: String, _ extra: [String] = [], data: [String] = ["d0.csv", "d1.csv"])
+    -> [String]
+  {
+    [
+      "fit", "--model", model, "--width", "8", "--steps", "30", "--horizon", "4", "--output",
+      "m.json",
+    ]
+      + data.flatMap { ["--data", $0] } + extra
+  }
+
+  @Test func aResNetLearnsTheInputsAndEvaluateReplaysThem() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      let fit = try VINExecutable.run(Self.fit("resnet"), in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let network = try #require(json["network"] as? [String: Any])
+      #expect(network["inputs"] as? Int == 1)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "d1.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+      // A truth without the inputs the model needs: one line, non-zero.
+      let blind = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "free.csv"], in: directory)
+      #expect(blind.status != 0)
+      #expect(blind.errorLines.count == 1)
+      #expect(blind.standardError.contains("input columns u1"))
+      // vin forecast cannot give the inputs: one line, no output file.
+      let forecast = try VINExecutable.run(
+        ["forecast", "--model", "m.json", "--q0", "0.1", "--steps", "5", "--output", "f.csv"],
+        in: directory)
+      #expect(forecast.status != 0)
+      #expect(forecast.errorLines.count == 1)
+      #expect(
+        !FileManager.default.fileExists(atPath: directory.appendingPathComponent("f.csv").path))
+      // --inputs none: an unforced ResNet, whose file has no inputs.
+      let none = try VINExecutable.run(Self.fit("resnet", ["--inputs", "none"]), in: directory)
+      #expect(none.status == 0, "\(none.standardError)")
+      let unforced = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      #expect(!String(decoding: unforced, as: UTF8.self).contains("\"inputs\""))
+    }
+  }
+
+  @Test func badInputOptionsAndDataAreOneLineErrorsWithoutAModelFile() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      let cases: [([String], String)] = [
+        (Self.fit("vin-vv"), "--inputs none"),
+        (Self.fit("resnet", ["--inputs", "learned"], data: ["free.csv"]), "needs input columns"),
+        (Self.fit("resnet", data: ["d0.csv", "free.csv"]), "free.csv"),
+      ]
+      for (arguments, message) in cases {
+        let run = try VINExecutable.run(arguments, in: directory)
+        #expect(run.status != 0, "\(arguments)")
+        #expect(run.errorLines.count == 1, "\(run.standardError)")
+        #expect(run.standardError.contains(message), "\(run.standardError)")
+        #expect(
+          !FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.json").path))
+      }
+      // A VIN fits the same data without the inputs.
+      let vin = try VINExecutable.run(Self.fit("vin-vv", ["--inputs", "none"]), in: directory)
+      #expect(vin.status == 0, "\(vin.standardError)")
+    }
+  }
+}
