@@ -70,7 +70,7 @@ struct ControlSignal: Sendable {
         throw .invalidControl(
           specification,
           detail:
-            "the file has \(samples.inputCount) input column\(samples.inputCount == 1 ? "" : "s"), system '\(system)' has \(m) input\(m == 1 ? "" : "s") (u1…u\(m))"
+            "the file has \(samples.inputCount) input column\(samples.inputCount == 1 ? "" : "s"), system '\(system)' has \(m) input\(m == 1 ? " (u1)" : "s (u1…u\(m))")"
         )
       }
       do throws(IntegrationError) {
