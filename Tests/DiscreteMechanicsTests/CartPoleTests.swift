@@ -56,7 +56,7 @@ struct CartPoleTests {
     let (mc, mp, l, g, c, d) = (1.3, 0.4, 0.7, 9.81, 0.2, 0.1)
     var field = try HamiltonianVectorField(system: system, forces: system.forces)
     for (q, v, u) in [([0.3, 0.5], [0.7, -1.1], 2.0), ([-1, 2.9], [0, 3], -0.5)] {
-      field.input = [u]
+      try field.holdInput([u])
       let (theta, thetaDot) = (q[1], v[1])
       // The textbook system A (ẍ, θ̈) = r.
       let a = try Matrix(

@@ -28,7 +28,7 @@ struct ForcedBalanceTests {
     let angularMomentum = MomentumMap.rotation(plane: 0, 1)
     func check<Method: ForcedIntegrator>(
       _ integrator: Method, _ name: String, bound: Double,
-      forces: (Method, PhaseState, PhaseState) -> DiscreteForces
+      forces: (Method, PhaseState, PhaseState) throws -> DiscreteForces
     ) throws where Method.State == PhaseState {
       var integrator = integrator
       var state = start
@@ -37,7 +37,7 @@ struct ForcedBalanceTests {
         try integrator.holdInput(Self.thrust(atStep: k))
         let before = state
         try integrator.step(&state)
-        let discrete = forces(integrator, before, state)
+        let discrete = try forces(integrator, before, state)
         let residual = ForcedMomentumBalance.residual(
           of: angularMomentum, from: before, to: state, forces: discrete)
         largest = max(largest, residual.magnitude)
@@ -49,14 +49,14 @@ struct ForcedBalanceTests {
     let h = 0.01
     try check(
       try StormerVerlet(system: kepler, stepSize: h, forces: thrust), "verlet", bound: 2e-15
-    ) { $0.discreteForces(from: $1, to: $2) }
+    ) { try $0.discreteForces(from: $1, to: $2) }
     try check(
       try VariationalMidpoint(system: kepler, stepSize: h, forces: thrust), "midpoint", bound: 1e-13
-    ) { $0.discreteForces(from: $1, to: $2) }
+    ) { try $0.discreteForces(from: $1, to: $2) }
     try check(
       try VariationalTrapezoidal(system: kepler, stepSize: h, forces: thrust), "trapezoidal",
       bound: 1e-13
-    ) { $0.discreteForces(from: $1, to: $2) }
+    ) { try $0.discreteForces(from: $1, to: $2) }
   }
 
   /// A damped free rigid body: `R_{k+1}(Π_{k+1} − f_d⁺) = R_k(Π_k + f_d⁻)`, so
@@ -172,7 +172,7 @@ struct ForcedBalanceTests {
     func input(_ t: Double) -> Double { 2 * Double.sin(3 * t) }
     func balance<Method: ForcedIntegrator>(
       _ make: (Double) throws -> Method, energy: (Method.State) -> Double, from start: Method.State,
-      forces: (Method, Method.State, Method.State) -> DiscreteForces,
+      forces: (Method, Method.State, Method.State) throws -> DiscreteForces,
       input: (Double) -> [Double], _ name: String
     ) throws {
       var residuals: [Double] = []
@@ -186,7 +186,7 @@ struct ForcedBalanceTests {
           let before = state
           try integrator.step(&state)
           energies.append(energy(state))
-          works.append(forces(integrator, before, state).work)
+          works.append(try forces(integrator, before, state).work)
         }
         let balance = try #require(EnergyBalance(energies: energies, works: works))
         residuals.append(balance.maxAccumulatedResidual)
@@ -200,15 +200,15 @@ struct ForcedBalanceTests {
     let forces = pendulum.forces
     try balance(
       { try StormerVerlet(system: pendulum, stepSize: $0, forces: forces) },
-      energy: pendulum.energy, from: start, forces: { $0.discreteForces(from: $1, to: $2) },
+      energy: pendulum.energy, from: start, forces: { try $0.discreteForces(from: $1, to: $2) },
       input: { [input($0)] }, "verlet")
     try balance(
       { try VariationalMidpoint(system: pendulum, stepSize: $0, forces: forces) },
-      energy: pendulum.energy, from: start, forces: { $0.discreteForces(from: $1, to: $2) },
+      energy: pendulum.energy, from: start, forces: { try $0.discreteForces(from: $1, to: $2) },
       input: { [input($0)] }, "midpoint")
     try balance(
       { try VariationalTrapezoidal(system: pendulum, stepSize: $0, forces: forces) },
-      energy: pendulum.energy, from: start, forces: { $0.discreteForces(from: $1, to: $2) },
+      energy: pendulum.energy, from: start, forces: { try $0.discreteForces(from: $1, to: $2) },
       input: { [input($0)] }, "trapezoidal")
     try balance(
       { try SO2LGVI(system: pendulum, stepSize: $0, forces: forces) },
@@ -228,7 +228,7 @@ struct ForcedBalanceTests {
     for _ in 0..<300 {
       let before = state
       try verlet.step(&state)
-      #expect(verlet.discreteForces(from: before, to: state).work <= 0)
+      #expect(try verlet.discreteForces(from: before, to: state).work <= 0)
     }
   }
 

@@ -13,11 +13,13 @@ import Manifolds
 /// with a thrust the angular momentum changes by the discrete torque impulse.
 public enum ForcedMomentumBalance {
   /// `[J(q_{k+1}, p_{k+1}) − J(q_k, p_k)] − [f_d⁻ · ξ_Q(q_k) + f_d⁺ · ξ_Q(q_{k+1})]` for the step
-  /// from `state` to `next` with the discrete forces `forces`.
+  /// from `state` to `next` with the discrete forces `forces` (NaN unless the forces have one
+  /// entry per coordinate).
   public static func residual(
     of map: MomentumMap, from state: PhaseState, to next: PhaseState, forces: DiscreteForces
   ) -> Double {
     let (start, end) = (map.generator(state.q), map.generator(next.q))
+    guard forces.start.count == start.count, forces.end.count == end.count else { return .nan }
     var impulse = 0.0
     for i in start.indices { impulse += forces.start[i] * start[i] + forces.end[i] * end[i] }
     return (map(next) - map(state)) - impulse
@@ -30,12 +32,14 @@ public enum ForcedMomentumBalance {
   ///     R_{k+1}Π_{k+1} − R_kΠ_k = R_k ((h/2) M_k + f_d⁻) + R_{k+1} ((h/2) M_{k+1} + f_d⁺),
   ///
   /// the spatial impulse of the moments and discrete forces (body-frame torque impulses, as
-  /// `SO3LGVI.discreteForces(from:to:)` gives them). Returns the left side minus the right; for
-  /// a damped free body (`M = 0`) it also says `|Π_{k+1} − f_d⁺| = |Π_k + f_d⁻|`.
+  /// `SO3LGVI.discreteForces(from:to:)` gives them). Returns the left side minus the right (NaN
+  /// unless the forces are 3-vectors); for a damped free body (`M = 0`) it also says
+  /// `|Π_{k+1} − f_d⁺| = |Π_k + f_d⁻|`.
   public static func spatialResidual<System: RigidBodySystem>(
     of system: System, from state: RigidBodyState, to next: RigidBodyState, stepSize h: Double,
     forces: DiscreteForces
   ) -> Vector3 {
+    guard forces.start.count == 3, forces.end.count == 3 else { return Vector3(repeating: .nan) }
     let (r0, r1) = (state.attitude.matrix, next.attitude.matrix)
     let start = Vector3(forces.start[0], forces.start[1], forces.start[2])
     let end = Vector3(forces.end[0], forces.end[1], forces.end[2])

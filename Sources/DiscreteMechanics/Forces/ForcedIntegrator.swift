@@ -98,8 +98,9 @@ public struct DiscreteForces: Hashable, Sendable {
     self.velocity = velocity
   }
 
-  /// The work of the step, `(f_d⁻ + f_d⁺) · v`.
+  /// The work of the step, `(f_d⁻ + f_d⁺) · v` (NaN unless the three have one length).
   public var work: Double {
+    guard start.count == velocity.count, end.count == velocity.count else { return .nan }
     var w = 0.0
     for i in velocity.indices { w += (start[i] + end[i]) * velocity[i] }
     return w

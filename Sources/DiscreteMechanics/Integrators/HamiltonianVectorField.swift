@@ -12,8 +12,9 @@ public struct HamiltonianVectorField<System: LagrangianSystem>: Sendable {
   public let system: System
   /// The non-conservative forces, if any.
   public let forces: (any GeneralisedForce)?
-  /// The input u (``GeneralisedForce/inputCount`` numbers; empty without forces).
-  public var input: [Double]
+  /// The input u (``GeneralisedForce/inputCount`` numbers; empty without forces), set by
+  /// ``holdInput(_:)``.
+  public private(set) var input: [Double]
 
   public init(system: System) {
     self.system = system
@@ -36,7 +37,7 @@ public struct HamiltonianVectorField<System: LagrangianSystem>: Sendable {
 
   /// Holds `u` in the field.
   /// - Throws: as ``ForcedIntegrator/holdInput(_:)``.
-  mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
+  public mutating func holdInput(_ u: [Double]) throws(IntegrationError) {
     try IntegrationError.check(u, name: "input u", dimension: forces?.inputCount ?? 0)
     input = u
   }

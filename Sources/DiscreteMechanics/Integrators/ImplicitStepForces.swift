@@ -65,7 +65,15 @@ extension ImplicitVariationalIntegrator: ForcedIntegrator {
 
   /// The discrete forces of the step from `state` to `next` under ``input``, by the discrete
   /// Lagrangian's ``DiscreteLagrangian/forceQuadrature`` (zeros without forces).
-  public func discreteForces(from state: PhaseState, to next: PhaseState) -> DiscreteForces {
+  /// - Throws: ``IntegrationError/wrongDimension(name:expected:actual:)`` unless both states
+  ///   have the system's n coordinates.
+  public func discreteForces(from state: PhaseState, to next: PhaseState)
+    throws(IntegrationError) -> DiscreteForces
+  {
+    let n = system.dimension
+    for q in [state.q, next.q] where q.count != n {
+      throw .wrongDimension(name: "q", expected: n, actual: q.count)
+    }
     let h = stepSize
     let v = zip(state.q, next.q).map { ($1 - $0) / h }
     guard let forced = workspace.step.forced else {

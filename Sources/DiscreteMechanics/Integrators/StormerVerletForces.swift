@@ -42,7 +42,15 @@ extension StormerVerlet: ForcedIntegrator {
   /// The discrete forces of the step from `state` to `next` under ``input``:
   /// `f_d⁻ = (h/2) F(q_k, v, u)`, `f_d⁺ = (h/2) F(q_{k+1}, v, u)`, `v = (q_{k+1} − q_k)/h`
   /// (zeros without forces).
-  public func discreteForces(from state: PhaseState, to next: PhaseState) -> DiscreteForces {
+  /// - Throws: ``IntegrationError/wrongDimension(name:expected:actual:)`` unless both states
+  ///   have the system's n coordinates.
+  public func discreteForces(from state: PhaseState, to next: PhaseState)
+    throws(IntegrationError) -> DiscreteForces
+  {
+    let n = system.dimension
+    for q in [state.q, next.q] where q.count != n {
+      throw .wrongDimension(name: "q", expected: n, actual: q.count)
+    }
     let h = stepSize
     let v = zip(state.q, next.q).map { ($1 - $0) / h }
     guard let forced else {
