@@ -15,4 +15,13 @@ enum Parameter {
     }
     return value
   }
+
+  /// Throws unless `value` is finite and non-negative.
+  static func nonNegative(_ value: Double, _ name: String) throws(IntegrationError) -> Double {
+    guard value.isFinite, value >= 0 else {
+      throw .invalidParameter(
+        name: name, value: value, requirement: "must be non-negative and finite")
+    }
+    return value
+  }
 }
