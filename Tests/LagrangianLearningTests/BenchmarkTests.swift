@@ -58,7 +58,7 @@ struct BenchmarkTests {
 
   /// The VIN-VV of every benchmark: width-1000 tanh MLP potential, learned constant mass.
   static func pendulumVIN(depth: Int, generator: inout SeededGenerator) throws
-    -> VINVelocityVerlet<MLPPotential, ConstantMassMatrix>
+    -> VINVelocityVerlet<MLPPotential, ConstantMassMatrix, NoForce>
   {
     try VINVelocityVerlet(
       potential: MLPPotential(

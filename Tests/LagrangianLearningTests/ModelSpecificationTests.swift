@@ -150,6 +150,13 @@ struct ModelSpecificationTests {
         BaselineModel(
           architecture: .residual, dimension: 2, width: 5, depth: 1, activation: .tanh,
           stepSize: 0.05, angularPositions: true, inputCount: 2, generator: &generator),
+        VINVelocityVerlet(
+          potential: QuadraticPotential(dimension: 2, stiffness: 0.7),
+          mass: ConstantMassMatrix(dimension: 2),
+          forces: ConstantForce(
+            dimension: 2, inputCount: 2, dissipation: true,
+            parameters: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]),
+          stepSize: 0.05),
       ]
     return try models.map { model in try #require(model as? any SpecifiedModel) }
   }
@@ -171,14 +178,14 @@ struct ModelSpecificationTests {
   }
 
   @Test(
-    "every VIN is a potential-and-mass model: flat parameters are the potential's, then the mass's")
+    "every VIN is a potential-and-mass model: flat parameters are the potential's, mass's, forces'")
   func everyVINSharesOneParameterLayout() throws {
     var kinds = Set<ModelKind>()
     for model in try Self.specifiedModels() where !model.kind.isBaseline {
       let vin = try #require(model as? any PotentialMassModel & SpecifiedModel, "\(model.kind)")
       kinds.insert(vin.kind)
       let parts = vin.componentParameters
-      #expect(vin.flatParameters == parts.potential + parts.mass, "\(vin.kind)")
+      #expect(vin.flatParameters == parts.potential + parts.mass + parts.forces, "\(vin.kind)")
       // Setting the flat parameters sets the potential's, then the mass's.
       var moved = vin
       let shifted = vin.flatParameters.enumerated().map {
@@ -186,10 +193,31 @@ struct ModelSpecificationTests {
       }
       moved.flatParameters = shifted
       #expect(
-        moved.componentParameters.potential + moved.componentParameters.mass == shifted,
+        moved.componentParameters.potential + moved.componentParameters.mass
+          + moved.componentParameters.forces == shifted,
         "\(vin.kind)")
     }
     #expect(kinds == Set(ModelKind.allCases.filter { !$0.isBaseline }))
+  }
+
+  @Test("forces: only vin-vv takes them, and their parameter list is counted")
+  func forcesAreChecked() throws {
+    let forces = ForceSpecification(inputs: 1, dissipation: .constant)
+    let onSV = ModelSpecification(
+      kind: .vinStormerVerlet, dimension: 2, stepSize: 0.1, potential: .quadratic,
+      mass: .identity, forces: forces)
+    #expect(throws: LearningError.self) { try onSV.validate() }
+    let onVV = ModelSpecification(
+      kind: .vinVelocityVerlet, dimension: 2, stepSize: 0.1, potential: .quadratic,
+      mass: .identity, forces: forces)
+    // B is 2×1, L has 3 entries.
+    #expect(
+      throws: LearningError.dimensionMismatch(name: "forces parameters", expected: 5, actual: 4)
+    ) { try onVV.makeModel(parameters: ModelParameters(potential: [1], forces: [1, 2, 3, 4])) }
+    let model = try onVV.makeModel(
+      parameters: ModelParameters(potential: [1], forces: [1, 2, 3, 4, 5]))
+    #expect(model.inputCount == 1)
+    #expect(model.flatParameters == [1, 1, 2, 3, 4, 5])
   }
 
   @Test("a registered potential and mass matrix save and load; unregistered they are named")

@@ -19,7 +19,7 @@ struct TrainingRecipeTests {
   }
 
   static func oscillatorModel(stiffness: Double) throws
-    -> VINVelocityVerlet<QuadraticPotential, ConstantMassMatrix>
+    -> VINVelocityVerlet<QuadraticPotential, ConstantMassMatrix, NoForce>
   {
     try VINVelocityVerlet(
       potential: QuadraticPotential(dimension: 1, stiffness: stiffness),

@@ -32,7 +32,7 @@ struct TrainingTests {
   }
 
   static func smallVIN(seed: UInt64) throws
-    -> VINVelocityVerlet<MLPPotential, ConstantMassMatrix>
+    -> VINVelocityVerlet<MLPPotential, ConstantMassMatrix, NoForce>
   {
     var generator = SeededGenerator(seed: seed)
     return try VINVelocityVerlet(
@@ -54,7 +54,7 @@ struct TrainingTests {
       logNoiseScale: -1.2)
     variables.initialStates.scalars[0] += 0.05
     let fixed = variables
-    func loss(_ v: TrainingVariables<VINVelocityVerlet<MLPPotential, ConstantMassMatrix>>)
+    func loss(_ v: TrainingVariables<VINVelocityVerlet<MLPPotential, ConstantMassMatrix, NoForce>>)
       -> Double
     {
       summedLoss(

@@ -78,11 +78,31 @@ import Testing
     }
   }
 
+  @Test func aForcedVINVVLearnsInputsAndDissipation() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      let fit = try VINExecutable.run(
+        Self.fit("vin-vv", ["--dissipation", "constant"]), in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let forces = try #require(json["forces"] as? [String: Any])
+      #expect(forces["inputs"] as? Int == 1)
+      #expect(forces["dissipation"] as? String == "constant")
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      #expect((parameters["forces"] as? [Double])?.count == 2)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "d0.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+    }
+  }
+
   @Test func badInputOptionsAndDataAreOneLineErrorsWithoutAModelFile() throws {
     try withTemporaryDirectory { directory in
       try Self.writeData(in: directory)
       let cases: [([String], String)] = [
-        (Self.fit("vin-vv"), "--inputs none"),
+        (Self.fit("vin-sv"), "--inputs none"),
+        (Self.fit("resnet", ["--dissipation", "constant"]), "is learned by vin-vv"),
         (Self.fit("resnet", ["--inputs", "learned"], data: ["free.csv"]), "needs input columns"),
         (Self.fit("resnet", data: ["d0.csv", "free.csv"]), "free.csv"),
       ]
@@ -95,7 +115,7 @@ import Testing
           !FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.json").path))
       }
       // A VIN fits the same data without the inputs.
-      let vin = try VINExecutable.run(Self.fit("vin-vv", ["--inputs", "none"]), in: directory)
+      let vin = try VINExecutable.run(Self.fit("vin-sv", ["--inputs", "none"]), in: directory)
       #expect(vin.status == 0, "\(vin.standardError)")
     }
   }

@@ -47,8 +47,23 @@ struct MassEvaluation<Mass: LearnableMassMatrix> {
     self.pullback = pullback
   }
 
+  /// The mass-parameter cotangent for the cotangents `massBar` of M and `inverseBar` of `M⁻¹`
+  /// (row-major n² each): that of `M̄ − M⁻¹ W̄ M⁻¹`.
+  func pullback(massCotangent massBar: [Double], inverseCotangent inverseBar: [Double])
+    -> Mass.TangentVector
+  {
+    let n = mass.rows
+    let converted = [Double](dense: pullbackInverse(inverseBar), count: n * n)
+    return pullback(.init(zip(massBar, converted).map { $0 + $1 }))
+  }
+
   /// The mass-parameter cotangent for the cotangent `inverseBar` of `M⁻¹` (row-major n²).
   func pullback(inverseCotangent inverseBar: [Double]) -> Mass.TangentVector {
+    pullback(pullbackInverse(inverseBar))
+  }
+
+  /// The cotangent of M for the cotangent `inverseBar` of `W = M⁻¹`: `−W W̄ W`.
+  private func pullbackInverse(_ inverseBar: [Double]) -> [Double].TangentVector {
     let n = mass.rows
     var product = Array(repeating: 0.0, count: n * n)  // W̄ W
     for i in 0..<n {
@@ -66,7 +81,7 @@ struct MassEvaluation<Mass: LearnableMassMatrix> {
         massBar[i * n + j] = -sum
       }
     }
-    return pullback(.init(massBar))
+    return .init(massBar)
   }
 }
 

@@ -6,27 +6,49 @@
 /// ``LearnableRigidBodyPotential`` and the body inertia ``RigidBodyInertia``); they differ in
 /// their step and in the kinds of component they take.
 ///
-/// A VIN's parameters are the potential's followed by the mass matrix's, and its model file
-/// holds one specification and one parameter list of each: both are defined once here rather
-/// than in every VIN.
+/// A driven or damped system's VIN also has non-conservative ``forces`` (``LearnableForce``,
+/// entering its step through the discrete Lagrange–d'Alembert principle); a VIN that declares
+/// none has ``NoForce``.
+///
+/// A VIN's parameters are the potential's, then the mass matrix's, then the forces', and its
+/// model file holds one specification and one parameter list of each: both are defined once
+/// here rather than in every VIN.
 public protocol PotentialMassModel: RolloutModel {
   associatedtype Potential: ParameterFlattening
   associatedtype Mass: ParameterFlattening
+  associatedtype Forces: LearnableForce = NoForce
   var potential: Potential { get set }
   var mass: Mass { get set }
+  var forces: Forces { get set }
+}
+
+extension PotentialMassModel where Forces == NoForce {
+  /// A conservative VIN's forces: none.
+  public var forces: NoForce {
+    get { NoForce() }
+    set {}
+  }
 }
 
 extension PotentialMassModel {
-  public var parameterCount: Int { potential.parameterCount + mass.parameterCount }
+  public var parameterCount: Int {
+    potential.parameterCount + mass.parameterCount + forces.parameterCount
+  }
 
-  /// The potential's parameters, then the mass matrix's.
+  /// The potential's parameters, then the mass matrix's, then the forces'.
   public var flatParameters: [Double] {
-    get { potential.flatParameters + mass.flatParameters }
+    get { potential.flatParameters + mass.flatParameters + forces.flatParameters }
     set {
-      potential.flatParameters = Array(newValue[..<potential.parameterCount])
-      mass.flatParameters = Array(newValue[potential.parameterCount...])
+      let p = potential.parameterCount
+      let m = mass.parameterCount
+      potential.flatParameters = Array(newValue[..<p])
+      mass.flatParameters = Array(newValue[p..<(p + m)])
+      forces.flatParameters = Array(newValue[(p + m)...])
     }
   }
+
+  /// The number m of inputs, the forces'.
+  public var inputCount: Int { forces.inputCount }
 }
 
 extension PotentialMassModel where Potential: PotentialComponent, Mass: MassComponent {
@@ -34,11 +56,14 @@ extension PotentialMassModel where Potential: PotentialComponent, Mass: MassComp
     get throws(LearningError) {
       ModelSpecification(
         kind: kind, dimension: configurationDimension, stepSize: stepSize,
-        potential: try potential.specification, mass: try mass.specification)
+        potential: try potential.specification, mass: try mass.specification,
+        forces: forces.specification)
     }
   }
 
   public var componentParameters: ModelParameters {
-    ModelParameters(potential: potential.flatParameters, mass: mass.flatParameters)
+    ModelParameters(
+      potential: potential.flatParameters, mass: mass.flatParameters,
+      forces: forces.flatParameters)
   }
 }

@@ -14,6 +14,8 @@ public final class RolloutWorkspace: @unchecked Sendable {
     case positions, momenta, gradients
     /// The rollout's adjoint vectors (a few B·n blocks).
     case adjoints
+    /// A forced rollout's discrete velocities `v_k` of every step and window.
+    case discreteVelocities
     /// A network's layer values for one batch (σ, σ′, sensitivities, pullback scratch).
     case networkValues
     /// A network's transposed first-layer weights and its gradient accumulators.

@@ -15,20 +15,41 @@ import _Differentiation
 /// discrete adjoint of these two equations, with the potential's gradient pullback
 /// (mixed second derivatives) called once per step for all windows and
 /// `M̄ = −M⁻¹ W̄ M⁻¹` for `W = M⁻¹`.
-public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMassMatrix>:
-  PotentialMassModel
-{
+///
+/// **Forces.** A VIN-VV of a driven or damped system learns ``forces`` `F = B u − D q̇`
+/// (``ConstantForce``) and steps by the discrete Lagrange–d'Alembert principle
+/// (`ForcedVerletRollout`; Marsden and West 2001, §3), its rollouts and forecasts driven by the
+/// inputs u held over each step (``RolloutModel/rollout(from:inputs:steps:workspace:)``,
+/// ``RolloutModel/forecast(from:inputs:steps:)``). With ``NoForce`` (the default) the step is
+/// the one above.
+public struct VINVelocityVerlet<
+  Potential: LearnablePotential, Mass: LearnableMassMatrix, Forces: LearnableForce
+>: PotentialMassModel {
   public var potential: Potential
   public var mass: Mass
+  public var forces: Forces
   @noDerivative public let stepSize: Double
 
-  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` if the mass matrix
-  ///   and the potential disagree on n; ``LearningError/invalidConfiguration(name:value:requirement:)``
+  /// A VIN-VV driven and damped by `forces`.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` if the mass matrix,
+  ///   the potential and the forces disagree on n; ``LearningError/invalidConfiguration(name:value:requirement:)``
   ///   unless h is positive and finite.
-  public init(potential: Potential, mass: Mass, stepSize: Double) throws(LearningError) {
+  public init(potential: Potential, mass: Mass, forces: Forces, stepSize: Double)
+    throws(LearningError)
+  {
     try validateModel(potential: potential, mass: mass, stepSize: stepSize)
+    let n = potential.dimension
+    if !forces.vanishes {
+      let (b, d) = (forces.inputMatrix().count, forces.dissipation().count)
+      guard b == n * forces.inputCount, d == n * n else {
+        throw .dimensionMismatch(
+          name: "forces dimension (B has n·m entries, D n·n)", expected: n * n,
+          actual: d)
+      }
+    }
     self.potential = potential
     self.mass = mass
+    self.forces = forces
     self.stepSize = stepSize
   }
 
@@ -39,6 +60,7 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
 
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
     potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
+      + forces.flatten(tangent.forces)
   }
 
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
@@ -60,63 +82,95 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
     rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
   }
 
-  /// ``rollout(from:steps:)`` in the memory of `workspace`.
+  /// ``rollout(from:steps:)`` in the memory of `workspace` (a forced model's with its inputs
+  /// at zero).
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace)
     -> [Double]
   {
-    rolloutForward(initial, steps, workspace).output
+    rollout(from: initial, inputs: [], steps: steps, workspace: workspace)
+  }
+
+  /// The rollout driven by `inputs` (window b's `u_0, …, u_{K−1}` back to back; empty: zero).
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> [Double] {
+    forces.vanishes
+      ? rolloutForward(initial, steps, workspace).output
+      : forcedForward(initial, inputs, steps, workspace).output
+  }
+
+  /// The window-major output `(q_k, M⁻¹p_k)` of the forced step and the rollout that produced
+  /// it.
+  func forcedForward(
+    _ initial: [Double], _ inputs: [Double], _ steps: Int, _ workspace: RolloutWorkspace
+  ) -> (output: [Double], dynamics: ForcedVerletRollout<Potential, Mass>) {
+    let batch = initial.count / initialStateDimension
+    let dynamics = ForcedVerletRollout(
+      verlet: self.dynamics(batch: batch, steps: steps, workspace: workspace),
+      inputMatrix: forces.inputMatrix(), dissipation: forces.dissipation(),
+      inputCount: forces.inputCount, inputs: inputs)
+    let verlet = dynamics.verlet
+    verlet.load(initial)
+    dynamics.run()
+    return (verlet.output(), dynamics)
   }
 
   /// The window-major output `(q_k, M⁻¹p_k)` and the rollout that produced it.
   func rolloutForward(_ initial: [Double], _ steps: Int, _ workspace: RolloutWorkspace) -> (
     output: [Double], dynamics: VerletRollout<Potential, Mass>
   ) {
-    let n = configurationDimension
     let batch = initial.count / initialStateDimension
     let dynamics = self.dynamics(batch: batch, steps: steps, workspace: workspace)
-    let m = dynamics.mass.mass.storage
-    for b in 0..<batch {
-      for i in 0..<n {
-        dynamics.positions[b * n + i] = initial[2 * b * n + i]
-        var p = 0.0
-        for j in 0..<n { p += m[i * n + j] * initial[2 * b * n + n + j] }
-        dynamics.momenta[b * n + i] = p
-      }
-    }
+    dynamics.load(initial)
     dynamics.run()
-    let w = dynamics.mass.inverse.storage
-    var output = [Double](repeating: 0, count: batch * (steps + 1) * 2 * n)
-    for b in 0..<batch {
-      for k in 0...steps {
-        let row = (b * (steps + 1) + k) * 2 * n
-        let state = dynamics.offset(k) + b * n
-        for i in 0..<n {
-          output[row + i] = dynamics.positions[state + i]
-          var v = 0.0
-          for j in 0..<n { v += w[i * n + j] * dynamics.momenta[state + j] }
-          output[row + n + i] = v
-        }
-      }
-    }
-    return (output, dynamics)
+    return (dynamics.output(), dynamics)
   }
 
-  @derivative(of: rollout(from:steps:workspace:), wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> (
+  @derivative(of: rollout(from:inputs:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> (
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let (output, dynamics) = rolloutForward(initial, steps, workspace)
+    if forces.vanishes {
+      let (output, dynamics) = rolloutForward(initial, steps, workspace)
+      return (
+        output,
+        { cotangent in
+          let bar = [Double](dense: cotangent, count: output.count)
+          let (potentialBar, inverseBar, initialBar) = Self.adjoint(dynamics, bar)
+          return (
+            Self.TangentVector(
+              potential: potentialBar, mass: dynamics.mass.pullback(inverseCotangent: inverseBar),
+              forces: .zero),
+            .init(initialBar)
+          )
+        }
+      )
+    }
+    let (output, dynamics) = forcedForward(initial, inputs, steps, workspace)
+    let n = configurationDimension
+    var initialVelocities: [Double] = []
+    for b in 0..<(initial.count / (2 * n)) {
+      initialVelocities += initial[((2 * b + 1) * n)..<((2 * b + 2) * n)]
+    }
+    let forces = self.forces
     return (
       output,
       { cotangent in
         let bar = [Double](dense: cotangent, count: output.count)
-        let (potentialBar, inverseBar, initialBar) = Self.adjoint(dynamics, bar)
+        let result = dynamics.adjoint(bar, initialVelocities: initialVelocities)
         return (
           Self.TangentVector(
-            potential: potentialBar, mass: dynamics.mass.pullback(inverseCotangent: inverseBar)),
-          .init(initialBar)
+            potential: result.potential,
+            mass: dynamics.verlet.mass.pullback(
+              massCotangent: result.massBar, inverseCotangent: result.inverseBar),
+            forces: forces.pullback(
+              inputMatrixBar: result.inputMatrixBar, dissipationBar: result.dissipationBar)),
+          .init(result.initial)
         )
       }
     )
@@ -192,14 +246,46 @@ public struct VINVelocityVerlet<Potential: LearnablePotential, Mass: LearnableMa
   }
 
   /// A forecast from `(q₀, q̇₀)` by the velocity Verlet step of training, with velocities
-  /// `M⁻¹p` and the learned energy `½ q̇ᵀMq̇ + V(q)`.
+  /// `M⁻¹p` and the learned energy `½ q̇ᵀMq̇ + V(q)` (a forced model's with its inputs at zero).
   public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
     -> ForecastTrajectory
   {
+    try forecast(
+      from: initial,
+      inputs: Array(
+        repeating: Array(repeating: 0, count: inputCount), count: inputCount > 0 ? steps : 0),
+      steps: steps)
+  }
+
+  /// The forecast of ``forecast(from:steps:)`` driven by `inputs` (`u_k` held over step k).
+  /// - Throws: as ``forecast(from:steps:)``; as ``RolloutModel/checkForecastInputs(_:steps:)``.
+  public func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
+    throws(LearningError) -> ForecastTrajectory
+  {
+    try checkForecastInputs(inputs, steps: steps)
     let (q0, v0) = try initial.coordinates(dimension: configurationDimension, model: kind)
-    return .coordinates(
-      try dynamics(batch: 1, steps: steps, workspace: RolloutWorkspace())
-        .forecast(position: q0, velocity: v0))
+    let workspace = RolloutWorkspace()
+    guard !forces.vanishes else {
+      return .coordinates(
+        try dynamics(batch: 1, steps: steps, workspace: workspace)
+          .forecast(position: q0, velocity: v0))
+    }
+    let dynamics = ForcedVerletRollout(
+      verlet: self.dynamics(batch: 1, steps: steps, workspace: workspace),
+      inputMatrix: forces.inputMatrix(), dissipation: forces.dissipation(),
+      inputCount: forces.inputCount, inputs: inputs.prefix(steps).flatMap { $0 })
+    dynamics.verlet.load(q0 + v0)
+    dynamics.run()
+    return .coordinates(try dynamics.verlet.forecastFromBuffers())
+  }
+}
+
+extension VINVelocityVerlet where Forces == NoForce {
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` if the mass matrix
+  ///   and the potential disagree on n; ``LearningError/invalidConfiguration(name:value:requirement:)``
+  ///   unless h is positive and finite.
+  public init(potential: Potential, mass: Mass, stepSize: Double) throws(LearningError) {
+    try self.init(potential: potential, mass: mass, forces: NoForce(), stepSize: stepSize)
   }
 }
 

@@ -118,19 +118,54 @@ struct VerletRollout<Potential: LearnablePotential, Mass: LearnableMassMatrix> {
     for i in 0..<(batch * dimension) { qBar[i] += product[i] }
   }
 
+  /// Writes the B initial states `(q₀, q̇₀)` (2n numbers each) as `q₀` and `p₀ = M q̇₀` at
+  /// step 0 of the buffers.
+  func load(_ initial: [Double]) {
+    let n = dimension
+    let m = mass.mass.storage
+    for b in 0..<batch {
+      for i in 0..<n {
+        positions[b * n + i] = initial[2 * b * n + i]
+        var p = 0.0
+        for j in 0..<n { p += m[i * n + j] * initial[2 * b * n + n + j] }
+        momenta[b * n + i] = p
+      }
+    }
+  }
+
+  /// The window-major observations `(q_k, M⁻¹p_k)` of the buffers.
+  func output() -> [Double] {
+    let n = dimension
+    let w = mass.inverse.storage
+    var output = [Double](repeating: 0, count: batch * (steps + 1) * 2 * n)
+    for b in 0..<batch {
+      for k in 0...steps {
+        let row = (b * (steps + 1) + k) * 2 * n
+        let state = offset(k) + b * n
+        for i in 0..<n {
+          output[row + i] = positions[state + i]
+          var v = 0.0
+          for j in 0..<n { v += w[i * n + j] * momenta[state + j] }
+          output[row + n + i] = v
+        }
+      }
+    }
+    return output
+  }
+
   /// A forecast of one window from `(q₀, q̇₀)` (n entries each) with the learned energy
   /// `½ q̇ᵀMq̇ + V(q)`.
   /// - Throws: ``LearningError/integrationFailed(_:)`` when the state stops being finite.
   func forecast(position q0: [Double], velocity v0: [Double]) throws(LearningError) -> Forecast {
-    let n = dimension
-    let m = mass.mass.storage
-    for i in 0..<n {
-      positions[i] = q0[i]
-      var p = 0.0
-      for j in 0..<n { p += m[i * n + j] * v0[j] }
-      momenta[i] = p
-    }
+    load(q0 + v0)
     run()
+    return try forecastFromBuffers()
+  }
+
+  /// The forecast of one window whose states are in the buffers.
+  /// - Throws: ``LearningError/integrationFailed(_:)`` when the state stops being finite.
+  func forecastFromBuffers() throws(LearningError) -> Forecast {
+    let n = dimension
     let system = LearnedSystem(potential: potential, mass: mass.mass)
     var forecast = Forecast(times: [], positions: [], velocities: [], energies: [])
     for k in 0...steps {

@@ -33,16 +33,20 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   /// The time step h between observations.
   public var stepSize: Double
   public var components: Components
+  /// A VIN's non-conservative forces (none for a conservative VIN and for a baseline, whose
+  /// inputs are its network's).
+  public var forces: ForceSpecification
 
-  /// A VIN (`kind` one of the `vin-…` kinds).
+  /// A VIN (`kind` one of the `vin-…` kinds), with `forces` when it is driven or damped.
   public init(
     kind: ModelKind, dimension: Int, stepSize: Double, potential: PotentialSpecification,
-    mass: MassSpecification
+    mass: MassSpecification, forces: ForceSpecification = .none
   ) {
     self.kind = kind
     self.dimension = dimension
     self.stepSize = stepSize
     components = .variational(potential: potential, mass: mass)
+    self.forces = forces
   }
 
   /// A baseline (`kind` ``ModelKind/residualNetwork`` or ``ModelKind/feedForward``).
@@ -53,6 +57,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     self.dimension = dimension
     self.stepSize = stepSize
     components = .baseline(network)
+    forces = .none
   }
 
   /// A VIN's potential (`nil` for a baseline).
@@ -104,6 +109,16 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     if kind == .vinMq {
       try ModelLimits.check(
         dimension, in: 1...ModelLimits.maximumConfigurationMassDimension, field: "dimension")
+    }
+    try ModelLimits.check(
+      forces.inputs, in: 0...ModelLimits.maximumDimension, field: "forces.inputs")
+    if !forces.vanishes, kind != .vinVelocityVerlet {
+      throw .invalidConfiguration(
+        name: "forces",
+        value: "\(forces.inputs) inputs, dissipation \(forces.dissipation.rawValue)",
+        requirement:
+          "are learned by vin-vv (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
+      )
     }
     switch components {
     case .baseline(let network):
@@ -175,6 +190,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       expected = [
         ("parameters.potential", "potential parameters", parameters.potential, 0),
         ("parameters.mass", "mass parameters", parameters.mass, 0),
+        ("parameters.forces", "forces parameters", parameters.forces, 0),
         (
           "parameters.network", "network parameters", parameters.network,
           try network.shape(dimension: dimension).parameterCount
@@ -189,6 +205,10 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         (
           "parameters.mass", mass.parameterListName, parameters.mass,
           try mass.parameterCount(dimension: dimension)
+        ),
+        (
+          "parameters.forces", "forces parameters", parameters.forces,
+          forces.parameterCount(dimension: dimension)
         ),
         ("parameters.network", "network parameters of a VIN", parameters.network, 0),
       ]
@@ -268,6 +288,11 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
           registry: registry)
         let learnedMass = try mass.makeConstantMass(
           dimension: n, parameters: parameters?.mass, generator: &generator, registry: registry)
+        if !forces.vanishes {
+          return try Self.forced(
+            learnedPotential, learnedMass,
+            forces.makeForce(dimension: n, parameters: parameters?.forces), stepSize: stepSize)
+        }
         return try Self.variational(kind, learnedPotential, learnedMass, stepSize: stepSize)
       }
     }
@@ -307,6 +332,19 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     try VINMq(potential: potential, mass: mass, stepSize: stepSize)
   }
 
+  /// A forced VIN-VV (the only kind that learns forces so far).
+  private static func forced<Potential: SpecifiedPotential>(
+    _ potential: Potential, _ mass: any SpecifiedMassMatrix, _ forces: ConstantForce,
+    stepSize: Double
+  ) throws(LearningError) -> any SpecifiedModel {
+    func build<Mass: SpecifiedMassMatrix>(_ mass: Mass) throws(LearningError)
+      -> any SpecifiedModel
+    {
+      try VINVelocityVerlet(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
+    }
+    return try build(mass)
+  }
+
   private static func variational<Potential: SpecifiedPotential>(
     _ kind: ModelKind, _ potential: Potential, _ mass: any SpecifiedMassMatrix, stepSize: Double
   ) throws(LearningError) -> any SpecifiedModel {
@@ -327,7 +365,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   // MARK: - Codable
 
   enum CodingKeys: String, CodingKey {
-    case kind, dimension, stepSize, potential, mass, network
+    case kind, dimension, stepSize, potential, mass, forces, network
   }
 
   public init(from decoder: any Decoder) throws {
@@ -343,6 +381,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         potential: try container.decode(PotentialSpecification.self, forKey: .potential),
         mass: try container.decode(MassSpecification.self, forKey: .mass))
     }
+    forces = try container.decodeIfPresent(ForceSpecification.self, forKey: .forces) ?? .none
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -356,6 +395,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       try container.encode(potential, forKey: .potential)
       try container.encode(mass, forKey: .mass)
     }
+    if !forces.vanishes { try container.encode(forces, forKey: .forces) }
   }
 }
 

@@ -91,6 +91,12 @@ struct FitCommand: ParsableCommand {
         + " model's steps take u) or none (ignored).", valueName: "learned|none"))
   var inputs: InputsOption?
 
+  @Option(
+    help: ArgumentHelp(
+      "vin-vv's learned dissipation: none or constant (F = Bu − Dq̇ with D = LLᵀ).",
+      valueName: "kind"))
+  var dissipation: ForceSpecification.Dissipation = .none
+
   /// `--inputs`.
   enum InputsOption: String, CaseIterable, ExpressibleByArgument {
     case learned, none
@@ -177,7 +183,7 @@ struct FitCommand: ParsableCommand {
   func run() throws {
     var architecture = FitModelOptions(
       width: width, depth: depth, activation: activation, potential: potential, mass: mass,
-      inertiaScale: inertiaScale, angles: angles)
+      inertiaScale: inertiaScale, angles: angles, dissipation: dissipation)
     let configuration = try trainingConfiguration()
     let target = try OutputTarget(output)
     let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }

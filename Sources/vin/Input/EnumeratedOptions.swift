@@ -8,6 +8,7 @@ import VINKit
 extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
+extension ForceSpecification.Dissipation: ExpressibleByArgument {}
 extension RolloutLossKind: ExpressibleByArgument {}
 extension FitModelOptions.PotentialOption: ExpressibleByArgument {}
 extension FitModelOptions.MassOption: ExpressibleByArgument {}

@@ -38,6 +38,8 @@ struct FitModelOptions {
   /// The number m of inputs u the model learns from (`--inputs learned` on data with
   /// `u1,…,um` columns; 0 otherwise).
   var inputs = 0
+  /// `--dissipation`: a VIN's learned dissipation.
+  var dissipation = ForceSpecification.Dissipation.none
 
   /// The specification of a `kind` model of data in `layout` with configuration dimension
   /// `dimension` (3 on SO(3)) and step size h.
@@ -59,17 +61,23 @@ struct FitModelOptions {
         name: "--inertia-scale", value: "\(inertiaScale)",
         requirement: "applies to vin-so3 only (\(kind.rawValue) learns no inertia)")
     }
+    let forces = ForceSpecification(inputs: inputs, dissipation: dissipation)
+    if dissipation != .none, kind != .vinVelocityVerlet {
+      throw .invalidConfiguration(
+        name: "--dissipation", value: dissipation.rawValue,
+        requirement: "is learned by vin-vv (\(kind.rawValue) learns none)")
+    }
     if kind.isBaseline {
       return ModelSpecification(
         kind: kind, dimension: dimension, stepSize: stepSize,
         network: BaselineNetworkSpecification(
           network, angularInputs: angles, layout: layout, inputs: inputs))
     }
-    if inputs > 0 {
+    if inputs > 0, kind != .vinVelocityVerlet {
       throw .invalidConfiguration(
         name: "--inputs", value: "learned (the data have \(inputs) input columns u1…)",
         requirement:
-          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit resnet or feedforward, which learn them"
+          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit vin-vv, resnet or feedforward, which learn them"
       )
     }
     let learnedPotential: PotentialSpecification
@@ -94,6 +102,6 @@ struct FitModelOptions {
       ?? (mass == .identity ? .identity : .constant())
     return ModelSpecification(
       kind: kind, dimension: dimension, stepSize: stepSize, potential: learnedPotential,
-      mass: learnedMass)
+      mass: learnedMass, forces: forces)
   }
 }
