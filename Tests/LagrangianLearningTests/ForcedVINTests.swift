@@ -1,5 +1,6 @@
 import DiscreteMechanics
 import Foundation
+import Manifolds
 import Testing
 import _Differentiation
 
@@ -77,6 +78,41 @@ struct ForcedVINTests {
       return loss(perturbed, Array(values[p...]))
     }
     #expect(relativeError(analytic, numeric) < 1e-7, "\(relativeError(analytic, numeric))")
+  }
+
+  @Test("the forced rollout is DiscreteMechanics' forced StormerVerlet on the learned system")
+  func rolloutIsForcedStormerVerlet() throws {
+    var generator = SeededGenerator(seed: 5)
+    var mass = ConstantMassMatrix(dimension: 2)
+    mass.flatParameters = [0.3, 0.8, 0.2]
+    var forces = try ConstantForce(dimension: 2, inputCount: 2, dissipation: true)
+    forces.flatParameters = [0.5, -0.3, 0.2, 0.7, 0.4, 0.1, 0.3]
+    let potential = try MLPPotential(
+      dimension: 2, width: 6, depth: 1, activation: .tanh, generator: &generator)
+    let model = try VINVelocityVerlet(
+      potential: potential, mass: mass, forces: forces, stepSize: 0.1)
+    let steps = 25
+    let inputs = (0..<steps).map { _ in
+      [generator.nextStandardNormal(), generator.nextStandardNormal()]
+    }
+    let (q0, v0) = ([0.3, -0.2], [0.5, 0.1])
+    let rollout = model.rollout(
+      from: q0 + v0, inputs: inputs.flatMap { $0 }, steps: steps, workspace: RolloutWorkspace())
+    let evaluation = MassEvaluation(mass)
+    let system = LearnedSystem(potential: potential, mass: evaluation.mass)
+    var integrator = try StormerVerlet(
+      system: system, stepSize: 0.1,
+      forces: ActuatorsAndDamping(
+        inputMatrix: Matrix(rows: 2, columns: 2, storage: forces.inputMatrix()),
+        dissipation: Matrix(rows: 2, columns: 2, storage: forces.dissipation())))
+    var state = PhaseState(q: q0, p: evaluation.mass * v0)
+    var expected = state.q + evaluation.inverse * state.p
+    for k in 0..<steps {
+      try integrator.holdInput(inputs[k])
+      try integrator.step(&state)
+      expected += state.q + evaluation.inverse * state.p
+    }
+    #expect(relativeError(rollout, expected) < 1e-13, "\(relativeError(rollout, expected))")
   }
 
   @Test("with B = 0 and D = 0 the forced step is the conservative one (to round-off)")

@@ -62,14 +62,39 @@ import Testing
       #expect(blind.status != 0)
       #expect(blind.errorLines.count == 1)
       #expect(blind.standardError.contains("input columns u1"))
-      // vin forecast cannot give the inputs: one line, no output file.
-      let forecast = try VINExecutable.run(
-        ["forecast", "--model", "m.json", "--q0", "0.1", "--steps", "5", "--output", "f.csv"],
-        in: directory)
-      #expect(forecast.status != 0)
-      #expect(forecast.errorLines.count == 1)
-      #expect(
-        !FileManager.default.fileExists(atPath: directory.appendingPathComponent("f.csv").path))
+      // vin forecast needs the inputs: one line, no output file without --control.
+      let forecast = [
+        "forecast", "--model", "m.json", "--q0", "0.1", "--steps", "5", "--output", "f.csv",
+      ]
+      let output = directory.appendingPathComponent("f.csv")
+      let missing = try VINExecutable.run(forecast, in: directory)
+      #expect(missing.status != 0)
+      #expect(missing.errorLines.count == 1)
+      #expect(missing.standardError.contains("--control"))
+      #expect(!FileManager.default.fileExists(atPath: output.path))
+      // With a signal or a file (a data file's u1 column drives it), the rows end with u1.
+      for control in ["random:std=1,hold=0.2,seed=3", "d0.csv"] {
+        let run = try VINExecutable.run(forecast + ["--control", control], in: directory)
+        #expect(run.status == 0, "\(run.standardError)")
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "t,q1,v1,learned_energy,u1")
+        #expect(lines.count == 7)
+        if control == "d0.csv" { #expect(lines[1].hasSuffix(",0.5")) }
+      }
+      // A control file too short for the run, or an output naming it: one line, nothing written.
+      try FileManager.default.removeItem(at: output)
+      let base = ["forecast", "--model", "m.json", "--q0", "0.1", "--control", "d0.csv"]
+      for extra in [
+        ["--steps", "50", "--output", "f.csv"], ["--steps", "5", "--output", "d0.csv"],
+      ] {
+        let run = try VINExecutable.run(base + extra, in: directory)
+        #expect(run.status != 0)
+        #expect(run.errorLines.count == 1, "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+      }
+      let data0 = try String(
+        contentsOf: directory.appendingPathComponent("d0.csv"), encoding: .utf8)
+      #expect(data0.hasPrefix("t,q1,v1,u1"))
       // --inputs none: an unforced ResNet, whose file has no inputs.
       let none = try VINExecutable.run(Self.fit("resnet", ["--inputs", "none"]), in: directory)
       #expect(none.status == 0, "\(none.standardError)")

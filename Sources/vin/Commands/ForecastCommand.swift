@@ -21,6 +21,8 @@ struct ForecastCommand: ParsableCommand {
 
       --q0 is required (model files store no trajectory); --v0 defaults to zero.
 
+      A model fitted to data with inputs (its steps take u1…um) needs --control: a CSV file       t,u1,…,um (a `vin simulate --control` output drives it too), or a signal       random:std=S,hold=T[,seed=K] or sine:amplitude=A,frequency=F, held over each step as in       `vin simulate`; the rows then end with u1…um.
+
       A model on SO(3) (vin-so3, or a resnet or feedforward fitted to SO(3) data) writes the \
       SO(3) layout of `vin simulate heavy-top`, t,R11..R33,w1,w2,w3,learned_energy, from \
       --q0 = the initial attitude as a rotation vector (exponential coordinates, \
@@ -55,6 +57,12 @@ struct ForecastCommand: ParsableCommand {
       valueName: "file.csv"))
   var truth: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The inputs of a model that takes them: a CSV file t,u1,…,um or a signal (random:…, sine:…).",
+      valueName: "file.csv|signal"))
+  var control: String?
+
   @OptionGroup var output: OutputOptions
 
   func run() throws {
@@ -69,8 +77,13 @@ struct ForecastCommand: ParsableCommand {
     }
     let targets = [("--output", outputs.csv)] + (outputs.plot.map { [("--plot", .file($0))] } ?? [])
     for (option, target) in targets {
-      for (input, path) in [("--model", model)] + (truth.map { [("--truth", $0)] } ?? [])
-      where target.replaces(path) {
+      let controlFile = control.flatMap { spec in
+        spec.hasPrefix("random:") || spec.hasPrefix("sine:") ? nil : spec
+      }
+      let inputFiles =
+        [("--model", model)] + (truth.map { [("--truth", $0)] } ?? [])
+        + (controlFile.map { [("--control", $0)] } ?? [])
+      for (input, path) in inputFiles where target.replaces(path) {
         throw LearningCommandError.invalidOption(
           option: option, value: "'\(path)'",
           requirement: "names the \(input) file, which writing it would replace")
@@ -100,15 +113,11 @@ struct ForecastCommand: ParsableCommand {
           attitude: SO3.exp(Vector3(q0[0], q0[1], q0[2])),
           angularVelocity: Vector3(v0[0], v0[1], v0[2]))
       }
-    guard saved.model.inputCount == 0 else {
-      throw LearningCommandError.forecast(
-        .invalidConfiguration(
-          name: "model '\(saved.path)'", value: "\(saved.model.inputCount) inputs",
-          requirement:
-            "needs its inputs, which vin forecast cannot give yet; vin evaluate replays a truth file's u1… columns"
-        ))
-    }
-    let table = ForecastTable(try saved.forecast(from: initial, steps: steps))
+    // u_0…u_N: the forecast holds u_k over step k, row k shows it (row N the final value).
+    let inputs = try Self.inputs(control, steps: steps, model: saved)
+    let table = ForecastTable(
+      try saved.forecast(from: initial, inputs: Array(inputs.prefix(steps)), steps: steps),
+      inputs: inputs)
     let csv = try BufferedOutput(outputs.csv)
     do {
       if table.count > 0 {
@@ -157,5 +166,35 @@ struct ForecastCommand: ParsableCommand {
     }
     return
       "h = \(String(format: "%g", saved.model.stepSize))  ·  \(steps) steps  ·  q0 = (\(list(q0)))  ·  v0 = (\(list(v0)))  ·  \(model)"
+  }
+}
+
+extension ForecastCommand {
+  /// The inputs `u_0…u_N` of a forecast of `steps` steps from `--control` (`u_k` held over
+  /// step k; `u_N` the value at the final time, for its row): none for a model without inputs.
+  /// - Throws: ``LearningCommandError/invalidOption(option:value:requirement:)`` for a missing
+  ///   `--control` (a model with inputs) or one that is not needed; the signal's
+  ///   ``CommandError/invalidControl(_:detail:)``.
+  static func inputs(_ control: String?, steps: Int, model saved: SavedModel) throws -> [[Double]] {
+    let m = saved.model.inputCount
+    guard m > 0 else {
+      if let control {
+        throw LearningCommandError.invalidOption(
+          option: "--control", value: "'\(control)'",
+          requirement: "drives a model's inputs; '\(saved.path)' takes none")
+      }
+      return []
+    }
+    guard let control else {
+      throw LearningCommandError.invalidOption(
+        option: "--control", value: "missing",
+        requirement:
+          "is needed: the model '\(saved.path)' takes \(m) input\(m == 1 ? "" : "s") (u1…)")
+    }
+    let signal = try ControlSignal(parsing: control)
+    let h = saved.model.stepSize
+    try signal.validate(inputs: m, steps: steps, stepSize: h, subject: "model '\(saved.path)'")
+    var sequence = signal.sequence(inputs: m, stepSize: h)
+    return (0...steps).map { sequence.input(atStep: $0) }
   }
 }

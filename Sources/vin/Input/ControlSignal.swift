@@ -60,8 +60,9 @@ struct ControlSignal: Sendable {
 
   /// Throws unless the signal can drive a run of `steps` steps of size h of a system with m
   /// inputs: a file must have m input columns and cover `[0, N h]`; a random signal's hold must
-  /// be at least h (each step holds one input).
-  func validate(inputs m: Int, steps: Int, stepSize h: Double, system: String)
+  /// be at least h (each step holds one input). `subject` names what is driven in messages
+  /// (`system 'pendulum'`, `model 'm.json'`).
+  func validate(inputs m: Int, steps: Int, stepSize h: Double, subject: String)
     throws(CommandError)
   {
     switch source {
@@ -70,7 +71,7 @@ struct ControlSignal: Sendable {
         throw .invalidControl(
           specification,
           detail:
-            "the file has \(samples.inputCount) input column\(samples.inputCount == 1 ? "" : "s"), system '\(system)' has \(m) input\(m == 1 ? " (u1)" : "s (u1…u\(m))")"
+            "the file has \(samples.inputCount) input column\(samples.inputCount == 1 ? "" : "s"), \(subject) has \(m) input\(m == 1 ? " (u1)" : "s (u1…u\(m))")"
         )
       }
       do throws(IntegrationError) {

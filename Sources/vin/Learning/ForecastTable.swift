@@ -11,8 +11,13 @@ struct ForecastTable: TrajectoryTable {
   var table: any TrajectoryTable
   /// Whether the model has an energy.
   var hasEnergy: Bool
+  /// The inputs `u_k` written after the energy, row k's the input held over step k (the last
+  /// row's the signal's value at the final time); none for a model without inputs.
+  var inputs: [[Double]] = []
 
-  init(_ forecast: ForecastTrajectory) {
+  /// The forecast's rows, with the inputs `inputs` (one per row) as columns `u1…um`.
+  init(_ forecast: ForecastTrajectory, inputs: [[Double]] = []) {
+    self.inputs = inputs
     let energies = forecast.energies ?? Array(repeating: .nan, count: forecast.times.count)
     switch forecast {
     case .coordinates(let forecast):
@@ -30,9 +35,13 @@ struct ForecastTable: TrajectoryTable {
     hasEnergy = forecast.energies != nil
   }
 
-  var header: [String] { table.header }
+  var header: [String] {
+    table.header + (0..<(inputs.first?.count ?? 0)).map { "u\($0 + 1)" }
+  }
   var count: Int { table.count }
-  func row(_ index: Int) -> [Double] { table.row(index) }
+  func row(_ index: Int) -> [Double] {
+    inputs.isEmpty ? table.row(index) : table.row(index) + inputs[index]
+  }
 
   func figure(title: String, subtitle: String) -> Figure {
     var figure = table.figure(title: title, subtitle: subtitle)

@@ -105,7 +105,8 @@ struct SystemEntry: Sendable {
       guard m > 0 else {
         throw .invalidControl(control.specification, detail: "system '\(name)' has no inputs")
       }
-      try control.validate(inputs: m, steps: steps, stepSize: stepSize, system: name)
+      try control.validate(
+        inputs: m, steps: steps, stepSize: stepSize, subject: "system '\(name)'")
     }
     return SimulationSetup(
       parameters: values, position: position, velocity: velocity, stepSize: stepSize,

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""The forced learning benchmark of Docs/Learning.md ("Learning forces"), through the release `vin`.
+
+    Benchmarks/learning/forced.py [--seeds 1,2,3] [--jobs 2] [--vin PATH] [--work DIR]
+
+The damped driven pendulum (damping b = 0.1, m = l = 1, g = 9.81): 20 training trajectories of
+50 points at h = 0.1, driven by random torques (`--control random:std=1,hold=0.5`, a fresh
+sequence per trajectory), observed with noise σ = 0.05 on q and v; the inputs are known exactly.
+Ten test trajectories from fresh starts under fresh torque sequences, 100 steps, noiseless. Each
+model forecasts every test trajectory under its torques (`vin evaluate`, which replays the truth's
+u columns), scored as in run.py: the mean over steps 1..100 of the squared error summed over q
+and v. Models:
+
+- floor:    the true damped pendulum stepped by Störmer–Verlet at h (the VIN's own integrator);
+- vin-vv:   `vin fit --model vin-vv --angles --dissipation constant` (forced VIN-VV, learning
+            V, M, the input gain B and the damping D), its defaults otherwise;
+- resnet:   `vin fit --model resnet --angles` (x + h f(x, u)), its defaults otherwise.
+
+For the VIN it also reports the learned damping D/M and gain B/M against the truth's b/(ml²) and
+1/(ml²) (only the ratios are identifiable).
+"""
+
+import argparse
+import concurrent.futures
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import tempfile
+
+import run as suite
+
+ROW = dict(system="pendulum", params=["damping=0.1"], trajectories=20, points=50, noise=0.05,
+           dt=0.1, steps=100, control="random:std=1,hold=0.5")
+TRUE_DAMPING = 0.1
+TRUE_GAIN = 1.0
+
+
+def simulate(vin, q, v, steps, output, integrator, control_seed, noise=None, seed=0):
+    command = [vin, "simulate", ROW["system"], "--integrator", integrator, "--dt", repr(ROW["dt"]),
+               "--steps", str(steps), "--q0", ",".join(map(repr, q)), "--v0", ",".join(map(repr, v)),
+               "--control", f"{ROW['control']},seed={control_seed}", "--output", output]
+    for parameter in ROW["params"]:
+        command += ["--param", parameter]
+    if noise:
+        command += ["--noise", repr(noise), "--seed", str(seed)]
+    suite.run(command)
+
+
+def make_data(vin, seed, directory):
+    rng = random.Random(f"driven-pendulum/{seed}")
+    os.makedirs(directory, exist_ok=True)
+    for i in range(ROW["trajectories"]):
+        q, v = suite.pendulum_start(rng)
+        simulate(vin, q, v, ROW["points"] - 1, f"{directory}/train{i}.csv", suite.TRUTH_INTEGRATOR,
+                 control_seed=10_000 * seed + i, noise=ROW["noise"], seed=1000 * seed + i)
+    starts = []
+    for i in range(10):
+        q, v = suite.pendulum_start(rng)
+        simulate(vin, q, v, ROW["steps"], f"{directory}/test{i}.csv", suite.TRUTH_INTEGRATOR,
+                 control_seed=20_000 * seed + i)
+        starts.append((q, v))
+    return starts
+
+
+def evaluate(vin, model, truth, output):
+    suite.run([vin, "evaluate", "--model", model, "--truth", truth, "--output", output])
+    header, rows = suite.read_csv(output)
+    column = header.index("squared_error")
+    errors = [row[column] for row in rows[1:]]
+    return sum(e if math.isfinite(e) else float("inf") for e in errors) / len(errors)
+
+
+def learned_ratios(model_path):
+    """D/M and B/M of a forced VIN-VV on one coordinate (ConstantMassMatrix: M = (softplus(r) + ε)²)."""
+    with open(model_path) as f:
+        model = json.load(f)
+    epsilon = model["mass"].get("epsilon", 1e-4)
+    r = model["parameters"]["mass"][0]
+    mass = (math.log1p(math.exp(-abs(r))) + max(r, 0) + epsilon) ** 2
+    gain, factor = model["parameters"]["forces"]
+    return factor * factor / mass, gain / mass
+
+
+def job(vin, work, seed):
+    directory = f"{work}/driven-pendulum/seed{seed}"
+    starts = make_data(vin, seed, directory)
+    scores = {}
+    floor = []
+    for i, (q, v) in enumerate(starts):
+        output = f"{directory}/floor{i}.csv"
+        simulate(vin, q, v, ROW["steps"], output, "verlet", control_seed=20_000 * seed + i)
+        floor.append(suite.forecast_error(output, f"{directory}/test{i}.csv", False))
+    scores["floor"] = sum(floor) / len(floor)
+    notes = []
+    ratios = None
+    for tag, kind, options in (
+        ("vin-vv", "vin-vv", ["--angles", "--dissipation", "constant"]),
+        ("resnet", "resnet", ["--angles"]),
+    ):
+        model, seconds, last = suite.fit(vin, directory, kind, options, tag)
+        errors = [evaluate(vin, model, f"{directory}/test{i}.csv", f"{directory}/{tag}-eval{i}.csv")
+                  for i in range(len(starts))]
+        scores[tag] = sum(errors) / len(errors)
+        notes.append(f"{tag} {seconds:.0f} s: {last}")
+        if kind == "vin-vv":
+            ratios = learned_ratios(model)
+    line = " | ".join(f"{tag} {value:.4g}" for tag, value in scores.items())
+    print(f"driven-pendulum seed {seed} | {line} | D/M {ratios[0]:.4g} B/M {ratios[1]:.4g}", flush=True)
+    for note in notes:
+        print(f"    {note}", flush=True)
+    return seed, scores, ratios
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--vin", default=None, help="a built vin (default: build the release vin)")
+    parser.add_argument("--work", default=None)
+    arguments = parser.parse_args()
+    vin = arguments.vin
+    if vin is None:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "vin"], cwd=suite.ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        vin = f"{suite.ROOT}/.build/release/vin"
+    work = arguments.work or tempfile.mkdtemp(prefix="vinkit-forced-")
+    print(f"work directory {work}", flush=True)
+    seeds = [int(s) for s in arguments.seeds.split(",")]
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
+        for future in concurrent.futures.as_completed([pool.submit(job, vin, work, s) for s in seeds]):
+            results.append(future.result())
+    print()
+    print("| | floor (true model) | forced VIN-VV | forced ResNet | VIN / ResNet | learned D/M (true 0.1) | learned B/M (true 1) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for seed, scores, (damping, gain) in sorted(results):
+        print(f"| seed {seed} | {scores['floor']:.4g} | {scores['vin-vv']:.4g} | {scores['resnet']:.4g} | "
+              f"{scores['vin-vv'] / scores['resnet']:.3g} | {damping:.4g} | {gain:.4g} |")
+    def mean(values):
+        return statistics.fmean(values)
+    print(f"| mean | {mean([s['floor'] for _, s, _ in results]):.4g} | "
+          f"{mean([s['vin-vv'] for _, s, _ in results]):.4g} | {mean([s['resnet'] for _, s, _ in results]):.4g} | "
+          f"{mean([s['vin-vv'] / s['resnet'] for _, s, _ in results]):.3g} | "
+          f"{mean([r[0] for _, _, r in results]):.4g} | {mean([r[1] for _, _, r in results]):.4g} |")
+
+
+if __name__ == "__main__":
+    main()
