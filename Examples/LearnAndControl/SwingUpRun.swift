@@ -25,10 +25,10 @@ struct SwingUpRun {
     }
   }
 
-  /// The time from which the pendulum stays within `band` of the upright (|q − π| wrapped) to the
-  /// end of the run; `nil` if it is outside at the end.
-  func uprightTime(band: Double) -> Double? {
-    guard let last = angles.lastIndex(where: { abs(angleFromUpright($0)) > band }) else {
+  /// The time from which every sample `(q_k, q̇_k)` satisfies `condition` to the end of the run;
+  /// `nil` if the last does not.
+  func settlingTime(_ condition: (Double, Double) -> Bool) -> Double? {
+    guard let last = angles.indices.last(where: { !condition(angles[$0], velocities[$0]) }) else {
       return times.first
     }
     return last + 1 < times.count ? times[last + 1] : nil
