@@ -274,7 +274,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
             }
           }
         }
-        // μ = Π_{k−1} + (h/2)M_{k−1}.
+        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + Bu): Π̄_{k−1} = μ̄₀, M̄_{k−1} gets (h/2)μ̄₀.
         rBarPrevious.store(to: rBar + 9 * b)
         store(muBar, at: piBar + 3 * b)
         store((0.5 * h) * muBar, at: pending + 3 * b)
