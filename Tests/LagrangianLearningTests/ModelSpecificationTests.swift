@@ -200,7 +200,7 @@ struct ModelSpecificationTests {
     #expect(kinds == Set(ModelKind.allCases.filter { !$0.isBaseline }))
   }
 
-  @Test("forces: only vin-vv takes them, and their parameter list is counted")
+  @Test("forces: vin-vv and vin-so3 take them, and their parameter list is counted")
   func forcesAreChecked() throws {
     let forces = ForceSpecification(inputs: 1, dissipation: .constant)
     let onSV = ModelSpecification(
@@ -218,6 +218,24 @@ struct ModelSpecificationTests {
       parameters: ModelParameters(potential: [1], forces: [1, 2, 3, 4, 5]))
     #expect(model.inputCount == 1)
     #expect(model.flatParameters == [1, 1, 2, 3, 4, 5])
+    // On SO(3): B is 3×2, L has 6 entries.
+    let onSO3 = ModelSpecification(
+      kind: .vinSO3, dimension: 3, stepSize: 0.1, potential: .rigidBodyGravity,
+      mass: .rigidBodyInertia(), forces: ForceSpecification(inputs: 2, dissipation: .constant))
+    #expect(
+      throws: LearningError.dimensionMismatch(name: "forces parameters", expected: 12, actual: 6)
+    ) {
+      try onSO3.makeModel(
+        parameters: ModelParameters(
+          potential: [0, 0, 0], mass: [1, 0, 1, 0, 0, 1], forces: Array(repeating: 0.5, count: 6)))
+    }
+    let body = try onSO3.makeModel(
+      parameters: ModelParameters(
+        potential: [0, 0, 0], mass: [1, 0, 1, 0, 0, 1],
+        forces: (1...12).map { Double($0) }))
+    #expect(body.inputCount == 2)
+    #expect(body.flatParameters.suffix(12) == (1...12).map { Double($0) })
+    #expect(try body.specification == onSO3)
   }
 
   @Test("a registered potential and mass matrix save and load; unregistered they are named")
