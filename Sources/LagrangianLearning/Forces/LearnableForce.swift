@@ -26,6 +26,19 @@ public protocol LearnableForce: ParameterFlattening, Sendable {
   var specification: ForceSpecification { get }
 }
 
+extension LearnableForce {
+  /// Throws unless the forces act on n coordinates (or vanish): B has n·m entries, D n·n.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)``.
+  func checkDimension(_ n: Int) throws(LearningError) {
+    guard !vanishes else { return }
+    let (b, d) = (inputMatrix().count, dissipation().count)
+    guard b == n * inputCount, d == n * n else {
+      throw .dimensionMismatch(
+        name: "forces dimension (B has n·m entries, D n·n)", expected: n * n, actual: d)
+    }
+  }
+}
+
 /// No forces: the VIN is conservative and takes no inputs.
 public struct NoForce: LearnableForce, Hashable {
   public init() {}

@@ -112,12 +112,12 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     }
     try ModelLimits.check(
       forces.inputs, in: 0...ModelLimits.maximumDimension, field: "forces.inputs")
-    if !forces.vanishes, kind != .vinVelocityVerlet {
+    if !forces.vanishes, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "forces",
         value: "\(forces.inputs) inputs, dissipation \(forces.dissipation.rawValue)",
         requirement:
-          "are learned by vin-vv (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
+          "are learned by vin-vv and vin-mq (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
       )
     }
     switch components {
@@ -281,7 +281,10 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
               dimension: n, width: width, activation: activation, epsilon: epsilon,
               generator: &generator)
           }
-        return try Self.midpoint(learnedPotential, matrix, stepSize: stepSize)
+        return try Self.midpoint(
+          learnedPotential, matrix,
+          forces.vanishes ? nil : forces.makeForce(dimension: n, parameters: parameters?.forces),
+          stepSize: stepSize)
       default:
         let learnedPotential = try potential.makePotential(
           dimension: n, parameters: parameters?.potential, generator: &generator,
@@ -326,13 +329,18 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     }
   }
 
+  /// A VIN-mq, forced when `forces` is given.
   private static func midpoint<Potential: SpecifiedPotential>(
-    _ potential: Potential, _ mass: ConfigurationMassMatrix, stepSize: Double
+    _ potential: Potential, _ mass: ConfigurationMassMatrix, _ forces: ConstantForce?,
+    stepSize: Double
   ) throws(LearningError) -> any SpecifiedModel {
-    try VINMq(potential: potential, mass: mass, stepSize: stepSize)
+    if let forces {
+      return try VINMq(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
+    }
+    return try VINMq(potential: potential, mass: mass, stepSize: stepSize)
   }
 
-  /// A forced VIN-VV (the only kind that learns forces so far).
+  /// A forced VIN-VV.
   private static func forced<Potential: SpecifiedPotential>(
     _ potential: Potential, _ mass: any SpecifiedMassMatrix, _ forces: ConstantForce,
     stepSize: Double

@@ -93,7 +93,8 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "vin-vv's learned dissipation: none or constant (F = Bu − Dq̇ with D = LLᵀ).",
+      "The learned dissipation of vin-vv and vin-mq: none or constant"
+        + " (F = Bu − Dq̇ with D = LLᵀ).",
       valueName: "kind"))
   var dissipation: ForceSpecification.Dissipation = .none
 
