@@ -8,7 +8,7 @@ import _Differentiation
 /// B the n×m input matrix and D the n×n symmetric positive semi-definite dissipation matrix of
 /// the Rayleigh function `½ q̇ᵀDq̇`. A forced VIN adds them to its step through the discrete
 /// Lagrange–d'Alembert principle (Marsden and West, *Discrete mechanics and variational
-/// integrators*, Acta Numerica 2001, §3), with u held over each step (``VINVelocityVerlet``).
+/// integrators*, Acta Numerica 2001, §3), with u held over each step (``VINVelocityVerlet``, ``VINMq``).
 /// ``NoForce`` is the unforced VIN's; ``ConstantForce`` learns B and D.
 public protocol LearnableForce: ParameterFlattening, Sendable {
   /// The number m of inputs.
