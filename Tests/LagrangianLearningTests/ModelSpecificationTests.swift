@@ -157,6 +157,12 @@ struct ModelSpecificationTests {
             dimension: 2, inputCount: 2, dissipation: true,
             parameters: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]),
           stepSize: 0.05),
+        VINMq(
+          potential: QuadraticPotential(dimension: 2, stiffness: 0.7),
+          mass: ConfigurationMassMatrix(dimension: 2, width: 3, generator: &generator),
+          forces: ConstantForce(
+            dimension: 2, inputCount: 1, dissipation: true, parameters: [0.1, 0.2, 0.3, 0.4, 0.5]),
+          stepSize: 0.05),
       ]
     return try models.map { model in try #require(model as? any SpecifiedModel) }
   }
@@ -200,13 +206,22 @@ struct ModelSpecificationTests {
     #expect(kinds == Set(ModelKind.allCases.filter { !$0.isBaseline }))
   }
 
-  @Test("forces: vin-vv and vin-so3 take them, and their parameter list is counted")
+  @Test("forces: vin-vv, vin-mq and vin-so3 take them, and their parameter list is counted")
   func forcesAreChecked() throws {
     let forces = ForceSpecification(inputs: 1, dissipation: .constant)
-    let onSV = ModelSpecification(
-      kind: .vinStormerVerlet, dimension: 2, stepSize: 0.1, potential: .quadratic,
-      mass: .identity, forces: forces)
-    #expect(throws: LearningError.self) { try onSV.validate() }
+    for kind in [ModelKind.vinStormerVerlet, .vinSO2] {
+      let conservative = ModelSpecification(
+        kind: kind, dimension: 1, stepSize: 0.1, potential: .quadratic,
+        mass: .identity, forces: forces)
+      #expect(throws: LearningError.self) { try conservative.validate() }
+    }
+    var generator = SeededGenerator(seed: 1)
+    let onMq = try ModelSpecification(
+      kind: .vinMq, dimension: 2, stepSize: 0.1, potential: .quadratic,
+      mass: .configuration(width: 3), forces: forces
+    ).makeModel(generator: &generator)
+    #expect(onMq.inputCount == 1)
+    #expect(try onMq.specification.forces == forces)
     let onVV = ModelSpecification(
       kind: .vinVelocityVerlet, dimension: 2, stepSize: 0.1, potential: .quadratic,
       mass: .identity, forces: forces)

@@ -154,6 +154,34 @@ import Testing
     }
   }
 
+  /// vin-mq learns from the positions, and the inputs and dissipation like vin-vv.
+  @Test func aForcedVINMqLearnsInputsAndDissipation() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      let fit = try VINExecutable.run(
+        Self.fit("vin-mq", ["--dissipation", "constant"]), in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      #expect(json["kind"] as? String == "vin-mq")
+      let forces = try #require(json["forces"] as? [String: Any])
+      #expect(forces["inputs"] as? Int == 1)
+      #expect(forces["dissipation"] as? String == "constant")
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      #expect((parameters["forces"] as? [Double])?.count == 2)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "d0.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+      let forecast = try VINExecutable.run(
+        [
+          "forecast", "--model", "m.json", "--q0", "0.1", "--steps", "5", "--control",
+          "random:std=1,hold=0.2,seed=3",
+        ], in: directory)
+      #expect(forecast.status == 0, "\(forecast.standardError)")
+      #expect(forecast.standardOutput.hasPrefix("t,q1,v1,learned_energy,u1\n"))
+    }
+  }
+
   @Test func badInputOptionsAndDataAreOneLineErrorsWithoutAModelFile() throws {
     try withTemporaryDirectory { directory in
       try Self.writeData(in: directory)

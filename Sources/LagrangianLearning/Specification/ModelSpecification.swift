@@ -117,7 +117,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         name: "forces",
         value: "\(forces.inputs) inputs, dissipation \(forces.dissipation.rawValue)",
         requirement:
-          "are learned by vin-vv and vin-so3 (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
+          "are learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
       )
     }
     switch components {
@@ -284,7 +284,10 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
               dimension: n, width: width, activation: activation, epsilon: epsilon,
               generator: &generator)
           }
-        return try Self.midpoint(learnedPotential, matrix, stepSize: stepSize)
+        return try Self.midpoint(
+          learnedPotential, matrix,
+          forces.vanishes ? nil : forces.makeForce(dimension: n, parameters: parameters?.forces),
+          stepSize: stepSize)
       default:
         let learnedPotential = try potential.makePotential(
           dimension: n, parameters: parameters?.potential, generator: &generator,
@@ -339,10 +342,15 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     }
   }
 
+  /// A VIN-mq, forced when `forces` is given.
   private static func midpoint<Potential: SpecifiedPotential>(
-    _ potential: Potential, _ mass: ConfigurationMassMatrix, stepSize: Double
+    _ potential: Potential, _ mass: ConfigurationMassMatrix, _ forces: ConstantForce?,
+    stepSize: Double
   ) throws(LearningError) -> any SpecifiedModel {
-    try VINMq(potential: potential, mass: mass, stepSize: stepSize)
+    if let forces {
+      return try VINMq(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
+    }
+    return try VINMq(potential: potential, mass: mass, stepSize: stepSize)
   }
 
   /// A forced VIN-VV.

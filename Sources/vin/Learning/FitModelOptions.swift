@@ -65,7 +65,7 @@ struct FitModelOptions {
     if dissipation != .none, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "--dissipation", value: dissipation.rawValue,
-        requirement: "is learned by vin-vv and vin-so3 (\(kind.rawValue) learns none)")
+        requirement: "is learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) learns none)")
     }
     if kind.isBaseline {
       return ModelSpecification(
@@ -77,7 +77,7 @@ struct FitModelOptions {
       throw .invalidConfiguration(
         name: "--inputs", value: "learned (the data have \(inputs) input columns u1…)",
         requirement:
-          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit vin-vv, vin-so3, resnet or feedforward, which learn them"
+          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit vin-vv, vin-mq, vin-so3, resnet or feedforward, which learn them"
       )
     }
     let learnedPotential: PotentialSpecification
