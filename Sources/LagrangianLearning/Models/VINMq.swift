@@ -206,7 +206,7 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
   }
 
   /// The learned B and D as DiscreteMechanics' `ActuatorsAndDamping`.
-  /// - Throws: ``IntegrationError/invalidParameter(name:value:requirement:)`` if D is not
+  /// - Throws: `IntegrationError.invalidParameter` if D is not
   ///   symmetric positive semi-definite to its tolerance (`D = LLᵀ` is by construction).
   public var learnedForces: ActuatorsAndDamping {
     get throws(IntegrationError) {
