@@ -26,59 +26,17 @@ import argparse
 import concurrent.futures
 import json
 import math
-import os
-import random
 import statistics
 import subprocess
 import tempfile
 
 import run as suite
+from forced import evaluate, make_data, simulate
 
 ROW = dict(system="rigid-body", params=["damping=0.1"], trajectories=20, points=50, noise=0.02,
            dt=0.1, steps=100, control="random:std=1,hold=0.5")
 TRUE_RATIOS = (2.0, 3.0)
 TRUE_DAMPING = 0.1
-
-
-def simulate(vin, q, v, steps, output, integrator, control_seed, noise=None, seed=0):
-    command = [vin, "simulate", ROW["system"], "--integrator", integrator, "--dt", repr(ROW["dt"]),
-               "--steps", str(steps), "--q0", ",".join(map(repr, q)), "--v0", ",".join(map(repr, v)),
-               "--control", f"{ROW['control']},seed={control_seed}", "--output", output]
-    for parameter in ROW["params"]:
-        command += ["--param", parameter]
-    if noise:
-        command += ["--noise", repr(noise), "--seed", str(seed)]
-    suite.run(command)
-
-
-def make_data(vin, seed, directory):
-    rng = random.Random(f"driven-body/{seed}")
-    os.makedirs(directory, exist_ok=True)
-    for i in range(ROW["trajectories"]):
-        q, v = suite.free_body_start(rng)
-        simulate(vin, q, v, ROW["points"] - 1, f"{directory}/train{i}.csv", suite.TRUTH_INTEGRATOR,
-                 control_seed=10_000 * seed + i, noise=ROW["noise"], seed=1000 * seed + i)
-    starts = []
-    for i in range(10):
-        q, v = suite.free_body_start(rng)
-        simulate(vin, q, v, ROW["steps"], f"{directory}/test{i}.csv", suite.TRUTH_INTEGRATOR,
-                 control_seed=20_000 * seed + i)
-        starts.append((q, v))
-    return starts
-
-
-def evaluate(vin, model, truth, output):
-    """The mean squared error over steps 1..N; inf when the forecast is not finite."""
-    result = subprocess.run([vin, "evaluate", "--model", model, "--truth", truth, "--output", output],
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        if "not finite" in result.stderr or "non-finite" in result.stderr or "nan" in result.stderr:
-            return float("inf")
-        raise RuntimeError(result.stderr.strip())
-    header, rows = suite.read_csv(output)
-    column = header.index("squared_error")
-    errors = [row[column] for row in rows[1:]]
-    return sum(e if math.isfinite(e) else float("inf") for e in errors) / len(errors)
 
 
 def lower(entries):
@@ -119,12 +77,12 @@ def learned_physics(model_path):
 
 def job(vin, work, seed):
     directory = f"{work}/driven-body/seed{seed}"
-    starts = make_data(vin, seed, directory)
+    starts = make_data(vin, ROW, suite.free_body_start, "driven-body", seed, directory)
     scores = {}
     floor = []
     for i, (q, v) in enumerate(starts):
         output = f"{directory}/floor{i}.csv"
-        simulate(vin, q, v, ROW["steps"], output, "lgvi", control_seed=20_000 * seed + i)
+        simulate(vin, ROW, q, v, ROW["steps"], output, "lgvi", control_seed=20_000 * seed + i)
         floor.append(suite.forecast_error(output, f"{directory}/test{i}.csv", True))
     scores["floor"] = sum(floor) / len(floor)
     notes = []
