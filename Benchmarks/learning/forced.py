@@ -38,35 +38,45 @@ TRUE_DAMPING = 0.1
 TRUE_GAIN = 1.0
 
 
-def simulate(vin, q, v, steps, output, integrator, control_seed, noise=None, seed=0):
-    command = [vin, "simulate", ROW["system"], "--integrator", integrator, "--dt", repr(ROW["dt"]),
+def simulate(vin, row, q, v, steps, output, integrator, control_seed, noise=None, seed=0):
+    """`vin simulate` of `row`'s system under its control signal with seed `control_seed`."""
+    command = [vin, "simulate", row["system"], "--integrator", integrator, "--dt", repr(row["dt"]),
                "--steps", str(steps), "--q0", ",".join(map(repr, q)), "--v0", ",".join(map(repr, v)),
-               "--control", f"{ROW['control']},seed={control_seed}", "--output", output]
-    for parameter in ROW["params"]:
+               "--control", f"{row['control']},seed={control_seed}", "--output", output]
+    for parameter in row["params"]:
         command += ["--param", parameter]
     if noise:
         command += ["--noise", repr(noise), "--seed", str(seed)]
     suite.run(command)
 
 
-def make_data(vin, seed, directory):
-    rng = random.Random(f"driven-pendulum/{seed}")
+def make_data(vin, row, start, name, seed, directory):
+    """Noisy driven training files and noiseless driven test files of one seed (fresh control
+    sequences throughout); returns the test starts."""
+    rng = random.Random(f"{name}/{seed}")
     os.makedirs(directory, exist_ok=True)
-    for i in range(ROW["trajectories"]):
-        q, v = suite.pendulum_start(rng)
-        simulate(vin, q, v, ROW["points"] - 1, f"{directory}/train{i}.csv", suite.TRUTH_INTEGRATOR,
-                 control_seed=10_000 * seed + i, noise=ROW["noise"], seed=1000 * seed + i)
+    for i in range(row["trajectories"]):
+        q, v = start(rng)
+        simulate(vin, row, q, v, row["points"] - 1, f"{directory}/train{i}.csv",
+                 suite.TRUTH_INTEGRATOR, control_seed=10_000 * seed + i, noise=row["noise"],
+                 seed=1000 * seed + i)
     starts = []
     for i in range(10):
-        q, v = suite.pendulum_start(rng)
-        simulate(vin, q, v, ROW["steps"], f"{directory}/test{i}.csv", suite.TRUTH_INTEGRATOR,
+        q, v = start(rng)
+        simulate(vin, row, q, v, row["steps"], f"{directory}/test{i}.csv", suite.TRUTH_INTEGRATOR,
                  control_seed=20_000 * seed + i)
         starts.append((q, v))
     return starts
 
 
 def evaluate(vin, model, truth, output):
-    suite.run([vin, "evaluate", "--model", model, "--truth", truth, "--output", output])
+    """The mean squared error over steps 1..N; inf when the forecast is not finite."""
+    result = subprocess.run([vin, "evaluate", "--model", model, "--truth", truth, "--output", output],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        if "not finite" in result.stderr or "non-finite" in result.stderr or "nan" in result.stderr:
+            return float("inf")
+        raise RuntimeError(result.stderr.strip())
     header, rows = suite.read_csv(output)
     column = header.index("squared_error")
     errors = [row[column] for row in rows[1:]]
@@ -86,12 +96,12 @@ def learned_ratios(model_path):
 
 def job(vin, work, seed):
     directory = f"{work}/driven-pendulum/seed{seed}"
-    starts = make_data(vin, seed, directory)
+    starts = make_data(vin, ROW, suite.pendulum_start, "driven-pendulum", seed, directory)
     scores = {}
     floor = []
     for i, (q, v) in enumerate(starts):
         output = f"{directory}/floor{i}.csv"
-        simulate(vin, q, v, ROW["steps"], output, "verlet", control_seed=20_000 * seed + i)
+        simulate(vin, ROW, q, v, ROW["steps"], output, "verlet", control_seed=20_000 * seed + i)
         floor.append(suite.forecast_error(output, f"{directory}/test{i}.csv", False))
     scores["floor"] = sum(floor) / len(floor)
     notes = []

@@ -1,3 +1,4 @@
+import Foundation
 import Manifolds
 import Testing
 
@@ -140,6 +141,29 @@ struct SO3LGVITests {
         minus[j] -= delta
         let column = (equation.residual(at: plus) - equation.residual(at: minus)) / (2 * delta)
         #expect((column - analytic.column(j)).maxAbs < 1e-9, "f = \(f), column \(j)")
+      }
+    }
+  }
+
+  @Test("∂ω/∂f of the discrete angular velocity ω = (sin|f|/|f|) f/h matches central differences")
+  func angularVelocityJacobian() {
+    let h = 0.05
+    func omega(_ f: Vector3) -> Vector3 {
+      let theta = f.squaredNorm.squareRoot()
+      return (sin(theta) / theta / h) * f
+    }
+    for f in [
+      Vector3(0.01, -0.02, 0.015), Vector3(0.2, -0.3, 0.25), Vector3(1.2, 0.4, -2.0),
+    ] {
+      let analytic = SO3LGVIEquation.angularVelocityJacobian(at: f, stepSize: h)
+      let delta = 1e-6
+      for j in 0..<3 {
+        var plus = f
+        var minus = f
+        plus[j] += delta
+        minus[j] -= delta
+        let column = (omega(plus) - omega(minus)) / (2 * delta)
+        #expect((column - analytic.column(j)).maxAbs < 1e-8, "f = \(f), column \(j)")
       }
     }
   }

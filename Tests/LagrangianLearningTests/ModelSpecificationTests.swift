@@ -157,6 +157,12 @@ struct ModelSpecificationTests {
             dimension: 2, inputCount: 2, dissipation: true,
             parameters: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]),
           stepSize: 0.05),
+        VINMq(
+          potential: QuadraticPotential(dimension: 2, stiffness: 0.7),
+          mass: ConfigurationMassMatrix(dimension: 2, width: 3, generator: &generator),
+          forces: ConstantForce(
+            dimension: 2, inputCount: 1, dissipation: true, parameters: [0.1, 0.2, 0.3, 0.4, 0.5]),
+          stepSize: 0.05),
       ]
     return try models.map { model in try #require(model as? any SpecifiedModel) }
   }
@@ -200,13 +206,22 @@ struct ModelSpecificationTests {
     #expect(kinds == Set(ModelKind.allCases.filter { !$0.isBaseline }))
   }
 
-  @Test("forces: only vin-vv takes them, and their parameter list is counted")
+  @Test("forces: vin-vv, vin-mq and vin-so3 take them, and their parameter list is counted")
   func forcesAreChecked() throws {
     let forces = ForceSpecification(inputs: 1, dissipation: .constant)
-    let onSV = ModelSpecification(
-      kind: .vinStormerVerlet, dimension: 2, stepSize: 0.1, potential: .quadratic,
-      mass: .identity, forces: forces)
-    #expect(throws: LearningError.self) { try onSV.validate() }
+    for kind in [ModelKind.vinStormerVerlet, .vinSO2] {
+      let conservative = ModelSpecification(
+        kind: kind, dimension: 1, stepSize: 0.1, potential: .quadratic,
+        mass: .identity, forces: forces)
+      #expect(throws: LearningError.self) { try conservative.validate() }
+    }
+    var generator = SeededGenerator(seed: 1)
+    let onMq = try ModelSpecification(
+      kind: .vinMq, dimension: 2, stepSize: 0.1, potential: .quadratic,
+      mass: .configuration(width: 3), forces: forces
+    ).makeModel(generator: &generator)
+    #expect(onMq.inputCount == 1)
+    #expect(try onMq.specification.forces == forces)
     let onVV = ModelSpecification(
       kind: .vinVelocityVerlet, dimension: 2, stepSize: 0.1, potential: .quadratic,
       mass: .identity, forces: forces)
@@ -218,6 +233,24 @@ struct ModelSpecificationTests {
       parameters: ModelParameters(potential: [1], forces: [1, 2, 3, 4, 5]))
     #expect(model.inputCount == 1)
     #expect(model.flatParameters == [1, 1, 2, 3, 4, 5])
+    // On SO(3): B is 3×2, L has 6 entries.
+    let onSO3 = ModelSpecification(
+      kind: .vinSO3, dimension: 3, stepSize: 0.1, potential: .rigidBodyGravity,
+      mass: .rigidBodyInertia(), forces: ForceSpecification(inputs: 2, dissipation: .constant))
+    #expect(
+      throws: LearningError.dimensionMismatch(name: "forces parameters", expected: 12, actual: 6)
+    ) {
+      try onSO3.makeModel(
+        parameters: ModelParameters(
+          potential: [0, 0, 0], mass: [1, 0, 1, 0, 0, 1], forces: Array(repeating: 0.5, count: 6)))
+    }
+    let body = try onSO3.makeModel(
+      parameters: ModelParameters(
+        potential: [0, 0, 0], mass: [1, 0, 1, 0, 0, 1],
+        forces: (1...12).map { Double($0) }))
+    #expect(body.inputCount == 2)
+    #expect(body.flatParameters.suffix(12) == (1...12).map { Double($0) })
+    #expect(try body.specification == onSO3)
   }
 
   @Test("a registered potential and mass matrix save and load; unregistered they are named")

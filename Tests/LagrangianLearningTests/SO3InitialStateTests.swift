@@ -53,7 +53,8 @@ struct SO3InitialStateTests {
     let variables = TrainingVariables(
       model: model, initialStates: ParameterVector(starts), logNoiseScale: log(0.2))
     let indices = [0, 2, windows.count - 1]
-    func loss(_ variables: TrainingVariables<VINSO3<RigidBodyGravityPotential>>) -> Double {
+    func loss(_ variables: TrainingVariables<VINSO3<RigidBodyGravityPotential, NoForce>>) -> Double
+    {
       summedLoss(
         variables, windows: windows, indices: indices, horizon: 6, kind: kind, learnedStarts: true)
     }

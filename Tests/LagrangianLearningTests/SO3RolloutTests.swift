@@ -18,7 +18,9 @@ struct SO3RolloutTests {
   static let steps = 30
 
   /// Window b's rows `(R_k, Ω_k)`, k = 0…K, by `SO3LGVI.step` on the model's learned body.
-  static func reference<Potential>(_ model: VINSO3<Potential>, window b: Int) throws -> [Double] {
+  static func reference<Potential>(_ model: VINSO3<Potential, NoForce>, window b: Int) throws
+    -> [Double]
+  {
     let row = Array(initialRows[(12 * b)..<(12 * b + 12)])
     let states = try model.trajectory(
       attitude: Matrix3(entries: row), angularVelocity: Vector3(row[9], row[10], row[11]),

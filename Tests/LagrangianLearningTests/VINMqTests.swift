@@ -7,7 +7,7 @@ import _Differentiation
 
 @Suite("VIN-mq")
 struct VINMqTests {
-  static func model(seed: UInt64, perturbation: Double) throws -> VINMq<MLPPotential> {
+  static func model(seed: UInt64, perturbation: Double) throws -> VINMq<MLPPotential, NoForce> {
     var generator = SeededGenerator(seed: seed)
     let potential = try MLPPotential(
       dimension: 2, width: 8, depth: 1, activation: .tanh, generator: &generator)
@@ -67,7 +67,7 @@ struct VINMqTests {
 
   /// A VIN-mq on angles as `vin fit --model vin-mq --angles` builds it: the potential sees
   /// `(cos q, sin q)`, the mass network q itself; every parameter perturbed so that M(q) varies.
-  static func angularModel(seed: UInt64) throws -> VINMq<AngularMLPPotential> {
+  static func angularModel(seed: UInt64) throws -> VINMq<AngularMLPPotential, NoForce> {
     var generator = SeededGenerator(seed: seed)
     let potential = try AngularMLPPotential(
       dimension: 2, width: 9, depth: 1, activation: .tanh, generator: &generator)
@@ -86,7 +86,7 @@ struct VINMqTests {
   /// `VariationalMidpoint` on the learned system from `(q₀, q₁)`: `p₁ = D₂L_d(q₀, q₁)` by the
   /// integrator's own discrete Lagrangian, then `steps − 1` steps.
   static func reference<Potential: LearnablePotential>(
-    _ model: VINMq<Potential>, _ q0: [Double], _ q1: [Double], steps: Int
+    _ model: VINMq<Potential, NoForce>, _ q0: [Double], _ q1: [Double], steps: Int
   ) throws -> [Double] {
     var lagrangian = try MidpointDiscreteLagrangian(system: model.system, stepSize: 0.05)
     var p1 = [0.0, 0.0]
@@ -270,7 +270,7 @@ struct VINMqTests {
     let initialLoss = try Trainer(configuration: zeroIterations).train(initial, on: trajectories)
       .summary.bestLoss
 
-    func forecastError(_ model: VINMq<MLPPotential>) throws -> Double {
+    func forecastError(_ model: VINMq<MLPPotential, NoForce>) throws -> Double {
       var total = 0.0
       for (start, data) in zip(starts, trajectories) {
         let forecast = try model.forecast(position: start.q, velocity: start.v, steps: 20)

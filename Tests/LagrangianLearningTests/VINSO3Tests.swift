@@ -45,13 +45,15 @@ struct VINSO3Tests {
 
   /// A model with a generic inertia and the gravity potential, and the two initial rows.
   static func genericCase() throws -> (
-    model: VINSO3<RigidBodyGravityPotential>, initial: [Double]
+    model: VINSO3<RigidBodyGravityPotential, NoForce>, initial: [Double]
   ) {
     (try VINSO3(stepSize: 0.05, parameters: [0.3, -0.2, 0.5] + inertia), initialRows)
   }
 
   /// The same with a network potential.
-  static func networkCase() throws -> (model: VINSO3<RigidBodyMLPPotential>, initial: [Double]) {
+  static func networkCase() throws -> (
+    model: VINSO3<RigidBodyMLPPotential, NoForce>, initial: [Double]
+  ) {
     var generator = SeededGenerator(seed: 5)
     let shape = try NetworkShape(
       inputDimension: 9, width: 6, depth: 2, outputDimension: 1, activation: .tanh)
@@ -63,7 +65,7 @@ struct VINSO3Tests {
 
   static let steps = 12
 
-  static func loss<Potential>(_ model: VINSO3<Potential>, _ initial: [Double]) -> Double {
+  static func loss<Potential>(_ model: VINSO3<Potential, NoForce>, _ initial: [Double]) -> Double {
     probeLoss(model.rollout(from: initial, steps: steps))
   }
 
@@ -135,7 +137,7 @@ struct VINSO3Tests {
   }
 
   static func checkParameterGradient<Potential>(
-    _ testCase: (model: VINSO3<Potential>, initial: [Double]), network: Bool
+    _ testCase: (model: VINSO3<Potential, NoForce>, initial: [Double]), network: Bool
   ) throws {
     let (model, initial) = testCase
     let gradient = model.flatten(gradient(at: model) { Self.loss($0, initial) })
@@ -161,7 +163,7 @@ struct VINSO3Tests {
   }
 
   static func checkInitialStateGradient<Potential>(
-    _ testCase: (model: VINSO3<Potential>, initial: [Double]), network: Bool
+    _ testCase: (model: VINSO3<Potential, NoForce>, initial: [Double]), network: Bool
   ) throws {
     let (model, initial) = testCase
     let bar = gradient(at: initial) { Self.loss(model, $0) }.base

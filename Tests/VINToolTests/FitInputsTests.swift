@@ -122,6 +122,66 @@ import Testing
     }
   }
 
+  @Test func aForcedVINSO3LearnsBodyTorquesAndDamping() throws {
+    try withTemporaryDirectory { directory in
+      let simulate = try VINExecutable.run(
+        [
+          "simulate", "rigid-body", "--dt", "0.1", "--steps", "20", "--param", "damping=0.1",
+          "--control", "random:std=1,hold=0.5,seed=3", "--output", "body.csv",
+        ], in: directory)
+      #expect(simulate.status == 0, "\(simulate.standardError)")
+      let fit = try VINExecutable.run(
+        Self.fit("vin-so3", ["--dissipation", "constant"], data: ["body.csv"]), in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let forces = try #require(json["forces"] as? [String: Any])
+      #expect(forces["inputs"] as? Int == 3)
+      #expect(forces["dissipation"] as? String == "constant")
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      // B is 3×3, L has 6 entries.
+      #expect((parameters["forces"] as? [Double])?.count == 15)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "body.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+      let forecast = try VINExecutable.run(
+        [
+          "forecast", "--model", "m.json", "--q0", "0.1,0,0", "--v0", "0.2,1,0", "--steps", "5",
+          "--control", "sine:amplitude=1,frequency=0.5",
+        ], in: directory)
+      #expect(forecast.status == 0, "\(forecast.standardError)")
+      #expect(forecast.standardOutput.split(separator: "\n").first?.hasSuffix(",u1,u2,u3") == true)
+    }
+  }
+
+  /// vin-mq learns from the positions, and the inputs and dissipation like vin-vv.
+  @Test func aForcedVINMqLearnsInputsAndDissipation() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      let fit = try VINExecutable.run(
+        Self.fit("vin-mq", ["--dissipation", "constant"]), in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      #expect(json["kind"] as? String == "vin-mq")
+      let forces = try #require(json["forces"] as? [String: Any])
+      #expect(forces["inputs"] as? Int == 1)
+      #expect(forces["dissipation"] as? String == "constant")
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      #expect((parameters["forces"] as? [Double])?.count == 2)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "d0.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+      let forecast = try VINExecutable.run(
+        [
+          "forecast", "--model", "m.json", "--q0", "0.1", "--steps", "5", "--control",
+          "random:std=1,hold=0.2,seed=3",
+        ], in: directory)
+      #expect(forecast.status == 0, "\(forecast.standardError)")
+      #expect(forecast.standardOutput.hasPrefix("t,q1,v1,learned_energy,u1\n"))
+    }
+  }
+
   @Test func badInputOptionsAndDataAreOneLineErrorsWithoutAModelFile() throws {
     try withTemporaryDirectory { directory in
       try Self.writeData(in: directory)

@@ -69,6 +69,16 @@ public struct SO3LGVIEquation: Sendable {
     )
   }
 
+  /// `∂ω/∂f = (a I + (a′(θ)/θ) f fᵀ)/h`, the derivative of a damped step's discrete body angular
+  /// velocity `ω = a f/h` (``SO3LGVI/angularVelocity(of:)``) with respect to the root f, `θ = |f|`:
+  /// what the adjoint of a damped step needs beside ``residualAndJacobian(at:)`` (it is the
+  /// dissipation's term of `DG` with `Δ = I`, divided by h). Symmetric.
+  @inlinable
+  public static func angularVelocityJacobian(at f: Vector3, stepSize h: Double) -> Matrix3 {
+    let c = ExponentialCoefficients(f)
+    return (1 / h) * (c.a * Matrix3.identity + Matrix3.outer(c.aPrimeOverTheta * f, f))
+  }
+
   /// The residual level accepted as converged: `1e-10 max|g|`. Newton stops on its corrections
   /// (see ``newton(from:maxIterations:)``); this bound only tells convergence from a stall far
   /// from the root.

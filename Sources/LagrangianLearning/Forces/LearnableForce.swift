@@ -8,7 +8,7 @@ import _Differentiation
 /// B the n×m input matrix and D the n×n symmetric positive semi-definite dissipation matrix of
 /// the Rayleigh function `½ q̇ᵀDq̇`. A forced VIN adds them to its step through the discrete
 /// Lagrange–d'Alembert principle (Marsden and West, *Discrete mechanics and variational
-/// integrators*, Acta Numerica 2001, §3), with u held over each step (``VINVelocityVerlet``).
+/// integrators*, Acta Numerica 2001, §3), with u held over each step (``VINVelocityVerlet``, ``VINMq``).
 /// ``NoForce`` is the unforced VIN's; ``ConstantForce`` learns B and D.
 public protocol LearnableForce: ParameterFlattening, Sendable {
   /// The number m of inputs.
@@ -24,6 +24,19 @@ public protocol LearnableForce: ParameterFlattening, Sendable {
   func pullback(inputMatrixBar: [Double], dissipationBar: [Double]) -> TangentVector
   /// The specification that, with the dimension, rebuilds these forces' architecture.
   var specification: ForceSpecification { get }
+}
+
+extension LearnableForce {
+  /// Throws unless the forces act on n coordinates (or vanish): B has n·m entries, D n·n.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)``.
+  func checkDimension(_ n: Int) throws(LearningError) {
+    guard !vanishes else { return }
+    let (b, d) = (inputMatrix().count, dissipation().count)
+    guard b == n * inputCount, d == n * n else {
+      throw .dimensionMismatch(
+        name: "forces dimension (B has n·m entries, D n·n)", expected: n * n, actual: d)
+    }
+  }
 }
 
 /// No forces: the VIN is conservative and takes no inputs.

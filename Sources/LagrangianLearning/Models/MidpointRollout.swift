@@ -38,12 +38,25 @@ import Manifolds
 /// and the potential's gradient pullback give `q̄̄` (midpoint) and `v̄`, and
 /// `q̄_k += ½ q̄̄ − v̄/h` (`q̄_{k+1} += ½ q̄̄ + v̄/h` at step 0), one batched pass each per step.
 ///
+/// **Forces** (a forced ``VINMq``): the discrete forces of the midpoint rule,
+/// `f_d⁻ = f_d⁺ = f_k = (h/2) F(v_k, u_k)` with `F = B u − D q̇` (``HeldForces``) at the step's
+/// discrete velocity `v_k = (q_{k+1} − q_k)/h` and u held over the step (Marsden and West 2001,
+/// §3), enter the transforms as in DiscreteMechanics' forced `VariationalMidpoint`:
+/// `p₁ = P₊(q₀, q₁) + f₀`, then `P₋ − f_k = p_k` and `p_{k+1} = P₊ + f_k`, so that
+/// `J₋` gains `+½D` and `J₊` `−½D`. The adjoint above then holds with these J and these
+/// transforms; the force terms add the pullback of `cᵀf_k`, `c = p̄ + λ` (`c = p̄` at step 0):
+/// `q̄_k += ½Dᵀc` (and `q̄₁ −= ½Dᵀc` at step 0), `B̄ += (h/2) c u_kᵀ`, `D̄ −= (h/2) c v_kᵀ`.
+/// Without forces (``forces`` nil) none of this runs: the step is the conservative one, bit for
+/// bit.
+///
 /// Positions, momenta and the Newton matrices at the roots live in a ``RolloutWorkspace``,
 /// step-major (window b of step k at `(k B + b) n`); nothing is allocated per step.
 struct MidpointRollout<Potential: LearnablePotential> {
   let potential: Potential
   let mass: ConfigurationMassNetwork
   let stepSize: Double
+  /// The forces and held inputs of a forced model (nil: none).
+  let forces: HeldForces?
   /// The number B of windows.
   let batch: Int
   /// The number of steps K.
@@ -65,11 +78,12 @@ struct MidpointRollout<Potential: LearnablePotential> {
 
   init(
     potential: Potential, mass: ConfigurationMassNetwork, stepSize: Double, batch: Int,
-    steps: Int, workspace: RolloutWorkspace
+    steps: Int, workspace: RolloutWorkspace, forces: HeldForces? = nil
   ) {
     self.potential = potential
     self.mass = mass
     self.stepSize = stepSize
+    self.forces = forces
     self.batch = batch
     self.steps = steps
     self.workspace = workspace
@@ -101,11 +115,16 @@ struct MidpointRollout<Potential: LearnablePotential> {
     let values = NewtonValues(
       batch: batch, dimension: n, massScratch: mass.scratchCount, workspace: workspace)
     var active = Array(0..<batch)
-    // p₁ = P₊(q₀, q₁).
+    // p₁ = P₊(q₀, q₁) + f₀.
     evaluate(step: 0, active, values, secondDerivatives: false)
     for (j, b) in active.enumerated() {
       window.load(j, values)
-      window.legendreTransform(sign: 1, into: momenta + offset(1) + b * n)
+      let p = momenta + offset(1) + b * n
+      window.legendreTransform(sign: 1, into: p)
+      guard let forces else { continue }
+      let force = values.forces + j * n
+      forces.writeForce(window: b, step: 0, velocity: values.velocities + j * n, into: force)
+      for i in 0..<n { p[i] += 0.5 * stepSize * force[i] }
     }
     for k in 1..<steps { solve(step: k, &active, values) }
   }
@@ -194,13 +213,18 @@ struct MidpointRollout<Potential: LearnablePotential> {
     return true
   }
 
-  /// At the root of step k for window b (batch position j): `p_{k+1} = P₊`, and `J₋`, `J₊`
-  /// kept for the adjoint.
+  /// At the root of step k for window b (batch position j): `p_{k+1} = P₊ + f_k`, and `J₋`,
+  /// `J₊` kept for the adjoint.
   private mutating func finish(step k: Int, window b: Int, _ j: Int, _ values: NewtonValues) {
     let n = dimension
     window.load(j, values)
     let p = momenta + offset(k + 1) + b * n
     window.legendreTransform(sign: 1, into: p)
+    if forces != nil {
+      // F at the root, from the evaluation that found it converged.
+      let force = values.forces + j * n
+      for i in 0..<n { p[i] += 0.5 * stepSize * force[i] }
+    }
     for i in 0..<n where !p[i].isFinite {
       failures[b] = k + 1
       return
@@ -208,11 +232,14 @@ struct MidpointRollout<Potential: LearnablePotential> {
     let kept = jacobians + 2 * (offset(k) + b * n) * n
     kept.update(from: values.newtonMatrices + j * n * n, count: n * n)
     window.transformDerivative(sign: 1, into: kept + n * n)
+    if let forces {
+      for i in 0..<(n * n) { kept[n * n + i] -= 0.5 * forces.dissipation[i] }
+    }
   }
 
   /// The midpoints and velocities of the windows `active` between steps k and k + 1, and at
   /// them M, `uₖ` and ∇V, with `secondDerivatives` also S and ∇²V, the residuals
-  /// `P₋ − p_k` (k ≥ 1) and the Newton matrices `J₋`.
+  /// `P₋ − f_k − p_k` (k ≥ 1; F in `NewtonValues.forces`) and the Newton matrices `J₋`.
   private mutating func evaluate(
     step k: Int, _ active: [Int], _ values: NewtonValues, secondDerivatives: Bool
   ) {
@@ -241,9 +268,18 @@ struct MidpointRollout<Potential: LearnablePotential> {
     for (j, b) in active.enumerated() {
       window.load(j, values)
       let residual = values.residuals + j * n
+      let newtonMatrix = values.newtonMatrices + j * n * n
       window.legendreTransform(sign: -1, into: residual)
+      if let forces {
+        let force = values.forces + j * n
+        forces.writeForce(window: b, step: k, velocity: values.velocities + j * n, into: force)
+        for i in 0..<n { residual[i] -= 0.5 * stepSize * force[i] }
+      }
       for i in 0..<n { residual[i] -= p[b * n + i] }
-      window.transformDerivative(sign: -1, into: values.newtonMatrices + j * n * n)
+      window.transformDerivative(sign: -1, into: newtonMatrix)
+      if let forces {
+        for i in 0..<(n * n) { newtonMatrix[i] += 0.5 * forces.dissipation[i] }
+      }
     }
   }
 
@@ -264,13 +300,17 @@ struct MidpointRollout<Potential: LearnablePotential> {
 
 extension MidpointRollout {
   /// The adjoint of the rollout for the window-major output cotangent `bar`: the potential's
-  /// cotangent, the mass parameters' (``ConfigurationMassMatrix/parameters`` order) and the
-  /// cotangent of the initial states `(q₀, q₁)` (NaN for a window that failed).
-  func adjoint(_ bar: [Double]) -> (Potential.TangentVector, [Double], [Double]) {
+  /// cotangent, the mass parameters' (``ConfigurationMassMatrix/parameters`` order), the
+  /// cotangent of the initial states `(q₀, q₁)` (NaN for a window that failed), and `B̄`, `D̄`
+  /// (row-major; empty without forces).
+  func adjoint(_ bar: [Double]) -> (
+    potential: Potential.TangentVector, mass: [Double], initial: [Double],
+    inputMatrixBar: [Double], dissipationBar: [Double]
+  ) {
     let n = dimension
     let count = batch * n
     let h = stepSize
-    let adjoints = workspace.buffer(.adjoints, count: (steps + 1) * count + 10 * count)
+    let adjoints = workspace.buffer(.adjoints, count: (steps + 1) * count + 11 * count)
     let positionBars = adjoints
     let base = adjoints + (steps + 1) * count
     let (momentumBar, lambda, massCotangent, derivativeCotangent) = (
@@ -280,6 +320,10 @@ extension MidpointRollout {
       base + 4 * count, base + 5 * count, base + 6 * count, base + 7 * count
     )
     let (midpoints, velocities) = (base + 8 * count, base + 9 * count)
+    /// `c`, the cotangent of the step's discrete force `f_k`.
+    let forceCotangent = base + 10 * count
+    var inputMatrixBar = [Double](repeating: 0, count: n * (forces?.inputCount ?? 0))
+    var dissipationBar = [Double](repeating: 0, count: forces == nil ? 0 : n * n)
     // λ's solve, allocated once per adjoint.
     var lambdaMatrix = Matrix.zeros(rows: n, columns: n)
     var lambdaVector = [Double](repeating: 0, count: n)
@@ -303,8 +347,8 @@ extension MidpointRollout {
         for i in 0..<n { kept[i * n + i] = 1 }
       }
     }
-    /// The pullback of `aᵀMv + ½ Σᵢ dᵢ vᵀ(∂M/∂qⁱ)v − dᵀ∇V` at the midpoints of steps k and
-    /// k + 1, added to `q̄_k` (and, with `end`, to `q̄_{k+1}`).
+    /// The pullback of `aᵀMv + ½ Σᵢ dᵢ vᵀ(∂M/∂qⁱ)v − dᵀ∇V` (and of `cᵀf_k`) at the midpoints
+    /// of steps k and k + 1, added to `q̄_k` (and, with `end`, to `q̄_{k+1}`), θ̄, B̄ and D̄.
     func pullbackTransforms(step k: Int, end: Bool) {
       let (q, qNext) = (positions + offset(k), positions + offset(k + 1))
       for i in 0..<count {
@@ -324,6 +368,15 @@ extension MidpointRollout {
         let pointBar = midpointBar[i] + hessianProduct[i]
         qBar[i] += 0.5 * pointBar - velocityBar[i] / h
         if end { qBarNext[i] += 0.5 * pointBar + velocityBar[i] / h }
+      }
+      guard let forces else { return }
+      for b in 0..<batch {
+        let (c, v) = (forceCotangent + b * n, velocities + b * n)
+        forces.addDissipationTransposed(c, scale: 0.5, to: qBar + b * n)
+        if end { forces.addDissipationTransposed(c, scale: -0.5, to: qBarNext + b * n) }
+        forces.accumulatePullback(
+          window: b, step: k, cotangent: c, velocity: v, scale: 0.5 * h,
+          inputMatrixBar: &inputMatrixBar, dissipationBar: &dissipationBar)
       }
     }
     if steps >= 2 {
@@ -354,15 +407,17 @@ extension MidpointRollout {
           for i in 0..<n {
             massCotangent[b * n + i] = pBar[i] - l[i]
             derivativeCotangent[b * n + i] = 0.5 * h * (pBar[i] + l[i])
+            forceCotangent[b * n + i] = pBar[i] + l[i]
           }
         }
         pullbackTransforms(step: k, end: false)
         momentumBar.update(from: lambda, count: count)
       }
-      // p₁ = P₊(q₀, q₁).
+      // p₁ = P₊(q₀, q₁) + f₀.
       for i in 0..<count {
         massCotangent[i] = momentumBar[i]
         derivativeCotangent[i] = 0.5 * h * momentumBar[i]
+        forceCotangent[i] = momentumBar[i]
       }
       pullbackTransforms(step: 0, end: true)
     }
@@ -377,33 +432,34 @@ extension MidpointRollout {
           failed ? .nan : steps >= 1 ? positionBars[offset(1) + b * n + i] : 0
       }
     }
-    return (potentialBar, massBar, initialBar)
+    return (potentialBar, massBar, initialBar, inputMatrixBar, dissipationBar)
   }
 }
 
 /// The Newton iteration's values for up to B windows, in the workspace: midpoints,
-/// velocities, M, `uₖ`, S, ∇V, ∇²V, residuals, Newton matrices (window j of the batch at
-/// `j n` or `j n²`), and per window b its last correction (at `b n`) with its size and the
-/// size of the one before, and the mass network's scratch.
+/// velocities, M, `uₖ`, S, ∇V, ∇²V, the forces F, residuals, Newton matrices (window j of the
+/// batch at `j n` or `j n²`), and per window b its last correction (at `b n`) with its size and
+/// the size of the one before, and the mass network's scratch.
 private struct NewtonValues {
   let midpoints, velocities, mass, products, curvature, gradient,
     hessian:
       UnsafeMutablePointer<
         Double
       >
-  let residuals, newtonMatrices, corrections, sizes, previousSizes,
+  let forces, residuals, newtonMatrices, corrections, sizes, previousSizes,
     scratch: UnsafeMutablePointer<Double>
 
   init(batch: Int, dimension n: Int, massScratch: Int, workspace: RolloutWorkspace) {
     let (vector, matrix) = (batch * n, batch * n * n)
     let base = workspace.buffer(
-      .newton, count: 5 * vector + 5 * matrix + 2 * batch + massScratch)
+      .newton, count: 6 * vector + 5 * matrix + 2 * batch + massScratch)
     midpoints = base
     velocities = midpoints + vector
     gradient = velocities + vector
     residuals = gradient + vector
     corrections = residuals + vector
-    mass = corrections + vector
+    forces = corrections + vector
+    mass = forces + vector
     products = mass + matrix
     curvature = products + matrix
     hessian = curvature + matrix

@@ -20,6 +20,11 @@ extension ModelKind {
   /// Whether the kind is a baseline network rather than a VIN.
   public var isBaseline: Bool { self == .residualNetwork || self == .feedForward }
 
+  /// Whether models of the kind learn non-conservative forces (``ForceSpecification``): vin-vv
+  /// and vin-mq (`F = B u − D q̇`) and vin-so3 (the body torque `τ = B u − D Ω`). A baseline
+  /// takes its inputs through its network instead (``BaselineNetworkSpecification/inputs``).
+  public var learnsForces: Bool { self == .vinVelocityVerlet || self == .vinMq || self == .vinSO3 }
+
   /// The dimension the kind's configuration space fixes (1 for the circle, 3 for SO(3)), `nil`
   /// for the kinds on Rⁿ.
   public var fixedDimension: Int? {

@@ -10,13 +10,30 @@ import Manifolds
 /// attitudes, then `completeStep(_:nextMoment:)` for every window, the arithmetic of
 /// `SO3LGVI.step` (tests compare the two).
 ///
+/// **Forces.** With a learned body torque `τ = B u − D Ω` (``LearnedBodyTorque``) every window
+/// is stepped by the forced phases, `advanceAttitude(of:moment:torque:)` and
+/// `completeStep(_:nextMoment:nextTorque:)`, with the terms `B u_k` and D of its input `u_k` held
+/// over the step: the forced `SO3LGVI.step`'s arithmetic,
+///
+///     μ₀ = Π_k + (h/2)(M_k + B u_k),   a J f + b f × Jf + a (h/2) D f = h μ₀,
+///     ω_k = a f/h,   μ = μ₀ − (h/2) D ω_k,   R_{k+1} = R_k F,
+///     Π_{k+1} = Fᵀμ + (h/2)(M_{k+1} + B u_k − D ω_k),
+///
+/// with `a = sin|f|/|f|`, `b = (1 − cos|f|)/|f|²` (DiscreteMechanics' `SO3LGVIEquation`; the
+/// damping is evaluated at the step's discrete angular velocity ω_k, which keeps the step second
+/// order and its implicit equation a 3-vector one).
+///
 /// The states live in a ``RolloutWorkspace``, step-major and contiguous: `R_k` (9 numbers,
-/// row-major), `Π_k` and `M_k = M(R_k)` (3 each) of window b at `(k B + b)` blocks, and for each
-/// step the root f of its implicit equation and `E = F − I` (12 numbers). A window whose step
-/// fails (non-finite, or no root) is NaN from that step on, so that training stops on the
-/// non-finite loss and says so.
+/// row-major), `Π_k` and `M_k = M(R_k)` (3 each) of window b at `(k B + b)` blocks, for each
+/// step the root f of its implicit equation and `E = F − I` (12 numbers), and with forces ω_k
+/// (3 numbers). A window whose step fails (non-finite, or no root) is NaN from that step on, so
+/// that training stops on the non-finite loss and says so.
 struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
   let body: LearnedRigidBody<Potential>
+  /// The learned torque, or nil: the conservative step.
+  let torque: LearnedBodyTorque?
+  /// The inputs, window-major: window b's `u_0, …, u_{K−1}` (m each; empty: all zero).
+  let inputs: [Double]
   let stepSize: Double
   /// The number B of windows.
   let batch: Int
@@ -28,12 +45,16 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
   let momenta: UnsafeMutablePointer<Double>
   let moments: UnsafeMutablePointer<Double>
   let increments: UnsafeMutablePointer<Double>
+  /// `ω_k`, k = 0…K−1, with forces.
+  let velocities: UnsafeMutablePointer<Double>?
 
   init(
-    body: LearnedRigidBody<Potential>, stepSize: Double, batch: Int, steps: Int,
-    workspace: RolloutWorkspace
+    body: LearnedRigidBody<Potential>, torque: LearnedBodyTorque? = nil, inputs: [Double] = [],
+    stepSize: Double, batch: Int, steps: Int, workspace: RolloutWorkspace
   ) {
     self.body = body
+    self.torque = torque
+    self.inputs = inputs
     self.stepSize = stepSize
     self.batch = batch
     self.steps = steps
@@ -43,6 +64,8 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     momenta = workspace.buffer(.momenta, count: 3 * states)
     moments = workspace.buffer(.gradients, count: 3 * states)
     increments = workspace.buffer(.jacobians, count: 12 * steps * batch)
+    velocities =
+      torque == nil ? nil : workspace.buffer(.discreteVelocities, count: 3 * steps * batch)
   }
 
   /// The index of window b's block at step k.
@@ -51,6 +74,15 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
   /// `J⁻¹`, NaN when J is singular (a learned J never is: it is `LLᵀ + εI`).
   var inverseInertia: Matrix3 {
     body.inertia.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan))
+  }
+
+  /// `B u_k` and D of window b at step k (`B u_k = 0` without inputs).
+  func torqueTerms(_ torque: LearnedBodyTorque, window b: Int, step k: Int) -> BodyTorqueTerms {
+    let m = torque.inputCount
+    return BodyTorqueTerms(
+      inputTorque: m > 0 && !inputs.isEmpty
+        ? torque.inputTorque(inputs, from: (b * steps + k) * m) : .zero,
+      dissipation: torque.dissipationMatrix)
   }
 
   /// Runs the K steps from the B initial rows `(R₀, Ω₀)` (12 numbers each) with `Π₀ = JΩ₀`.
@@ -73,13 +105,21 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
         let state = RigidBodyState(
           attitude: SO3(uncheckedMatrix: Matrix3(attitudes + 9 * current)),
           angularMomentum: vector(momenta + 3 * current))
-        advances[b] = try? integrators[b]?.advanceAttitude(
-          of: state, moment: vector(moments + 3 * current))
-        if let advance = advances[b] {
+        let moment = vector(moments + 3 * current)
+        if let torque {
+          advances[b] = try? integrators[b]?.advanceAttitude(
+            of: state, moment: moment, torque: torqueTerms(torque, window: b, step: k))
+        } else {
+          advances[b] = try? integrators[b]?.advanceAttitude(of: state, moment: moment)
+        }
+        if let advance = advances[b], let integrator = integrators[b] {
           advance.attitude.matrix.store(to: attitudes + 9 * next)
           let record = increments + 12 * current
           store(advance.root, at: record)
           advance.increment.store(to: record + 3)
+          if let velocities {
+            store(integrator.angularVelocity(of: advance), at: velocities + 3 * current)
+          }
         } else {
           integrators[b] = nil
           for i in 0..<9 { attitudes[9 * next + i] = .nan }
@@ -90,10 +130,18 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
         workspace: workspace)
       for b in 0..<batch {
         let next = block(k + 1, b)
-        if let advance = advances[b],
-          let state = try? integrators[b]?.completeStep(
-            advance, nextMoment: vector(moments + 3 * next))
-        {
+        let nextMoment = vector(moments + 3 * next)
+        var state: RigidBodyState?
+        if let advance = advances[b] {
+          if let torque {
+            state = try? integrators[b]?.completeStep(
+              advance, nextMoment: nextMoment,
+              nextTorque: torqueTerms(torque, window: b, step: k))
+          } else {
+            state = try? integrators[b]?.completeStep(advance, nextMoment: nextMoment)
+          }
+        }
+        if let state {
           store(state.angularMomentum, at: momenta + 3 * next)
         } else {
           integrators[b] = nil
@@ -121,13 +169,22 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
   }
 
   /// The pullback of ``output()`` for the cotangent `bar` (same layout): the cotangents of the
-  /// potential, of the inertia J and of the B initial rows. The discrete adjoint of the three
+  /// potential, of the inertia J, of the torque's B (row-major 3×m) and D (row-major 3×3; both
+  /// zero without forces) and of the B initial rows. The discrete adjoint of the three
   /// equations of a step, window by window, with the moments' pullbacks batched over the
   /// windows: `M_k` enters both `Π_k = F_{k−1}ᵀμ_{k−1} + (h/2)M_k` and
   /// `μ_k = Π_k + (h/2)M_k`, so its cotangent is `(h/2)(Π̄_k + μ̄_k)`, pulled back once per
   /// step (``VINSO3`` documents the equations).
+  ///
+  /// With forces, for the cotangents `Π̄_{k+1}` and `μ̄ = FΠ̄_{k+1}` of the damped μ: the
+  /// discrete velocity's `ω̄ = −(h/2)Dᵀ(Π̄_{k+1} + μ̄)` adds `(∂ω/∂f)ᵀω̄` to f̄ (DiscreteMechanics'
+  /// `SO3LGVIEquation.angularVelocityJacobian(at:stepSize:)`), the implicit equation's Jacobian
+  /// has its damping term, and with `μ̄₀ = μ̄ + hλ` (λ = DG⁻ᵀf̄) and `t = Π̄_{k+1} + μ̄₀`,
+  /// `B̄ += (h/2) t u_kᵀ`, `D̄ −= (h/2) t ω_kᵀ` (the equation's `a(h/2)Df` gives
+  /// `D̄ −= (h/2) λ (af)ᵀ = (h²/2) λ ω_kᵀ`, the rest `(h/2)(Π̄_{k+1} + μ̄)ω_kᵀ`).
   func adjoint(_ bar: [Double]) -> (
-    potential: Potential.TangentVector, inertia: Matrix3, initial: [Double]
+    potential: Potential.TangentVector, inertia: Matrix3, inputMatrix: [Double],
+    dissipation: Matrix3, initial: [Double]
   ) {
     let h = stepSize
     let j = body.inertia
@@ -141,6 +198,9 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     adjoints.update(repeating: 0, count: 18 * batch)
     var jBar = Matrix3.zero
     var potentialBar = Potential.TangentVector.zero
+    let m = torque?.inputCount ?? 0
+    var inputMatrixBar = Array(repeating: 0.0, count: 3 * m)
+    var dissipationBar = Matrix3.zero
 
     /// Observation k: `R_k` and `Ω_k = J⁻¹Π_k`.
     func observe(_ k: Int) {
@@ -169,16 +229,34 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
         let record = increments + 12 * previous
         let fVector = vector(record)
         let f = Matrix3.identity + Matrix3(record + 3)
-        let mu = vector(momenta + 3 * previous) + (0.5 * h) * vector(moments + 3 * previous)
+        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + Bu), μ = μ₀ − (h/2)Dω (μ = μ₀ without forces).
         let pi = vector(piBar + 3 * b)
         let rNextBar = Matrix3(rBar + 9 * b)
-        // Π_k = Fᵀμ + (h/2)M_k, R_k = R_{k−1}F.
+        let forcing = torque.map { torqueTerms($0, window: b, step: k - 1) }
+        let omega = velocities.map { vector($0 + 3 * previous) } ?? .zero
+        var mu = vector(momenta + 3 * previous)
+        var target: Vector3
+        if let forcing {
+          target = mu + (0.5 * h) * (vector(moments + 3 * previous) + forcing.inputTorque)
+          mu = target - (0.5 * h) * (forcing.dissipation * omega)
+        } else {
+          mu = mu + (0.5 * h) * vector(moments + 3 * previous)
+          target = mu
+        }
+        // Π_k = Fᵀμ + (h/2)(M_k + τ), R_k = R_{k−1}F.
         var muBar = f * pi
         let fBar = Matrix3.outer(mu, pi) + r.transpose * rNextBar
         let rBarPrevious = rNextBar * f.transpose
-        // F = exp(f̂) and G(f; J, g) = 0 with g = hμ.
-        let fVectorBar = SO3.rightJacobian(fVector).transposeTimes(axial(f.transpose * fBar))
-        let equation = SO3LGVIEquation(inertia: j, target: h * mu)
+        // F = exp(f̂) and G(f; J, g) = 0 with g = hμ₀.
+        var fVectorBar = SO3.rightJacobian(fVector).transposeTimes(axial(f.transpose * fBar))
+        if let forcing {
+          // ω = a f/h in μ and in τ.
+          let omegaBar = (-0.5 * h) * forcing.dissipation.transposeTimes(pi + muBar)
+          fVectorBar +=
+            SO3LGVIEquation.angularVelocityJacobian(at: fVector, stepSize: h) * omegaBar
+        }
+        let equation = SO3LGVIEquation(
+          inertia: j, target: h * target, dissipation: forcing.map { (0.5 * h) * $0.dissipation })
         let dg = equation.residualAndJacobian(at: fVector).jacobian
         let lambda =
           (dg.transpose.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan))) * fVectorBar
@@ -186,7 +264,17 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
         let lambdaHat = SO3.hat(lambda)
         let jdBar = 0.5 * (f.transpose * lambdaHat - lambdaHat * f)
         jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
-        // μ = Π_{k−1} + (h/2)M_{k−1}.
+        if forcing != nil {
+          let t = pi + muBar
+          dissipationBar = dissipationBar - (0.5 * h) * Matrix3.outer(t, omega)
+          if m > 0, !inputs.isEmpty {
+            let u = (b * steps + k - 1) * m
+            for i in 0..<3 {
+              for c in 0..<m { inputMatrixBar[i * m + c] += 0.5 * h * t[i] * inputs[u + c] }
+            }
+          }
+        }
+        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + Bu): Π̄_{k−1} = μ̄₀, M̄_{k−1} gets (h/2)μ̄₀.
         rBarPrevious.store(to: rBar + 9 * b)
         store(muBar, at: piBar + 3 * b)
         store((0.5 * h) * muBar, at: pending + 3 * b)
@@ -205,7 +293,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
       for i in 0..<3 { initialBar[12 * b + 9 + i] = wBar[i] }
       jBar = jBar + Matrix3.outer(pi, inverse * vector(momenta + 3 * b))
     }
-    return (potentialBar, jBar, initialBar)
+    return (potentialBar, jBar, inputMatrixBar, dissipationBar, initialBar)
   }
 
   private func vector(_ p: UnsafePointer<Double>) -> Vector3 { Vector3(p[0], p[1], p[2]) }

@@ -26,21 +26,37 @@ import _Differentiation
 /// the root, `λ = (∂R/∂q_{k+1})⁻ᵀ q̄_{k+1}` and then `θ̄ −= λᵀ ∂R/∂θ`, `q̄_k −= λᵀ ∂R/∂q_k`,
 /// `p̄_k += λ`, with hand-written pullbacks of the mass network and the potential's gradient
 /// (exact second derivatives), batched over the windows in the same way.
-public struct VINMq<Potential: LearnablePotential>: PotentialMassModel {
+///
+/// **Forces.** A VIN-mq of a driven or damped system learns ``forces`` `F = B u − D q̇`
+/// (``ConstantForce``) and steps by the discrete Lagrange–d'Alembert principle with the
+/// midpoint rule's discrete forces `f_d^± = (h/2) F(v_k, u_k)`, `v_k = (q_{k+1} − q_k)/h`, u held
+/// over the step (Marsden and West 2001, §3):
+///
+///     p₁ = D₂L_d(q₀, q₁) + f_d⁺,   solve −D₁L_d(q_k, q_{k+1}) − f_d⁻ = p_k,   p_{k+1} = D₂L_d + f_d⁺,
+///
+/// which is DiscreteMechanics' forced `VariationalMidpoint` with the learned B and D as
+/// `ActuatorsAndDamping` (``rollout(from:inputs:steps:workspace:)``,
+/// ``forecast(from:inputs:steps:)``; `MidpointRollout` gives the adjoint's force terms). With
+/// ``NoForce`` (the default) the step is the one above.
+public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: PotentialMassModel {
   public var potential: Potential
   public var mass: ConfigurationMassMatrix
+  public var forces: Forces
   @noDerivative public let stepSize: Double
 
-  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` when potential and
-  ///   mass dimensions differ; ``LearningError/invalidConfiguration(name:value:requirement:)``
+  /// A VIN-mq driven and damped by `forces`.
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` when the potential,
+  ///   the mass and the forces disagree on n; ``LearningError/invalidConfiguration(name:value:requirement:)``
   ///   for a step size that is not positive and finite.
-  public init(potential: Potential, mass: ConfigurationMassMatrix, stepSize: Double)
-    throws(LearningError)
-  {
+  public init(
+    potential: Potential, mass: ConfigurationMassMatrix, forces: Forces, stepSize: Double
+  ) throws(LearningError) {
     _ = try LearnedMassSystem(potential: potential, mass: mass)
     try ModelLimits.checkStepSize(stepSize, field: "step size")
+    try forces.checkDimension(potential.dimension)
     self.potential = potential
     self.mass = mass
+    self.forces = forces
     self.stepSize = stepSize
   }
 
@@ -51,6 +67,7 @@ public struct VINMq<Potential: LearnablePotential>: PotentialMassModel {
 
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
     potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
+      + forces.flatten(tangent.forces)
   }
 
   /// The learned system that `VariationalMidpoint` steps.
@@ -69,58 +86,110 @@ public struct VINMq<Potential: LearnablePotential>: PotentialMassModel {
     rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
   }
 
-  /// ``rollout(from:steps:)`` in the memory of `workspace`.
+  /// ``rollout(from:steps:)`` in the memory of `workspace` (a forced model's with its inputs
+  /// at zero).
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace)
     -> [Double]
   {
-    rolloutForward(initial, steps, workspace).output
+    rollout(from: initial, inputs: [], steps: steps, workspace: workspace)
+  }
+
+  /// The rollout driven by `inputs` (window b's `u_0, …, u_{K−1}` back to back, `u_0` that of
+  /// `p₁`; empty: zero).
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> [Double] {
+    rolloutForward(initial, inputs, steps, workspace).output
   }
 
   /// The window-major output and the rollout that produced it.
-  func rolloutForward(_ initial: [Double], _ steps: Int, _ workspace: RolloutWorkspace) -> (
-    output: [Double], dynamics: MidpointRollout<Potential>
-  ) {
+  func rolloutForward(
+    _ initial: [Double], _ inputs: [Double], _ steps: Int, _ workspace: RolloutWorkspace
+  ) -> (output: [Double], dynamics: MidpointRollout<Potential>) {
     var dynamics = MidpointRollout(
       potential: potential, mass: ConfigurationMassNetwork(mass), stepSize: stepSize,
-      batch: initial.count / initialStateDimension, steps: steps, workspace: workspace)
+      batch: initial.count / initialStateDimension, steps: steps, workspace: workspace,
+      forces: forces.vanishes
+        ? nil
+        : HeldForces(forces, dimension: configurationDimension, steps: steps, inputs: inputs))
     dynamics.run(from: initial)
     return (dynamics.output(), dynamics)
   }
 
-  @derivative(of: rollout(from:steps:workspace:), wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> (
+  @derivative(of: rollout(from:inputs:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> (
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let (output, dynamics) = rolloutForward(initial, steps, workspace)
+    let (output, dynamics) = rolloutForward(initial, inputs, steps, workspace)
+    let forces = self.forces
     return (
       output,
       { cotangent in
-        let (potentialBar, massBar, initialBar) = dynamics.adjoint(
-          [Double](dense: cotangent, count: output.count))
+        let bar = dynamics.adjoint([Double](dense: cotangent, count: output.count))
         return (
           Self.TangentVector(
-            potential: potentialBar,
-            mass: ConfigurationMassMatrix.TangentVector(parameters: .init(massBar))),
-          .init(initialBar)
+            potential: bar.potential,
+            mass: ConfigurationMassMatrix.TangentVector(parameters: .init(bar.mass)),
+            forces: forces.vanishes
+              ? .zero
+              : forces.pullback(
+                inputMatrixBar: bar.inputMatrixBar, dissipationBar: bar.dissipationBar)),
+          .init(bar.initial)
         )
       }
     )
   }
 
   /// A forecast from `(q₀, q̇₀)` by `VariationalMidpoint` with `p₀ = M(q₀) q̇₀`, velocities
-  /// `M(q)⁻¹ p` and the learned energy `½ pᵀ M(q)⁻¹ p + V(q)`.
+  /// `M(q)⁻¹ p` and the learned energy `½ pᵀ M(q)⁻¹ p + V(q)` (a forced model's with its inputs
+  /// at zero).
   public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
     -> ForecastTrajectory
   {
+    try forecast(
+      from: initial,
+      inputs: Array(
+        repeating: Array(repeating: 0, count: inputCount), count: inputCount > 0 ? steps : 0),
+      steps: steps)
+  }
+
+  /// The forecast of ``forecast(from:steps:)`` driven by `inputs` (`u_k` held over step k): the
+  /// forced `VariationalMidpoint` with the learned B and D as `ActuatorsAndDamping`.
+  /// - Throws: as ``forecast(from:steps:)``; as ``RolloutModel/checkForecastInputs(_:steps:)``.
+  public func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
+    throws(LearningError) -> ForecastTrajectory
+  {
+    try checkForecastInputs(inputs, steps: steps)
     let n = configurationDimension
     let (q0, v0) = try initial.coordinates(dimension: n, model: kind)
     let system = self.system
     do throws(IntegrationError) {
-      var integrator = try VariationalMidpoint(system: system, stepSize: stepSize)
-      let trajectory = try integrator.integrate(
-        from: PhaseState(q: q0, p: system.massMatrix(at: q0) * v0), steps: steps)
+      let start = PhaseState(q: q0, p: system.massMatrix(at: q0) * v0)
+      let trajectory: Trajectory<PhaseState>
+      if forces.vanishes {
+        var integrator = try VariationalMidpoint(system: system, stepSize: stepSize)
+        trajectory = try integrator.integrate(from: start, steps: steps)
+      } else {
+        var integrator = try VariationalMidpoint(
+          system: system, stepSize: stepSize, forces: try learnedForces)
+        var state = start
+        var states = [state]
+        for k in 0..<steps {
+          do throws(IntegrationError) {
+            try integrator.holdInput(inputCount > 0 ? inputs[k] : [])
+            try integrator.step(&state)
+          } catch {
+            throw error.at(step: k)
+          }
+          states.append(state)
+        }
+        trajectory = Trajectory(times: states.indices.map { Double($0) * stepSize }, states: states)
+      }
       let velocities = trajectory.states.map { state in
         system.massMatrix(at: state.q).solve(state.p) ?? Array(repeating: .nan, count: n)
       }
@@ -134,5 +203,32 @@ public struct VINMq<Potential: LearnablePotential>: PotentialMassModel {
     } catch {
       throw .integrationFailed(error)
     }
+  }
+
+  /// The learned B and D as DiscreteMechanics' `ActuatorsAndDamping`.
+  /// - Throws: `IntegrationError.invalidParameter` if D is not
+  ///   symmetric positive semi-definite to its tolerance (`D = LLᵀ` is by construction).
+  public var learnedForces: ActuatorsAndDamping {
+    get throws(IntegrationError) {
+      let (n, m) = (configurationDimension, inputCount)
+      var b = Matrix.zeros(rows: n, columns: m)
+      var d = Matrix.zeros(rows: n, columns: n)
+      if !forces.vanishes {
+        b.storage = forces.inputMatrix()
+        d.storage = forces.dissipation()
+      }
+      return try ActuatorsAndDamping(inputMatrix: b, dissipation: d)
+    }
+  }
+}
+
+extension VINMq where Forces == NoForce {
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` when potential and
+  ///   mass dimensions differ; ``LearningError/invalidConfiguration(name:value:requirement:)``
+  ///   for a step size that is not positive and finite.
+  public init(potential: Potential, mass: ConfigurationMassMatrix, stepSize: Double)
+    throws(LearningError)
+  {
+    try self.init(potential: potential, mass: mass, forces: NoForce(), stepSize: stepSize)
   }
 }

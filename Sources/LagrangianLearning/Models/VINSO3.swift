@@ -40,38 +40,61 @@ import _Differentiation
 /// `f̄ = J_r(f)ᵀ ax(FᵀF̄)` for `dF = F (J_r df)^`, where `ax(A)` is the vector with
 /// `⟨A, ŵ⟩ = ax(A)·w`. The moment's pullback is the potential's own
 /// (``LearnableRigidBodyPotential/pullbackMoment(at:cotangent:attitudeBar:parameterBar:)``).
-public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel {
+///
+/// **Forces.** A VIN-SO(3) of a driven or damped body learns ``forces``: a body torque
+/// `τ = B u − D Ω` in the body frame (``ConstantForce`` of dimension 3: B 3×m, `D = LLᵀ`; the
+/// ``torque``), entering the step by the discrete Lagrange–d'Alembert principle as in
+/// DiscreteMechanics' forced `SO3LGVI` (Marsden and West 2001, §3), with u held over each step
+/// and the damping at the step's discrete angular velocity `ω_k = (sin|f|/|f|) f/h`:
+///
+///     h (μ₀)^ − (h²/2)(D ω_k)^ = F_k J_d − J_d F_kᵀ,   μ₀ = Π_k + (h/2)(M_k + B u_k),
+///     Π_{k+1} = F_kᵀ(μ₀ − (h/2) D ω_k) + (h/2)(M_{k+1} + B u_k − D ω_k),
+///
+/// its rollouts and forecasts driven by the inputs (``rollout(from:inputs:steps:workspace:)``,
+/// ``forecast(from:inputs:steps:)``). The implicit equation stays a 3-vector one,
+/// `a J f + b f × Jf + a (h/2) D f = h μ₀`, and the adjoint differentiates it with its damping
+/// term, adding B̄, D̄ and the discrete velocity's cotangent (`SO3Rollout`). With ``NoForce``
+/// (the default) the step is the one above.
+public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableForce>:
+  PotentialMassModel
+{
   /// The learned potential U(R).
   public var potential: Potential
   /// The learned inertia `J = LLᵀ + εI`.
   public var mass: RigidBodyInertia
+  /// The learned body torque `τ = B u − D Ω` (``NoForce`` for a conservative body).
+  public var forces: Forces
   @noDerivative public let stepSize: Double
 
-  /// A VIN-SO(3) with the potential `potential` and the inertia `mass`.
+  /// A VIN-SO(3) with the potential `potential`, the inertia `mass` and the body torque
+  /// `forces`.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h is
-  ///   positive, finite and at most ``ModelLimits/maximumStepSize``.
-  public init(potential: Potential, mass: RigidBodyInertia, stepSize: Double)
+  ///   positive, finite and at most ``ModelLimits/maximumStepSize``; as
+  ///   ``LearnedBodyTorque/init(_:)`` unless the forces act on the three body axes.
+  public init(potential: Potential, mass: RigidBodyInertia, forces: Forces, stepSize: Double)
     throws(LearningError)
   {
     try ModelLimits.checkStepSize(stepSize, field: "step size")
+    if !forces.vanishes { _ = try LearnedBodyTorque(forces) }
     self.potential = potential
     self.mass = mass
+    self.forces = forces
     self.stepSize = stepSize
   }
 
-  /// A VIN-SO(3) with the potential `potential` and the inertia `J = sI` (s =
-  /// `initialInertiaScale`), with flat `parameters` (the potential's, then the inertia
-  /// factor's 6 entries) when given.
-  /// - Throws: as ``init(potential:mass:stepSize:)`` and ``RigidBodyInertia/init(initialScale:epsilon:factor:)``;
+  /// A VIN-SO(3) with the potential `potential`, the inertia `J = sI` (s =
+  /// `initialInertiaScale`) and the body torque `forces`, with flat `parameters` (the
+  /// potential's, then the inertia factor's 6 entries, then the forces') when given.
+  /// - Throws: as ``init(potential:mass:forces:stepSize:)`` and ``RigidBodyInertia/init(initialScale:epsilon:factor:)``;
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a wrong parameter count.
   public init(
-    potential: Potential, stepSize: Double, initialInertiaScale: Double = 1,
+    potential: Potential, forces: Forces, stepSize: Double, initialInertiaScale: Double = 1,
     epsilon: Double = 1e-6, parameters: [Double]? = nil
   ) throws(LearningError) {
     try self.init(
       potential: potential,
       mass: RigidBodyInertia(initialScale: initialInertiaScale, epsilon: epsilon),
-      stepSize: stepSize)
+      forces: forces, stepSize: stepSize)
     if let parameters {
       guard parameters.count == parameterCount else {
         throw .dimensionMismatch(
@@ -92,6 +115,7 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
 
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
     potential.flatten(tangent.potential) + mass.flatten(tangent.mass)
+      + forces.flatten(tangent.forces)
   }
 
   /// The learned inertia `J = LLᵀ + εI`.
@@ -100,6 +124,12 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
   /// The learned body that `SO3LGVI` steps.
   public var body: LearnedRigidBody<Potential> {
     LearnedRigidBody(inertia: inertia, potential: potential)
+  }
+
+  /// The learned body torque that the forced `SO3LGVI` applies to ``body``, or nil when the
+  /// forces vanish (the conservative step).
+  public var torque: LearnedBodyTorque? {
+    forces.vanishes ? nil : try? LearnedBodyTorque(forces)
   }
 
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
@@ -173,56 +203,78 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
   }
 
   /// ``rollout(from:steps:)`` with all windows stepped together in the memory of `workspace`
-  /// (`SO3Rollout`).
+  /// (`SO3Rollout`; a forced model's with its inputs at zero).
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace)
     -> [Double]
   {
-    rolloutForward(initial, steps, workspace).output
+    rollout(from: initial, inputs: [], steps: steps, workspace: workspace)
+  }
+
+  /// The rollout driven by `inputs` (window b's `u_0, …, u_{K−1}` back to back; empty: zero).
+  @differentiable(reverse,wrt: (self, initial))
+  public func rollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> [Double] {
+    rolloutForward(initial, inputs, steps, workspace).output
   }
 
   /// The window-major rows and the rollout that produced them.
-  func rolloutForward(_ initial: [Double], _ steps: Int, _ workspace: RolloutWorkspace) -> (
-    output: [Double], dynamics: SO3Rollout<Potential>
-  ) {
+  func rolloutForward(
+    _ initial: [Double], _ inputs: [Double], _ steps: Int, _ workspace: RolloutWorkspace
+  ) -> (output: [Double], dynamics: SO3Rollout<Potential>) {
     let dynamics = SO3Rollout(
-      body: body, stepSize: stepSize, batch: initial.count / 12, steps: steps,
-      workspace: workspace)
+      body: body, torque: torque, inputs: inputs, stepSize: stepSize, batch: initial.count / 12,
+      steps: steps, workspace: workspace)
     dynamics.run(from: initial)
     return (dynamics.output(), dynamics)
   }
 
-  @derivative(of: rollout(from:steps:workspace:), wrt: (self, initial))
-  public func vjpRollout(from initial: [Double], steps: Int, workspace: RolloutWorkspace) -> (
+  @derivative(of: rollout(from:inputs:steps:workspace:), wrt: (self, initial))
+  public func vjpRollout(
+    from initial: [Double], inputs: [Double], steps: Int, workspace: RolloutWorkspace
+  ) -> (
     value: [Double],
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
-    let (output, dynamics) = rolloutForward(initial, steps, workspace)
-    let mass = self.mass
+    let (output, dynamics) = rolloutForward(initial, inputs, steps, workspace)
+    let (mass, forces) = (self.mass, self.forces)
     return (
       output,
       { cotangent in
-        let (potentialBar, jBar, initialBar) = dynamics.adjoint(
-          [Double](dense: cotangent, count: output.count))
+        let result = dynamics.adjoint([Double](dense: cotangent, count: output.count))
         return (
-          Self.TangentVector(potential: potentialBar, mass: mass.pullback(jBar)),
-          .init(initialBar)
+          Self.TangentVector(
+            potential: result.potential, mass: mass.pullback(result.inertia),
+            forces: dynamics.torque == nil
+              ? .zero
+              : forces.pullback(
+                inputMatrixBar: result.inputMatrix, dissipationBar: result.dissipation.entries)),
+          .init(result.initial)
         )
       }
     )
   }
 
-  /// `(R_k, Π_k)`, k = 0…steps, by `SO3LGVI` on ``body``.
-  func trajectory(attitude: Matrix3, angularVelocity: Vector3, steps: Int)
-    throws(IntegrationError) -> [RigidBodyState]
-  {
+  /// `(R_k, Π_k)`, k = 0…steps, by `SO3LGVI` on ``body``, with ``torque`` (when the forces
+  /// do not vanish) driven by `inputs` (`u_k` held over step k; none: zero).
+  func trajectory(
+    attitude: Matrix3, angularVelocity: Vector3, inputs: [[Double]] = [], steps: Int
+  ) throws(IntegrationError) -> [RigidBodyState] {
     let body = self.body
-    var integrator = try SO3LGVI(system: body, stepSize: stepSize)
+    let torque = self.torque
+    var integrator =
+      if let torque {
+        try SO3LGVI(system: body, stepSize: stepSize, forces: torque)
+      } else {
+        try SO3LGVI(system: body, stepSize: stepSize)
+      }
     var state = RigidBodyState(
       attitude: SO3(uncheckedMatrix: attitude), angularMomentum: body.inertia * angularVelocity)
     var states = [state]
     states.reserveCapacity(steps + 1)
-    for _ in 0..<steps {
+    for k in 0..<steps {
+      if torque != nil, k < inputs.count { try integrator.holdInput(inputs[k]) }
       try integrator.step(&state)
       states.append(state)
     }
@@ -230,18 +282,33 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
   }
 
   /// A forecast from the attitude R₀ and body angular velocity Ω₀ by `SO3LGVI`, with the
-  /// learned energy `½ΩᵀJΩ + U(R)`.
+  /// learned energy `½ΩᵀJΩ + U(R)` (a forced model's with its inputs at zero).
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a state of
   ///   coordinates; ``LearningError/integrationFailed(_:)`` when a step fails.
   public func forecast(from initial: MechanicalState, steps: Int) throws(LearningError)
     -> ForecastTrajectory
   {
+    try forecast(
+      from: initial,
+      inputs: Array(
+        repeating: Array(repeating: 0, count: inputCount), count: inputCount > 0 ? steps : 0),
+      steps: steps)
+  }
+
+  /// The forecast of ``forecast(from:steps:)`` driven by `inputs` (`u_k` held over step k), by
+  /// the forced `SO3LGVI` on ``body`` with ``torque``.
+  /// - Throws: as ``forecast(from:steps:)``; as ``RolloutModel/checkForecastInputs(_:steps:)``.
+  public func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
+    throws(LearningError) -> ForecastTrajectory
+  {
+    try checkForecastInputs(inputs, steps: steps)
     let (attitude, angularVelocity) = try initial.rigidBody(model: kind)
     let body = self.body
     let states: [RigidBodyState]
     do throws(IntegrationError) {
       states = try trajectory(
-        attitude: attitude.matrix, angularVelocity: angularVelocity, steps: steps)
+        attitude: attitude.matrix, angularVelocity: angularVelocity,
+        inputs: Array(inputs.prefix(steps)), steps: steps)
     } catch {
       throw .integrationFailed(error)
     }
@@ -256,7 +323,30 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential>: PotentialMassModel
   }
 }
 
-extension VINSO3 where Potential == RigidBodyGravityPotential {
+extension VINSO3 where Forces == NoForce {
+  /// A conservative VIN-SO(3) with the potential `potential` and the inertia `mass`.
+  /// - Throws: as ``init(potential:mass:forces:stepSize:)``.
+  public init(potential: Potential, mass: RigidBodyInertia, stepSize: Double)
+    throws(LearningError)
+  {
+    try self.init(potential: potential, mass: mass, forces: NoForce(), stepSize: stepSize)
+  }
+
+  /// A conservative VIN-SO(3) with the potential `potential` and the inertia `J = sI` (s =
+  /// `initialInertiaScale`), with flat `parameters` (the potential's, then the inertia
+  /// factor's 6 entries) when given.
+  /// - Throws: as ``init(potential:forces:stepSize:initialInertiaScale:epsilon:parameters:)``.
+  public init(
+    potential: Potential, stepSize: Double, initialInertiaScale: Double = 1,
+    epsilon: Double = 1e-6, parameters: [Double]? = nil
+  ) throws(LearningError) {
+    try self.init(
+      potential: potential, forces: NoForce(), stepSize: stepSize,
+      initialInertiaScale: initialInertiaScale, epsilon: epsilon, parameters: parameters)
+  }
+}
+
+extension VINSO3 where Potential == RigidBodyGravityPotential, Forces == NoForce {
   /// VIN-SO(3) with the heavy-body potential `U = e_zᵀRc`, c initialised at 0.
   /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:parameters:)``;
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless `parameters`
@@ -271,7 +361,7 @@ extension VINSO3 where Potential == RigidBodyGravityPotential {
   }
 }
 
-extension VINSO3 where Potential == RigidBodyMLPPotential {
+extension VINSO3 where Potential == RigidBodyMLPPotential, Forces == NoForce {
   /// VIN-SO(3) with a network potential on the nine entries of R (`network` maps 9 inputs to 1).
   /// - Throws: as ``init(potential:stepSize:initialInertiaScale:epsilon:parameters:)``, and
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the network maps R⁹ to

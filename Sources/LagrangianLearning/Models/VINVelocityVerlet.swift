@@ -38,15 +38,7 @@ public struct VINVelocityVerlet<
     throws(LearningError)
   {
     try validateModel(potential: potential, mass: mass, stepSize: stepSize)
-    let n = potential.dimension
-    if !forces.vanishes {
-      let (b, d) = (forces.inputMatrix().count, forces.dissipation().count)
-      guard b == n * forces.inputCount, d == n * n else {
-        throw .dimensionMismatch(
-          name: "forces dimension (B has n·m entries, D n·n)", expected: n * n,
-          actual: d)
-      }
-    }
+    try forces.checkDimension(potential.dimension)
     self.potential = potential
     self.mass = mass
     self.forces = forces

@@ -112,12 +112,12 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     }
     try ModelLimits.check(
       forces.inputs, in: 0...ModelLimits.maximumDimension, field: "forces.inputs")
-    if !forces.vanishes, kind != .vinVelocityVerlet {
+    if !forces.vanishes, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "forces",
         value: "\(forces.inputs) inputs, dissipation \(forces.dissipation.rawValue)",
         requirement:
-          "are learned by vin-vv (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
+          "are learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) is conservative; a baseline's inputs are its network's)"
       )
     }
     switch components {
@@ -264,9 +264,12 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     case .variational(let potential, let mass):
       switch (kind, mass) {
       case (.vinSO3, .rigidBodyInertia(let epsilon, let scale)):
+        let torque =
+          forces.vanishes
+          ? nil : try forces.makeForce(dimension: 3, parameters: parameters?.forces)
         return try Self.rigidBody(
           potential, stepSize: stepSize, initialInertiaScale: scale, epsilon: epsilon,
-          parameters: parameters, generator: &generator)
+          torque: torque, parameters: parameters, generator: &generator)
       case (.vinMq, .configuration(let width, let activation, let epsilon)):
         let learnedPotential = try potential.makePotential(
           dimension: n, parameters: parameters?.potential, generator: &generator,
@@ -281,7 +284,10 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
               dimension: n, width: width, activation: activation, epsilon: epsilon,
               generator: &generator)
           }
-        return try Self.midpoint(learnedPotential, matrix, stepSize: stepSize)
+        return try Self.midpoint(
+          learnedPotential, matrix,
+          forces.vanishes ? nil : forces.makeForce(dimension: n, parameters: parameters?.forces),
+          stepSize: stepSize)
       default:
         let learnedPotential = try potential.makePotential(
           dimension: n, parameters: parameters?.potential, generator: &generator,
@@ -298,13 +304,24 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     }
   }
 
-  /// A VIN-SO(3) with the potential `specification`, fresh or with `parameters`.
+  /// A VIN-SO(3) with the potential `specification` and the body torque `torque` (none:
+  /// conservative), fresh or with `parameters`.
   private static func rigidBody(
     _ specification: PotentialSpecification, stepSize: Double, initialInertiaScale: Double,
-    epsilon: Double, parameters: ModelParameters?, generator: inout SeededGenerator
+    epsilon: Double, torque: ConstantForce?, parameters: ModelParameters?,
+    generator: inout SeededGenerator
   ) throws(LearningError) -> any SpecifiedModel {
     let inertia = try RigidBodyInertia(
       initialScale: initialInertiaScale, epsilon: epsilon, factor: parameters?.mass)
+    func build<Potential: SpecifiedRigidBodyPotential>(_ potential: Potential)
+      throws(LearningError) -> any SpecifiedModel
+    {
+      if let torque {
+        try VINSO3(potential: potential, mass: inertia, forces: torque, stepSize: stepSize)
+      } else {
+        try VINSO3(potential: potential, mass: inertia, stepSize: stepSize)
+      }
+    }
     switch specification {
     case .rigidBodyMLP:
       guard let shape = try specification.networkShape(dimension: 3) else {
@@ -317,22 +334,26 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         } else {
           MultilayerPerceptron(shape: shape, generator: &generator)
         }
-      return try VINSO3(
-        potential: RigidBodyMLPPotential(network: network), mass: inertia, stepSize: stepSize)
+      return try build(RigidBodyMLPPotential(network: network))
     default:
       var potential = RigidBodyGravityPotential()
       if let parameters { potential.flatParameters = parameters.potential }
-      return try VINSO3(potential: potential, mass: inertia, stepSize: stepSize)
+      return try build(potential)
     }
   }
 
+  /// A VIN-mq, forced when `forces` is given.
   private static func midpoint<Potential: SpecifiedPotential>(
-    _ potential: Potential, _ mass: ConfigurationMassMatrix, stepSize: Double
+    _ potential: Potential, _ mass: ConfigurationMassMatrix, _ forces: ConstantForce?,
+    stepSize: Double
   ) throws(LearningError) -> any SpecifiedModel {
-    try VINMq(potential: potential, mass: mass, stepSize: stepSize)
+    if let forces {
+      return try VINMq(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
+    }
+    return try VINMq(potential: potential, mass: mass, stepSize: stepSize)
   }
 
-  /// A forced VIN-VV (the only kind that learns forces so far).
+  /// A forced VIN-VV.
   private static func forced<Potential: SpecifiedPotential>(
     _ potential: Potential, _ mass: any SpecifiedMassMatrix, _ forces: ConstantForce,
     stepSize: Double

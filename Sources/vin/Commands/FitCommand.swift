@@ -93,7 +93,8 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "vin-vv's learned dissipation: none or constant (F = Bu − Dq̇ with D = LLᵀ).",
+      "The learned dissipation of vin-vv and vin-mq (F = Bu − Dq̇) and vin-so3 (τ = Bu − DΩ):"
+        + " none or constant (D = LLᵀ).",
       valueName: "kind"))
   var dissipation: ForceSpecification.Dissipation = .none
 

@@ -62,10 +62,10 @@ struct FitModelOptions {
         requirement: "applies to vin-so3 only (\(kind.rawValue) learns no inertia)")
     }
     let forces = ForceSpecification(inputs: inputs, dissipation: dissipation)
-    if dissipation != .none, kind != .vinVelocityVerlet {
+    if dissipation != .none, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "--dissipation", value: dissipation.rawValue,
-        requirement: "is learned by vin-vv (\(kind.rawValue) learns none)")
+        requirement: "is learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) learns none)")
     }
     if kind.isBaseline {
       return ModelSpecification(
@@ -73,11 +73,11 @@ struct FitModelOptions {
         network: BaselineNetworkSpecification(
           network, angularInputs: angles, layout: layout, inputs: inputs))
     }
-    if inputs > 0, kind != .vinVelocityVerlet {
+    if inputs > 0, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "--inputs", value: "learned (the data have \(inputs) input columns u1…)",
         requirement:
-          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit vin-vv, resnet or feedforward, which learn them"
+          "is not yet supported by \(kind.rawValue): pass --inputs none to fit it without the inputs, or fit vin-vv, vin-mq, vin-so3, resnet or feedforward, which learn them"
       )
     }
     let learnedPotential: PotentialSpecification
