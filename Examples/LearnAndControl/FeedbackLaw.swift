@@ -5,7 +5,7 @@ protocol FeedbackLaw {
 }
 
 /// A swing-up controller: `swingUp` away from the upright and, within `catchAngle` of it,
-/// `balance`, the two the same model's; every torque saturated at ±`maximumTorque`.
+/// `balance`, both designed on the same model; every torque saturated at ±`maximumTorque`.
 ///
 /// Energy control alone brings the pendulum onto the orbit that ends at the upright but cannot
 /// hold it there (that equilibrium is unstable); the usual remedy (Åström and Furuta, *Swinging up

@@ -4,8 +4,6 @@ struct SwingUpRun {
   var times: [Double]
   var angles: [Double]
   var velocities: [Double]
-  /// u_k, held over [t_k, t_{k+1}).
-  var torques: [Double]
 
   /// The run of `duration` from rest at the angle `q0` under `controller`.
   /// - Throws: `IntegrationError` if a step of the true pendulum fails.
@@ -14,11 +12,10 @@ struct SwingUpRun {
     duration: Double, stepSize: Double
   ) throws {
     let steps = Int((duration / stepSize).rounded())
-    (times, angles, velocities, torques) = ([0], [q0], [0], [])
+    (times, angles, velocities) = ([0], [q0], [0])
     for k in 0..<steps {
       let u = controller.torque(angle: angles[k], velocity: velocities[k])
       let next = try pendulum.step(angle: angles[k], velocity: velocities[k], torque: u)
-      torques.append(u)
       times.append(Double(k + 1) * stepSize)
       angles.append(next.q)
       velocities.append(next.v)
