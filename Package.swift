@@ -10,7 +10,7 @@ import PackageDescription
 /// Each example is one executable target under `Examples/NAME`.
 let examples = [
   "PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum", "LearnPendulum",
-  "LearnRigidBody",
+  "LearnRigidBody", "LearnAndControl",
 ]
 
 /// The files beside an example's sources that are not built (README.md, figures).
