@@ -320,4 +320,88 @@ struct ConfigurationForceTests {
       #expect(relativeError(learned, reference) < 1e-13, "\(relativeError(learned, reference))")
     }
   }
+
+  /// The true forces of the recovery test: `D(q) = b₀(1 + ½ cos q)`, `B(q) = 1 + ½ sin q`.
+  static let trueDamping: @Sendable ([Double]) -> [Double] = { [0.5 * (1 + 0.5 * cos($0[0]))] }
+  static let trueGain: @Sendable ([Double]) -> [Double] = { [1 + 0.5 * sin($0[0])] }
+
+  /// Noiseless trajectories (h = 0.05, 6 s each) of a pendulum with `V = 2(1 − cos q)`, M = 1,
+  /// the damping and gain above, under torques held for 0.5 s (N(0, 1.5²)), simulated by
+  /// DiscreteMechanics' forced StormerVerlet; fitted by a VIN-VV with a cosine potential, a
+  /// constant mass and ``ConfigurationForce`` networks of `(cos q, sin q)` (width 8): the
+  /// identifiable `D(q)/M` and `B(q)/M` against the truth at q = −1…1, where the data are.
+  /// The truth varies there by 18 % (D) and a factor 2.5 (B), so that no constant model (the
+  /// nearest constant misses by 8 % and 42 %) meets the 3 % asked of the learned functions
+  /// (measured: 0.3 % and 0.6 %, and `V/M` to 0.02 %, in 1000 iterations).
+  @Test("noiseless pendulum with D(q) = b₀(1 + ½cos q), B(q) = 1 + ½sin q: D/M and B/M within 3 %")
+  func recoversDampingAndGainOfTheAngle() throws {
+    let h = 0.05
+    let truth = FunctionForce(
+      dimension: 1, inputCount: 1, inputMatrix: Self.trueGain, dissipationMatrix: Self.trueDamping)
+    var generator = SeededGenerator(seed: 21)
+    var trajectories: [ObservedTrajectory] = []
+    var span: [Double] = []
+    for _ in 0..<4 {
+      var integrator = try StormerVerlet(
+        system: Pendulum(mass: 1, length: 1, gravity: 2), stepSize: h, forces: truth)
+      var state = PhaseState(q: [generator.nextStandardNormal()], p: [0])
+      var (positions, velocities, inputs) = ([state.q], [state.p], [[Double]]())
+      for _ in 0..<12 {
+        let u = 1.5 * generator.nextStandardNormal()
+        for _ in 0..<10 {
+          try integrator.holdInput([u])
+          try integrator.step(&state)
+          inputs.append([u])
+          positions.append(state.q)
+          velocities.append(state.p)
+        }
+      }
+      span += positions.map { $0[0] }
+      trajectories.append(
+        try ObservedTrajectory(
+          times: positions.indices.map { Double($0) * h }, positions: positions,
+          velocities: velocities
+        ).withInputs(inputs + [[0]]))
+    }
+    print("recovery data: q in [\(span.min() ?? .nan), \(span.max() ?? .nan)]")
+    var forcesGenerator = SeededGenerator(seed: 22)
+    let model = try VINVelocityVerlet(
+      potential: CosinePotential(dimension: 1, amplitude: 1),
+      mass: ConstantMassMatrix(dimension: 1),
+      forces: ConfigurationForce(
+        dimension: 1, inputCount: 1, inputMatrix: .configuration, dissipation: .configuration,
+        architecture: NetworkArchitecture(width: 8, depth: 1), angularInputs: true,
+        generator: &forcesGenerator),
+      stepSize: h)
+    var config = TrainingConfiguration()
+    config.iterations = 1000
+    config.batchSize = 32
+    config.learningRate = 0.02
+    config.learningRateSchedule = .cosine
+    config.horizon = 5
+    config.initialStates = .firstObservation
+    config.loss = .meanSquaredError
+    let fitted = try Trainer(configuration: config).train(model, on: trajectories).model
+    let mass = MassEvaluation(fitted.mass).mass[0, 0]
+    var worst = (damping: 0.0, gain: 0.0)
+    let points = Array(stride(from: -1.0, through: 1.0, by: 0.25))
+    // The nearest constant's worst relative error, (max − min)/(max + min): above 3 %.
+    for truth in [Self.trueDamping, Self.trueGain] {
+      let values = points.map { truth([$0])[0] }
+      let (low, high) = (values.min() ?? 0, values.max() ?? 0)
+      #expect((high - low) / (high + low) > 0.08)
+    }
+    for q in points {
+      let damping = fitted.forces.dissipation(at: [q])[0] / mass
+      let gain = fitted.forces.inputMatrix(at: [q])[0] / mass
+      worst.damping = max(worst.damping, abs(damping / Self.trueDamping([q])[0] - 1))
+      worst.gain = max(worst.gain, abs(gain / Self.trueGain([q])[0] - 1))
+    }
+    print(
+      "learned V/M amplitude \(fitted.potential.amplitude / mass) (true 2); worst relative error on q ∈ [−1, 1]: D/M \(worst.damping), B/M \(worst.gain)"
+    )
+    #expect(abs(fitted.potential.amplitude / mass / 2 - 1) < 0.01)
+    #expect(worst.damping < 0.03)
+    #expect(worst.gain < 0.03)
+  }
 }

@@ -30,10 +30,10 @@ struct ForcedVerletRollout<
   Potential: LearnablePotential, Mass: LearnableMassMatrix, Forces: LearnableForce
 > {
   let verlet: VerletRollout<Potential, Mass>
-  let forces: HeldForces<Forces>
-  /// Point s's `A⁻¹` and E, row-major, at `2 s n²` and `(2 s + 1) n²` (s = k B + b; constant
-  /// forces: point 0's for every point).
-  let stepMatrices: UnsafeMutablePointer<Double>
+  let learnedForces: Forces
+  let forces: HeldForces
+  /// Each point's `A⁻¹` and E.
+  let matrices: StepMatrices
   /// `v_k` of window b at `(k B + b) n`, k = 0…K−1.
   let velocities: UnsafeMutablePointer<Double>
   /// The elimination of `A x = eⱼ`, reused from point to point.
@@ -43,13 +43,16 @@ struct ForcedVerletRollout<
     verlet: VerletRollout<Potential, Mass>, forces: Forces, inputs: [Double]
   ) {
     self.verlet = verlet
+    learnedForces = forces
     let n = verlet.dimension
     let points = (verlet.steps + 1) * verlet.batch
     self.forces = HeldForces(
       forces, dimension: n, steps: verlet.steps, inputs: inputs, slots: points,
       derivatives: false, workspace: verlet.workspace)
     let slots = forces.dependsOnConfiguration ? points : 1
-    stepMatrices = verlet.workspace.buffer(.forcedStepMatrices, count: 2 * slots * n * n)
+    matrices = StepMatrices(
+      base: verlet.workspace.buffer(.forcedStepMatrices, count: 2 * slots * n * n), dimension: n,
+      batch: verlet.batch, perPoint: forces.dependsOnConfiguration)
     velocities = verlet.workspace.buffer(
       .discreteVelocities, count: max(1, verlet.steps * verlet.batch * n))
     elimination = Elimination(dimension: n)
@@ -60,17 +63,6 @@ struct ForcedVerletRollout<
   var batch: Int { verlet.batch }
   var steps: Int { verlet.steps }
 
-  /// The slot of window b's point k (0 for constant forces).
-  func slot(_ k: Int, _ b: Int) -> Int { forces.dependsOnConfiguration ? k * batch + b : 0 }
-
-  /// `A⁻¹` and E of a slot.
-  func solveMatrix(_ s: Int) -> UnsafeMutablePointer<Double> {
-    stepMatrices + 2 * s * dimension * dimension
-  }
-  func momentumMatrix(_ s: Int) -> UnsafeMutablePointer<Double> {
-    stepMatrices + (2 * s + 1) * dimension * dimension
-  }
-
   /// Constant forces' `A⁻¹` and E, once (`Matrix.inverse`; NaN if A is not invertible, which it
   /// always is: M is positive definite, D semi-definite).
   private func prepareConstantMatrices() {
@@ -79,7 +71,7 @@ struct ForcedVerletRollout<
     let m = verlet.mass.mass
     let d = forces.dissipation(slot: 0)
     var a = Matrix.zeros(rows: n, columns: n)
-    let e = momentumMatrix(0)
+    let e = matrices.momentum(0)
     for i in 0..<n {
       for j in 0..<n {
         a[i, j] = m[i, j] + half * d[i * n + j]
@@ -87,7 +79,7 @@ struct ForcedVerletRollout<
       }
     }
     let inverse = a.inverse?.storage ?? Array(repeating: .nan, count: n * n)
-    for i in 0..<(n * n) { solveMatrix(0)[i] = inverse[i] }
+    for i in 0..<(n * n) { matrices.solve(0)[i] = inverse[i] }
   }
 
   /// The forces at the points k of every window (in `positions + offset(k)`), with their
@@ -98,12 +90,13 @@ struct ForcedVerletRollout<
     let half = 0.5 * verlet.stepSize
     let m = verlet.mass.mass.storage
     forces.evaluate(
-      at: verlet.positions + verlet.offset(k), batch: batch, slot: k * batch, derivatives: false)
+      learnedForces, at: verlet.positions + verlet.offset(k), batch: batch, slot: k * batch,
+      derivatives: false)
     for b in 0..<batch {
-      let s = slot(k, b)
-      let (d, e) = (forces.dissipation(slot: s), momentumMatrix(s))
+      let s = matrices.slot(k, b)
+      let (d, e) = (forces.dissipation(slot: s), matrices.momentum(s))
       for i in 0..<(n * n) { e[i] = m[i] - half * d[i] }
-      elimination.invert(mass: m, dissipation: d, scale: half, into: solveMatrix(s))
+      elimination.invert(mass: m, dissipation: d, scale: half, into: matrices.solve(s))
     }
   }
 
@@ -114,6 +107,9 @@ struct ForcedVerletRollout<
     let half = 0.5 * h
     let (positions, momenta, gradients) = (verlet.positions, verlet.momenta, verlet.gradients)
     let scratch = verlet.workspace.buffer(.adjoints, count: n)
+    let (forces, matrices, velocities, batch) = (
+      self.forces, self.matrices, self.velocities, self.batch
+    )
     verlet.potential.gradients(
       at: positions, batch: batch, into: gradients, workspace: verlet.workspace)
     evaluateForces(atPoint: 0)
@@ -128,9 +124,10 @@ struct ForcedVerletRollout<
       let v = velocities + verlet.offset(k)
       for b in 0..<batch {
         let o = b * n
-        let solve = solveMatrix(slot(k, b))
+        let solve = matrices.solve(matrices.slot(k, b))
         for i in 0..<n { scratch[i] = p[o + i] - half * g[o + i] }
-        forces.addInputForce(slot: slot(k, b), window: b, step: k, scale: half, to: scratch)
+        forces.addInputForce(
+          slot: matrices.slot(k, b), window: b, step: k, scale: half, to: scratch)
         for i in 0..<n {
           var sum = 0.0
           for j in 0..<n { sum += solve[i * n + j] * scratch[j] }
@@ -143,13 +140,14 @@ struct ForcedVerletRollout<
       evaluateForces(atPoint: k + 1)
       for b in 0..<batch {
         let o = b * n
-        let momentum = momentumMatrix(slot(k + 1, b))
+        let momentum = matrices.momentum(matrices.slot(k + 1, b))
         for i in 0..<n {
           var sum = 0.0
           for j in 0..<n { sum += momentum[i * n + j] * v[o + j] }
           pNext[o + i] = sum - half * gNext[o + i]
         }
-        forces.addInputForce(slot: slot(k + 1, b), window: b, step: k, scale: half, to: pNext + o)
+        forces.addInputForce(
+          slot: matrices.slot(k + 1, b), window: b, step: k, scale: half, to: pNext + o)
       }
     }
   }
@@ -170,6 +168,9 @@ struct ForcedVerletRollout<
     let massMatrix = verlet.mass.mass.storage
     let count = batch * n
     let constant = !forces.dependsOnConfiguration
+    let (forces, matrices, velocities, batch, steps) = (
+      self.forces, self.matrices, self.velocities, self.batch, self.steps
+    )
     let buffer = verlet.workspace.buffer(.adjoints, count: 6 * count)
     let (qBar, pBar, rBar, gBar, vBar, product) = (
       buffer, buffer + count, buffer + 2 * count, buffer + 3 * count, buffer + 4 * count,
@@ -205,23 +206,27 @@ struct ForcedVerletRollout<
       guard !constant else { return }
       forces.clearCotangents(slot: k * batch, batch: batch)
       var (unusedInputBar, unusedDissipationBar) = ([Double](), [Double]())
+      // v_{k−1} and v_k of every window (the offsets of steps k − 1 and k).
+      let (before, after) = (
+        velocities + verlet.offset(max(k - 1, 0)), velocities + verlet.offset(k)
+      )
       for b in 0..<batch {
         let o = b * n
         if k >= 1 {
           forces.accumulatePullback(
-            slot: slot(k, b), window: b, step: k - 1, cotangent: pBar + o,
-            velocity: velocities + verlet.offset(k - 1) + o, scale: half,
+            slot: matrices.slot(k, b), window: b, step: k - 1, cotangent: pBar + o,
+            velocity: before + o, scale: half,
             inputMatrixBar: &unusedInputBar, dissipationBar: &unusedDissipationBar)
         }
         if k < steps {
           forces.accumulatePullback(
-            slot: slot(k, b), window: b, step: k, cotangent: rBar + o,
-            velocity: velocities + verlet.offset(k) + o, scale: half,
+            slot: matrices.slot(k, b), window: b, step: k, cotangent: rBar + o,
+            velocity: after + o, scale: half,
             inputMatrixBar: &unusedInputBar, dissipationBar: &unusedDissipationBar)
         }
       }
       forces.pullback(
-        at: verlet.positions + verlet.offset(k), batch: batch, slot: k * batch,
+        learnedForces, at: verlet.positions + verlet.offset(k), batch: batch, slot: k * batch,
         into: &forcesBar)
       let pointBars = forces.pointBars + k * batch * n
       for i in 0..<count { qBar[i] += pointBars[i] }
@@ -237,7 +242,9 @@ struct ForcedVerletRollout<
       let v = velocities + verlet.offset(k)
       for b in 0..<batch {
         let o = b * n
-        let (solve, momentum) = (solveMatrix(slot(k, b)), momentumMatrix(slot(k + 1, b)))
+        let (solve, momentum) = (
+          matrices.solve(matrices.slot(k, b)), matrices.momentum(matrices.slot(k + 1, b))
+        )
         // v̄_k = Eᵀp̄_{k+1} + h q̄_{k+1}; r̄_k = A⁻ᵀv̄_k.
         for i in 0..<n {
           var sum = 0.0
@@ -274,7 +281,7 @@ struct ForcedVerletRollout<
     }
     if constant {
       forcesBar = forces.constantPullback(
-        inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar)
+        learnedForces, inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar)
     }
     // p₀ = M v₀ (p̄₀ = r̄₀ + the observation).
     var initial = Array(repeating: 0.0, count: 2 * count)
@@ -289,6 +296,28 @@ struct ForcedVerletRollout<
       }
     }
     return (potentialBar, massBar, inverseBar, forcesBar, initial)
+  }
+}
+
+/// The forced Verlet step's matrices at the rollout's points: point s's `A⁻¹` and E, row-major,
+/// at `2 s n²` and `(2 s + 1) n²` (s = k B + b; for constant forces point 0's are every
+/// point's). Not generic, for the per-window loops of the generic rollout.
+struct StepMatrices {
+  let base: UnsafeMutablePointer<Double>
+  let dimension: Int
+  let batch: Int
+  /// Whether each point has its own (forces that depend on q).
+  let perPoint: Bool
+
+  /// The slot of window b's point k.
+  @inline(__always)
+  func slot(_ k: Int, _ b: Int) -> Int { perPoint ? k * batch + b : 0 }
+  /// `A⁻¹` and E of a slot.
+  @inline(__always)
+  func solve(_ s: Int) -> UnsafeMutablePointer<Double> { base + 2 * s * dimension * dimension }
+  @inline(__always)
+  func momentum(_ s: Int) -> UnsafeMutablePointer<Double> {
+    base + (2 * s + 1) * dimension * dimension
   }
 }
 

@@ -12,8 +12,11 @@
 /// ``writeForce(slot:window:step:velocity:into:)`` is the arithmetic of DiscreteMechanics'
 /// `GeneralisedForce.writeForce`, so that a learned step with these forces is the forced
 /// integrator's step on the learned system to round-off.
-struct HeldForces<Forces: LearnableForce> {
-  let forces: Forces
+///
+/// Not generic, so that its per-window methods are compiled for it once (the rollouts that call
+/// them are generic, and run unspecialised from the command line); the batched calls of the
+/// forces take them as an argument.
+struct HeldForces {
   /// n and m.
   let dimension: Int
   let inputCount: Int
@@ -33,10 +36,9 @@ struct HeldForces<Forces: LearnableForce> {
   /// Forces for a rollout of `steps` steps that evaluates them at up to `slots` points at a
   /// time (with their q-derivatives when `derivatives`).
   init(
-    _ forces: Forces, dimension n: Int, steps: Int, inputs: [Double], slots: Int,
+    _ forces: some LearnableForce, dimension n: Int, steps: Int, inputs: [Double], slots: Int,
     derivatives: Bool, workspace: RolloutWorkspace
   ) {
-    self.forces = forces
     dimension = n
     inputCount = forces.inputCount
     self.steps = steps
@@ -73,9 +75,12 @@ struct HeldForces<Forces: LearnableForce> {
     dissipations + (dependsOnConfiguration ? s * dimension * dimension : 0)
   }
 
-  /// B and D (with `derivatives` also their q-derivatives) at the `batch` points at `points`,
-  /// into the slots from `slot` on; nothing for constant forces.
-  func evaluate(at points: UnsafePointer<Double>, batch: Int, slot: Int, derivatives: Bool) {
+  /// B and D of `forces` (with `derivatives` also their q-derivatives) at the `batch` points at
+  /// `points`, into the slots from `slot` on; nothing for constant forces.
+  func evaluate(
+    _ forces: some LearnableForce, at points: UnsafePointer<Double>, batch: Int, slot: Int,
+    derivatives: Bool
+  ) {
     guard dependsOnConfiguration, batch > 0 else { return }
     let (n, m) = (dimension, inputCount)
     forces.evaluate(
@@ -199,8 +204,10 @@ struct HeldForces<Forces: LearnableForce> {
     }
   }
 
-  /// Zeroes the cotangents of `batch` slots from `slot` on.
+  /// Zeroes the cotangents of `batch` slots from `slot` on (constant forces have none: they
+  /// sum theirs in arrays).
   func clearCotangents(slot: Int, batch: Int) {
+    guard dependsOnConfiguration else { return }
     let (n, m) = (dimension, inputCount)
     (inputMatrixBars + slot * n * m).update(repeating: 0, count: batch * n * m)
     (dissipationBars + slot * n * n).update(repeating: 0, count: batch * n * n)
@@ -209,8 +216,8 @@ struct HeldForces<Forces: LearnableForce> {
   /// The pullback of the slots' cotangents at their `batch` points (from `slot` on): the
   /// forces' parameter cotangent added to `tangent`, the points' cotangents in ``pointBars``
   /// from `slot` on.
-  func pullback(
-    at points: UnsafePointer<Double>, batch: Int, slot: Int,
+  func pullback<Forces: LearnableForce>(
+    _ forces: Forces, at points: UnsafePointer<Double>, batch: Int, slot: Int,
     into tangent: inout Forces.TangentVector
   ) {
     let (n, m) = (dimension, inputCount)
@@ -221,9 +228,9 @@ struct HeldForces<Forces: LearnableForce> {
   }
 
   /// The parameter cotangent of constant forces for the cotangents B̄, D̄ of their B and D.
-  func constantPullback(inputMatrixBar: [Double], dissipationBar: [Double])
-    -> Forces.TangentVector
-  {
+  func constantPullback<Forces: LearnableForce>(
+    _ forces: Forces, inputMatrixBar: [Double], dissipationBar: [Double]
+  ) -> Forces.TangentVector {
     forces.pullback(
       at: Array(repeating: 0, count: dimension), inputMatrixBar: inputMatrixBar,
       dissipationBar: dissipationBar)

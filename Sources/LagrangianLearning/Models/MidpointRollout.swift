@@ -58,8 +58,9 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
   let potential: Potential
   let mass: ConfigurationMassNetwork
   let stepSize: Double
-  /// The forces and held inputs of a forced model (nil: none).
-  let forces: HeldForces<Forces>?
+  /// The forces and held inputs of a forced model (nil: none), and the learned forces.
+  let forces: HeldForces?
+  let learnedForces: Forces
   /// The number B of windows.
   let batch: Int
   /// The number of steps K.
@@ -81,9 +82,10 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
 
   init(
     potential: Potential, mass: ConfigurationMassNetwork, stepSize: Double, batch: Int,
-    steps: Int, workspace: RolloutWorkspace, forces: HeldForces<Forces>? = nil
+    steps: Int, workspace: RolloutWorkspace, learnedForces: Forces, forces: HeldForces?
   ) {
     self.potential = potential
+    self.learnedForces = learnedForces
     self.mass = mass
     self.stepSize = stepSize
     self.forces = forces
@@ -261,7 +263,8 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
     }
     let count = active.count
     forces?.evaluate(
-      at: values.midpoints, batch: count, slot: 0, derivatives: secondDerivatives)
+      learnedForces, at: values.midpoints, batch: count, slot: 0,
+      derivatives: secondDerivatives)
     mass.evaluate(
       at: values.midpoints, velocities: values.velocities, batch: count, mass: values.mass,
       derivativeProducts: values.products,
@@ -388,7 +391,7 @@ extension MidpointRollout {
       }
       guard let forces else { return }
       // D at the midpoints (B̄ and D̄ per window) for forces that depend on q.
-      forces.evaluate(at: midpoints, batch: batch, slot: 0, derivatives: false)
+      forces.evaluate(learnedForces, at: midpoints, batch: batch, slot: 0, derivatives: false)
       forces.clearCotangents(slot: 0, batch: batch)
       for b in 0..<batch {
         let (c, v) = (forceCotangent + b * n, velocities + b * n)
@@ -400,7 +403,8 @@ extension MidpointRollout {
       }
       guard !constant else { return }
       // q̄̄ = (h/2)(∂F/∂q)ᵀc at the midpoints: half to q_k (and to q_{k+1} at the end).
-      forces.pullback(at: midpoints, batch: batch, slot: 0, into: &forcesTangent)
+      forces.pullback(
+        learnedForces, at: midpoints, batch: batch, slot: 0, into: &forcesTangent)
       for i in 0..<count {
         qBar[i] += 0.5 * forces.pointBars[i]
         if end { qBarNext[i] += 0.5 * forces.pointBars[i] }
@@ -461,7 +465,7 @@ extension MidpointRollout {
     }
     if let forces, constant {
       forcesTangent = forces.constantPullback(
-        inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar)
+        learnedForces, inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar)
     }
     return (potentialBar, massBar, initialBar, forcesTangent)
   }

@@ -112,7 +112,7 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
     let batch = initial.count / initialStateDimension
     var dynamics = MidpointRollout(
       potential: potential, mass: ConfigurationMassNetwork(mass), stepSize: stepSize,
-      batch: batch, steps: steps, workspace: workspace,
+      batch: batch, steps: steps, workspace: workspace, learnedForces: forces,
       forces: forces.vanishes
         ? nil
         : HeldForces(
