@@ -3,7 +3,7 @@
 /// `u_k` at `(b K + k) m` (K steps; no inputs at all: u = 0).
 ///
 /// B and D live in slots of a ``RolloutWorkspace`` buffer: a rollout evaluates them at the
-/// configurations its steps use (``evaluate(at:batch:slot:derivatives:)``, one batched call of
+/// configurations its steps use (``evaluate(_:at:batch:slot:derivatives:)``, one batched call of
 /// the forces per step), slot s holding point s's B (n×m), D (n×n) and, for an implicit step,
 /// `∂B/∂qᵏ` and `∂D/∂qᵏ`. Forces that do not depend on q are evaluated once, into slot 0,
 /// and every slot is that one: their rollouts do the arithmetic of constant B and D and skip
