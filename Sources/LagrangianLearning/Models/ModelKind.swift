@@ -25,6 +25,12 @@ extension ModelKind {
   /// takes its inputs through its network instead (``BaselineNetworkSpecification/inputs``).
   public var learnsForces: Bool { self == .vinVelocityVerlet || self == .vinMq || self == .vinSO3 }
 
+  /// Whether the kind's steps solve an equation for the next configuration: vin-mq (the
+  /// implicit midpoint rule, Newton's method per window), vin-so3 (the LGVI's 3-vector root) and
+  /// vin-so2 (`sin Δ = s`, no root when `|s| > 1`). During training a learned model can have no
+  /// root in some window, and the loss is then NaN (the rollouts' documentation says how).
+  public var hasImplicitSteps: Bool { self == .vinMq || self == .vinSO3 || self == .vinSO2 }
+
   /// The dimension the kind's configuration space fixes (1 for the circle, 3 for SO(3)), `nil`
   /// for the kinds on Rⁿ.
   public var fixedDimension: Int? {

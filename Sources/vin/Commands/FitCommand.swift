@@ -382,8 +382,12 @@ struct FitCommand: ParsableCommand {
       "best \(summary.validationWindows > 0 ? "validation" : "training") loss \(summary.bestLoss) at iteration \(summary.bestIteration)"
     switch summary.stopReason {
     case .nonFiniteLoss:
+      let cause =
+        kind.hasImplicitSteps
+        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window; a shorter --horizon usually avoids it)"
+        : ""
       printToStandardError(
-        "warning: \(summary.stopReason); wrote the \(kind.rawValue) model with the \(best) to \(destination)"
+        "warning: \(summary.stopReason)\(cause); wrote the \(kind.rawValue) model with the \(best) to \(destination)"
       )
     case .converged:
       printToStandardError(
