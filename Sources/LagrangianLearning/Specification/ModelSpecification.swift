@@ -92,7 +92,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   ///   vin-so2, not 3 for vin-so3 or a baseline on a rigid body, above
   ///   ``ModelLimits/maximumConfigurationMassDimension`` for vin-mq), a step size that is not positive, finite and at most
   ///   ``ModelLimits/maximumStepSize``, a width, depth or parameter count beyond the limits,
-  ///   an ε out of range, or a component the kind does not take.
+  ///   an ε out of range, a component the kind does not take, or forces whose fields disagree
+  ///   (``ForceSpecification/validate(dimension:)``) or that depend on q in a vin-so3.
   public func validate() throws(LearningError) {
     try ModelLimits.check(dimension, in: 1...ModelLimits.maximumDimension, field: "dimension")
     try ModelLimits.checkStepSize(stepSize)
