@@ -182,14 +182,64 @@ import Testing
     }
   }
 
+  /// `--dissipation configuration --input-matrix configuration`: B(q) and D(q) from networks
+  /// of (cos q, sin q), recorded in the model file, which forecast and evaluate read.
+  @Test(arguments: ["vin-vv", "vin-mq"])
+  func aForcedVINLearnsForcesOfTheConfiguration(model: String) throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      let fit = try VINExecutable.run(
+        Self.fit(
+          model,
+          ["--dissipation", "configuration", "--input-matrix", "configuration", "--angles"]),
+        in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let forces = try #require(json["forces"] as? [String: Any])
+      #expect(forces["dissipation"] as? String == "configuration")
+      #expect(forces["inputMatrix"] as? String == "configuration")
+      #expect(forces["angularInputs"] as? Bool == true)
+      #expect((forces["network"] as? [String: Any])?["width"] as? Int == 8)
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      // Two networks of (cos q, sin q) with 8 hidden units and one output: 2 · (3·8 + 9).
+      #expect((parameters["forces"] as? [Double])?.count == 66)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "d0.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+      let forecast = try VINExecutable.run(
+        [
+          "forecast", "--model", "m.json", "--q0", "0.1", "--steps", "5", "--control",
+          "random:std=1,hold=0.2,seed=3",
+        ], in: directory)
+      #expect(forecast.status == 0, "\(forecast.standardError)")
+      #expect(forecast.standardOutput.split(separator: "\n").count == 7)
+    }
+  }
+
   @Test func badInputOptionsAndDataAreOneLineErrorsWithoutAModelFile() throws {
     try withTemporaryDirectory { directory in
       try Self.writeData(in: directory)
+      let body = try VINExecutable.run(
+        [
+          "simulate", "rigid-body", "--dt", "0.1", "--steps", "10", "--control",
+          "random:std=1,hold=0.5,seed=3", "--output", "body.csv",
+        ], in: directory)
+      #expect(body.status == 0, "\(body.standardError)")
       let cases: [([String], String)] = [
         (Self.fit("vin-sv"), "--inputs none"),
         (Self.fit("resnet", ["--dissipation", "constant"]), "is learned by vin-vv"),
         (Self.fit("resnet", ["--inputs", "learned"], data: ["free.csv"]), "needs input columns"),
         (Self.fit("resnet", data: ["d0.csv", "free.csv"]), "free.csv"),
+        (
+          Self.fit("vin-vv", ["--input-matrix", "configuration", "--inputs", "none"]),
+          "--input-matrix"
+        ),
+        (Self.fit("vin-sv", ["--input-matrix", "configuration"]), "--input-matrix"),
+        (
+          Self.fit("vin-so3", ["--dissipation", "configuration"], data: ["body.csv"]),
+          "is learned by vin-vv and vin-mq (vin-so3 learns no forces"
+        ),
       ]
       for (arguments, message) in cases {
         let run = try VINExecutable.run(arguments, in: directory)

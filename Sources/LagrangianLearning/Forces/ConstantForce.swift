@@ -58,6 +58,7 @@ public struct ConstantForce: LearnableForce {
   }
 
   public var vanishes: Bool { inputCount == 0 && !dissipates }
+  public var dependsOnConfiguration: Bool { false }
   public var parameterCount: Int { gains.count + dampingFactor.count }
   public var flatParameters: [Double] {
     get { gains.scalars + dampingFactor.scalars }
@@ -71,6 +72,7 @@ public struct ConstantForce: LearnableForce {
       + tangent.dampingFactor.dense(count: dampingFactor.count)
   }
 
+  /// B, row-major n×m.
   public func inputMatrix() -> [Double] { gains.scalars }
 
   /// L, row-major n×n.
@@ -118,6 +120,46 @@ public struct ConstantForce: LearnableForce {
     }
     return TangentVector(
       gains: ParameterVector(inputMatrixBar), dampingFactor: ParameterVector(factorBar))
+  }
+
+  /// B and D at every point (their derivatives are zero).
+  public func evaluate(
+    at points: UnsafePointer<Double>, batch: Int, inputMatrices: UnsafeMutablePointer<Double>,
+    dissipations: UnsafeMutablePointer<Double>,
+    derivatives: (
+      inputMatrices: UnsafeMutablePointer<Double>,
+      dissipations: UnsafeMutablePointer<Double>
+    )?,
+    workspace: RolloutWorkspace
+  ) {
+    let (n, m) = (dimension, inputCount)
+    let d = dissipation()
+    for b in 0..<batch {
+      for i in 0..<(n * m) { inputMatrices[b * n * m + i] = gains.scalars[i] }
+      for i in 0..<(n * n) { dissipations[b * n * n + i] = d[i] }
+    }
+    guard let derivatives else { return }
+    derivatives.inputMatrices.update(repeating: 0, count: batch * n * n * m)
+    derivatives.dissipations.update(repeating: 0, count: batch * n * n * n)
+  }
+
+  /// ``pullback(inputMatrixBar:dissipationBar:)`` of the summed cotangents; the points get
+  /// none.
+  public func accumulatePullback(
+    at points: UnsafePointer<Double>, batch: Int,
+    inputMatrixCotangents: UnsafePointer<Double>, dissipationCotangents: UnsafePointer<Double>,
+    into tangent: inout TangentVector, pointCotangents: UnsafeMutablePointer<Double>,
+    workspace: RolloutWorkspace
+  ) {
+    let (n, m) = (dimension, inputCount)
+    var inputBar = [Double](repeating: 0, count: n * m)
+    var dissipationBar = [Double](repeating: 0, count: n * n)
+    for b in 0..<batch {
+      for i in 0..<(n * m) { inputBar[i] += inputMatrixCotangents[b * n * m + i] }
+      for i in 0..<(n * n) { dissipationBar[i] += dissipationCotangents[b * n * n + i] }
+    }
+    pointCotangents.update(repeating: 0, count: batch * n)
+    tangent += pullback(inputMatrixBar: inputBar, dissipationBar: dissipationBar)
   }
 
   public var specification: ForceSpecification {

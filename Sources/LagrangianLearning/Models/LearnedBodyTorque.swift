@@ -16,9 +16,22 @@ public struct LearnedBodyTorque: RigidBodyTorque, Hashable {
   /// The torque of the forces `forces` on the three body axes: their input matrix (3×m) and
   /// dissipation (3×3, or none).
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless B has 3·m
-  ///   entries and D has 9 (or none).
+  ///   entries and D has 9 (or none); ``LearningError/invalidConfiguration(name:value:requirement:)``
+  ///   for forces that depend on the configuration (a torque constant in the body frame is
+  ///   all that VIN-SO(3) learns).
   public init(_ forces: some LearnableForce) throws(LearningError) {
-    let (b, d) = (forces.inputMatrix(), forces.dissipation())
+    guard !forces.dependsOnConfiguration else {
+      throw .invalidConfiguration(
+        name: "forces", value: "configuration-dependent",
+        requirement: "must be constant for vin-so3 (a body torque τ = Bu − DΩ)")
+    }
+    guard forces.vanishes || forces.dimension == 3 else {
+      throw .dimensionMismatch(
+        name: "body torque dimension (3 body axes)", expected: 3, actual: forces.dimension)
+    }
+    let origin: [Double] = [0, 0, 0]
+    let (b, d) =
+      forces.vanishes ? ([], []) : (forces.inputMatrix(at: origin), forces.dissipation(at: origin))
     guard b.count == 3 * forces.inputCount else {
       throw .dimensionMismatch(
         name: "body torque input matrix entries (3·m)", expected: 3 * forces.inputCount,

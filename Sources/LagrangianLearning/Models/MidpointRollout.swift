@@ -39,24 +39,28 @@ import Manifolds
 /// `q̄_k += ½ q̄̄ − v̄/h` (`q̄_{k+1} += ½ q̄̄ + v̄/h` at step 0), one batched pass each per step.
 ///
 /// **Forces** (a forced ``VINMq``): the discrete forces of the midpoint rule,
-/// `f_d⁻ = f_d⁺ = f_k = (h/2) F(v_k, u_k)` with `F = B u − D q̇` (``HeldForces``) at the step's
-/// discrete velocity `v_k = (q_{k+1} − q_k)/h` and u held over the step (Marsden and West 2001,
-/// §3), enter the transforms as in DiscreteMechanics' forced `VariationalMidpoint`:
-/// `p₁ = P₊(q₀, q₁) + f₀`, then `P₋ − f_k = p_k` and `p_{k+1} = P₊ + f_k`, so that
-/// `J₋` gains `+½D` and `J₊` `−½D`. The adjoint above then holds with these J and these
+/// `f_d⁻ = f_d⁺ = f_k = (h/2) F(q̄_k, v_k, u_k)` with `F = B(q)u − D(q)q̇` (``HeldForces``) at
+/// the step's midpoint `q̄_k` and discrete velocity `v_k = (q_{k+1} − q_k)/h`, u held over the
+/// step (Marsden and West 2001, §3), enter the transforms as in DiscreteMechanics' forced
+/// `VariationalMidpoint`: `p₁ = P₊(q₀, q₁) + f₀`, then `P₋ − f_k = p_k` and
+/// `p_{k+1} = P₊ + f_k`, so that `J₋` gains `+½D − (h/4)∂F/∂q` and `J₊` `−½D + (h/4)∂F/∂q`
+/// (`∂F/∂q = 0` for constant forces). The adjoint above then holds with these J and these
 /// transforms; the force terms add the pullback of `cᵀf_k`, `c = p̄ + λ` (`c = p̄` at step 0):
-/// `q̄_k += ½Dᵀc` (and `q̄₁ −= ½Dᵀc` at step 0), `B̄ += (h/2) c u_kᵀ`, `D̄ −= (h/2) c v_kᵀ`.
-/// Without forces (``forces`` nil) none of this runs: the step is the conservative one, bit for
-/// bit.
+/// `q̄_k += ½Dᵀc + ½ q̄̄` (and `q̄₁ −= ½Dᵀc − ½ q̄̄` at step 0) with
+/// `q̄̄ = (h/2)(∂F/∂q)ᵀc`, and the forces' pullback of `B̄ = (h/2) c u_kᵀ`, `D̄ = −(h/2) c v_kᵀ`
+/// at `q̄_k` (for constant forces B̄ and D̄ summed over the steps and windows, then pulled back
+/// once). Without forces (``forces`` nil) none of this runs: the step is the conservative one,
+/// bit for bit.
 ///
 /// Positions, momenta and the Newton matrices at the roots live in a ``RolloutWorkspace``,
 /// step-major (window b of step k at `(k B + b) n`); nothing is allocated per step.
-struct MidpointRollout<Potential: LearnablePotential> {
+struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
   let potential: Potential
   let mass: ConfigurationMassNetwork
   let stepSize: Double
-  /// The forces and held inputs of a forced model (nil: none).
+  /// The forces and held inputs of a forced model (nil: none), and the learned forces.
   let forces: HeldForces?
+  let learnedForces: Forces
   /// The number B of windows.
   let batch: Int
   /// The number of steps K.
@@ -78,9 +82,10 @@ struct MidpointRollout<Potential: LearnablePotential> {
 
   init(
     potential: Potential, mass: ConfigurationMassNetwork, stepSize: Double, batch: Int,
-    steps: Int, workspace: RolloutWorkspace, forces: HeldForces? = nil
+    steps: Int, workspace: RolloutWorkspace, learnedForces: Forces, forces: HeldForces?
   ) {
     self.potential = potential
+    self.learnedForces = learnedForces
     self.mass = mass
     self.stepSize = stepSize
     self.forces = forces
@@ -123,7 +128,8 @@ struct MidpointRollout<Potential: LearnablePotential> {
       window.legendreTransform(sign: 1, into: p)
       guard let forces else { continue }
       let force = values.forces + j * n
-      forces.writeForce(window: b, step: 0, velocity: values.velocities + j * n, into: force)
+      forces.writeForce(
+        slot: j, window: b, step: 0, velocity: values.velocities + j * n, into: force)
       for i in 0..<n { p[i] += 0.5 * stepSize * force[i] }
     }
     for k in 1..<steps { solve(step: k, &active, values) }
@@ -214,7 +220,7 @@ struct MidpointRollout<Potential: LearnablePotential> {
   }
 
   /// At the root of step k for window b (batch position j): `p_{k+1} = P₊ + f_k`, and `J₋`,
-  /// `J₊` kept for the adjoint.
+  /// `J₊` kept for the adjoint (the forces' values in slot j from the evaluation at the root).
   private mutating func finish(step k: Int, window b: Int, _ j: Int, _ values: NewtonValues) {
     let n = dimension
     window.load(j, values)
@@ -233,12 +239,16 @@ struct MidpointRollout<Potential: LearnablePotential> {
     kept.update(from: values.newtonMatrices + j * n * n, count: n * n)
     window.transformDerivative(sign: 1, into: kept + n * n)
     if let forces {
-      for i in 0..<(n * n) { kept[n * n + i] -= 0.5 * forces.dissipation[i] }
+      forces.addDissipation(slot: j, scale: -0.5, to: kept + n * n)
+      forces.addForceJacobian(
+        slot: j, window: b, step: k, velocity: values.velocities + j * n,
+        scale: 0.25 * stepSize, to: kept + n * n)
     }
   }
 
   /// The midpoints and velocities of the windows `active` between steps k and k + 1, and at
-  /// them M, `uₖ` and ∇V, with `secondDerivatives` also S and ∇²V, the residuals
+  /// them M, `uₖ`, ∇V and the forces' B and D (slot j for batch position j), with
+  /// `secondDerivatives` also S, ∇²V and the forces' q-derivatives, the residuals
   /// `P₋ − f_k − p_k` (k ≥ 1; F in `NewtonValues.forces`) and the Newton matrices `J₋`.
   private mutating func evaluate(
     step k: Int, _ active: [Int], _ values: NewtonValues, secondDerivatives: Bool
@@ -252,6 +262,9 @@ struct MidpointRollout<Potential: LearnablePotential> {
       }
     }
     let count = active.count
+    forces?.evaluate(
+      learnedForces, at: values.midpoints, batch: count, slot: 0,
+      derivatives: secondDerivatives)
     mass.evaluate(
       at: values.midpoints, velocities: values.velocities, batch: count, mass: values.mass,
       derivativeProducts: values.products,
@@ -272,13 +285,17 @@ struct MidpointRollout<Potential: LearnablePotential> {
       window.legendreTransform(sign: -1, into: residual)
       if let forces {
         let force = values.forces + j * n
-        forces.writeForce(window: b, step: k, velocity: values.velocities + j * n, into: force)
+        forces.writeForce(
+          slot: j, window: b, step: k, velocity: values.velocities + j * n, into: force)
         for i in 0..<n { residual[i] -= 0.5 * stepSize * force[i] }
       }
       for i in 0..<n { residual[i] -= p[b * n + i] }
       window.transformDerivative(sign: -1, into: newtonMatrix)
       if let forces {
-        for i in 0..<(n * n) { newtonMatrix[i] += 0.5 * forces.dissipation[i] }
+        forces.addDissipation(slot: j, scale: 0.5, to: newtonMatrix)
+        forces.addForceJacobian(
+          slot: j, window: b, step: k, velocity: values.velocities + j * n,
+          scale: -0.25 * stepSize, to: newtonMatrix)
       }
     }
   }
@@ -301,11 +318,11 @@ struct MidpointRollout<Potential: LearnablePotential> {
 extension MidpointRollout {
   /// The adjoint of the rollout for the window-major output cotangent `bar`: the potential's
   /// cotangent, the mass parameters' (``ConfigurationMassMatrix/parameters`` order), the
-  /// cotangent of the initial states `(q₀, q₁)` (NaN for a window that failed), and `B̄`, `D̄`
-  /// (row-major; empty without forces).
+  /// cotangent of the initial states `(q₀, q₁)` (NaN for a window that failed), and the
+  /// forces' (zero without forces).
   func adjoint(_ bar: [Double]) -> (
     potential: Potential.TangentVector, mass: [Double], initial: [Double],
-    inputMatrixBar: [Double], dissipationBar: [Double]
+    forces: Forces.TangentVector
   ) {
     let n = dimension
     let count = batch * n
@@ -322,8 +339,11 @@ extension MidpointRollout {
     let (midpoints, velocities) = (base + 8 * count, base + 9 * count)
     /// `c`, the cotangent of the step's discrete force `f_k`.
     let forceCotangent = base + 10 * count
-    var inputMatrixBar = [Double](repeating: 0, count: n * (forces?.inputCount ?? 0))
-    var dissipationBar = [Double](repeating: 0, count: forces == nil ? 0 : n * n)
+    // Constant forces' B̄ and D̄, summed over the steps and windows.
+    let constant = forces.map { !$0.dependsOnConfiguration } ?? false
+    var inputMatrixBar = [Double](repeating: 0, count: constant ? n * (forces?.inputCount ?? 0) : 0)
+    var dissipationBar = [Double](repeating: 0, count: constant ? n * n : 0)
+    var forcesTangent = Forces.TangentVector.zero
     // λ's solve, allocated once per adjoint.
     var lambdaMatrix = Matrix.zeros(rows: n, columns: n)
     var lambdaVector = [Double](repeating: 0, count: n)
@@ -370,13 +390,24 @@ extension MidpointRollout {
         if end { qBarNext[i] += 0.5 * pointBar + velocityBar[i] / h }
       }
       guard let forces else { return }
+      // D at the midpoints (B̄ and D̄ per window) for forces that depend on q.
+      forces.evaluate(learnedForces, at: midpoints, batch: batch, slot: 0, derivatives: false)
+      forces.clearCotangents(slot: 0, batch: batch)
       for b in 0..<batch {
         let (c, v) = (forceCotangent + b * n, velocities + b * n)
-        forces.addDissipationTransposed(c, scale: 0.5, to: qBar + b * n)
-        if end { forces.addDissipationTransposed(c, scale: -0.5, to: qBarNext + b * n) }
+        forces.addDissipationTransposed(slot: b, c, scale: 0.5, to: qBar + b * n)
+        if end { forces.addDissipationTransposed(slot: b, c, scale: -0.5, to: qBarNext + b * n) }
         forces.accumulatePullback(
-          window: b, step: k, cotangent: c, velocity: v, scale: 0.5 * h,
-          inputMatrixBar: &inputMatrixBar, dissipationBar: &dissipationBar)
+          slot: constant ? nil : b, window: b, step: k, cotangent: c, velocity: v,
+          scale: 0.5 * h, inputMatrixBar: &inputMatrixBar, dissipationBar: &dissipationBar)
+      }
+      guard !constant else { return }
+      // q̄̄ = (h/2)(∂F/∂q)ᵀc at the midpoints: half to q_k (and to q_{k+1} at the end).
+      forces.pullback(
+        learnedForces, at: midpoints, batch: batch, slot: 0, into: &forcesTangent)
+      for i in 0..<count {
+        qBar[i] += 0.5 * forces.pointBars[i]
+        if end { qBarNext[i] += 0.5 * forces.pointBars[i] }
       }
     }
     if steps >= 2 {
@@ -432,7 +463,11 @@ extension MidpointRollout {
           failed ? .nan : steps >= 1 ? positionBars[offset(1) + b * n + i] : 0
       }
     }
-    return (potentialBar, massBar, initialBar, inputMatrixBar, dissipationBar)
+    if let forces, constant {
+      forcesTangent = forces.constantPullback(
+        learnedForces, inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar)
+    }
+    return (potentialBar, massBar, initialBar, forcesTangent)
   }
 }
 

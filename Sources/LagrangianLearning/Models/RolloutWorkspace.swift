@@ -31,6 +31,10 @@ public final class RolloutWorkspace: @unchecked Sendable {
     /// The configuration-dependent mass matrix's network: one window's values and the
     /// parameter gradient accumulators.
     case massNetwork
+    /// A forced rollout's B, D (and their q-derivatives and cotangents) at its points, the
+    /// point q = 0 of constant forces, the force networks' values of one batched pass, and a
+    /// forced Verlet rollout's `(M + (h/2)D)⁻¹` and `M − (h/2)D` at its points.
+    case forceValues, forceOrigin, forceNetwork, forcedStepMatrices
   }
 
   /// Whether a rollout in this workspace ran a matrix product through OpenBLAS (a network

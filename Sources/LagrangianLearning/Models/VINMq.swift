@@ -27,15 +27,16 @@ import _Differentiation
 /// `p̄_k += λ`, with hand-written pullbacks of the mass network and the potential's gradient
 /// (exact second derivatives), batched over the windows in the same way.
 ///
-/// **Forces.** A VIN-mq of a driven or damped system learns ``forces`` `F = B u − D q̇`
-/// (``ConstantForce``) and steps by the discrete Lagrange–d'Alembert principle with the
-/// midpoint rule's discrete forces `f_d^± = (h/2) F(v_k, u_k)`, `v_k = (q_{k+1} − q_k)/h`, u held
-/// over the step (Marsden and West 2001, §3):
+/// **Forces.** A VIN-mq of a driven or damped system learns ``forces`` `F = B(q)u − D(q)q̇`
+/// (``ConstantForce``, or ``ConfigurationForce`` when B or D depends on q) and steps by the
+/// discrete Lagrange–d'Alembert principle with the midpoint rule's discrete forces
+/// `f_d^± = (h/2) F(q̄_k, v_k, u_k)` at the midpoint `q̄_k = (q_k + q_{k+1})/2`,
+/// `v_k = (q_{k+1} − q_k)/h`, u held over the step (Marsden and West 2001, §3):
 ///
 ///     p₁ = D₂L_d(q₀, q₁) + f_d⁺,   solve −D₁L_d(q_k, q_{k+1}) − f_d⁻ = p_k,   p_{k+1} = D₂L_d + f_d⁺,
 ///
-/// which is DiscreteMechanics' forced `VariationalMidpoint` with the learned B and D as
-/// `ActuatorsAndDamping` (``rollout(from:inputs:steps:workspace:)``,
+/// which is DiscreteMechanics' forced `VariationalMidpoint` with the learned forces
+/// (``learnedForces``; ``rollout(from:inputs:steps:workspace:)``,
 /// ``forecast(from:inputs:steps:)``; `MidpointRollout` gives the adjoint's force terms). With
 /// ``NoForce`` (the default) the step is the one above.
 public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: PotentialMassModel {
@@ -107,13 +108,16 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
   /// The window-major output and the rollout that produced it.
   func rolloutForward(
     _ initial: [Double], _ inputs: [Double], _ steps: Int, _ workspace: RolloutWorkspace
-  ) -> (output: [Double], dynamics: MidpointRollout<Potential>) {
+  ) -> (output: [Double], dynamics: MidpointRollout<Potential, Forces>) {
+    let batch = initial.count / initialStateDimension
     var dynamics = MidpointRollout(
       potential: potential, mass: ConfigurationMassNetwork(mass), stepSize: stepSize,
-      batch: initial.count / initialStateDimension, steps: steps, workspace: workspace,
+      batch: batch, steps: steps, workspace: workspace, learnedForces: forces,
       forces: forces.vanishes
         ? nil
-        : HeldForces(forces, dimension: configurationDimension, steps: steps, inputs: inputs))
+        : HeldForces(
+          forces, dimension: configurationDimension, steps: steps, inputs: inputs, slots: batch,
+          derivatives: true, workspace: workspace))
     dynamics.run(from: initial)
     return (dynamics.output(), dynamics)
   }
@@ -126,7 +130,6 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
     let (output, dynamics) = rolloutForward(initial, inputs, steps, workspace)
-    let forces = self.forces
     return (
       output,
       { cotangent in
@@ -135,10 +138,7 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
           Self.TangentVector(
             potential: bar.potential,
             mass: ConfigurationMassMatrix.TangentVector(parameters: .init(bar.mass)),
-            forces: forces.vanishes
-              ? .zero
-              : forces.pullback(
-                inputMatrixBar: bar.inputMatrixBar, dissipationBar: bar.dissipationBar)),
+            forces: bar.forces),
           .init(bar.initial)
         )
       }
@@ -159,7 +159,7 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
   }
 
   /// The forecast of ``forecast(from:steps:)`` driven by `inputs` (`u_k` held over step k): the
-  /// forced `VariationalMidpoint` with the learned B and D as `ActuatorsAndDamping`.
+  /// forced `VariationalMidpoint` with the ``learnedForces``.
   /// - Throws: as ``forecast(from:steps:)``; as ``RolloutModel/checkForecastInputs(_:steps:)``.
   public func forecast(from initial: MechanicalState, inputs: [[Double]], steps: Int)
     throws(LearningError) -> ForecastTrajectory
@@ -205,17 +205,20 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
     }
   }
 
-  /// The learned B and D as DiscreteMechanics' `ActuatorsAndDamping`.
-  /// - Throws: `IntegrationError.invalidParameter` if D is not
+  /// The learned forces as a DiscreteMechanics `GeneralisedForce`: constant B and D as
+  /// `ActuatorsAndDamping`, forces that depend on q as ``LearnedGeneralisedForce``.
+  /// - Throws: `IntegrationError.invalidParameter` if a constant D is not
   ///   symmetric positive semi-definite to its tolerance (`D = LLᵀ` is by construction).
-  public var learnedForces: ActuatorsAndDamping {
+  public var learnedForces: any GeneralisedForce {
     get throws(IntegrationError) {
       let (n, m) = (configurationDimension, inputCount)
+      if forces.dependsOnConfiguration { return LearnedGeneralisedForce(forces) }
       var b = Matrix.zeros(rows: n, columns: m)
       var d = Matrix.zeros(rows: n, columns: n)
       if !forces.vanishes {
-        b.storage = forces.inputMatrix()
-        d.storage = forces.dissipation()
+        let origin = Array(repeating: 0.0, count: n)
+        b.storage = forces.inputMatrix(at: origin)
+        d.storage = forces.dissipation(at: origin)
       }
       return try ActuatorsAndDamping(inputMatrix: b, dissipation: d)
     }

@@ -249,7 +249,8 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
             forces: dynamics.torque == nil
               ? .zero
               : forces.pullback(
-                inputMatrixBar: result.inputMatrix, dissipationBar: result.dissipation.entries)),
+                at: [0, 0, 0], inputMatrixBar: result.inputMatrix,
+                dissipationBar: result.dissipation.entries)),
           .init(result.initial)
         )
       }

@@ -16,8 +16,9 @@ import _Differentiation
 /// (mixed second derivatives) called once per step for all windows and
 /// `M̄ = −M⁻¹ W̄ M⁻¹` for `W = M⁻¹`.
 ///
-/// **Forces.** A VIN-VV of a driven or damped system learns ``forces`` `F = B u − D q̇`
-/// (``ConstantForce``) and steps by the discrete Lagrange–d'Alembert principle
+/// **Forces.** A VIN-VV of a driven or damped system learns ``forces`` `F = B(q)u − D(q)q̇`
+/// (``ConstantForce``, or ``ConfigurationForce`` when B or D depends on q) and steps by the
+/// discrete Lagrange–d'Alembert principle with the forces at `q_k` and `q_{k+1}`
 /// (`ForcedVerletRollout`; Marsden and West 2001, §3), its rollouts and forecasts driven by the
 /// inputs u held over each step (``RolloutModel/rollout(from:inputs:steps:workspace:)``,
 /// ``RolloutModel/forecast(from:inputs:steps:)``). With ``NoForce`` (the default) the step is
@@ -97,12 +98,11 @@ public struct VINVelocityVerlet<
   /// it.
   func forcedForward(
     _ initial: [Double], _ inputs: [Double], _ steps: Int, _ workspace: RolloutWorkspace
-  ) -> (output: [Double], dynamics: ForcedVerletRollout<Potential, Mass>) {
+  ) -> (output: [Double], dynamics: ForcedVerletRollout<Potential, Mass, Forces>) {
     let batch = initial.count / initialStateDimension
     let dynamics = ForcedVerletRollout(
-      verlet: self.dynamics(batch: batch, steps: steps, workspace: workspace),
-      inputMatrix: forces.inputMatrix(), dissipation: forces.dissipation(),
-      inputCount: forces.inputCount, inputs: inputs)
+      verlet: self.dynamics(batch: batch, steps: steps, workspace: workspace), forces: forces,
+      inputs: inputs)
     let verlet = dynamics.verlet
     verlet.load(initial)
     dynamics.run()
@@ -149,7 +149,6 @@ public struct VINVelocityVerlet<
     for b in 0..<(initial.count / (2 * n)) {
       initialVelocities += initial[((2 * b + 1) * n)..<((2 * b + 2) * n)]
     }
-    let forces = self.forces
     return (
       output,
       { cotangent in
@@ -160,8 +159,7 @@ public struct VINVelocityVerlet<
             potential: result.potential,
             mass: dynamics.verlet.mass.pullback(
               massCotangent: result.massBar, inverseCotangent: result.inverseBar),
-            forces: forces.pullback(
-              inputMatrixBar: result.inputMatrixBar, dissipationBar: result.dissipationBar)),
+            forces: result.forces),
           .init(result.initial)
         )
       }
@@ -263,9 +261,8 @@ public struct VINVelocityVerlet<
           .forecast(position: q0, velocity: v0))
     }
     let dynamics = ForcedVerletRollout(
-      verlet: self.dynamics(batch: 1, steps: steps, workspace: workspace),
-      inputMatrix: forces.inputMatrix(), dissipation: forces.dissipation(),
-      inputCount: forces.inputCount, inputs: inputs.prefix(steps).flatMap { $0 })
+      verlet: self.dynamics(batch: 1, steps: steps, workspace: workspace), forces: forces,
+      inputs: inputs.prefix(steps).flatMap { $0 })
     dynamics.verlet.load(q0 + v0)
     dynamics.run()
     return .coordinates(try dynamics.verlet.forecastFromBuffers())

@@ -55,6 +55,13 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
     self.parameters = ParameterVector(parameters)
   }
 
+  /// A network of `shape` without parameters, for the kernels that take them by pointer
+  /// (``forward(_:_:batch:hidden:output:)`` and its pullbacks).
+  init(uncheckedShape shape: NetworkShape) {
+    self.shape = shape
+    parameters = ParameterVector([])
+  }
+
   public var parameterCount: Int { shape.parameterCount }
 
   public var flatParameters: [Double] {
@@ -136,13 +143,9 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
   func accumulatePullback(
     _ evaluation: Evaluation, outputCotangent: [Double], into gradient: inout [Double]
   ) -> [Double] {
-    let depth = shape.depth
-    let width = shape.width
     let batch = evaluation.batch
-    let block = batch * width
-    let inputs = shape.inputDimension
-    var scratch = [Double](repeating: 0, count: 2 * block)
-    var result = [Double](repeating: 0, count: batch * inputs)
+    var scratch = [Double](repeating: 0, count: 2 * batch * shape.width)
+    var result = [Double](repeating: 0, count: batch * shape.inputDimension)
     parameters.scalars.withUnsafeBufferPointer { pb in
       gradient.withUnsafeMutableBufferPointer { gb in
         evaluation.hidden.withUnsafeBufferPointer { hb in
@@ -154,38 +157,9 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
                     let x = xb.baseAddress, let yBar = yb.baseAddress, let s = sb.baseAddress,
                     let xBar = rb.baseAddress
                   else { return }
-                  func values(_ k: Int) -> UnsafePointer<Double> {
-                    k == 0 ? x : h + evaluation.valuesOffset(ofHiddenLayer: k, width: width)
-                  }
-                  // The output layer: ā_depth = A_outᵀ ȳ.
-                  let top = shape.weightOffset(ofLayer: depth)
-                  let outputs = shape.outputDimension
-                  DenseKernels.accumulateOuterProducts(
-                    g, offset: top, rows: outputs, columns: width, batch: batch, yBar,
-                    values(depth))
-                  DenseKernels.accumulateBias(
-                    g, offset: top, rows: outputs, columns: width, batch: batch, yBar)
-                  var aBar = s
-                  var next = s + block
-                  DenseKernels.transposedProduct(
-                    p, offset: top, rows: outputs, columns: width, batch: batch, yBar,
-                    into: aBar)
-                  for k in stride(from: depth, through: 1, by: -1) {
-                    // z̄ₖ = āₖ ⊙ σ′(zₖ), then Āₖ, b̄ₖ and āₖ₋₁ = Aₖᵀ z̄ₖ.
-                    let first = values(k) + block
-                    for i in 0..<block { aBar[i] *= first[i] }
-                    let offset = shape.weightOffset(ofLayer: k - 1)
-                    let columns = shape.inputSize(ofLayer: k - 1)
-                    DenseKernels.accumulateOuterProducts(
-                      g, offset: offset, rows: width, columns: columns, batch: batch,
-                      aBar, values(k - 1))
-                    DenseKernels.accumulateBias(
-                      g, offset: offset, rows: width, columns: columns, batch: batch, aBar)
-                    DenseKernels.transposedProduct(
-                      p, offset: offset, rows: width, columns: columns, batch: batch, aBar,
-                      into: k == 1 ? xBar : next)
-                    swap(&aBar, &next)
-                  }
+                  accumulatePullback(
+                    p, x, batch: batch, hidden: h, outputCotangent: yBar, scratch: s, into: g,
+                    inputCotangent: xBar)
                 }
               }
             }
@@ -194,6 +168,85 @@ public struct MultilayerPerceptron: ParameterFlattening, Sendable {
       }
     }
     return result
+  }
+
+  /// Backpropagation between buffers, after ``forward(_:_:batch:hidden:output:)`` at the same
+  /// `x`: adds `Σ_b (∂y_b/∂θ)ᵀ ȳ_b` to the gradient at `g` (``NetworkShape`` order) and writes
+  /// `x̄_b = (∂y_b/∂x_b)ᵀ ȳ_b` to `xBar` (batch·inputs numbers); `scratch` holds 2·B·width
+  /// numbers. With `z̄ₖ = āₖ ⊙ σ′(zₖ)`: `Āₖ += z̄ₖ aₖ₋₁ᵀ`, `b̄ₖ += z̄ₖ`, `āₖ₋₁ = Aₖᵀ z̄ₖ`, from
+  /// `Ā_out += ȳ a_depthᵀ`, `b̄_out += ȳ`, `ā_depth = A_outᵀ ȳ`.
+  func accumulatePullback(
+    _ p: UnsafePointer<Double>, _ x: UnsafePointer<Double>, batch: Int,
+    hidden h: UnsafePointer<Double>, outputCotangent yBar: UnsafePointer<Double>,
+    scratch s: UnsafeMutablePointer<Double>, into g: UnsafeMutablePointer<Double>,
+    inputCotangent xBar: UnsafeMutablePointer<Double>
+  ) {
+    let depth = shape.depth
+    let width = shape.width
+    let block = batch * width
+    func values(_ k: Int) -> UnsafePointer<Double> { k == 0 ? x : h + (k - 1) * 2 * block }
+    // The output layer: ā_depth = A_outᵀ ȳ.
+    let top = shape.weightOffset(ofLayer: depth)
+    let outputs = shape.outputDimension
+    DenseKernels.accumulateOuterProducts(
+      g, offset: top, rows: outputs, columns: width, batch: batch, yBar, values(depth))
+    DenseKernels.accumulateBias(g, offset: top, rows: outputs, columns: width, batch: batch, yBar)
+    var aBar = s
+    var next = s + block
+    DenseKernels.transposedProduct(
+      p, offset: top, rows: outputs, columns: width, batch: batch, yBar, into: aBar)
+    for k in stride(from: depth, through: 1, by: -1) {
+      // z̄ₖ = āₖ ⊙ σ′(zₖ), then Āₖ, b̄ₖ and āₖ₋₁ = Aₖᵀ z̄ₖ.
+      let first = values(k) + block
+      for i in 0..<block { aBar[i] *= first[i] }
+      let offset = shape.weightOffset(ofLayer: k - 1)
+      let columns = shape.inputSize(ofLayer: k - 1)
+      DenseKernels.accumulateOuterProducts(
+        g, offset: offset, rows: width, columns: columns, batch: batch, aBar, values(k - 1))
+      DenseKernels.accumulateBias(
+        g, offset: offset, rows: width, columns: columns, batch: batch, aBar)
+      DenseKernels.transposedProduct(
+        p, offset: offset, rows: width, columns: columns, batch: batch, aBar,
+        into: k == 1 ? xBar : next)
+      swap(&aBar, &next)
+    }
+  }
+
+  /// Forward-mode derivatives between buffers, after ``forward(_:_:batch:hidden:output:)``:
+  /// for each input x_b and c directions `ẋ_{b,1…c}` (input b's at `directions + b c inputs`,
+  /// back to back), the derivatives `ẏ = (∂y/∂x)(x_b) ẋ` (input b's c outputs at
+  /// `into + b c outputs`), by
+  ///
+  ///     ȧ₀ = ẋ,  ȧₖ = σ′(zₖ) ⊙ (Aₖ ȧₖ₋₁)  (k = 1…depth),  ẏ = A_out ȧ_depth;
+  ///
+  /// `scratch` holds 2·c·width numbers.
+  func directionalDerivatives(
+    _ p: UnsafePointer<Double>, batch: Int, hidden h: UnsafePointer<Double>,
+    directions: UnsafePointer<Double>, count c: Int, scratch s: UnsafeMutablePointer<Double>,
+    into y: UnsafeMutablePointer<Double>
+  ) {
+    let (depth, width) = (shape.depth, shape.width)
+    let block = batch * width
+    let (inputs, outputs) = (shape.inputDimension, shape.outputDimension)
+    for b in 0..<batch {
+      var below = directions + b * c * inputs
+      var (current, spare) = (s, s + c * width)
+      for k in 1...depth {
+        DenseKernels.affine(
+          p, offset: shape.weightOffset(ofLayer: k - 1), rows: width,
+          columns: shape.inputSize(ofLayer: k - 1), batch: c, addBias: false, below,
+          into: current)
+        let first = h + (k - 1) * 2 * block + block + b * width
+        for d in 0..<c {
+          for i in 0..<width { current[d * width + i] *= first[i] }
+        }
+        below = UnsafePointer(current)
+        swap(&current, &spare)
+      }
+      DenseKernels.affine(
+        p, offset: shape.weightOffset(ofLayer: depth), rows: outputs, columns: width, batch: c,
+        addBias: false, below, into: y + b * c * outputs)
+    }
   }
 
   // MARK: - Input gradient of a scalar network

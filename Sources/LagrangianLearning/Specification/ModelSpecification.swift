@@ -92,7 +92,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   ///   vin-so2, not 3 for vin-so3 or a baseline on a rigid body, above
   ///   ``ModelLimits/maximumConfigurationMassDimension`` for vin-mq), a step size that is not positive, finite and at most
   ///   ``ModelLimits/maximumStepSize``, a width, depth or parameter count beyond the limits,
-  ///   an ε out of range, or a component the kind does not take.
+  ///   an ε out of range, a component the kind does not take, or forces whose fields disagree
+  ///   (``ForceSpecification/validate(dimension:)``) or that depend on q in a vin-so3.
   public func validate() throws(LearningError) {
     try ModelLimits.check(dimension, in: 1...ModelLimits.maximumDimension, field: "dimension")
     try ModelLimits.checkStepSize(stepSize)
@@ -110,8 +111,14 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       try ModelLimits.check(
         dimension, in: 1...ModelLimits.maximumConfigurationMassDimension, field: "dimension")
     }
-    try ModelLimits.check(
-      forces.inputs, in: 0...ModelLimits.maximumDimension, field: "forces.inputs")
+    try forces.validate(dimension: dimension)
+    if kind == .vinSO3, forces.dependsOnConfiguration {
+      throw .invalidConfiguration(
+        name: forces.dissipation == .configuration ? "forces.dissipation" : "forces.inputMatrix",
+        value: "configuration",
+        requirement:
+          "is learned by vin-vv and vin-mq (vin-so3's body torque is constant in the body frame)")
+    }
     if !forces.vanishes, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "forces",
@@ -208,7 +215,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         ),
         (
           "parameters.forces", "forces parameters", parameters.forces,
-          forces.parameterCount(dimension: dimension)
+          try forces.parameterCount(dimension: dimension)
         ),
         ("parameters.network", "network parameters of a VIN", parameters.network, 0),
       ]
@@ -266,7 +273,9 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       case (.vinSO3, .rigidBodyInertia(let epsilon, let scale)):
         let torque =
           forces.vanishes
-          ? nil : try forces.makeForce(dimension: 3, parameters: parameters?.forces)
+          ? nil
+          : try forces.makeForce(
+            dimension: 3, parameters: parameters?.forces, generator: &generator)
         return try Self.rigidBody(
           potential, stepSize: stepSize, initialInertiaScale: scale, epsilon: epsilon,
           torque: torque, parameters: parameters, generator: &generator)
@@ -286,7 +295,10 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
           }
         return try Self.midpoint(
           learnedPotential, matrix,
-          forces.vanishes ? nil : forces.makeForce(dimension: n, parameters: parameters?.forces),
+          forces.vanishes
+            ? nil
+            : forces.makeForce(
+              dimension: n, parameters: parameters?.forces, generator: &generator),
           stepSize: stepSize)
       default:
         let learnedPotential = try potential.makePotential(
@@ -297,7 +309,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         if !forces.vanishes {
           return try Self.forced(
             learnedPotential, learnedMass,
-            forces.makeForce(dimension: n, parameters: parameters?.forces), stepSize: stepSize)
+            forces.makeForce(dimension: n, parameters: parameters?.forces, generator: &generator),
+            stepSize: stepSize)
         }
         return try Self.variational(kind, learnedPotential, learnedMass, stepSize: stepSize)
       }
@@ -308,7 +321,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   /// conservative), fresh or with `parameters`.
   private static func rigidBody(
     _ specification: PotentialSpecification, stepSize: Double, initialInertiaScale: Double,
-    epsilon: Double, torque: ConstantForce?, parameters: ModelParameters?,
+    epsilon: Double, torque: (any LearnableForce)?, parameters: ModelParameters?,
     generator: inout SeededGenerator
   ) throws(LearningError) -> any SpecifiedModel {
     let inertia = try RigidBodyInertia(
@@ -316,8 +329,13 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     func build<Potential: SpecifiedRigidBodyPotential>(_ potential: Potential)
       throws(LearningError) -> any SpecifiedModel
     {
-      if let torque {
+      func driven<Forces: LearnableForce>(_ torque: Forces) throws(LearningError)
+        -> any SpecifiedModel
+      {
         try VINSO3(potential: potential, mass: inertia, forces: torque, stepSize: stepSize)
+      }
+      return if let torque {
+        try driven(torque)
       } else {
         try VINSO3(potential: potential, mass: inertia, stepSize: stepSize)
       }
@@ -344,26 +362,29 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
 
   /// A VIN-mq, forced when `forces` is given.
   private static func midpoint<Potential: SpecifiedPotential>(
-    _ potential: Potential, _ mass: ConfigurationMassMatrix, _ forces: ConstantForce?,
+    _ potential: Potential, _ mass: ConfigurationMassMatrix, _ forces: (any LearnableForce)?,
     stepSize: Double
   ) throws(LearningError) -> any SpecifiedModel {
-    if let forces {
-      return try VINMq(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
+    func forced<Forces: LearnableForce>(_ forces: Forces) throws(LearningError)
+      -> any SpecifiedModel
+    {
+      try VINMq(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
     }
+    if let forces { return try forced(forces) }
     return try VINMq(potential: potential, mass: mass, stepSize: stepSize)
   }
 
   /// A forced VIN-VV.
   private static func forced<Potential: SpecifiedPotential>(
-    _ potential: Potential, _ mass: any SpecifiedMassMatrix, _ forces: ConstantForce,
+    _ potential: Potential, _ mass: any SpecifiedMassMatrix, _ forces: any LearnableForce,
     stepSize: Double
   ) throws(LearningError) -> any SpecifiedModel {
-    func build<Mass: SpecifiedMassMatrix>(_ mass: Mass) throws(LearningError)
-      -> any SpecifiedModel
+    func build<Mass: SpecifiedMassMatrix, Forces: LearnableForce>(_ mass: Mass, _ forces: Forces)
+      throws(LearningError) -> any SpecifiedModel
     {
       try VINVelocityVerlet(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
     }
-    return try build(mass)
+    return try build(mass, forces)
   }
 
   private static func variational<Potential: SpecifiedPotential>(

@@ -94,9 +94,17 @@ struct FitCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "The learned dissipation of vin-vv and vin-mq (F = Bu − Dq̇) and vin-so3 (τ = Bu − DΩ):"
-        + " none or constant (D = LLᵀ).",
+        + " none, constant (D = LLᵀ) or configuration (vin-vv, vin-mq: D(q) = L(q)L(q)ᵀ, L from"
+        + " an MLP of q with --width, --depth, --activation; of (cos q, sin q) with --angles).",
       valueName: "kind"))
   var dissipation: ForceSpecification.Dissipation = .none
+
+  @Option(
+    help: ArgumentHelp(
+      "The learned input matrix B of vin-vv and vin-mq: constant or configuration (B(q) from"
+        + " an MLP of q, like --dissipation configuration). Needs the data's inputs.",
+      valueName: "kind"))
+  var inputMatrix: ForceSpecification.InputMatrix = .constant
 
   /// `--inputs`.
   enum InputsOption: String, CaseIterable, ExpressibleByArgument {
@@ -184,7 +192,8 @@ struct FitCommand: ParsableCommand {
   func run() throws {
     var architecture = FitModelOptions(
       width: width, depth: depth, activation: activation, potential: potential, mass: mass,
-      inertiaScale: inertiaScale, angles: angles, dissipation: dissipation)
+      inertiaScale: inertiaScale, angles: angles, dissipation: dissipation,
+      inputMatrix: inputMatrix)
     let configuration = try trainingConfiguration()
     let target = try OutputTarget(output)
     let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }

@@ -9,6 +9,7 @@ extension ModelKind: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
 extension ForceSpecification.Dissipation: ExpressibleByArgument {}
+extension ForceSpecification.InputMatrix: ExpressibleByArgument {}
 extension RolloutLossKind: ExpressibleByArgument {}
 extension FitModelOptions.PotentialOption: ExpressibleByArgument {}
 extension FitModelOptions.MassOption: ExpressibleByArgument {}

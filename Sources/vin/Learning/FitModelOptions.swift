@@ -1,7 +1,8 @@
 import VINKit
 
 /// The architecture options of `vin fit` (`--width`, `--depth`, `--activation`, `--potential`,
-/// `--mass`, `--inertia-scale`, `--angles`) and the ``ModelSpecification`` they describe; the
+/// `--mass`, `--inertia-scale`, `--angles`, `--dissipation`, `--input-matrix`) and the
+/// ``ModelSpecification`` they describe; the
 /// model itself is built by the specification, the library's one factory.
 struct FitModelOptions {
   /// `--potential`.
@@ -40,6 +41,8 @@ struct FitModelOptions {
   var inputs = 0
   /// `--dissipation`: a VIN's learned dissipation.
   var dissipation = ForceSpecification.Dissipation.none
+  /// `--input-matrix`: a VIN's learned input matrix, constant or B(q).
+  var inputMatrix = ForceSpecification.InputMatrix.constant
 
   /// The specification of a `kind` model of data in `layout` with configuration dimension
   /// `dimension` (3 on SO(3)) and step size h.
@@ -61,11 +64,31 @@ struct FitModelOptions {
         name: "--inertia-scale", value: "\(inertiaScale)",
         requirement: "applies to vin-so3 only (\(kind.rawValue) learns no inertia)")
     }
-    let forces = ForceSpecification(inputs: inputs, dissipation: dissipation)
+    var forces = ForceSpecification(
+      inputs: inputs, dissipation: dissipation, inputMatrix: inputMatrix)
+    if forces.dependsOnConfiguration {
+      // The networks of B(q) and L(q) have the potential's hidden layers.
+      forces.network = network
+      forces.angularInputs = angles
+    }
     if dissipation != .none, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "--dissipation", value: dissipation.rawValue,
         requirement: "is learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) learns none)")
+    }
+    if forces.dependsOnConfiguration, kind != .vinVelocityVerlet, kind != .vinMq {
+      throw .invalidConfiguration(
+        name: dissipation == .configuration ? "--dissipation" : "--input-matrix",
+        value: "configuration",
+        requirement:
+          "is learned by vin-vv and vin-mq (\(kind.rawValue) learns no forces that depend on the configuration)"
+      )
+    }
+    if inputMatrix == .configuration, inputs == 0 {
+      throw .invalidConfiguration(
+        name: "--input-matrix", value: "configuration",
+        requirement:
+          "needs inputs to act on: data with u1… columns, fitted with --inputs learned")
     }
     if kind.isBaseline {
       return ModelSpecification(
