@@ -304,10 +304,10 @@ do {
     _ swingUp: () throws -> some FeedbackLaw, model: some RolloutModel, balanced: Bool = true
   ) -> Design {
     do {
+      let law = try swingUp()
       let balance = balanced ? try UprightBalance(model: model) : nil
       let controller = SwingUpController(
-        swingUp: try swingUp(), balance: balance, catchAngle: catchAngle,
-        maximumTorque: maximumTorque)
+        swingUp: law, balance: balance, catchAngle: catchAngle, maximumTorque: maximumTorque)
       let note =
         balanced && balance == nil ? "no stabiliser: the model's Riccati recursion diverges" : ""
       return (controller, balanced ? isUpright : hasUprightEnergy, note)
