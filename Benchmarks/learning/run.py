@@ -229,7 +229,11 @@ def fit(vin, directory, kind, options, tag):
     for f in data:
         command += ["--data", f"{directory}/{f}"]
     start = time.time()
-    result = run(command + options)
+    # Status 2: the loss became non-finite and `vin fit` wrote the model kept before it (the
+    # note says so); that model is scored like any other.
+    result = subprocess.run(command + options, capture_output=True, text=True)
+    if result.returncode not in (0, 2):
+        raise RuntimeError(f"{' '.join(command + options)}\n{result.stderr.strip()}")
     last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
     return f"{directory}/{tag}.json", time.time() - start, last
 

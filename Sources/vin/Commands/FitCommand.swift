@@ -384,7 +384,7 @@ struct FitCommand: ParsableCommand {
     case .nonFiniteLoss:
       let cause =
         kind.hasImplicitSteps
-        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window; a shorter --horizon usually avoids it)"
+        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window; a shorter --horizon may avoid it)"
         : ""
       printToStandardError(
         "warning: \(summary.stopReason)\(cause); wrote the \(kind.rawValue) model with the \(best) to \(destination)"

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The forced cart-pole benchmark of Docs/Learning.md ("Learning forces"), through the release `vin`.
+
+    Benchmarks/learning/forced_cartpole.py [--seeds 1,2,3] [--jobs 2] [--vin PATH] [--work DIR]
+
+The cart-pole (m_c = 1, m_p = 0.1, l = 0.5, g = 9.81; q = (x, θ), M(q) configuration dependent)
+with cart friction 1 N s/m and hinge damping 0.01 N m s: 20 training trajectories of 50 points
+at h = 0.1, driven by random horizontal forces on the cart (`--control random:std=1,hold=0.5`, a
+fresh sequence per trajectory, as forced.py's pendulum torques), observed with noise σ = 0.05 on
+q and v; the inputs are known exactly. Ten test trajectories from fresh starts under fresh force
+sequences, 100 steps, noiseless. Each model forecasts every test trajectory under its forces
+(`vin evaluate`, which replays the truth's u columns), scored as in run.py: the mean over steps
+1..100 of the squared error summed over q and v. Models:
+
+- floor:    the true cart-pole stepped by the variational midpoint rule at h (the VIN's own
+            integrator);
+- vin-mq:   `vin fit --model vin-mq --dissipation constant --horizon 5` (forced VIN-mq,
+            learning V, M(q), the input matrix B and the damping D), its defaults otherwise (with
+            the default horizon 10 the fit stops on a non-finite loss within its first 20
+            iterations: a window's implicit step finds no root; Docs/Learning.md);
+- resnet:   `vin fit --model resnet` (x + h f(x, u)), its defaults otherwise.
+
+Neither takes --angles: it embeds every coordinate in the circle, and x is not an angle. The
+friction (time constant (m_c + m_p)/1 = 1.1 s) keeps the cart within a few metres under these
+forces; with 0.1 N s/m it wanders up to 18 m in the tests, far outside the training data.
+
+For the VIN it also reports the scale-free ratios of the learned forces to the learned mass at
+q = 0 against the truth's: the gain B₁/M₁₁ (true 1/(m_c + m_p)), the friction D₁₁/M₁₁ (true
+1/(m_c + m_p)) and the hinge damping D₂₂/M₂₂ (true 0.01/(m_p l²)). M̂(0) is read off the
+learned energy of `vin forecast` at q = 0 (½ vᵀM̂v + V̂ for v = 0, e₁, e₂), B̂ and D̂ = LLᵀ
+off the model file.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import statistics
+import subprocess
+import tempfile
+
+import run as suite
+from forced import evaluate, make_data, simulate
+
+ROW = dict(system="cart-pole", params=["friction=1", "damping=0.01"], trajectories=20, points=50,
+           noise=0.05, dt=0.1, steps=100, control="random:std=1,hold=0.5")
+TRUE = dict(gain=1 / 1.1, friction=1 / 1.1, damping=0.01 / (0.1 * 0.5 * 0.5))
+
+
+def start(rng):
+    """Near the hanging equilibrium: x, ẋ in (−0.5, 0.5), θ in (−1.2, 1.2), θ̇ in (−1, 1)."""
+    return [rng.uniform(-0.5, 0.5), rng.uniform(-1.2, 1.2)], [rng.uniform(-0.5, 0.5), rng.uniform(-1, 1)]
+
+
+def learned_energy(vin, model, v):
+    """The learned energy ½ vᵀM̂(0)v + V̂(0) of the model at q = 0 with velocity v."""
+    result = suite.run([vin, "forecast", "--model", model, "--q0", "0,0", "--v0", ",".join(map(repr, v)),
+                        "--steps", "1", "--control", "sine:amplitude=0,frequency=1"])
+    header, *rows = result.stdout.strip().splitlines()
+    return float(rows[0].split(",")[header.split(",").index("learned_energy")])
+
+
+def learned_ratios(vin, model_path):
+    """B₁/M₁₁, D₁₁/M₁₁ and D₂₂/M₂₂ of a forced VIN-mq at q = 0."""
+    base = learned_energy(vin, model_path, [0, 0])
+    m11 = 2 * (learned_energy(vin, model_path, [1, 0]) - base)
+    m22 = 2 * (learned_energy(vin, model_path, [0, 1]) - base)
+    with open(model_path) as f:
+        model = json.load(f)
+    b1, _, l11, l21, l22 = model["parameters"]["forces"]
+    return dict(gain=b1 / m11, friction=l11 * l11 / m11, damping=(l21 * l21 + l22 * l22) / m22)
+
+
+def job(vin, work, seed):
+    directory = f"{work}/cart-pole/seed{seed}"
+    starts = make_data(vin, ROW, start, "cart-pole", seed, directory)
+    scores = {}
+    floor = []
+    for i, (q, v) in enumerate(starts):
+        output = f"{directory}/floor{i}.csv"
+        simulate(vin, ROW, q, v, ROW["steps"], output, "midpoint", control_seed=20_000 * seed + i)
+        floor.append(suite.forecast_error(output, f"{directory}/test{i}.csv", False))
+    scores["floor"] = sum(floor) / len(floor)
+    notes = []
+    ratios = None
+    for tag, kind, options in (
+        ("vin-mq", "vin-mq", ["--dissipation", "constant", "--horizon", "5"]),
+        ("resnet", "resnet", []),
+    ):
+        model, seconds, last = suite.fit(vin, directory, kind, options, tag)
+        errors = [evaluate(vin, model, f"{directory}/test{i}.csv", f"{directory}/{tag}-eval{i}.csv")
+                  for i in range(len(starts))]
+        scores[tag] = sum(errors) / len(errors)
+        notes.append(f"{tag} {seconds:.0f} s: {last}")
+        if kind == "vin-mq":
+            ratios = learned_ratios(vin, model)
+    line = " | ".join(f"{tag} {value:.4g}" for tag, value in scores.items())
+    ratio_line = " ".join(f"{name} {value:.4g}" for name, value in ratios.items())
+    print(f"cart-pole seed {seed} | {line} | {ratio_line}", flush=True)
+    for note in notes:
+        print(f"    {note}", flush=True)
+    return seed, scores, ratios
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", default="1,2,3")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--vin", default=None, help="a built vin (default: build the release vin)")
+    parser.add_argument("--work", default=None)
+    arguments = parser.parse_args()
+    vin = arguments.vin
+    if vin is None:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "vin"], cwd=suite.ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        vin = f"{suite.ROOT}/.build/release/vin"
+    work = arguments.work or tempfile.mkdtemp(prefix="vinkit-forced-cartpole-")
+    print(f"work directory {work}", flush=True)
+    seeds = [int(s) for s in arguments.seeds.split(",")]
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
+        for future in concurrent.futures.as_completed([pool.submit(job, vin, work, s) for s in seeds]):
+            results.append(future.result())
+    print()
+    print(f"| | floor (true model, midpoint) | forced VIN-mq | forced ResNet | VIN / ResNet | "
+          f"B₁/M₁₁ (true {TRUE['gain']:.4g}) | D₁₁/M₁₁ (true {TRUE['friction']:.4g}) | "
+          f"D₂₂/M₂₂ (true {TRUE['damping']:.4g}) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for seed, scores, ratios in sorted(results):
+        print(f"| seed {seed} | {scores['floor']:.4g} | {scores['vin-mq']:.4g} | {scores['resnet']:.4g} | "
+              f"{scores['vin-mq'] / scores['resnet']:.3g} | {ratios['gain']:.4g} | {ratios['friction']:.4g} | "
+              f"{ratios['damping']:.4g} |")
+
+    def mean(values):
+        return statistics.fmean(values)
+    print(f"| mean | {mean([s['floor'] for _, s, _ in results]):.4g} | "
+          f"{mean([s['vin-mq'] for _, s, _ in results]):.4g} | {mean([s['resnet'] for _, s, _ in results]):.4g} | "
+          f"{mean([s['vin-mq'] / s['resnet'] for _, s, _ in results]):.3g} | "
+          + " | ".join(f"{mean([r[name] for _, _, r in results]):.4g}" for name in ("gain", "friction", "damping"))
+          + " |")
+
+
+if __name__ == "__main__":
+    main()
