@@ -7,8 +7,7 @@ import _Differentiation
 @testable import LagrangianLearning
 
 /// A body torque `τ = B(R)u − D(R)Ω` given by two functions of R: the learned torque as
-/// DiscreteMechanics sees it, written independently of the library's ``LearnedBodyTorque``, and
-/// the true torque of the recovery test.
+/// DiscreteMechanics sees it, written independently of the library's ``LearnedBodyTorque``.
 struct FunctionTorque: RigidBodyTorque {
   let inputCount: Int
   let inputMatrix: @Sendable (Matrix3) -> [Double]
@@ -241,96 +240,5 @@ struct AttitudeTorqueTests {
           potential: [0, 0, 0], mass: [1, 0, 1, 0, 0, 1],
           forces: Array(repeating: 0.1, count: count - 1)))
     }
-  }
-
-  /// Noiseless trajectories of the free body `J = diag(1, 2, 3)` damped by
-  /// `D(R) = diag(0.1, 0.15, 0.2)(1 + 0.8 R₃₃)`, which depends on the tilt of the body's z axis
-  /// (`R₃₃ = e_zᵀRe_z`), by the forced `SO3LGVI` at h.
-  static func tiltDampedFreeBody(stepSize h: Double, samples: Int) throws
-    -> [ObservedTrajectory]
-  {
-    let body = try FreeRigidBody()
-    let torque = FunctionTorque(
-      inputCount: 0, inputMatrix: { _ in [] }, dissipationMatrix: Self.trueDissipation)
-    let starts = [
-      (Vector3(0.1, 0.2, -0.3), Vector3(0.9, -0.4, 0.6)),
-      (Vector3(-0.5, 1.3, 0.8), Vector3(-0.3, 1.0, 0.5)),
-      (Vector3(1.7, -0.6, 0.1), Vector3(0.5, 0.6, -0.8)),
-      (Vector3(2.5, 0.4, -0.2), Vector3(-0.7, 0.3, 0.9)),
-    ]
-    return try starts.map { xi, w in
-      var integrator = try SO3LGVI(system: body, stepSize: h, forces: torque)
-      var state = try body.state(rotationVector: xi, angularVelocity: w)
-      var attitudes = [state.attitude]
-      var angularVelocities = [body.angularVelocity(of: state)]
-      for _ in 1..<samples {
-        try integrator.step(&state)
-        attitudes.append(state.attitude)
-        angularVelocities.append(body.angularVelocity(of: state))
-      }
-      return try ObservedTrajectory(
-        times: (0..<samples).map { Double($0) * h }, attitudes: attitudes,
-        angularVelocities: angularVelocities)
-    }
-  }
-
-  @Sendable static func trueDissipation(_ r: Matrix3) -> Matrix3 {
-    Matrix3(diagonal: (1 + 0.8 * r[2, 2]) * Vector3(0.1, 0.15, 0.2))
-  }
-
-  /// The worst relative error of `fitted`'s D(R)/J₁₁ against the true D(R) at the data's
-  /// attitudes.
-  static func dissipationError(
-    _ fitted: some LearnableForce, inertia j: Matrix3, _ data: [ObservedTrajectory]
-  ) -> Double {
-    var worst = 0.0
-    for trajectory in data {
-      guard case .rigidBody(let attitudes, _) = trajectory.states else { return .nan }
-      for attitude in attitudes {
-        let learned = fitted.dissipation(at: attitude.matrix.entries).map { $0 / j[0, 0] }
-        worst = max(
-          worst, relativeError(learned, Self.trueDissipation(attitude.matrix).entries))
-      }
-    }
-    return worst
-  }
-
-  @Test("noiseless free body damped by D(R): D(R)/J₁₁ within 10 % where a constant D fails")
-  func learnsAttitudeDamping() throws {
-    let h = 0.1
-    let data = try Self.tiltDampedFreeBody(stepSize: h, samples: 25)
-    var config = TrainingConfiguration()
-    config.horizon = 8
-    config.iterations = 600
-    config.batchSize = 8
-    config.learningRate = 0.03
-    config.learningRateSchedule = .cosine
-    config.loss = .meanSquaredError
-    config.initialStates = .firstObservation
-    var generator = SeededGenerator(seed: 5)
-    let learned = try VINSO3(
-      potential: RigidBodyGravityPotential(),
-      forces: ConfigurationForce(
-        dimension: 3, inputCount: 0, inputMatrix: .constant, dissipation: .configuration,
-        architecture: NetworkArchitecture(width: 8, depth: 1), features: .attitude,
-        initialDamping: 0.1, generator: &generator),
-      stepSize: h)
-    let fitted = try Trainer(configuration: config).train(learned, on: data).model
-    let constant = try Trainer(configuration: config).train(
-      VINSO3(
-        potential: RigidBodyGravityPotential(),
-        forces: ConstantForce(dimension: 3, inputCount: 0, dissipation: true), stepSize: h),
-      on: data
-    ).model
-    let error = Self.dissipationError(fitted.forces, inertia: fitted.inertia, data)
-    let constantError = Self.dissipationError(constant.forces, inertia: constant.inertia, data)
-    let j = fitted.inertia
-    print(
-      "VIN-SO(3) free body damped by D(R): J2/J1 = \(j[1, 1] / j[0, 0]), J3/J1 = \(j[2, 2] / j[0, 0]), worst D(R)/J1 error \(error); constant D \(constantError)"
-    )
-    #expect(abs(j[1, 1] / j[0, 0] / 2 - 1) < 0.02)
-    #expect(abs(j[2, 2] / j[0, 0] / 3 - 1) < 0.02)
-    #expect(error < 0.1)
-    #expect(constantError > 0.1)
   }
 }

@@ -145,7 +145,8 @@ struct ConfigurationForceFileTests {
     #expect(
       throws: Self.invalid(
         "forces.angularInputs", "true",
-        "applies to coordinates that are angles (on a rigid body the networks see R's nine entries)")
+        "applies to coordinates that are angles (on a rigid body the networks see R's nine entries)"
+      )
     ) { try angular.validate() }
   }
 }

@@ -50,7 +50,8 @@ struct ConfigurationForceTests {
     var generator = SeededGenerator(seed: seed)
     var forces = try ConfigurationForce(
       dimension: 2, inputCount: 2, inputMatrix: inputMatrix, dissipation: dissipation,
-      architecture: NetworkArchitecture(width: 5, depth: 2), features: angles ? .angles : .coordinates,
+      architecture: NetworkArchitecture(width: 5, depth: 2),
+      features: angles ? .angles : .coordinates,
       generator: &generator)
     forces.flatParameters = forces.flatParameters.map {
       $0 + generator.nextNormal(standardDeviation: 0.3)

@@ -35,9 +35,10 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
   let body: LearnedRigidBody<Potential>
   /// The learned body torque.
   let forces: Forces
-  /// Its B and D at the attitudes with the inputs, or nil when the forces vanish: the
-  /// conservative step.
-  let held: HeldForces?
+  /// Whether the forces act (else the step is the conservative one).
+  let forced: Bool
+  /// Their B and D at the attitudes, with the inputs.
+  let held: HeldForces
   let stepSize: Double
   /// The number B of windows.
   let batch: Int
@@ -60,12 +61,10 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
   ) {
     self.body = body
     self.forces = forces
-    held =
-      forces.vanishes
-      ? nil
-      : HeldForces(
-        forces, dimension: 3, steps: steps, inputs: inputs, slots: (steps + 1) * batch,
-        derivatives: false, workspace: workspace)
+    forced = !forces.vanishes
+    held = HeldForces(
+      forces, dimension: 3, steps: steps, inputs: inputs, slots: (steps + 1) * batch,
+      derivatives: false, workspace: workspace)
     self.stepSize = stepSize
     self.batch = batch
     self.steps = steps
@@ -76,7 +75,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
     moments = workspace.buffer(.gradients, count: 3 * states)
     increments = workspace.buffer(.jacobians, count: 12 * steps * batch)
     velocities =
-      held == nil ? nil : workspace.buffer(.discreteVelocities, count: 3 * steps * batch)
+      forced ? workspace.buffer(.discreteVelocities, count: 3 * steps * batch) : nil
   }
 
   /// The index of window b's block at step k.
@@ -89,7 +88,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
 
   /// `B u_k` and D of window b at step k with the B and D of `slot` (`B u_k = 0` without
   /// inputs).
-  func torqueTerms(_ held: HeldForces, slot: Int, window b: Int, step k: Int) -> BodyTorqueTerms {
+  func torqueTerms(slot: Int, window b: Int, step k: Int) -> BodyTorqueTerms {
     let m = held.inputCount
     return BodyTorqueTerms(
       inputTorque: m > 0 && !held.inputs.isEmpty
@@ -101,7 +100,8 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
 
   /// B and D at the attitudes of step k, all windows (nothing for constant forces).
   private func evaluateForces(step k: Int) {
-    held?.evaluate(
+    guard forced else { return }
+    held.evaluate(
       forces, at: attitudes + 9 * block(k, 0), batch: batch, slot: block(k, 0),
       derivatives: false)
   }
@@ -128,9 +128,9 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
           attitude: SO3(uncheckedMatrix: Matrix3(attitudes + 9 * current)),
           angularMomentum: vector(momenta + 3 * current))
         let moment = vector(moments + 3 * current)
-        if let held {
+        if forced {
           advances[b] = try? integrators[b]?.advanceAttitude(
-            of: state, moment: moment, torque: torqueTerms(held, slot: current, window: b, step: k))
+            of: state, moment: moment, torque: torqueTerms(slot: current, window: b, step: k))
         } else {
           advances[b] = try? integrators[b]?.advanceAttitude(of: state, moment: moment)
         }
@@ -156,10 +156,10 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
         let nextMoment = vector(moments + 3 * next)
         var state: RigidBodyState?
         if let advance = advances[b] {
-          if let held {
+          if forced {
             state = try? integrators[b]?.completeStep(
               advance, nextMoment: nextMoment,
-              nextTorque: torqueTerms(held, slot: next, window: b, step: k))
+              nextTorque: torqueTerms(slot: next, window: b, step: k))
           } else {
             state = try? integrators[b]?.completeStep(advance, nextMoment: nextMoment)
           }
@@ -227,18 +227,16 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
     adjoints.update(repeating: 0, count: 18 * batch)
     var jBar = Matrix3.zero
     var potentialBar = Potential.TangentVector.zero
-    let m = held?.inputCount ?? 0
-    let configurationDependent = held?.dependsOnConfiguration ?? false
+    let m = held.inputCount
+    let configurationDependent = forced && held.dependsOnConfiguration
     // Constant forces' B̄ and D̄; those of B(R), D(R) are in the slots.
     var inputMatrixBar = Array(repeating: 0.0, count: 3 * m)
     var dissipationBar = Matrix3.zero
     var forcesBar = Forces.TangentVector.zero
-    held?.clearCotangents(slot: 0, batch: (steps + 1) * batch)
+    if forced { held.clearCotangents(slot: 0, batch: (steps + 1) * batch) }
 
     /// Adds `B̄ += (h/2) c u_kᵀ`, `D̄ −= (h/2) c ω_kᵀ` of window b's step k to a slot.
-    func accumulate(
-      _ held: HeldForces, slot: Int, window b: Int, step k: Int, _ c: Vector3, _ omega: Vector3
-    ) {
+    func accumulate(slot: Int, window b: Int, step k: Int, _ c: Vector3, _ omega: Vector3) {
       let (bBar, dBar) = (held.inputMatrixBars + slot * 3 * m, held.dissipationBars + slot * 9)
       for i in 0..<3 {
         let weight = 0.5 * h * c[i]
@@ -252,7 +250,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
 
     /// The pullback of B(R_k), D(R_k) of all windows: the parameters' cotangent and R̄_k.
     func pullBackForces(step k: Int) {
-      guard let held, configurationDependent else { return }
+      guard configurationDependent else { return }
       held.pullback(
         forces, at: attitudes + 9 * block(k, 0), batch: batch, slot: block(k, 0),
         into: &forcesBar)
@@ -281,10 +279,10 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
         at: attitudes + 9 * block(k, 0), batch: batch, cotangent: momentBar, attitudeBar: rBar,
         parameterBar: &potentialBar, workspace: workspace)
       // τ⁺ of step k − 1 → k at R_k: its B̄, D̄ are then complete.
-      if let held, configurationDependent, let velocities {
+      if configurationDependent, let velocities {
         for b in 0..<batch {
           accumulate(
-            held, slot: block(k, b), window: b, step: k - 1, vector(piBar + 3 * b),
+            slot: block(k, b), window: b, step: k - 1, vector(piBar + 3 * b),
             vector(velocities + 3 * block(k - 1, b)))
         }
         pullBackForces(step: k)
@@ -299,8 +297,8 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
         // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + B⁻u), μ = μ₀ − (h/2)D⁻ω (μ = μ₀ without forces).
         let pi = vector(piBar + 3 * b)
         let rNextBar = Matrix3(rBar + 9 * b)
-        let forcing = held.map { torqueTerms($0, slot: previous, window: b, step: k - 1) }
-        let nextDissipation = held.map { Matrix3($0.dissipation(slot: next)) }
+        let forcing = forced ? torqueTerms(slot: previous, window: b, step: k - 1) : nil
+        let nextDissipation = forced ? Matrix3(held.dissipation(slot: next)) : nil
         let omega = velocities.map { vector($0 + 3 * previous) } ?? .zero
         var mu = vector(momenta + 3 * previous)
         var target: Vector3
@@ -336,9 +334,9 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
         let lambdaHat = SO3.hat(lambda)
         let jdBar = 0.5 * (f.transpose * lambdaHat - lambdaHat * f)
         jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
-        if let held, configurationDependent {
-          accumulate(held, slot: previous, window: b, step: k - 1, muBar, omega)
-        } else if let held {
+        if configurationDependent {
+          accumulate(slot: previous, window: b, step: k - 1, muBar, omega)
+        } else if forced {
           let t = pi + muBar
           dissipationBar = dissipationBar - (0.5 * h) * Matrix3.outer(t, omega)
           if m > 0, !held.inputs.isEmpty {
@@ -359,7 +357,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce
       at: attitudes, batch: batch, cotangent: pending, attitudeBar: rBar,
       parameterBar: &potentialBar, workspace: workspace)
     pullBackForces(step: 0)
-    if let held, !configurationDependent {
+    if forced, !configurationDependent {
       forcesBar = held.constantPullback(
         forces, inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar.entries)
     }
