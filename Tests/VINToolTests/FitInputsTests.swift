@@ -178,7 +178,8 @@ import Testing
       #expect(forces["angularInputs"] == nil)
       let parameters = try #require(json["parameters"] as? [String: Any])
       // Networks of R's 9 entries with 8 hidden units: B's 9 outputs (3×3), L's 6.
-      #expect((parameters["forces"] as? [Double])?.count == (10 * 8 + 9 * 9) + (10 * 8 + 9 * 6))
+      let expectedCount: Int = (10 * 8 + 9 * 9) + (10 * 8 + 9 * 6)
+      #expect((parameters["forces"] as? [Double])?.count == expectedCount)
       let evaluate = try VINExecutable.run(
         ["evaluate", "--model", "m.json", "--truth", "body.csv"], in: directory)
       #expect(evaluate.status == 0, "\(evaluate.standardError)")
