@@ -15,16 +15,19 @@ sequences, 100 steps, noiseless. Each model forecasts every test trajectory unde
 - floor:    the true cart-pole stepped by the variational midpoint rule at h (the VIN's own
             integrator);
 - vin-mq:   `vin fit --model vin-mq --dissipation constant --horizon 5` (forced VIN-mq,
-            learning V, M(q), the input matrix B and the damping D), its defaults otherwise (with
-            the default horizon 10 the fit stops on a non-finite loss within its first 20
-            iterations: a window's implicit step finds no root; Docs/Learning.md);
+            learning V, M(q), the input matrix B and the damping D; it observes positions
+            only), its defaults otherwise (with the default horizon 10 the fit stops on a
+            non-finite loss at iteration 17: a window's implicit step finds no root;
+            Docs/Learning.md);
+- vin-vv:   `vin fit --model vin-vv --dissipation constant` (forced VIN-VV: V, a constant M, B and
+            D; it observes positions and velocities), its defaults otherwise;
 - resnet:   `vin fit --model resnet` (x + h f(x, u)), its defaults otherwise.
 
-Neither takes --angles: it embeds every coordinate in the circle, and x is not an angle. The
+None takes --angles: it embeds every coordinate in the circle, and x is not an angle. The
 friction (time constant (m_c + m_p)/1 = 1.1 s) keeps the cart within a few metres under these
 forces; with 0.1 N s/m it wanders up to 18 m in the tests, far outside the training data.
 
-For the VIN it also reports the scale-free ratios of the learned forces to the learned mass at
+For each VIN it also reports the scale-free ratios of the learned forces to the learned mass at
 q = 0 against the truth's: the gain B₁/M₁₁ (true 1/(m_c + m_p)), the friction D₁₁/M₁₁ (true
 1/(m_c + m_p)) and the hinge damping D₂₂/M₂₂ (true 0.01/(m_p l²)). M̂(0) is read off the
 learned energy of `vin forecast` at q = 0 (½ vᵀM̂v + V̂ for v = 0, e₁, e₂), B̂ and D̂ = LLᵀ
@@ -34,7 +37,6 @@ off the model file.
 import argparse
 import concurrent.futures
 import json
-import statistics
 import subprocess
 import tempfile
 
@@ -60,7 +62,7 @@ def learned_energy(vin, model, v):
 
 
 def learned_ratios(vin, model_path):
-    """B₁/M₁₁, D₁₁/M₁₁ and D₂₂/M₂₂ of a forced VIN-mq at q = 0."""
+    """B₁/M₁₁, D₁₁/M₁₁ and D₂₂/M₂₂ of a forced VIN (vin-mq or vin-vv) at q = 0."""
     base = learned_energy(vin, model_path, [0, 0])
     m11 = 2 * (learned_energy(vin, model_path, [1, 0]) - base)
     m22 = 2 * (learned_energy(vin, model_path, [0, 1]) - base)
@@ -81,9 +83,10 @@ def job(vin, work, seed):
         floor.append(suite.forecast_error(output, f"{directory}/test{i}.csv", False))
     scores["floor"] = sum(floor) / len(floor)
     notes = []
-    ratios = None
+    ratios = {}
     for tag, kind, options in (
         ("vin-mq", "vin-mq", ["--dissipation", "constant", "--horizon", "5"]),
+        ("vin-vv", "vin-vv", ["--dissipation", "constant"]),
         ("resnet", "resnet", []),
     ):
         model, seconds, last = suite.fit(vin, directory, kind, options, tag)
@@ -91,10 +94,10 @@ def job(vin, work, seed):
                   for i in range(len(starts))]
         scores[tag] = sum(errors) / len(errors)
         notes.append(f"{tag} {seconds:.0f} s: {last}")
-        if kind == "vin-mq":
-            ratios = learned_ratios(vin, model)
+        if kind != "resnet":
+            ratios[tag] = learned_ratios(vin, model)
     line = " | ".join(f"{tag} {value:.4g}" for tag, value in scores.items())
-    ratio_line = " ".join(f"{name} {value:.4g}" for name, value in ratios.items())
+    ratio_line = " ".join(f"{tag} {name} {value:.4g}" for tag, r in ratios.items() for name, value in r.items())
     print(f"cart-pole seed {seed} | {line} | {ratio_line}", flush=True)
     for note in notes:
         print(f"    {note}", flush=True)
@@ -121,23 +124,16 @@ def main():
         for future in concurrent.futures.as_completed([pool.submit(job, vin, work, s) for s in seeds]):
             results.append(future.result())
     print()
-    print(f"| | floor (true model, midpoint) | forced VIN-mq | forced ResNet | VIN / ResNet | "
-          f"B₁/M₁₁ (true {TRUE['gain']:.4g}) | D₁₁/M₁₁ (true {TRUE['friction']:.4g}) | "
-          f"D₂₂/M₂₂ (true {TRUE['damping']:.4g}) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| seed | floor (true model, midpoint) | forced VIN-mq | forced VIN-VV | forced ResNet | "
+          f"VIN-mq / ResNet | VIN-VV / ResNet | B₁/M₁₁ mq, vv (true {TRUE['gain']:.4g}) | "
+          f"D₁₁/M₁₁ mq, vv (true {TRUE['friction']:.4g}) | D₂₂/M₂₂ mq, vv (true {TRUE['damping']:.4g}) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for seed, scores, ratios in sorted(results):
-        print(f"| seed {seed} | {scores['floor']:.4g} | {scores['vin-mq']:.4g} | {scores['resnet']:.4g} | "
-              f"{scores['vin-mq'] / scores['resnet']:.3g} | {ratios['gain']:.4g} | {ratios['friction']:.4g} | "
-              f"{ratios['damping']:.4g} |")
-
-    def mean(values):
-        return statistics.fmean(values)
-    print(f"| mean | {mean([s['floor'] for _, s, _ in results]):.4g} | "
-          f"{mean([s['vin-mq'] for _, s, _ in results]):.4g} | {mean([s['resnet'] for _, s, _ in results]):.4g} | "
-          f"{mean([s['vin-mq'] / s['resnet'] for _, s, _ in results]):.3g} | "
-          + " | ".join(f"{mean([r[name] for _, _, r in results]):.4g}" for name in ("gain", "friction", "damping"))
-          + " |")
-
+        pairs = " | ".join(f"{ratios['vin-mq'][name]:.4g}, {ratios['vin-vv'][name]:.4g}"
+                           for name in ("gain", "friction", "damping"))
+        print(f"| {seed} | {scores['floor']:.4g} | {scores['vin-mq']:.4g} | {scores['vin-vv']:.4g} | "
+              f"{scores['resnet']:.4g} | {scores['vin-mq'] / scores['resnet']:.3g} | "
+              f"{scores['vin-vv'] / scores['resnet']:.3g} | {pairs} |")
 
 if __name__ == "__main__":
     main()
