@@ -131,17 +131,22 @@ struct ConfigurationForceFileTests {
     }
   }
 
-  @Test("vin-so3 refuses forces of the attitude, naming the field")
-  func rigidBodyRefusesConfigurationForces() throws {
+  @Test("vin-so3 takes forces of the attitude and refuses angular inputs, naming the field")
+  func rigidBodyConfigurationForces() throws {
+    var forces = ForceSpecification(inputs: 1, dissipation: .configuration, network: Self.network)
     let specification = ModelSpecification(
       kind: .vinSO3, dimension: 3, stepSize: 0.1, potential: .rigidBodyGravity,
-      mass: .rigidBodyInertia(),
-      forces: ForceSpecification(
-        inputs: 1, dissipation: .configuration, network: Self.network))
+      mass: .rigidBodyInertia(), forces: forces)
+    try specification.validate()
+    forces.angularInputs = true
+    let angular = ModelSpecification(
+      kind: .vinSO3, dimension: 3, stepSize: 0.1, potential: .rigidBodyGravity,
+      mass: .rigidBodyInertia(), forces: forces)
     #expect(
       throws: Self.invalid(
-        "forces.dissipation", "configuration",
-        "is learned by vin-vv and vin-mq (vin-so3's body torque is constant in the body frame)")
-    ) { try specification.validate() }
+        "forces.angularInputs", "true",
+        "applies to coordinates that are angles (on a rigid body the networks see R's nine entries)"
+      )
+    ) { try angular.validate() }
   }
 }

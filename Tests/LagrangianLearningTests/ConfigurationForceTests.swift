@@ -50,7 +50,8 @@ struct ConfigurationForceTests {
     var generator = SeededGenerator(seed: seed)
     var forces = try ConfigurationForce(
       dimension: 2, inputCount: 2, inputMatrix: inputMatrix, dissipation: dissipation,
-      architecture: NetworkArchitecture(width: 5, depth: 2), angularInputs: angles,
+      architecture: NetworkArchitecture(width: 5, depth: 2),
+      features: angles ? .angles : .coordinates,
       generator: &generator)
     forces.flatParameters = forces.flatParameters.map {
       $0 + generator.nextNormal(standardDeviation: 0.3)
@@ -370,7 +371,7 @@ struct ConfigurationForceTests {
       mass: ConstantMassMatrix(dimension: 1),
       forces: ConfigurationForce(
         dimension: 1, inputCount: 1, inputMatrix: .configuration, dissipation: .configuration,
-        architecture: NetworkArchitecture(width: 8, depth: 1), angularInputs: true,
+        architecture: NetworkArchitecture(width: 8, depth: 1), features: .angles,
         generator: &forcesGenerator),
       stepSize: h)
     var config = TrainingConfiguration()

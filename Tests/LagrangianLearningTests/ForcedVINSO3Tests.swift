@@ -40,8 +40,8 @@ struct ForcedVINSO3Tests {
     return (0..<(2 * steps * 2)).map { _ in generator.nextStandardNormal() }
   }()
 
-  static func loss<Potential>(
-    _ model: VINSO3<Potential, ConstantForce>, _ initial: [Double]
+  static func loss<Potential, Forces>(
+    _ model: VINSO3<Potential, Forces>, _ initial: [Double]
   ) -> Double {
     probeLoss(
       model.rollout(
@@ -59,8 +59,8 @@ struct ForcedVINSO3Tests {
     }
   }
 
-  static func checkGradients<Potential>(
-    _ model: VINSO3<Potential, ConstantForce>, network: Bool
+  static func checkGradients<Potential, Forces>(
+    _ model: VINSO3<Potential, Forces>, network: Bool
   ) throws {
     let initial = VINSO3Tests.initialRows
     let (parameterBar, bar) = gradient(at: model, initial) { Self.loss($0, $1) }

@@ -154,6 +154,45 @@ import Testing
     }
   }
 
+  /// vin-so3 with `--dissipation configuration --input-matrix configuration`: B(R) and D(R)
+  /// from networks of R's nine entries, recorded in the model file, which forecast and evaluate
+  /// read.
+  @Test func aForcedVINSO3LearnsTorquesOfTheAttitude() throws {
+    try withTemporaryDirectory { directory in
+      let simulate = try VINExecutable.run(
+        [
+          "simulate", "rigid-body", "--dt", "0.1", "--steps", "20", "--param", "damping=0.1",
+          "--control", "random:std=1,hold=0.5,seed=3", "--output", "body.csv",
+        ], in: directory)
+      #expect(simulate.status == 0, "\(simulate.standardError)")
+      let fit = try VINExecutable.run(
+        Self.fit(
+          "vin-so3", ["--dissipation", "configuration", "--input-matrix", "configuration"],
+          data: ["body.csv"]), in: directory)
+      #expect(fit.status == 0, "\(fit.standardError)")
+      let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+      let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+      let forces = try #require(json["forces"] as? [String: Any])
+      #expect(forces["dissipation"] as? String == "configuration")
+      #expect(forces["inputMatrix"] as? String == "configuration")
+      #expect(forces["angularInputs"] == nil)
+      let parameters = try #require(json["parameters"] as? [String: Any])
+      // Networks of R's 9 entries with 8 hidden units: B's 9 outputs (3×3), L's 6.
+      let expectedCount: Int = (10 * 8 + 9 * 9) + (10 * 8 + 9 * 6)
+      #expect((parameters["forces"] as? [Double])?.count == expectedCount)
+      let evaluate = try VINExecutable.run(
+        ["evaluate", "--model", "m.json", "--truth", "body.csv"], in: directory)
+      #expect(evaluate.status == 0, "\(evaluate.standardError)")
+      let forecast = try VINExecutable.run(
+        [
+          "forecast", "--model", "m.json", "--q0", "0.1,0,0", "--v0", "0.2,1,0", "--steps", "5",
+          "--control", "sine:amplitude=1,frequency=0.5",
+        ], in: directory)
+      #expect(forecast.status == 0, "\(forecast.standardError)")
+      #expect(forecast.standardOutput.split(separator: "\n").count == 7)
+    }
+  }
+
   /// vin-mq learns from the positions, and the inputs and dissipation like vin-vv.
   @Test func aForcedVINMqLearnsInputsAndDissipation() throws {
     try withTemporaryDirectory { directory in
@@ -237,8 +276,8 @@ import Testing
         ),
         (Self.fit("vin-sv", ["--input-matrix", "configuration"]), "--input-matrix"),
         (
-          Self.fit("vin-so3", ["--dissipation", "configuration"], data: ["body.csv"]),
-          "is learned by vin-vv and vin-mq (vin-so3 learns no forces"
+          Self.fit("vin-so3", ["--dissipation", "configuration", "--angles"], data: ["body.csv"]),
+          "--angles"
         ),
       ]
       for (arguments, message) in cases {

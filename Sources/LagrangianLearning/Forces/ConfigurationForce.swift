@@ -13,8 +13,10 @@ import _Differentiation
 ///   the forced steps need (`M + (h/2)D` is then positive definite), so there is no floor:
 ///   a system that does not dissipate somewhere has `D(q) = 0` there.
 ///
-/// The networks see `x(q) = q`, or `(cos q₁, sin q₁, …, cos qₙ, sin qₙ)` with
-/// ``angularInputs`` (coordinates that are angles, as ``AngularMLPPotential``), and are
+/// The networks see the ``features`` `x` of a point (``ForceFeatures``): `x(q) = q`,
+/// `(cos q₁, sin q₁, …, cos qₙ, sin qₙ)` for coordinates that are angles (as
+/// ``AngularMLPPotential``), or the nine entries of an attitude R ∈ SO(3) (a ``VINSO3``'s body
+/// torque `τ(R) = B(R)u − D(R)Ω`, n = 3, each point R given by its nine entries), and are
 /// initialised with random hidden layers and a zero output layer but for L's diagonal biases
 /// `√d₀`: `B(q) = 0` and `D(q) = d₀ I` at every q, as ``ConstantForce`` starts.
 ///
@@ -23,7 +25,8 @@ import _Differentiation
 ///
 ///     ∂B/∂qᵏ = J ∂x/∂qᵏ,   ∂D/∂qᵏ = L̇ₖ Lᵀ + L L̇ₖᵀ,  L̇ₖ = J_L ∂x/∂qᵏ,
 ///
-/// with `∂x/∂qᵏ = eₖ`, or `−sin qₖ e_{2k} + cos qₖ e_{2k+1}` for angles; the pullback of
+/// with `∂x/∂qᵏ = eₖ` (k over the point's ``pointDimension`` numbers: n, or R's nine entries), or
+/// `−sin qₖ e_{2k} + cos qₖ e_{2k+1}` for angles; the pullback of
 /// `⟨B̄, B(q)⟩ + ⟨D̄, D(q)⟩` is backpropagation through the networks of the output cotangents
 /// B̄ and `L̄ = (D̄ + D̄ᵀ)L` (lower triangle), giving the parameters' cotangent and
 /// `q̄ = (∂x/∂q)ᵀ x̄`.
@@ -43,27 +46,28 @@ public struct ConfigurationForce: LearnableForce {
   @noDerivative public let dissipationKind: ForceSpecification.Dissipation
   /// The networks' hidden layers.
   @noDerivative public let architecture: NetworkArchitecture
-  /// Whether the networks see `(cos q, sin q)`.
-  @noDerivative public let angularInputs: Bool
+  /// What the networks see of a point.
+  @noDerivative public let features: ForceFeatures
   /// The networks' shapes (nil: constant or none).
   @noDerivative let inputShape: NetworkShape?
   @noDerivative let dampingShape: NetworkShape?
 
   /// `B(q) = 0` and, with dissipation, `D(q) = d₀ I` (d₀ = `initialDamping`), the networks'
-  /// hidden layers drawn from `generator`.
+  /// hidden layers drawn from `generator`, the networks seeing the `features` of a point.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a dimension
-  ///   below 1, a negative m, a configuration-dependent B without inputs, neither matrix
+  ///   below 1 (not 3 for ``ForceFeatures/attitude``), a negative m, a configuration-dependent B without inputs, neither matrix
   ///   depending on q (that is ``ConstantForce``), an architecture beyond ``ModelLimits`` or an
   ///   initial damping that is not positive and finite.
   public init(
     dimension: Int, inputCount: Int, inputMatrix: ForceSpecification.InputMatrix,
     dissipation: ForceSpecification.Dissipation, architecture: NetworkArchitecture,
-    angularInputs: Bool = false, initialDamping: Double = 0.01, generator: inout SeededGenerator
+    features: ForceFeatures = .coordinates, initialDamping: Double = 0.01,
+    generator: inout SeededGenerator
   ) throws(LearningError) {
     let specification = ForceSpecification(
       inputs: inputCount, dissipation: dissipation, inputMatrix: inputMatrix,
-      network: architecture, angularInputs: angularInputs)
-    try specification.validate(dimension: dimension)
+      network: architecture, angularInputs: features == .angles)
+    try specification.validate(dimension: dimension, layout: features.layout)
     guard specification.dependsOnConfiguration else {
       throw .invalidConfiguration(
         name: "forces", value: "a constant input matrix and dissipation",
@@ -79,8 +83,8 @@ public struct ConfigurationForce: LearnableForce {
     inputMatrixKind = inputMatrix
     dissipationKind = dissipation
     self.architecture = architecture
-    self.angularInputs = angularInputs
-    let shapes = try specification.networkShapes(dimension: dimension)
+    self.features = features
+    let shapes = try specification.networkShapes(dimension: dimension, features: features)
     inputShape = shapes.inputMatrix
     dampingShape = shapes.dampingFactor
     let n = dimension
@@ -103,19 +107,19 @@ public struct ConfigurationForce: LearnableForce {
   }
 
   /// Forces with the given parameters (the layout above).
-  /// - Throws: as ``init(dimension:inputCount:inputMatrix:dissipation:architecture:angularInputs:initialDamping:generator:)``;
+  /// - Throws: as ``init(dimension:inputCount:inputMatrix:dissipation:architecture:features:initialDamping:generator:)``;
   ///   ``LearningError/dimensionMismatch(name:expected:actual:)`` for a wrong parameter count;
   ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` for a value that is not
   ///   finite.
   public init(
     dimension: Int, inputCount: Int, inputMatrix: ForceSpecification.InputMatrix,
     dissipation: ForceSpecification.Dissipation, architecture: NetworkArchitecture,
-    angularInputs: Bool = false, parameters: [Double]
+    features: ForceFeatures = .coordinates, parameters: [Double]
   ) throws(LearningError) {
     var generator = SeededGenerator(seed: 0)
     try self.init(
       dimension: dimension, inputCount: inputCount, inputMatrix: inputMatrix,
-      dissipation: dissipation, architecture: architecture, angularInputs: angularInputs,
+      dissipation: dissipation, architecture: architecture, features: features,
       generator: &generator)
     guard parameters.count == parameterCount else {
       throw .dimensionMismatch(
@@ -146,34 +150,38 @@ public struct ConfigurationForce: LearnableForce {
       network: architecture, angularInputs: angularInputs)
   }
 
-  /// The number of inputs each network sees: n, or 2n with angles.
-  var embeddedDimension: Int { angularInputs ? 2 * dimension : dimension }
+  /// Whether the networks see `(cos q, sin q)`.
+  public var angularInputs: Bool { features == .angles }
+  /// The numbers of a point: n, or 9 for an attitude.
+  public var pointDimension: Int { features.pointDimension(dimension: dimension) }
+  /// The number of inputs each network sees: the point's numbers, or 2n with angles.
+  var embeddedDimension: Int { angularInputs ? 2 * dimension : pointDimension }
   /// The number of L's entries (0 without dissipation).
   var factorCount: Int { dissipationKind == .none ? 0 : dimension * (dimension + 1) / 2 }
 
   /// The working memory of one batched pass over `batch` points, in the workspace.
   private struct Pass {
-    /// x(q), `∂x/∂qᵏ` (point b's n directions at `b n d`), the networks' hidden values, their
+    /// x(q), `∂x/∂qᵏ` (point b's p directions at `b p d`), the networks' hidden values, their
     /// scratch, L's entries and their derivatives or cotangents, and two input cotangents.
     let embedded, directions, hidden, scratch, factors, factorDerivatives, factorBars,
       inputBar, dampingInputBar: UnsafeMutablePointer<Double>
 
     init(_ force: ConfigurationForce, batch: Int, workspace: RolloutWorkspace) {
-      let (n, d, t) = (force.dimension, force.embeddedDimension, max(1, force.factorCount))
+      let (p, d, t) = (force.pointDimension, force.embeddedDimension, max(1, force.factorCount))
       let width = force.architecture.width
       let depth = force.architecture.depth
       let vector = batch * d
       let base = workspace.buffer(
         .forceNetwork,
-        count: vector * (3 + n) + 2 * (depth * batch + max(batch, n)) * width
-          + batch * t * (2 + n))
+        count: vector * (3 + p) + 2 * (depth * batch + max(batch, p)) * width
+          + batch * t * (2 + p))
       embedded = base
       directions = embedded + vector
-      inputBar = directions + vector * n
+      inputBar = directions + vector * p
       dampingInputBar = inputBar + vector
       hidden = dampingInputBar + vector
       scratch = hidden + 2 * depth * batch * width
-      factors = scratch + 2 * max(batch, n) * width
+      factors = scratch + 2 * max(batch, p) * width
       factorBars = factors + batch * t
       factorDerivatives = factorBars + batch * t
     }
@@ -188,8 +196,8 @@ public struct ConfigurationForce: LearnableForce {
   private func embed(
     _ points: UnsafePointer<Double>, batch: Int, _ pass: Pass, directions: Bool
   ) {
-    let (n, d) = (dimension, embeddedDimension)
-    for i in 0..<(batch * n) {
+    let (p, d) = (pointDimension, embeddedDimension)
+    for i in 0..<(batch * p) {
       if angularInputs {
         pass.embedded[2 * i] = cos(points[i])
         pass.embedded[2 * i + 1] = sin(points[i])
@@ -198,13 +206,13 @@ public struct ConfigurationForce: LearnableForce {
       }
     }
     guard directions else { return }
-    pass.directions.update(repeating: 0, count: batch * n * d)
+    pass.directions.update(repeating: 0, count: batch * p * d)
     for b in 0..<batch {
-      for k in 0..<n {
-        let direction = pass.directions + (b * n + k) * d
+      for k in 0..<p {
+        let direction = pass.directions + (b * p + k) * d
         if angularInputs {
-          direction[2 * k] = -pass.embedded[2 * (b * n + k) + 1]
-          direction[2 * k + 1] = pass.embedded[2 * (b * n + k)]
+          direction[2 * k] = -pass.embedded[2 * (b * p + k) + 1]
+          direction[2 * k + 1] = pass.embedded[2 * (b * p + k)]
         } else {
           direction[k] = 1
         }
@@ -240,53 +248,53 @@ public struct ConfigurationForce: LearnableForce {
     )?,
     workspace: RolloutWorkspace
   ) {
-    let (n, m, t) = (dimension, inputCount, factorCount)
+    let (n, m, t, p) = (dimension, inputCount, factorCount, pointDimension)
     let pass = Pass(self, batch: batch, workspace: workspace)
     embed(points, batch: batch, pass, directions: derivatives != nil)
     inputParameters.scalars.withUnsafeBufferPointer { pb in
-      guard let p = pb.baseAddress else { return }
+      guard let w = pb.baseAddress else { return }
       if let shape = inputShape {
         let network = network(shape)
-        network.forward(p, pass.embedded, batch: batch, hidden: pass.hidden, output: inputMatrices)
+        network.forward(w, pass.embedded, batch: batch, hidden: pass.hidden, output: inputMatrices)
         guard let derivatives else { return }
         network.directionalDerivatives(
-          p, batch: batch, hidden: pass.hidden, directions: pass.directions, count: n,
+          w, batch: batch, hidden: pass.hidden, directions: pass.directions, count: p,
           scratch: pass.scratch, into: derivatives.inputMatrices)
       } else {
         for b in 0..<batch {
-          for i in 0..<(n * m) { inputMatrices[b * n * m + i] = p[i] }
+          for i in 0..<(n * m) { inputMatrices[b * n * m + i] = w[i] }
         }
-        derivatives?.inputMatrices.update(repeating: 0, count: batch * n * n * m)
+        derivatives?.inputMatrices.update(repeating: 0, count: batch * p * n * m)
       }
     }
     guard t > 0 else {
       dissipations.update(repeating: 0, count: batch * n * n)
-      derivatives?.dissipations.update(repeating: 0, count: batch * n * n * n)
+      derivatives?.dissipations.update(repeating: 0, count: batch * p * n * n)
       return
     }
     dampingParameters.scalars.withUnsafeBufferPointer { pb in
-      guard let p = pb.baseAddress else { return }
+      guard let w = pb.baseAddress else { return }
       if let shape = dampingShape {
         let network = network(shape)
-        network.forward(p, pass.embedded, batch: batch, hidden: pass.hidden, output: pass.factors)
+        network.forward(w, pass.embedded, batch: batch, hidden: pass.hidden, output: pass.factors)
         if derivatives != nil {
           network.directionalDerivatives(
-            p, batch: batch, hidden: pass.hidden, directions: pass.directions, count: n,
+            w, batch: batch, hidden: pass.hidden, directions: pass.directions, count: p,
             scratch: pass.scratch, into: pass.factorDerivatives)
         }
       } else {
-        for b in 0..<batch { (pass.factors + b * t).update(from: p, count: t) }
-        pass.factorDerivatives.update(repeating: 0, count: batch * n * t)
+        for b in 0..<batch { (pass.factors + b * t).update(from: w, count: t) }
+        pass.factorDerivatives.update(repeating: 0, count: batch * p * t)
       }
     }
     for b in 0..<batch {
       let l = pass.factors + b * t
       writeProduct(l, l, into: dissipations + b * n * n, symmetrised: false)
       guard let derivatives else { continue }
-      for k in 0..<n {
+      for k in 0..<p {
         writeProduct(
-          l, pass.factorDerivatives + (b * n + k) * t,
-          into: derivatives.dissipations + (b * n + k) * n * n, symmetrised: true)
+          l, pass.factorDerivatives + (b * p + k) * t,
+          into: derivatives.dissipations + (b * p + k) * n * n, symmetrised: true)
       }
     }
   }
@@ -364,7 +372,7 @@ public struct ConfigurationForce: LearnableForce {
       }
     }
     // q̄ = (∂x/∂q)ᵀ x̄.
-    for i in 0..<(batch * n) {
+    for i in 0..<(batch * pointDimension) {
       if angularInputs {
         let (c, s) = (pass.embedded[2 * i], pass.embedded[2 * i + 1])
         pointCotangents[i] =

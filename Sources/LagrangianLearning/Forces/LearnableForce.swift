@@ -10,7 +10,9 @@ import _Differentiation
 /// forced VIN adds them to its step through the discrete Lagrange–d'Alembert principle
 /// (Marsden and West, *Discrete mechanics and variational integrators*, Acta Numerica 2001, §3),
 /// with u held over each step (``VINVelocityVerlet``, ``VINMq``), evaluating them where the step
-/// does: at `q_k` and `q_{k+1}` (velocity Verlet) or at the midpoint (VIN-mq).
+/// does: at `q_k` and `q_{k+1}` (velocity Verlet) or at the midpoint (VIN-mq). A ``VINSO3``'s
+/// are a body torque `τ = B(R)u − D(R)Ω` (n = 3), evaluated at `R_k` and `R_{k+1}`, its points
+/// the nine entries of R (``pointDimension`` 9).
 ///
 /// ``NoForce`` is the unforced VIN's; ``ConstantForce`` learns constant B and D;
 /// ``ConfigurationForce`` learns B(q) and D(q) from networks of q.
@@ -29,10 +31,12 @@ public protocol LearnableForce: ParameterFlattening, Sendable {
   var vanishes: Bool { get }
   /// Whether B or D depends on q. When not, the rollouts evaluate them once.
   var dependsOnConfiguration: Bool { get }
-  /// B(q_b) and D(q_b) at the `batch` points q_b (n numbers each, back to back, at `points`):
+  /// The numbers p of a point: n, or 9 for the attitude of a rigid body (``ForceFeatures``).
+  var pointDimension: Int { get }
+  /// B(q_b) and D(q_b) at the `batch` points q_b (p numbers each, back to back, at `points`):
   /// point b's B (row-major n×m) to `inputMatrices + b n m` and its D (row-major n×n) to
-  /// `dissipations + b n²`. With `derivatives`, also `∂B/∂qᵏ` and `∂D/∂qᵏ`, k = 0…n−1: point
-  /// b's block k at `(b n + k) n m` and `(b n + k) n²`.
+  /// `dissipations + b n²`. With `derivatives`, also `∂B/∂qᵏ` and `∂D/∂qᵏ`, k = 0…p−1: point
+  /// b's block k at `(b p + k) n m` and `(b p + k) n²`.
   func evaluate(
     at points: UnsafePointer<Double>, batch: Int, inputMatrices: UnsafeMutablePointer<Double>,
     dissipations: UnsafeMutablePointer<Double>,
@@ -43,7 +47,7 @@ public protocol LearnableForce: ParameterFlattening, Sendable {
     workspace: RolloutWorkspace)
   /// The pullback of `Σ_b ⟨B̄_b, B(q_b)⟩ + ⟨D̄_b, D(q_b)⟩` for the cotangents B̄_b, D̄_b (the
   /// layout of ``evaluate(at:batch:inputMatrices:dissipations:derivatives:workspace:)``): adds
-  /// the parameter part to `tangent` and writes the points' cotangents (n numbers each) to
+  /// the parameter part to `tangent` and writes the points' cotangents (p numbers each) to
   /// `pointCotangents`.
   func accumulatePullback(
     at points: UnsafePointer<Double>, batch: Int,
@@ -55,6 +59,9 @@ public protocol LearnableForce: ParameterFlattening, Sendable {
 }
 
 extension LearnableForce {
+  /// n: a point is the configuration's n coordinates.
+  public var pointDimension: Int { dimension }
+
   /// Throws unless the forces act on n coordinates (or vanish).
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)``.
   func checkDimension(_ n: Int) throws(LearningError) {
@@ -64,17 +71,18 @@ extension LearnableForce {
     }
   }
 
-  /// B(q), D(q) and, with `derivatives`, `∂B/∂qᵏ` and `∂D/∂qᵏ` (block k each) at one point.
+  /// B(q), D(q) and, with `derivatives`, `∂B/∂qᵏ` and `∂D/∂qᵏ` (block k each) at one point
+  /// (``pointDimension`` numbers).
   func values(at q: [Double], derivatives: Bool) -> (
     inputMatrix: [Double], dissipation: [Double], inputMatrixDerivatives: [Double],
     dissipationDerivatives: [Double]
   ) {
-    let (n, m) = (dimension, inputCount)
+    let (n, m, p) = (dimension, inputCount, pointDimension)
     // One spare number each, so that no buffer is empty (B is when m = 0).
     var b = [Double](repeating: 0, count: n * m + 1)
     var d = [Double](repeating: 0, count: n * n + 1)
-    var db = [Double](repeating: 0, count: n * n * m + 1)
-    var dd = [Double](repeating: 0, count: n * n * n + 1)
+    var db = [Double](repeating: 0, count: p * n * m + 1)
+    var dd = [Double](repeating: 0, count: p * n * n + 1)
     let workspace = RolloutWorkspace()
     q.withUnsafeBufferPointer { qb in
       b.withUnsafeMutableBufferPointer { bb in
@@ -110,15 +118,15 @@ extension LearnableForce {
     values(at: q, derivatives: false).dissipation
   }
 
-  /// The parameter cotangent of `⟨B̄, B(q)⟩ + ⟨D̄, D(q)⟩` at `q` (n numbers; for forces that
-  /// do not depend on q, any q).
+  /// The parameter cotangent of `⟨B̄, B(q)⟩ + ⟨D̄, D(q)⟩` at `q` (``pointDimension`` numbers;
+  /// for forces that do not depend on q, any q).
   func pullback(at q: [Double], inputMatrixBar: [Double], dissipationBar: [Double])
     -> TangentVector
   {
     var tangent = TangentVector.zero
     guard !vanishes else { return tangent }
     let workspace = RolloutWorkspace()
-    var pointBar = [Double](repeating: 0, count: dimension)
+    var pointBar = [Double](repeating: 0, count: pointDimension)
     let inputBar = inputMatrixBar + [0]
     q.withUnsafeBufferPointer { qb in
       inputBar.withUnsafeBufferPointer { bb in

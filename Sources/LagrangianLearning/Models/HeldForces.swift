@@ -5,7 +5,7 @@
 /// B and D live in slots of a ``RolloutWorkspace`` buffer: a rollout evaluates them at the
 /// configurations its steps use (``evaluate(_:at:batch:slot:derivatives:)``, one batched call of
 /// the forces per step), slot s holding point s's B (n×m), D (n×n) and, for an implicit step,
-/// `∂B/∂qᵏ` and `∂D/∂qᵏ`. Forces that do not depend on q are evaluated once, into slot 0,
+/// `∂B/∂qᵏ` and `∂D/∂qᵏ` (k over the point's p numbers, ``LearnableForce/pointDimension``). Forces that do not depend on q are evaluated once, into slot 0,
 /// and every slot is that one: their rollouts do the arithmetic of constant B and D and skip
 /// the evaluations and the q-derivatives.
 ///
@@ -17,19 +17,20 @@
 /// them are generic, and run unspecialised from the command line); the batched calls of the
 /// forces take them as an argument.
 struct HeldForces {
-  /// n and m.
+  /// n, m and the numbers p of a point.
   let dimension: Int
   let inputCount: Int
+  let pointDimension: Int
   /// The number K of steps of each window.
   let steps: Int
   /// The inputs, window-major: window b's `u_0, …, u_{K−1}` (empty: all zero).
   let inputs: [Double]
   /// Whether B or D depends on q (else every slot is slot 0).
   let dependsOnConfiguration: Bool
-  /// B, D, `∂B/∂qᵏ`, `∂D/∂qᵏ` of slot s at `s n m`, `s n²`, `s n² m`, `s n³`.
+  /// B, D, `∂B/∂qᵏ`, `∂D/∂qᵏ` of slot s at `s n m`, `s n²`, `s p n m`, `s p n²`.
   let inputMatrices, dissipations, inputMatrixDerivatives,
     dissipationDerivatives: UnsafeMutablePointer<Double>
-  /// The cotangents B̄ and D̄ of slot s, and its point's cotangent (n numbers).
+  /// The cotangents B̄ and D̄ of slot s, and its point's cotangent (p numbers).
   let inputMatrixBars, dissipationBars, pointBars: UnsafeMutablePointer<Double>
   let workspace: RolloutWorkspace
 
@@ -41,6 +42,8 @@ struct HeldForces {
   ) {
     dimension = n
     inputCount = forces.inputCount
+    pointDimension = forces.pointDimension
+    let p = pointDimension
     self.steps = steps
     self.inputs = inputs
     self.workspace = workspace
@@ -50,18 +53,18 @@ struct HeldForces {
     let derivativeCount = dependsOnConfiguration && derivatives ? count : 0
     let base = workspace.buffer(
       .forceValues,
-      count: count * (2 * n * m + 2 * n * n + n) + derivativeCount * (n * n * m + n * n * n) + 1)
+      count: count * (2 * n * m + 2 * n * n + p) + derivativeCount * (p * n * m + p * n * n) + 1)
     inputMatrices = base
     dissipations = inputMatrices + count * n * m
     inputMatrixBars = dissipations + count * n * n
     dissipationBars = inputMatrixBars + count * n * m
     pointBars = dissipationBars + count * n * n
-    inputMatrixDerivatives = pointBars + count * n
-    dissipationDerivatives = inputMatrixDerivatives + derivativeCount * n * n * m
+    inputMatrixDerivatives = pointBars + count * p
+    dissipationDerivatives = inputMatrixDerivatives + derivativeCount * p * n * m
     guard !dependsOnConfiguration else { return }
     // Constant forces, once: B and D at q = 0 (any q).
-    let origin = workspace.buffer(.forceOrigin, count: n)
-    origin.update(repeating: 0, count: n)
+    let origin = workspace.buffer(.forceOrigin, count: p)
+    origin.update(repeating: 0, count: p)
     forces.evaluate(
       at: origin, batch: 1, inputMatrices: inputMatrices, dissipations: dissipations,
       derivatives: nil, workspace: workspace)
@@ -82,12 +85,12 @@ struct HeldForces {
     derivatives: Bool
   ) {
     guard dependsOnConfiguration, batch > 0 else { return }
-    let (n, m) = (dimension, inputCount)
+    let (n, m, p) = (dimension, inputCount, pointDimension)
     forces.evaluate(
       at: points, batch: batch, inputMatrices: inputMatrices + slot * n * m,
       dissipations: dissipations + slot * n * n,
       derivatives: derivatives
-        ? (inputMatrixDerivatives + slot * n * n * m, dissipationDerivatives + slot * n * n * n)
+        ? (inputMatrixDerivatives + slot * p * n * m, dissipationDerivatives + slot * p * n * n)
         : nil,
       workspace: workspace)
   }
@@ -224,7 +227,7 @@ struct HeldForces {
     forces.accumulatePullback(
       at: points, batch: batch, inputMatrixCotangents: inputMatrixBars + slot * n * m,
       dissipationCotangents: dissipationBars + slot * n * n, into: &tangent,
-      pointCotangents: pointBars + slot * n, workspace: workspace)
+      pointCotangents: pointBars + slot * pointDimension, workspace: workspace)
   }
 
   /// The parameter cotangent of constant forces for the cotangents B̄, D̄ of their B and D.
@@ -232,7 +235,7 @@ struct HeldForces {
     _ forces: Forces, inputMatrixBar: [Double], dissipationBar: [Double]
   ) -> Forces.TangentVector {
     forces.pullback(
-      at: Array(repeating: 0, count: dimension), inputMatrixBar: inputMatrixBar,
+      at: Array(repeating: 0, count: pointDimension), inputMatrixBar: inputMatrixBar,
       dissipationBar: dissipationBar)
   }
 }

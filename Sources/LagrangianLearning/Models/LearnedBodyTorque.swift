@@ -1,59 +1,60 @@
 import DiscreteMechanics
 import Manifolds
 
-/// A learned body torque `τ = B u − D Ω` (constant B, 3×m, and D, 3×3 symmetric positive
-/// semi-definite, in the body frame), seen as a `RigidBodyTorque` so that DiscreteMechanics'
-/// forced `SO3LGVI` steps a ``VINSO3`` of a driven or damped body (``VINSO3/torque``) as it steps
-/// the built-in bodies with `BodyActuatorsAndDamping`, with the same arithmetic: `B u` is summed
-/// over the inputs in order, as there.
-public struct LearnedBodyTorque: RigidBodyTorque, Hashable {
-  /// B, row-major (3·m numbers).
-  public let inputMatrix: [Double]
-  public let inputCount: Int
-  /// D.
-  public let dissipationMatrix: Matrix3
+/// A learned body torque `τ = B(R) u − D(R) Ω` (B 3×m and D 3×3 symmetric positive
+/// semi-definite, in the body frame, each constant or a function of the attitude R,
+/// ``ConstantForce`` or ``ConfigurationForce`` with ``ForceFeatures/attitude``), seen as a
+/// `RigidBodyTorque` so that DiscreteMechanics' forced `SO3LGVI` steps a ``VINSO3`` of a driven
+/// or damped body (``VINSO3/torque``) as it steps the built-in bodies with
+/// `BodyActuatorsAndDamping`, with the same arithmetic: `B u` is summed over the inputs in
+/// order, as there. Constant B and D are evaluated once; B(R) and D(R) at each call (which
+/// allocates: for forecasts, not for training).
+public struct LearnedBodyTorque<Forces: LearnableForce>: RigidBodyTorque {
+  public let forces: Forces
+  /// B (row-major, 3·m numbers) and D of forces that do not depend on R; nil for those that do.
+  private let constantTerms: (inputMatrix: [Double], dissipation: Matrix3)?
 
   /// The torque of the forces `forces` on the three body axes: their input matrix (3×m) and
   /// dissipation (3×3, or none).
-  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless B has 3·m
-  ///   entries and D has 9 (or none); ``LearningError/invalidConfiguration(name:value:requirement:)``
-  ///   for forces that depend on the configuration (a torque constant in the body frame is
-  ///   all that VIN-SO(3) learns).
-  public init(_ forces: some LearnableForce) throws(LearningError) {
-    guard !forces.dependsOnConfiguration else {
-      throw .invalidConfiguration(
-        name: "forces", value: "configuration-dependent",
-        requirement: "must be constant for vin-so3 (a body torque τ = Bu − DΩ)")
-    }
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` unless the forces act
+  ///   on 3 coordinates and, when they depend on the configuration, see an attitude (9
+  ///   numbers, ``ForceFeatures/attitude``).
+  public init(_ forces: Forces) throws(LearningError) {
     guard forces.vanishes || forces.dimension == 3 else {
       throw .dimensionMismatch(
         name: "body torque dimension (3 body axes)", expected: 3, actual: forces.dimension)
     }
+    guard !forces.dependsOnConfiguration || forces.pointDimension == 9 else {
+      throw .dimensionMismatch(
+        name: "body torque point dimension (the 9 entries of R)", expected: 9,
+        actual: forces.pointDimension)
+    }
+    self.forces = forces
+    guard !forces.dependsOnConfiguration else {
+      constantTerms = nil
+      return
+    }
     let origin: [Double] = [0, 0, 0]
-    let (b, d) =
-      forces.vanishes ? ([], []) : (forces.inputMatrix(at: origin), forces.dissipation(at: origin))
-    guard b.count == 3 * forces.inputCount else {
-      throw .dimensionMismatch(
-        name: "body torque input matrix entries (3·m)", expected: 3 * forces.inputCount,
-        actual: b.count)
-    }
-    guard d.isEmpty || d.count == 9 else {
-      throw .dimensionMismatch(
-        name: "body torque dissipation entries (3×3)", expected: 9, actual: d.count)
-    }
-    inputMatrix = b
-    inputCount = forces.inputCount
-    dissipationMatrix = d.isEmpty ? .zero : Matrix3(entries: d)
+    constantTerms =
+      forces.vanishes
+      ? ([], .zero)
+      : (forces.inputMatrix(at: origin), Matrix3(entries: forces.dissipation(at: origin)))
   }
 
-  /// `B u`.
+  public var inputCount: Int { forces.inputCount }
+
+  /// `B(R) u`.
   public func inputTorque(at attitude: SO3, input u: [Double]) -> Vector3 {
-    inputTorque(u, from: 0)
+    Self.inputTorque(
+      constantTerms?.inputMatrix ?? forces.inputMatrix(at: attitude.matrix.entries), u,
+      from: 0, inputCount: inputCount)
   }
 
-  /// `B u` for the m inputs of `inputs` from `offset` on.
-  func inputTorque(_ inputs: [Double], from offset: Int) -> Vector3 {
-    let m = inputCount
+  /// `B u` for the B of `inputMatrix` (row-major 3×m) and the m inputs of `inputs` from
+  /// `offset` on.
+  static func inputTorque(
+    _ inputMatrix: UnsafePointer<Double>, _ inputs: [Double], from offset: Int, inputCount m: Int
+  ) -> Vector3 {
     var torque = Vector3.zero
     for i in 0..<3 {
       var s = 0.0
@@ -63,6 +64,8 @@ public struct LearnedBodyTorque: RigidBodyTorque, Hashable {
     return torque
   }
 
-  /// D.
-  public func dissipation(at attitude: SO3) -> Matrix3 { dissipationMatrix }
+  /// D(R).
+  public func dissipation(at attitude: SO3) -> Matrix3 {
+    constantTerms?.dissipation ?? Matrix3(entries: forces.dissipation(at: attitude.matrix.entries))
+  }
 }

@@ -10,30 +10,35 @@ import Manifolds
 /// attitudes, then `completeStep(_:nextMoment:)` for every window, the arithmetic of
 /// `SO3LGVI.step` (tests compare the two).
 ///
-/// **Forces.** With a learned body torque `τ = B u − D Ω` (``LearnedBodyTorque``) every window
-/// is stepped by the forced phases, `advanceAttitude(of:moment:torque:)` and
-/// `completeStep(_:nextMoment:nextTorque:)`, with the terms `B u_k` and D of its input `u_k` held
-/// over the step: the forced `SO3LGVI.step`'s arithmetic,
+/// **Forces.** With a learned body torque `τ = B(R) u − D(R) Ω` (``LearnableForce`` of
+/// dimension 3, ``LearnedBodyTorque``) every window is stepped by the forced phases,
+/// `advanceAttitude(of:moment:torque:)` and `completeStep(_:nextMoment:nextTorque:)`, with the
+/// terms `B u_k` and D of its input `u_k` held over the step at R_k and at R_{k+1}: the forced
+/// `SO3LGVI.step`'s arithmetic, with `B± , D±` the values at R_k (−) and R_{k+1} (+),
 ///
-///     μ₀ = Π_k + (h/2)(M_k + B u_k),   a J f + b f × Jf + a (h/2) D f = h μ₀,
-///     ω_k = a f/h,   μ = μ₀ − (h/2) D ω_k,   R_{k+1} = R_k F,
-///     Π_{k+1} = Fᵀμ + (h/2)(M_{k+1} + B u_k − D ω_k),
+///     μ₀ = Π_k + (h/2)(M_k + B⁻ u_k),   a J f + b f × Jf + a (h/2) D⁻ f = h μ₀,
+///     ω_k = a f/h,   μ = μ₀ − (h/2) D⁻ ω_k,   R_{k+1} = R_k F,
+///     Π_{k+1} = Fᵀμ + (h/2)(M_{k+1} + B⁺ u_k − D⁺ ω_k),
 ///
 /// with `a = sin|f|/|f|`, `b = (1 − cos|f|)/|f|²` (DiscreteMechanics' `SO3LGVIEquation`; the
 /// damping is evaluated at the step's discrete angular velocity ω_k, which keeps the step second
-/// order and its implicit equation a 3-vector one).
+/// order and its implicit equation a 3-vector one). B and D live in ``HeldForces``' slots, slot
+/// `k B + b` holding window b's at R_k, evaluated for all windows in one call per step; constant
+/// B and D (``ConstantForce``) once, every slot being slot 0.
 ///
 /// The states live in a ``RolloutWorkspace``, step-major and contiguous: `R_k` (9 numbers,
 /// row-major), `Π_k` and `M_k = M(R_k)` (3 each) of window b at `(k B + b)` blocks, for each
 /// step the root f of its implicit equation and `E = F − I` (12 numbers), and with forces ω_k
 /// (3 numbers). A window whose step fails (non-finite, or no root) is NaN from that step on, so
 /// that training stops on the non-finite loss and says so.
-struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
+struct SO3Rollout<Potential: LearnableRigidBodyPotential, Forces: LearnableForce> {
   let body: LearnedRigidBody<Potential>
-  /// The learned torque, or nil: the conservative step.
-  let torque: LearnedBodyTorque?
-  /// The inputs, window-major: window b's `u_0, …, u_{K−1}` (m each; empty: all zero).
-  let inputs: [Double]
+  /// The learned body torque.
+  let forces: Forces
+  /// Whether the forces act (else the step is the conservative one).
+  let forced: Bool
+  /// Their B and D at the attitudes, with the inputs.
+  let held: HeldForces
   let stepSize: Double
   /// The number B of windows.
   let batch: Int
@@ -48,13 +53,18 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
   /// `ω_k`, k = 0…K−1, with forces.
   let velocities: UnsafeMutablePointer<Double>?
 
+  /// The rollout of `body` with the torque `forces` driven by `inputs` (window-major: window b's
+  /// `u_0, …, u_{K−1}`, m each; empty: all zero).
   init(
-    body: LearnedRigidBody<Potential>, torque: LearnedBodyTorque? = nil, inputs: [Double] = [],
+    body: LearnedRigidBody<Potential>, forces: Forces, inputs: [Double] = [],
     stepSize: Double, batch: Int, steps: Int, workspace: RolloutWorkspace
   ) {
     self.body = body
-    self.torque = torque
-    self.inputs = inputs
+    self.forces = forces
+    forced = !forces.vanishes
+    held = HeldForces(
+      forces, dimension: 3, steps: steps, inputs: inputs, slots: (steps + 1) * batch,
+      derivatives: false, workspace: workspace)
     self.stepSize = stepSize
     self.batch = batch
     self.steps = steps
@@ -65,7 +75,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     moments = workspace.buffer(.gradients, count: 3 * states)
     increments = workspace.buffer(.jacobians, count: 12 * steps * batch)
     velocities =
-      torque == nil ? nil : workspace.buffer(.discreteVelocities, count: 3 * steps * batch)
+      forced ? workspace.buffer(.discreteVelocities, count: 3 * steps * batch) : nil
   }
 
   /// The index of window b's block at step k.
@@ -76,13 +86,24 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     body.inertia.inverse ?? Matrix3(diagonal: Vector3(repeating: .nan))
   }
 
-  /// `B u_k` and D of window b at step k (`B u_k = 0` without inputs).
-  func torqueTerms(_ torque: LearnedBodyTorque, window b: Int, step k: Int) -> BodyTorqueTerms {
-    let m = torque.inputCount
+  /// `B u_k` and D of window b at step k with the B and D of `slot` (`B u_k = 0` without
+  /// inputs).
+  func torqueTerms(slot: Int, window b: Int, step k: Int) -> BodyTorqueTerms {
+    let m = held.inputCount
     return BodyTorqueTerms(
-      inputTorque: m > 0 && !inputs.isEmpty
-        ? torque.inputTorque(inputs, from: (b * steps + k) * m) : .zero,
-      dissipation: torque.dissipationMatrix)
+      inputTorque: m > 0 && !held.inputs.isEmpty
+        ? LearnedBodyTorque<Forces>.inputTorque(
+          held.inputMatrix(slot: slot), held.inputs, from: (b * steps + k) * m, inputCount: m)
+        : .zero,
+      dissipation: Matrix3(held.dissipation(slot: slot)))
+  }
+
+  /// B and D at the attitudes of step k, all windows (nothing for constant forces).
+  private func evaluateForces(step k: Int) {
+    guard forced else { return }
+    held.evaluate(
+      forces, at: attitudes + 9 * block(k, 0), batch: batch, slot: block(k, 0),
+      derivatives: false)
   }
 
   /// Runs the K steps from the B initial rows `(R₀, Ω₀)` (12 numbers each) with `Π₀ = JΩ₀`.
@@ -95,6 +116,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     }
     body.potentialModel.moments(at: attitudes, batch: batch, into: moments, workspace: workspace)
     guard steps > 0 else { return }
+    evaluateForces(step: 0)
     var integrators: [SO3LGVI<LearnedRigidBody<Potential>>?] = Array(
       repeating: try? SO3LGVI(system: body, stepSize: stepSize), count: batch)
     var advances: [SO3LGVIAdvance?] = Array(repeating: nil, count: batch)
@@ -106,9 +128,9 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
           attitude: SO3(uncheckedMatrix: Matrix3(attitudes + 9 * current)),
           angularMomentum: vector(momenta + 3 * current))
         let moment = vector(moments + 3 * current)
-        if let torque {
+        if forced {
           advances[b] = try? integrators[b]?.advanceAttitude(
-            of: state, moment: moment, torque: torqueTerms(torque, window: b, step: k))
+            of: state, moment: moment, torque: torqueTerms(slot: current, window: b, step: k))
         } else {
           advances[b] = try? integrators[b]?.advanceAttitude(of: state, moment: moment)
         }
@@ -128,15 +150,16 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
       body.potentialModel.moments(
         at: attitudes + 9 * block(k + 1, 0), batch: batch, into: moments + 3 * block(k + 1, 0),
         workspace: workspace)
+      evaluateForces(step: k + 1)
       for b in 0..<batch {
         let next = block(k + 1, b)
         let nextMoment = vector(moments + 3 * next)
         var state: RigidBodyState?
         if let advance = advances[b] {
-          if let torque {
+          if forced {
             state = try? integrators[b]?.completeStep(
               advance, nextMoment: nextMoment,
-              nextTorque: torqueTerms(torque, window: b, step: k))
+              nextTorque: torqueTerms(slot: next, window: b, step: k))
           } else {
             state = try? integrators[b]?.completeStep(advance, nextMoment: nextMoment)
           }
@@ -169,22 +192,28 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
   }
 
   /// The pullback of ``output()`` for the cotangent `bar` (same layout): the cotangents of the
-  /// potential, of the inertia J, of the torque's B (row-major 3×m) and D (row-major 3×3; both
-  /// zero without forces) and of the B initial rows. The discrete adjoint of the three
+  /// potential, of the inertia J, of the forces' parameters (zero without forces) and of the B
+  /// initial rows. The discrete adjoint of the three
   /// equations of a step, window by window, with the moments' pullbacks batched over the
   /// windows: `M_k` enters both `Π_k = F_{k−1}ᵀμ_{k−1} + (h/2)M_k` and
   /// `μ_k = Π_k + (h/2)M_k`, so its cotangent is `(h/2)(Π̄_k + μ̄_k)`, pulled back once per
   /// step (``VINSO3`` documents the equations).
   ///
   /// With forces, for the cotangents `Π̄_{k+1}` and `μ̄ = FΠ̄_{k+1}` of the damped μ: the
-  /// discrete velocity's `ω̄ = −(h/2)Dᵀ(Π̄_{k+1} + μ̄)` adds `(∂ω/∂f)ᵀω̄` to f̄ (DiscreteMechanics'
-  /// `SO3LGVIEquation.angularVelocityJacobian(at:stepSize:)`), the implicit equation's Jacobian
-  /// has its damping term, and with `μ̄₀ = μ̄ + hλ` (λ = DG⁻ᵀf̄) and `t = Π̄_{k+1} + μ̄₀`,
-  /// `B̄ += (h/2) t u_kᵀ`, `D̄ −= (h/2) t ω_kᵀ` (the equation's `a(h/2)Df` gives
-  /// `D̄ −= (h/2) λ (af)ᵀ = (h²/2) λ ω_kᵀ`, the rest `(h/2)(Π̄_{k+1} + μ̄)ω_kᵀ`).
+  /// discrete velocity's `ω̄ = −(h/2)(D⁺ᵀΠ̄_{k+1} + D⁻ᵀμ̄)` adds `(∂ω/∂f)ᵀω̄` to f̄
+  /// (DiscreteMechanics' `SO3LGVIEquation.angularVelocityJacobian(at:stepSize:)`), the implicit
+  /// equation's Jacobian has its damping term `a(h/2)D⁻`, and with `μ̄₀ = μ̄ + hλ`
+  /// (λ = DG⁻ᵀf̄) the values at R_{k+1} get `B̄⁺ += (h/2) Π̄_{k+1} u_kᵀ`,
+  /// `D̄⁺ −= (h/2) Π̄_{k+1} ω_kᵀ` and those at R_k `B̄⁻ += (h/2) μ̄₀ u_kᵀ`,
+  /// `D̄⁻ −= (h/2) μ̄₀ ω_kᵀ` (the equation's `a(h/2)D⁻f` gives `D̄⁻ −= (h/2) λ (af)ᵀ =
+  /// (h²/2) λ ω_kᵀ`, μ the rest). Constant B and D sum the two (`t = Π̄_{k+1} + μ̄₀`, one
+  /// `ω̄ = −(h/2)Dᵀ(Π̄_{k+1} + μ̄)`) and are pulled back once. B(R) and D(R) are pulled back
+  /// for all windows at each R_k once its slots are complete, before R̄_k goes back a step:
+  /// ``LearnableForce/accumulatePullback(at:batch:inputMatrixCotangents:dissipationCotangents:into:pointCotangents:workspace:)``
+  /// gives the parameters' cotangent and the attitudes' `R̄_k`, added to the step's.
   func adjoint(_ bar: [Double]) -> (
-    potential: Potential.TangentVector, inertia: Matrix3, inputMatrix: [Double],
-    dissipation: Matrix3, initial: [Double]
+    potential: Potential.TangentVector, inertia: Matrix3, forces: Forces.TangentVector,
+    initial: [Double]
   ) {
     let h = stepSize
     let j = body.inertia
@@ -198,9 +227,36 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     adjoints.update(repeating: 0, count: 18 * batch)
     var jBar = Matrix3.zero
     var potentialBar = Potential.TangentVector.zero
-    let m = torque?.inputCount ?? 0
+    let m = held.inputCount
+    let configurationDependent = forced && held.dependsOnConfiguration
+    // Constant forces' B̄ and D̄; those of B(R), D(R) are in the slots.
     var inputMatrixBar = Array(repeating: 0.0, count: 3 * m)
     var dissipationBar = Matrix3.zero
+    var forcesBar = Forces.TangentVector.zero
+    if forced { held.clearCotangents(slot: 0, batch: (steps + 1) * batch) }
+
+    /// Adds `B̄ += (h/2) c u_kᵀ`, `D̄ −= (h/2) c ω_kᵀ` of window b's step k to a slot.
+    func accumulate(slot: Int, window b: Int, step k: Int, _ c: Vector3, _ omega: Vector3) {
+      let (bBar, dBar) = (held.inputMatrixBars + slot * 3 * m, held.dissipationBars + slot * 9)
+      for i in 0..<3 {
+        let weight = 0.5 * h * c[i]
+        if m > 0, !held.inputs.isEmpty {
+          let u = (b * steps + k) * m
+          for j in 0..<m { bBar[i * m + j] += weight * held.inputs[u + j] }
+        }
+        for j in 0..<3 { dBar[i * 3 + j] -= weight * omega[j] }
+      }
+    }
+
+    /// The pullback of B(R_k), D(R_k) of all windows: the parameters' cotangent and R̄_k.
+    func pullBackForces(step k: Int) {
+      guard configurationDependent else { return }
+      held.pullback(
+        forces, at: attitudes + 9 * block(k, 0), batch: batch, slot: block(k, 0),
+        into: &forcesBar)
+      let pointBars = held.pointBars + 9 * block(k, 0)
+      for i in 0..<(9 * batch) { rBar[i] += pointBars[i] }
+    }
 
     /// Observation k: `R_k` and `Ω_k = J⁻¹Π_k`.
     func observe(_ k: Int) {
@@ -222,17 +278,27 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
       potential.accumulateMomentPullback(
         at: attitudes + 9 * block(k, 0), batch: batch, cotangent: momentBar, attitudeBar: rBar,
         parameterBar: &potentialBar, workspace: workspace)
+      // τ⁺ of step k − 1 → k at R_k: its B̄, D̄ are then complete.
+      if configurationDependent, let velocities {
+        for b in 0..<batch {
+          accumulate(
+            slot: block(k, b), window: b, step: k - 1, vector(piBar + 3 * b),
+            vector(velocities + 3 * block(k - 1, b)))
+        }
+        pullBackForces(step: k)
+      }
       // Step k − 1 → k, window by window.
       for b in 0..<batch {
-        let previous = block(k - 1, b)
+        let (previous, next) = (block(k - 1, b), block(k, b))
         let r = Matrix3(attitudes + 9 * previous)
         let record = increments + 12 * previous
         let fVector = vector(record)
         let f = Matrix3.identity + Matrix3(record + 3)
-        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + Bu), μ = μ₀ − (h/2)Dω (μ = μ₀ without forces).
+        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + B⁻u), μ = μ₀ − (h/2)D⁻ω (μ = μ₀ without forces).
         let pi = vector(piBar + 3 * b)
         let rNextBar = Matrix3(rBar + 9 * b)
-        let forcing = torque.map { torqueTerms($0, window: b, step: k - 1) }
+        let forcing = forced ? torqueTerms(slot: previous, window: b, step: k - 1) : nil
+        let nextDissipation = forced ? Matrix3(held.dissipation(slot: next)) : nil
         let omega = velocities.map { vector($0 + 3 * previous) } ?? .zero
         var mu = vector(momenta + 3 * previous)
         var target: Vector3
@@ -243,15 +309,19 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
           mu = mu + (0.5 * h) * vector(moments + 3 * previous)
           target = mu
         }
-        // Π_k = Fᵀμ + (h/2)(M_k + τ), R_k = R_{k−1}F.
+        // Π_k = Fᵀμ + (h/2)(M_k + τ⁺), R_k = R_{k−1}F.
         var muBar = f * pi
         let fBar = Matrix3.outer(mu, pi) + r.transpose * rNextBar
         let rBarPrevious = rNextBar * f.transpose
         // F = exp(f̂) and G(f; J, g) = 0 with g = hμ₀.
         var fVectorBar = SO3.rightJacobian(fVector).transposeTimes(axial(f.transpose * fBar))
-        if let forcing {
-          // ω = a f/h in μ and in τ.
-          let omegaBar = (-0.5 * h) * forcing.dissipation.transposeTimes(pi + muBar)
+        if let forcing, let nextDissipation {
+          // ω = a f/h in μ and in τ⁺.
+          let omegaBar =
+            configurationDependent
+            ? (-0.5 * h)
+              * (nextDissipation.transposeTimes(pi) + forcing.dissipation.transposeTimes(muBar))
+            : (-0.5 * h) * forcing.dissipation.transposeTimes(pi + muBar)
           fVectorBar +=
             SO3LGVIEquation.angularVelocityJacobian(at: fVector, stepSize: h) * omegaBar
         }
@@ -264,17 +334,19 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
         let lambdaHat = SO3.hat(lambda)
         let jdBar = 0.5 * (f.transpose * lambdaHat - lambdaHat * f)
         jBar = jBar - (0.5 * jdBar.trace * Matrix3.identity - jdBar)
-        if forcing != nil {
+        if configurationDependent {
+          accumulate(slot: previous, window: b, step: k - 1, muBar, omega)
+        } else if forced {
           let t = pi + muBar
           dissipationBar = dissipationBar - (0.5 * h) * Matrix3.outer(t, omega)
-          if m > 0, !inputs.isEmpty {
+          if m > 0, !held.inputs.isEmpty {
             let u = (b * steps + k - 1) * m
             for i in 0..<3 {
-              for c in 0..<m { inputMatrixBar[i * m + c] += 0.5 * h * t[i] * inputs[u + c] }
+              for c in 0..<m { inputMatrixBar[i * m + c] += 0.5 * h * t[i] * held.inputs[u + c] }
             }
           }
         }
-        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + Bu): Π̄_{k−1} = μ̄₀, M̄_{k−1} gets (h/2)μ̄₀.
+        // μ₀ = Π_{k−1} + (h/2)(M_{k−1} + B⁻u): Π̄_{k−1} = μ̄₀, M̄_{k−1} gets (h/2)μ̄₀.
         rBarPrevious.store(to: rBar + 9 * b)
         store(muBar, at: piBar + 3 * b)
         store((0.5 * h) * muBar, at: pending + 3 * b)
@@ -284,6 +356,11 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
     potential.accumulateMomentPullback(
       at: attitudes, batch: batch, cotangent: pending, attitudeBar: rBar,
       parameterBar: &potentialBar, workspace: workspace)
+    pullBackForces(step: 0)
+    if forced, !configurationDependent {
+      forcesBar = held.constantPullback(
+        forces, inputMatrixBar: inputMatrixBar, dissipationBar: dissipationBar.entries)
+    }
     // Π₀ = JΩ₀.
     var initialBar = Array(repeating: 0.0, count: 12 * batch)
     for b in 0..<batch {
@@ -293,7 +370,7 @@ struct SO3Rollout<Potential: LearnableRigidBodyPotential> {
       for i in 0..<3 { initialBar[12 * b + 9 + i] = wBar[i] }
       jBar = jBar + Matrix3.outer(pi, inverse * vector(momenta + 3 * b))
     }
-    return (potentialBar, jBar, inputMatrixBar, dissipationBar, initialBar)
+    return (potentialBar, jBar, forcesBar, initialBar)
   }
 
   private func vector(_ p: UnsafePointer<Double>) -> Vector3 { Vector3(p[0], p[1], p[2]) }

@@ -42,18 +42,22 @@ import _Differentiation
 /// (``LearnableRigidBodyPotential/pullbackMoment(at:cotangent:attitudeBar:parameterBar:)``).
 ///
 /// **Forces.** A VIN-SO(3) of a driven or damped body learns ``forces``: a body torque
-/// `τ = B u − D Ω` in the body frame (``ConstantForce`` of dimension 3: B 3×m, `D = LLᵀ`; the
-/// ``torque``), entering the step by the discrete Lagrange–d'Alembert principle as in
-/// DiscreteMechanics' forced `SO3LGVI` (Marsden and West 2001, §3), with u held over each step
-/// and the damping at the step's discrete angular velocity `ω_k = (sin|f|/|f|) f/h`:
+/// `τ = B u − D Ω` in the body frame (``ConstantForce`` of dimension 3: B 3×m, `D = LLᵀ`), or
+/// `τ = B(R) u − D(R) Ω` with B or `D = L(R)L(R)ᵀ` networks of the attitude's nine entries
+/// (``ConfigurationForce`` with ``ForceFeatures/attitude``); the ``torque``. It enters the step
+/// by the discrete Lagrange–d'Alembert principle as in DiscreteMechanics' forced `SO3LGVI`
+/// (Marsden and West 2001, §3), with u held over each step, the torque evaluated at R_k
+/// (`B⁻ = B(R_k)`, `D⁻`) and at R_{k+1} (`B⁺`, `D⁺`), and the damping at the step's discrete
+/// angular velocity `ω_k = (sin|f|/|f|) f/h`:
 ///
-///     h (μ₀)^ − (h²/2)(D ω_k)^ = F_k J_d − J_d F_kᵀ,   μ₀ = Π_k + (h/2)(M_k + B u_k),
-///     Π_{k+1} = F_kᵀ(μ₀ − (h/2) D ω_k) + (h/2)(M_{k+1} + B u_k − D ω_k),
+///     h (μ₀)^ − (h²/2)(D⁻ ω_k)^ = F_k J_d − J_d F_kᵀ,   μ₀ = Π_k + (h/2)(M_k + B⁻ u_k),
+///     Π_{k+1} = F_kᵀ(μ₀ − (h/2) D⁻ ω_k) + (h/2)(M_{k+1} + B⁺ u_k − D⁺ ω_k),
 ///
 /// its rollouts and forecasts driven by the inputs (``rollout(from:inputs:steps:workspace:)``,
 /// ``forecast(from:inputs:steps:)``). The implicit equation stays a 3-vector one,
-/// `a J f + b f × Jf + a (h/2) D f = h μ₀`, and the adjoint differentiates it with its damping
-/// term, adding B̄, D̄ and the discrete velocity's cotangent (`SO3Rollout`). With ``NoForce``
+/// `a J f + b f × Jf + a (h/2) D⁻ f = h μ₀`, and the adjoint differentiates it with its damping
+/// term, adding B̄, D̄ at both ends, the discrete velocity's cotangent and, for B(R) and D(R),
+/// the attitudes' cotangents through the networks (`SO3Rollout`). With ``NoForce``
 /// (the default) the step is the one above.
 public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableForce>:
   PotentialMassModel
@@ -62,7 +66,7 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
   public var potential: Potential
   /// The learned inertia `J = LLᵀ + εI`.
   public var mass: RigidBodyInertia
-  /// The learned body torque `τ = B u − D Ω` (``NoForce`` for a conservative body).
+  /// The learned body torque `τ = B(R) u − D(R) Ω` (``NoForce`` for a conservative body).
   public var forces: Forces
   @noDerivative public let stepSize: Double
 
@@ -70,7 +74,8 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
   /// `forces`.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` unless h is
   ///   positive, finite and at most ``ModelLimits/maximumStepSize``; as
-  ///   ``LearnedBodyTorque/init(_:)`` unless the forces act on the three body axes.
+  ///   ``LearnedBodyTorque/init(_:)`` unless the forces act on the three body axes (and, when
+  ///   they depend on the configuration, see the attitude).
   public init(potential: Potential, mass: RigidBodyInertia, forces: Forces, stepSize: Double)
     throws(LearningError)
   {
@@ -128,7 +133,7 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
 
   /// The learned body torque that the forced `SO3LGVI` applies to ``body``, or nil when the
   /// forces vanish (the conservative step).
-  public var torque: LearnedBodyTorque? {
+  public var torque: LearnedBodyTorque<Forces>? {
     forces.vanishes ? nil : try? LearnedBodyTorque(forces)
   }
 
@@ -222,10 +227,10 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
   /// The window-major rows and the rollout that produced them.
   func rolloutForward(
     _ initial: [Double], _ inputs: [Double], _ steps: Int, _ workspace: RolloutWorkspace
-  ) -> (output: [Double], dynamics: SO3Rollout<Potential>) {
+  ) -> (output: [Double], dynamics: SO3Rollout<Potential, Forces>) {
     let dynamics = SO3Rollout(
-      body: body, torque: torque, inputs: inputs, stepSize: stepSize, batch: initial.count / 12,
-      steps: steps, workspace: workspace)
+      body: body, forces: forces, inputs: inputs, stepSize: stepSize,
+      batch: initial.count / 12, steps: steps, workspace: workspace)
     dynamics.run(from: initial)
     return (dynamics.output(), dynamics)
   }
@@ -238,7 +243,7 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
     pullback: ([Double].TangentVector) -> (Self.TangentVector, [Double].TangentVector)
   ) {
     let (output, dynamics) = rolloutForward(initial, inputs, steps, workspace)
-    let (mass, forces) = (self.mass, self.forces)
+    let mass = self.mass
     return (
       output,
       { cotangent in
@@ -246,11 +251,7 @@ public struct VINSO3<Potential: LearnableRigidBodyPotential, Forces: LearnableFo
         return (
           Self.TangentVector(
             potential: result.potential, mass: mass.pullback(result.inertia),
-            forces: dynamics.torque == nil
-              ? .zero
-              : forces.pullback(
-                at: [0, 0, 0], inputMatrixBar: result.inputMatrix,
-                dissipationBar: result.dissipation.entries)),
+            forces: result.forces),
           .init(result.initial)
         )
       }

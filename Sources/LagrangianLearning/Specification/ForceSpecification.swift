@@ -1,6 +1,8 @@
 /// The non-conservative forces of a VIN in a ``ModelSpecification``: the number of inputs, and
 /// whether the input matrix and the dissipation are constant (``ConstantForce``; none of either
-/// is ``NoForce``) or depend on q (``ConfigurationForce``, with the networks' architecture).
+/// is ``NoForce``) or depend on q (``ConfigurationForce``, with the networks' architecture). On a
+/// rigid body (vin-so3) q is the attitude R and the networks see its nine entries
+/// (``ForceFeatures/attitude``).
 ///
 /// JSON: `{"inputs": 1, "dissipation": "constant"}`, or with configuration-dependent forces
 /// `{"inputs": 1, "dissipation": "configuration", "inputMatrix": "configuration",
@@ -32,7 +34,8 @@ public struct ForceSpecification: Codable, Hashable, Sendable {
   public var inputMatrix: InputMatrix
   /// The hidden layers of the networks of B(q) and L(q) (nil for constant forces).
   public var network: NetworkArchitecture?
-  /// Whether the networks see `(cos q, sin q)` (coordinates that are angles).
+  /// Whether the networks see `(cos q, sin q)` (coordinates that are angles; not on a rigid
+  /// body).
   public var angularInputs: Bool
 
   public init(
@@ -57,13 +60,35 @@ public struct ForceSpecification: Codable, Hashable, Sendable {
     inputMatrix == .configuration || dissipation == .configuration
   }
 
-  /// Checks that the fields agree with each other on n coordinates.
+  /// What the networks see of a point of the state space `layout`: R's entries on a rigid
+  /// body, `(cos q, sin q)` with ``angularInputs``, else q.
+  public func features(layout: ObservationLayout) -> ForceFeatures {
+    layout == .rigidBody ? .attitude : angularInputs ? .angles : .coordinates
+  }
+
+  /// Checks that the fields agree with each other on n coordinates (on a rigid body: its
+  /// attitude, n = 3).
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` naming the field:
   ///   a number of inputs outside 0…``ModelLimits/maximumDimension``, a configuration-dependent
   ///   input matrix without inputs, a configuration-dependent matrix without `network` or a
-  ///   `network` or `angularInputs` without one, a network beyond ``ModelLimits``.
-  public func validate(dimension n: Int) throws(LearningError) {
+  ///   `network` or `angularInputs` without one, `angularInputs` on a rigid body or a dimension
+  ///   other than 3 there, a network beyond ``ModelLimits``.
+  public func validate(dimension n: Int, layout: ObservationLayout = .coordinates)
+    throws(LearningError)
+  {
     try ModelLimits.check(n, in: 1...ModelLimits.maximumDimension, field: "dimension")
+    if layout == .rigidBody, n != 3 {
+      throw .invalidConfiguration(
+        name: "dimension", value: "\(n)",
+        requirement: "must be 3 for forces on a rigid body (a body torque on the three axes)")
+    }
+    if layout == .rigidBody, angularInputs {
+      throw .invalidConfiguration(
+        name: "forces.angularInputs", value: "true",
+        requirement:
+          "applies to coordinates that are angles (on a rigid body the networks see R's nine entries)"
+      )
+    }
     try ModelLimits.check(inputs, in: 0...ModelLimits.maximumDimension, field: "forces.inputs")
     if inputMatrix == .configuration, inputs == 0 {
       throw .invalidConfiguration(
@@ -89,17 +114,18 @@ public struct ForceSpecification: Codable, Hashable, Sendable {
         requirement:
           "applies only when the input matrix or the dissipation is \"configuration\"")
     }
-    _ = try networkShapes(dimension: n)
+    _ = try networkShapes(dimension: n, features: features(layout: layout))
   }
 
-  /// The shapes of the networks of B(q) (n·m outputs) and L(q) (n(n+1)/2 outputs), nil for a
-  /// constant matrix or none.
+  /// The shapes of the networks of B(q) (n·m outputs) and L(q) (n(n+1)/2 outputs) of the
+  /// `features` (2n inputs for angles, else a point's numbers), nil for a constant matrix or
+  /// none.
   /// - Throws: as `NetworkArchitecture.shape(inputs:outputs:field:)`, naming `forces.network`.
-  func networkShapes(dimension n: Int) throws(LearningError) -> (
+  func networkShapes(dimension n: Int, features: ForceFeatures) throws(LearningError) -> (
     inputMatrix: NetworkShape?, dampingFactor: NetworkShape?
   ) {
     guard let network else { return (nil, nil) }
-    let inputsSeen = angularInputs ? 2 * n : n
+    let inputsSeen = features == .angles ? 2 * n : features.pointDimension(dimension: n)
     let inputShape =
       inputMatrix == .configuration
       ? try network.shape(inputs: inputsSeen, outputs: n * inputs, field: "forces.network")
@@ -111,25 +137,27 @@ public struct ForceSpecification: Codable, Hashable, Sendable {
     return (inputShape, dampingShape)
   }
 
-  /// The number of parameters on n coordinates: B's (n·m entries or its network's), then L's
-  /// (n(n+1)/2 entries, its network's, or none).
-  /// - Throws: as ``validate(dimension:)``.
-  func parameterCount(dimension n: Int) throws(LearningError) -> Int {
-    try validate(dimension: n)
-    let shapes = try networkShapes(dimension: n)
+  /// The number of parameters on n coordinates of `layout`: B's (n·m entries or its
+  /// network's), then L's (n(n+1)/2 entries, its network's, or none).
+  /// - Throws: as ``validate(dimension:layout:)``.
+  func parameterCount(dimension n: Int, layout: ObservationLayout) throws(LearningError) -> Int {
+    try validate(dimension: n, layout: layout)
+    let shapes = try networkShapes(dimension: n, features: features(layout: layout))
     let inputCount = shapes.inputMatrix?.parameterCount ?? n * inputs
     let factorCount =
       shapes.dampingFactor?.parameterCount ?? (dissipation == .none ? 0 : n * (n + 1) / 2)
     return inputCount + factorCount
   }
 
-  /// The forces, fresh (random hidden layers from `generator`) or with `parameters`.
+  /// The forces on n coordinates of `layout`, fresh (random hidden layers from `generator`) or
+  /// with `parameters`.
   /// - Throws: as ``ConstantForce/init(dimension:inputCount:dissipation:parameters:)`` and
-  ///   ``ConfigurationForce/init(dimension:inputCount:inputMatrix:dissipation:architecture:angularInputs:parameters:)``.
-  func makeForce(dimension n: Int, parameters: [Double]?, generator: inout SeededGenerator)
-    throws(LearningError) -> any LearnableForce
-  {
-    try validate(dimension: n)
+  ///   ``ConfigurationForce/init(dimension:inputCount:inputMatrix:dissipation:architecture:features:parameters:)``.
+  func makeForce(
+    dimension n: Int, layout: ObservationLayout, parameters: [Double]?,
+    generator: inout SeededGenerator
+  ) throws(LearningError) -> any LearnableForce {
+    try validate(dimension: n, layout: layout)
     guard dependsOnConfiguration, let network else {
       return if let parameters {
         try ConstantForce(
@@ -142,11 +170,11 @@ public struct ForceSpecification: Codable, Hashable, Sendable {
     return if let parameters {
       try ConfigurationForce(
         dimension: n, inputCount: inputs, inputMatrix: inputMatrix, dissipation: dissipation,
-        architecture: network, angularInputs: angularInputs, parameters: parameters)
+        architecture: network, features: features(layout: layout), parameters: parameters)
     } else {
       try ConfigurationForce(
         dimension: n, inputCount: inputs, inputMatrix: inputMatrix, dissipation: dissipation,
-        architecture: network, angularInputs: angularInputs, generator: &generator)
+        architecture: network, features: features(layout: layout), generator: &generator)
     }
   }
 

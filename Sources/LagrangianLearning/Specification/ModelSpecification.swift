@@ -93,7 +93,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   ///   ``ModelLimits/maximumConfigurationMassDimension`` for vin-mq), a step size that is not positive, finite and at most
   ///   ``ModelLimits/maximumStepSize``, a width, depth or parameter count beyond the limits,
   ///   an ε out of range, a component the kind does not take, or forces whose fields disagree
-  ///   (``ForceSpecification/validate(dimension:)``) or that depend on q in a vin-so3.
+  ///   (``ForceSpecification/validate(dimension:layout:)``).
   public func validate() throws(LearningError) {
     try ModelLimits.check(dimension, in: 1...ModelLimits.maximumDimension, field: "dimension")
     try ModelLimits.checkStepSize(stepSize)
@@ -111,14 +111,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       try ModelLimits.check(
         dimension, in: 1...ModelLimits.maximumConfigurationMassDimension, field: "dimension")
     }
-    try forces.validate(dimension: dimension)
-    if kind == .vinSO3, forces.dependsOnConfiguration {
-      throw .invalidConfiguration(
-        name: forces.dissipation == .configuration ? "forces.dissipation" : "forces.inputMatrix",
-        value: "configuration",
-        requirement:
-          "is learned by vin-vv and vin-mq (vin-so3's body torque is constant in the body frame)")
-    }
+    try forces.validate(dimension: dimension, layout: observationLayout)
     if !forces.vanishes, !kind.learnsForces {
       throw .invalidConfiguration(
         name: "forces",
@@ -215,7 +208,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         ),
         (
           "parameters.forces", "forces parameters", parameters.forces,
-          try forces.parameterCount(dimension: dimension)
+          try forces.parameterCount(dimension: dimension, layout: observationLayout)
         ),
         ("parameters.network", "network parameters of a VIN", parameters.network, 0),
       ]
@@ -275,7 +268,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
           forces.vanishes
           ? nil
           : try forces.makeForce(
-            dimension: 3, parameters: parameters?.forces, generator: &generator)
+            dimension: 3, layout: .rigidBody, parameters: parameters?.forces,
+            generator: &generator)
         return try Self.rigidBody(
           potential, stepSize: stepSize, initialInertiaScale: scale, epsilon: epsilon,
           torque: torque, parameters: parameters, generator: &generator)
@@ -298,7 +292,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
           forces.vanishes
             ? nil
             : forces.makeForce(
-              dimension: n, parameters: parameters?.forces, generator: &generator),
+              dimension: n, layout: .coordinates, parameters: parameters?.forces,
+              generator: &generator),
           stepSize: stepSize)
       default:
         let learnedPotential = try potential.makePotential(
@@ -309,7 +304,9 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         if !forces.vanishes {
           return try Self.forced(
             learnedPotential, learnedMass,
-            forces.makeForce(dimension: n, parameters: parameters?.forces, generator: &generator),
+            forces.makeForce(
+              dimension: n, layout: .coordinates, parameters: parameters?.forces,
+              generator: &generator),
             stepSize: stepSize)
         }
         return try Self.variational(kind, learnedPotential, learnedMass, stepSize: stepSize)

@@ -94,15 +94,16 @@ struct FitCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "The learned dissipation of vin-vv and vin-mq (F = Bu − Dq̇) and vin-so3 (τ = Bu − DΩ):"
-        + " none, constant (D = LLᵀ) or configuration (vin-vv, vin-mq: D(q) = L(q)L(q)ᵀ, L from"
-        + " an MLP of q with --width, --depth, --activation; of (cos q, sin q) with --angles).",
+        + " none, constant (D = LLᵀ) or configuration (D(q) = L(q)L(q)ᵀ, L from an MLP of q"
+        + " with --width, --depth, --activation; of (cos q, sin q) with --angles; vin-so3: of"
+        + " R's nine entries).",
       valueName: "kind"))
   var dissipation: ForceSpecification.Dissipation = .none
 
   @Option(
     help: ArgumentHelp(
-      "The learned input matrix B of vin-vv and vin-mq: constant or configuration (B(q) from"
-        + " an MLP of q, like --dissipation configuration). Needs the data's inputs.",
+      "The learned input matrix B of vin-vv, vin-mq and vin-so3: constant or configuration"
+        + " (B(q) from an MLP of q, like --dissipation configuration). Needs the data's inputs.",
       valueName: "kind"))
   var inputMatrix: ForceSpecification.InputMatrix = .constant
 

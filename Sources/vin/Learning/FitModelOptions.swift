@@ -76,12 +76,12 @@ struct FitModelOptions {
         name: "--dissipation", value: dissipation.rawValue,
         requirement: "is learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) learns none)")
     }
-    if forces.dependsOnConfiguration, kind != .vinVelocityVerlet, kind != .vinMq {
+    if forces.dependsOnConfiguration, !kind.learnsForces {
       throw .invalidConfiguration(
         name: dissipation == .configuration ? "--dissipation" : "--input-matrix",
         value: "configuration",
         requirement:
-          "is learned by vin-vv and vin-mq (\(kind.rawValue) learns no forces that depend on the configuration)"
+          "is learned by vin-vv, vin-mq and vin-so3 (\(kind.rawValue) learns no forces that depend on the configuration)"
       )
     }
     if inputMatrix == .configuration, inputs == 0 {
