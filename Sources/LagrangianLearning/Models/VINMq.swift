@@ -38,7 +38,7 @@ import _Differentiation
 /// which is DiscreteMechanics' forced `VariationalMidpoint` with the learned forces
 /// (``learnedForces``; ``rollout(from:inputs:steps:workspace:)``,
 /// ``forecast(from:inputs:steps:)``; `MidpointRollout` gives the adjoint's force terms). With
-/// ``NoForce`` (the default) the step is the one above.
+/// ``NoForce`` (``init(potential:mass:stepSize:)``) the step is the one above.
 public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: PotentialMassModel {
   public var potential: Potential
   public var mass: ConfigurationMassMatrix
