@@ -94,7 +94,7 @@ def learned_ratios(model_path):
     return factor * factor / mass, gain / mass
 
 
-def job(vin, work, seed):
+def job(vin, work, seed, arguments):
     directory = f"{work}/driven-pendulum/seed{seed}"
     starts = make_data(vin, ROW, suite.pendulum_start, "driven-pendulum", seed, directory)
     scores = {}
@@ -124,29 +124,38 @@ def job(vin, work, seed):
     return seed, scores, ratios
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def run_seeds(description, job, prefix, add_options=None):
+    """The forced benchmarks' command line: parses --seeds, --jobs, --vin and --work (and the
+    script's own options, through `add_options(parser)`), builds the release vin unless given one,
+    runs `job(vin, work, seed, arguments)` for every seed, --jobs at a time, and returns the
+    results sorted by seed."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--vin", default=None, help="a built vin (default: build the release vin)")
     parser.add_argument("--work", default=None)
+    if add_options:
+        add_options(parser)
     arguments = parser.parse_args()
     vin = arguments.vin
     if vin is None:
         subprocess.run(["swift", "build", "-c", "release", "--product", "vin"], cwd=suite.ROOT,
                        check=True, stdout=subprocess.DEVNULL)
         vin = f"{suite.ROOT}/.build/release/vin"
-    work = arguments.work or tempfile.mkdtemp(prefix="vinkit-forced-")
+    work = arguments.work or tempfile.mkdtemp(prefix=prefix)
     print(f"work directory {work}", flush=True)
     seeds = [int(s) for s in arguments.seeds.split(",")]
-    results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(job, vin, work, s) for s in seeds]):
-            results.append(future.result())
+        futures = [pool.submit(job, vin, work, s, arguments) for s in seeds]
+        return sorted(future.result() for future in concurrent.futures.as_completed(futures))
+
+
+def main():
+    results = run_seeds(__doc__, job, "vinkit-forced-")
     print()
     print("| | floor (true model) | forced VIN-VV | forced ResNet | VIN / ResNet | learned D/M (true 0.1) | learned B/M (true 1) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for seed, scores, (damping, gain) in sorted(results):
+    for seed, scores, (damping, gain) in results:
         print(f"| seed {seed} | {scores['floor']:.4g} | {scores['vin-vv']:.4g} | {scores['resnet']:.4g} | "
               f"{scores['vin-vv'] / scores['resnet']:.3g} | {damping:.4g} | {gain:.4g} |")
     def mean(values):

@@ -23,15 +23,11 @@ For the VIN it also reports the learned inertia ratios J22/J11, J33/J11 (true 2,
 identifiable: J, B and D scaled together give the same motion).
 """
 
-import argparse
-import concurrent.futures
 import json
 import math
-import subprocess
-import tempfile
 
 import run as suite
-from forced import evaluate, make_data, simulate
+from forced import evaluate, make_data, run_seeds, simulate
 
 ROW = dict(system="rigid-body", params=["damping=0.1"], trajectories=20, points=50, noise=0.02,
            dt=0.1, steps=100, control="random:std=1,hold=0.5")
@@ -75,7 +71,8 @@ def learned_physics(model_path):
     )
 
 
-def job(vin, work, seed, models):
+def job(vin, work, seed, arguments):
+    models = arguments.models.split(",")
     directory = f"{work}/driven-body/seed{seed}"
     starts = make_data(vin, ROW, suite.free_body_start, "driven-body", seed, directory)
     scores = {}
@@ -111,26 +108,9 @@ def job(vin, work, seed, models):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="1,2,3")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--models", default="vin-so3,resnet", help="which of vin-so3 and resnet to fit")
-    parser.add_argument("--vin", default=None, help="a built vin (default: build the release vin)")
-    parser.add_argument("--work", default=None)
-    arguments = parser.parse_args()
-    vin = arguments.vin
-    if vin is None:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "vin"], cwd=suite.ROOT,
-                       check=True, stdout=subprocess.DEVNULL)
-        vin = f"{suite.ROOT}/.build/release/vin"
-    work = arguments.work or tempfile.mkdtemp(prefix="vinkit-forced-body-")
-    print(f"work directory {work}", flush=True)
-    seeds = [int(s) for s in arguments.seeds.split(",")]
-    models = arguments.models.split(",")
-    results = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(job, vin, work, s, models) for s in seeds]):
-            results.append(future.result())
+    def add_options(parser):
+        parser.add_argument("--models", default="vin-so3,resnet", help="which of vin-so3 and resnet to fit")
+    results = run_seeds(__doc__, job, "vinkit-forced-body-", add_options)
     print()
     print("| | floor (true model) | forced VIN-SO(3) | forced ResNet | VIN / ResNet | J22/J11 (true 2) "
           "| J33/J11 (true 3) | B/J11 error (true I) | D/J11 error (true 0.1 I) |")
@@ -147,7 +127,7 @@ def main():
         return row + [f"{physics['ratios'][0]:.4g}", f"{physics['ratios'][1]:.4g}",
                       f"{100 * physics['input_error']:.2g} %", f"{100 * physics['damping_error']:.2g} %"]
 
-    for seed, scores, physics in sorted(results):
+    for seed, scores, physics in results:
         print(f"| seed {seed} | " + " | ".join(cells(scores, physics)) + " |")
 
 if __name__ == "__main__":

@@ -34,14 +34,10 @@ learned energy of `vin forecast` at q = 0 (½ vᵀM̂v + V̂ for v = 0, e₁, e�
 off the model file.
 """
 
-import argparse
-import concurrent.futures
 import json
-import subprocess
-import tempfile
 
 import run as suite
-from forced import evaluate, make_data, simulate
+from forced import evaluate, make_data, run_seeds, simulate
 
 ROW = dict(system="cart-pole", params=["friction=1", "damping=0.01"], trajectories=20, points=50,
            noise=0.05, dt=0.1, steps=100, control="random:std=1,hold=0.5")
@@ -72,7 +68,7 @@ def learned_ratios(vin, model_path):
     return dict(gain=b1 / m11, friction=l11 * l11 / m11, damping=(l21 * l21 + l22 * l22) / m22)
 
 
-def job(vin, work, seed):
+def job(vin, work, seed, arguments):
     directory = f"{work}/cart-pole/seed{seed}"
     starts = make_data(vin, ROW, start, "cart-pole", seed, directory)
     scores = {}
@@ -105,30 +101,13 @@ def job(vin, work, seed):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", default="1,2,3")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--vin", default=None, help="a built vin (default: build the release vin)")
-    parser.add_argument("--work", default=None)
-    arguments = parser.parse_args()
-    vin = arguments.vin
-    if vin is None:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "vin"], cwd=suite.ROOT,
-                       check=True, stdout=subprocess.DEVNULL)
-        vin = f"{suite.ROOT}/.build/release/vin"
-    work = arguments.work or tempfile.mkdtemp(prefix="vinkit-forced-cartpole-")
-    print(f"work directory {work}", flush=True)
-    seeds = [int(s) for s in arguments.seeds.split(",")]
-    results = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(job, vin, work, s) for s in seeds]):
-            results.append(future.result())
+    results = run_seeds(__doc__, job, "vinkit-forced-cartpole-")
     print()
     print(f"| seed | floor (true model, midpoint) | forced VIN-mq | forced VIN-VV | forced ResNet | "
           f"VIN-mq / ResNet | VIN-VV / ResNet | B₁/M₁₁ mq, vv (true {TRUE['gain']:.4g}) | "
           f"D₁₁/M₁₁ mq, vv (true {TRUE['friction']:.4g}) | D₂₂/M₂₂ mq, vv (true {TRUE['damping']:.4g}) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for seed, scores, ratios in sorted(results):
+    for seed, scores, ratios in results:
         pairs = " | ".join(f"{ratios['vin-mq'][name]:.4g}, {ratios['vin-vv'][name]:.4g}"
                            for name in ("gain", "friction", "damping"))
         print(f"| {seed} | {scores['floor']:.4g} | {scores['vin-mq']:.4g} | {scores['vin-vv']:.4g} | "
