@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The forced cart-pole benchmark of Docs/Learning.md ("Learning forces"), through the release `vin`.
 
-    Benchmarks/learning/forced_cartpole.py [--seeds 1,2,3] [--jobs 2] [--vin PATH] [--work DIR]
+    Benchmarks/learning/forced_cartpole.py [--seeds 1,2,3] [--jobs 2] [--dt 0.1] [--vin PATH] [--work DIR]
 
 The cart-pole (m_c = 1, m_p = 0.1, l = 0.5, g = 9.81; q = (x, θ), M(q) configuration dependent)
 with cart friction 1 N s/m and hinge damping 0.01 N m s: 20 training trajectories of 50 points
@@ -69,20 +69,24 @@ def learned_ratios(vin, model_path):
 
 
 def job(vin, work, seed, arguments):
+    # --dt keeps the durations: 5 s of training data, 10 s of test, windows of 0.5 s (VIN-mq) and
+    # 1 s (VIN-VV, its default horizon of 10 at h = 0.1).
+    dt = arguments.dt
+    row = dict(ROW, dt=dt, points=round(5 / dt), steps=round(10 / dt))
     directory = f"{work}/cart-pole/seed{seed}"
-    starts = make_data(vin, ROW, start, "cart-pole", seed, directory)
+    starts = make_data(vin, row, start, "cart-pole", seed, directory)
     scores = {}
     floor = []
     for i, (q, v) in enumerate(starts):
         output = f"{directory}/floor{i}.csv"
-        simulate(vin, ROW, q, v, ROW["steps"], output, "midpoint", control_seed=20_000 * seed + i)
+        simulate(vin, row, q, v, row["steps"], output, "midpoint", control_seed=20_000 * seed + i)
         floor.append(suite.forecast_error(output, f"{directory}/test{i}.csv", False))
     scores["floor"] = sum(floor) / len(floor)
     notes = []
     ratios = {}
     for tag, kind, options in (
-        ("vin-mq", "vin-mq", ["--dissipation", "constant", "--horizon", "5"]),
-        ("vin-vv", "vin-vv", ["--dissipation", "constant"]),
+        ("vin-mq", "vin-mq", ["--dissipation", "constant", "--horizon", str(round(0.5 / dt))]),
+        ("vin-vv", "vin-vv", ["--dissipation", "constant", "--horizon", str(round(1 / dt))]),
         ("resnet", "resnet", []),
     ):
         model, seconds, last = suite.fit(vin, directory, kind, options, tag)
@@ -101,7 +105,9 @@ def job(vin, work, seed, arguments):
 
 
 def main():
-    results = run_seeds(__doc__, job, "vinkit-forced-cartpole-")
+    def add_options(parser):
+        parser.add_argument("--dt", type=float, default=0.1, help="the sampling step h (default 0.1)")
+    results = run_seeds(__doc__, job, "vinkit-forced-cartpole-", add_options)
     print()
     print(f"| seed | floor (true model, midpoint) | forced VIN-mq | forced VIN-VV | forced ResNet | "
           f"VIN-mq / ResNet | VIN-VV / ResNet | B₁/M₁₁ mq, vv (true {TRUE['gain']:.4g}) | "
