@@ -107,6 +107,13 @@ struct FitCommand: ParsableCommand {
       valueName: "kind"))
   var inputMatrix: ForceSpecification.InputMatrix = .constant
 
+  @Option(
+    help: ArgumentHelp(
+      "What vin-mq is trained on: positions (q) or velocities (q and q̇, each window starting"
+        + " from its first observed state). Default: velocities when the data have them.",
+      valueName: "positions|velocities"))
+  var observe: FitModelOptions.ObservationOption?
+
   /// `--inputs`.
   enum InputsOption: String, CaseIterable, ExpressibleByArgument {
     case learned, none
@@ -194,7 +201,7 @@ struct FitCommand: ParsableCommand {
     var architecture = FitModelOptions(
       width: width, depth: depth, activation: activation, potential: potential, mass: mass,
       inertiaScale: inertiaScale, angles: angles, dissipation: dissipation,
-      inputMatrix: inputMatrix)
+      inputMatrix: inputMatrix, observe: observe)
     let configuration = try trainingConfiguration()
     let target = try OutputTarget(output)
     let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }
@@ -202,6 +209,7 @@ struct FitCommand: ParsableCommand {
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
     architecture.inputs = try Self.inputCount(files, inputs)
+    architecture.dataHaveVelocities = files.allSatisfy { $0.trajectory.hasVelocities }
     let layout = files[0].trajectory.layout
     let dimension = files[0].trajectory.dimension
     for file in files where !kind.observationLayouts.contains(file.trajectory.layout) {
