@@ -85,6 +85,32 @@ struct VINMqVelocityTests {
     #expect(worst < 1e-11, "largest relative difference \(worst)")
   }
 
+  @Test("a window whose first step fails is NaN from step 1; the others and θ̄ are unaffected")
+  func failedWindowIsIsolated() throws {
+    let model = try Self.observingVelocities(VINMqTests.angularModel(seed: 10))
+    let good = Array(Self.starts[..<8])
+    let bad = [0.1, 0.2, Double.nan, 0.2]
+    let steps = 6
+    let alone = model.rollout(from: good, steps: steps)
+    let mixed = model.rollout(from: Array(good[..<4]) + bad + Array(good[4...]), steps: steps)
+    let length = (steps + 1) * 4
+    #expect(Array(mixed[..<length]) == Array(alone[..<length]))
+    #expect(Array(mixed[(2 * length)...]) == Array(alone[length...]))
+    #expect(mixed[length..<(2 * length)].dropFirst(4).allSatisfy { $0.isNaN })
+    let aloneGradient = _Differentiation.gradient(at: model) {
+      VINMqTests.probe($0.rollout(from: good, steps: steps), skipping: 0..<0)
+    }
+    let (mixedModel, mixedStarts) = _Differentiation.gradient(
+      at: model, Array(good[..<4]) + bad + Array(good[4...])
+    ) { model, x0 in
+      VINMqTests.probe(model.rollout(from: x0, steps: steps), skipping: length..<(2 * length))
+    }
+    let starts = mixedStarts.base
+    #expect(relativeError(model.flatten(mixedModel), model.flatten(aloneGradient)) < 1e-14)
+    #expect(starts[4..<8].allSatisfy { $0.isNaN })
+    #expect(starts[..<4].allSatisfy { $0.isFinite } && starts[8...].allSatisfy { $0.isFinite })
+  }
+
   @Test("a model file records the choice; one without it observes positions; other kinds refuse it")
   func specification() throws {
     var specification = ModelSpecification(

@@ -29,9 +29,10 @@ import _Differentiation
 /// and the loss NaN. The trainer then undoes the update (the variables and both Adams' states
 /// before it), halves the learning rates and goes on; after ``stepRecoveryInterval`` finite
 /// iterations in a row the factor doubles back, up to 1. After ``maximumStepBacks`` step-backs
-/// in a row (a loss that is not finite even for steps 2⁻⁸ as long), or at the first iteration,
-/// training stops with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)`` and keeps the best
-/// model so far. ``TrainingSummary/stepBacks`` counts the step-backs.
+/// with no successful update between them (a loss that is not finite even for steps 2⁻⁸ as
+/// long), or at the first iteration, training stops with
+/// ``TrainingStopReason/nonFiniteLoss(iteration:loss:)`` and keeps the best model so far.
+/// ``TrainingSummary/stepBacks`` counts the step-backs.
 ///
 /// The rollouts of each shard run in one ``RolloutWorkspace``, created with the run and reused
 /// by every iteration, so an iteration allocates none of its per-step storage.
@@ -42,8 +43,8 @@ public struct Trainer: Sendable {
     self.configuration = configuration
   }
 
-  /// The step-backs in a row after which a non-finite loss stops training: the learning rate is
-  /// then 2⁻⁸ of the schedule's.
+  /// The step-backs without a successful update between them after which a non-finite loss
+  /// stops training: the learning rate is then 2⁻⁸ of the schedule's.
   static let maximumStepBacks = 8
   /// The finite iterations in a row after which a halved learning rate doubles back (up to the
   /// schedule's).
@@ -188,6 +189,7 @@ public struct Trainer: Sendable {
     var stepFactor = 1.0
     var stepBacksInARow = 0
     var stepBacks = 0
+    var steppedBack = false
     var finiteInARow = 0
     var epoch: [Int] = []
     let clock = ContinuousClock()
@@ -221,9 +223,13 @@ public struct Trainer: Sendable {
         stepBacksInARow += 1
         stepBacks += 1
         finiteInARow = 0
+        steppedBack = true
         continue
       }
-      stepBacksInARow = 0
+      // The loss right after a step-back is that of the restored variables: only a finite
+      // loss after an update ends a run of step-backs.
+      if !steppedBack { stepBacksInARow = 0 }
+      steppedBack = false
       finiteInARow += 1
       if finiteInARow % Self.stepRecoveryInterval == 0 {
         stepFactor = min(1, 2 * stepFactor)

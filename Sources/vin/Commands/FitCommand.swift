@@ -393,7 +393,7 @@ struct FitCommand: ParsableCommand {
     case .nonFiniteLoss:
       let cause =
         kind.hasImplicitSteps
-        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window; a shorter --horizon may avoid it)"
+        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window, even after \(summary.stepBacks ?? 0) updates were undone and retaken at half the learning rate; a shorter --horizon may avoid it)"
         : ""
       printToStandardError(
         "warning: \(summary.stopReason)\(cause); wrote the \(kind.rawValue) model with the \(best) to \(destination)"
@@ -405,6 +405,11 @@ struct FitCommand: ParsableCommand {
     default:
       printToStandardError(
         "\(kind.rawValue): \(summary.stopReason) after \(summary.iterations) iterations, \(best); model written to \(destination)"
+      )
+    }
+    if let stepBacks = summary.stepBacks, !summary.stopReason.isDivergence {
+      printToStandardError(
+        "note: \(stepBacks) update\(stepBacks == 1 ? "" : "s") led to a non-finite loss (a step without a root, or an overflow) and \(stepBacks == 1 ? "was" : "were") undone and retaken at half the learning rate"
       )
     }
     if let warning = summary.earlyBestWarning { printToStandardError("warning: \(warning)") }
