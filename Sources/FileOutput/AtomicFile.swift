@@ -28,14 +28,27 @@ public enum AtomicFile {
     try stage(contents, at: path).commit()
   }
 
+  /// Writes `bytes` to `path` atomically.
+  public static func write(_ bytes: [UInt8], to path: String) throws(FileWriteError) {
+    try stage(bytes, at: path).commit()
+  }
+
   /// Writes `contents` (UTF-8) to a temporary file next to `path`, to be moved into place by
   /// ``StagedFile/commit()`` or removed by ``StagedFile/discard()``.
   public static func stage(_ contents: String, at path: String) throws(FileWriteError)
     -> StagedFile
   {
+    try stage(Array(contents.utf8), at: path)
+  }
+
+  /// Writes `bytes` to a temporary file next to `path`, to be moved into place by
+  /// ``StagedFile/commit()`` or removed by ``StagedFile/discard()``.
+  public static func stage(_ bytes: [UInt8], at path: String) throws(FileWriteError)
+    -> StagedFile
+  {
     let writer = try AtomicFileWriter(path: path)
     do throws(FileWriteError) {
-      try writer.write(Array(contents.utf8))
+      try writer.write(bytes)
       return try writer.finish()
     } catch {
       writer.discard()
