@@ -47,8 +47,8 @@ static inline int cgif_append(GifFileType *gif, const GifByteType *bytes, int le
 /// `delay` hundredths of a second.
 ///
 /// On success returns 0 and sets `*bytes` (from `malloc`; the caller frees it) and `*count`; on
-/// failure returns giflib's error code (`GifErrorString` explains it), or `E_GIF_ERR_NOT_ENOUGH_MEM`
-/// when the buffer could not grow.
+/// failure returns giflib's error code (`GifErrorString` explains it), or
+/// `E_GIF_ERR_NOT_ENOUGH_MEM` when the buffer could not grow.
 static inline int cgif_encode_animation(
     const uint8_t *indices, int width, int height, int frame_count, const uint8_t *palette_rgb,
     int colours, int delay, uint8_t **bytes, size_t *count) {
@@ -86,7 +86,8 @@ static inline int cgif_encode_animation(
     status = EGifPutExtension(gif, GRAPHICS_EXT_FUNC_CODE, 4, extension);
     if (status == GIF_OK) status = EGifPutImageDesc(gif, 0, 0, width, height, 0, NULL);
     for (int row = 0; row < height && status == GIF_OK; ++row) {
-      status = EGifPutLine(gif, (GifPixelType *)(indices + k * frame_size + (size_t)row * width), width);
+      GifPixelType *line = (GifPixelType *)(indices + k * frame_size + (size_t)row * width);
+      status = EGifPutLine(gif, line, width);
     }
   }
   if (status != GIF_OK) error = gif->Error;

@@ -12,9 +12,10 @@
 ///
 /// A reader never sees a half-written file, and a failure leaves neither a partial file nor a
 /// temporary one behind (an existing destination is left unchanged). Several files that belong
-/// together are written with ``stage(_:at:)`` (or an ``AtomicFileWriter`` each, for contents
-/// produced piece by piece), then ``StagedFile/commit()`` for each, so that a failure while
-/// preparing any of them leaves none of them behind.
+/// together are written with ``stage(_:at:)-(String,_)`` or ``stage(_:at:)-([UInt8],_)`` (or an
+/// ``AtomicFileWriter`` each, for contents produced piece by piece), then
+/// ``StagedFile/commit()`` for each, so that a failure while preparing any of them leaves none
+/// of them behind.
 ///
 /// A destination that is a symbolic link is written through: the link's target is replaced
 /// and the link stays. A destination that exists and is not a regular file (a character

@@ -12,11 +12,12 @@ import FileOutput
 /// which `numpy.load` reads.
 ///
 /// ``encode(_:)`` writes what `numpy.save` writes for such an array: the version 1.0 header
-/// `{'descr': '<f4', 'fortran_order': False, 'shape': (T, S, S), }` padded as NumPy pads it (see
-/// ``NPYHeader``), then the values as little-endian IEEE 754 binary32. ``decode(_:expectedSize:)``
-/// reads versions 1.0, 2.0 and 3.0 and accepts float64 (`<f8`) as well, rounding each value to the
-/// nearest float32 once it has been checked to lie in [0, 1]; every other dtype, byte order or
-/// layout is refused with a ``FrameError`` naming it.
+/// `{'descr': '<f4', 'fortran_order': False, 'shape': (T, S, S), }`, padded as NumPy pads it
+/// (room for the first axis to grow to 21 digits, then spaces up to a multiple of 64 bytes, NEP
+/// 1's alignment), then the values as little-endian IEEE 754 binary32.
+/// ``decode(_:expectedSize:)`` reads versions 1.0, 2.0 and 3.0 and accepts float64 (`<f8`) as
+/// well, rounding each value to the nearest float32 once it has been checked to lie in [0, 1];
+/// every other dtype, byte order or layout is refused with a ``FrameError`` naming it.
 public enum NPYFile {
   /// The bytes of the `.npy` file of `frames`.
   public static func encode(_ frames: FrameStack) -> [UInt8] {
@@ -36,13 +37,16 @@ public enum NPYFile {
 
   /// The frames in the bytes of a `.npy` file.
   ///
-  /// - Parameter expectedSize: the frame size the caller needs (a model's), or nil for any.
+  /// - Parameters:
+  ///   - bytes: the whole file.
+  ///   - expectedSize: the frame size the caller needs (a model's), or nil for any.
   /// - Throws: ``FrameError`` naming the first problem: ``FrameError/notNPY``,
   ///   ``FrameError/unsupportedVersion(major:minor:)``, ``FrameError/malformedHeader(_:)``,
   ///   ``FrameError/unsupportedDType(_:)``, ``FrameError/fortranOrder``,
   ///   ``FrameError/wrongRank(_:)``, ``FrameError/nonSquareFrames(height:width:)``,
   ///   ``FrameError/invalidSize(_:)`` (frames of 0 pixels),
-  ///   ``FrameError/sizeMismatch(expected:found:)``, ``FrameError/truncatedBody(expectedBytes:foundBytes:)``,
+  ///   ``FrameError/sizeMismatch(expected:found:)``,
+  ///   ``FrameError/truncatedBody(expectedBytes:foundBytes:)``,
   ///   ``FrameError/trailingBytes(_:)``, ``FrameError/valueOutOfRange(frame:row:column:value:)``.
   public static func decode(_ bytes: [UInt8], expectedSize: Int? = nil) throws(FrameError)
     -> FrameStack

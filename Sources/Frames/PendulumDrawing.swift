@@ -10,7 +10,7 @@
 /// planar pendulum, two for the double pendulum.
 ///
 /// The configuration is the rods' angles `θᵢ` from the downward vertical (absolute angles, as
-/// ``DiscreteMechanics`` counts them), so rod i runs from the end of rod i − 1 (the origin for
+/// VINKit's `DoublePendulum` counts them), so rod i runs from the end of rod i − 1 (the origin for
 /// the first) by `lᵢ (sin θᵢ, −cos θᵢ)`. It is drawn the way the VIN paper's pixel pendulum is
 /// (steindoringi/Variational_Integrator_Networks, `systems.py`: a black line of 12 points at 28
 /// dots per inch, 4.7 pixels of a 28-pixel frame, from the centre of the view): each rod is

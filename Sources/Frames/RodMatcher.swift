@@ -7,8 +7,8 @@
 /// into a grey blur is far from every rod.
 ///
 /// The search is a grid over the circle, then a finer grid about the best grid angle:
-/// 1. the ``gridCount`` angles `2πk/N` (rod images drawn once, at ``init(size:sampling:gridCount:)``),
-///    `d` from `|f|² − 2 f·r + |r|²`;
+/// 1. the ``gridCount`` angles `2πk/N` (rod images drawn once, by
+///    ``init(size:sampling:gridCount:)``), `d` from `|f|² − 2 f·r + |r|²`;
 /// 2. ``refinementCount`` angles evenly spaced over one grid step either side of the best one,
 ///    drawn for each frame; the angle is the middle of the run of equal least distances that
 ///    holds the first (binary rods change only when a pixel centre crosses a rod's edge, so `d`
@@ -38,8 +38,8 @@ public struct RodMatcher: Sendable {
   /// `gridCount` angles (one degree by default) before refining.
   ///
   /// - Throws: ``FrameError/invalidSize(_:)`` and ``FrameError/invalidSampling(_:)`` as
-  ///   ``Rasteriser``, ``FrameError/invalidDrawingParameter(name:value:)`` for a grid of fewer than 4
-  ///   angles.
+  ///   ``Rasteriser``, ``FrameError/invalidDrawingParameter(name:value:)`` for a grid of fewer
+  ///   than 4 angles.
   public init(size: Int, sampling: Rasteriser.Sampling = .binary, gridCount: Int = 360)
     throws(FrameError)
   {

@@ -22,7 +22,7 @@ struct NPYFileTests {
       + Array(repeating: UInt8(ascii: " "), count: 128 - 10 - dictionary.utf8.count - 1) + [0x0a]
     #expect(Array(bytes[0..<128]) == expected)
     #expect(bytes.count == 128 + 4 * 3 * 28 * 28)
-    // The data: little-endian float32, C order, so value (k, i, j) at 128 + 4 ((k · 28 + i) · 28 + j).
+    // The data: little-endian float32, C order: value (k, i, j) at 128 + 4 ((k · 28 + i) · 28 + j).
     let frames = try sampleFrames()
     let offset = 128 + 4 * ((2 * 28 + 5) * 28 + 7)
     let bits =

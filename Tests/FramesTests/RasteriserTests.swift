@@ -23,7 +23,8 @@ struct RasteriserTests {
 
   /// A rod's centre of mass is its midpoint, at `l/2` along `(sin θ, −cos θ)` from the centre:
   /// in pixels, `S/2 + (l/2)(S/2w) (sin θ, cos θ)` (rows grow downwards). Every angle's frame
-  /// has it there to within half a pixel (binary; 0.34 measured at 28 pixels) and a twentieth (anti-aliased; 0.012 measured).
+  /// has it there to within half a pixel (binary; 0.34 measured at 28 pixels) and a twentieth
+  /// (anti-aliased; 0.012 measured).
   @Test(arguments: [(Rasteriser.Sampling.binary, 0.5), (.antialiased, 0.05)])
   func pendulumCentreOfMassLiesOnTheRod(sampling: Rasteriser.Sampling, tolerance: Double) throws {
     let drawing = try PendulumDrawing()
