@@ -20,11 +20,13 @@ public struct RGBColour: Equatable, Sendable {
   /// Blue (Okabe and Ito, #0072B2): a second forecast.
   public static let blue = RGBColour(red: 0, green: 114, blue: 178)
 
-  /// The colour a fraction `value` ∈ [0, 1] of the way from `background` to `self`, each
-  /// channel rounded to the nearest integer: a pixel of value v drawn in this colour.
+  /// The colour a fraction `value` of the way from `background` to `self`, each channel
+  /// rounded to the nearest integer: a pixel of value v drawn in this colour. A value outside
+  /// [0, 1] is taken as the nearer end (NaN as 0).
   public func blended(over background: RGBColour, by value: Float) -> RGBColour {
+    let fraction = value >= 0 ? min(value, 1) : 0
     func mix(_ a: UInt8, _ b: UInt8) -> UInt8 {
-      UInt8((Float(a) + (Float(b) - Float(a)) * value).rounded())
+      UInt8((Float(a) + (Float(b) - Float(a)) * fraction).rounded())
     }
     return RGBColour(
       red: mix(background.red, red), green: mix(background.green, green),

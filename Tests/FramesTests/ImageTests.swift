@@ -104,6 +104,17 @@ struct ImageTests {
     #expect(bytes.indices.contains { bytes[$0...].starts(with: netscape) })
   }
 
+  /// Blending is linear in the value, rounded per channel, and clamps values outside [0, 1].
+  @Test func blending() {
+    let ink = RGBColour.vermilion
+    #expect(ink.blended(over: .white, by: 0) == .white)
+    #expect(ink.blended(over: .white, by: 1) == ink)
+    #expect(ink.blended(over: .white, by: 0.5) == RGBColour(red: 234, green: 175, blue: 128))
+    #expect(ink.blended(over: .white, by: 7) == ink)
+    #expect(ink.blended(over: .white, by: -1) == .white)
+    #expect(ink.blended(over: .white, by: .nan) == .white)
+  }
+
   @Test func badLayouts() throws {
     let (truth, _) = try videos()
     let other = try FrameStack(blankFrames: 2, size: 7)
