@@ -80,6 +80,18 @@ import Testing
     }
   }
 
+  /// `vin systems` says which systems `vin render` draws.
+  @Test func systemsListsTheDrawableSystems() throws {
+    let run = try VINExecutable.run(["systems"])
+    #expect(run.status == 0)
+    let blocks = run.standardOutput.components(separatedBy: "\n\n")
+    for system in ["pendulum", "harmonic", "double-pendulum", "kepler", "rigid-body"] {
+      let block = try #require(blocks.first { $0.hasPrefix("\(system):") })
+      let drawn = ["pendulum", "harmonic", "double-pendulum"].contains(system)
+      #expect(block.contains("  frames:      " + (drawn ? "drawn by vin render" : "none")))
+    }
+  }
+
   struct Case: CustomTestStringConvertible, Sendable {
     var arguments: [String]
     var message: String
