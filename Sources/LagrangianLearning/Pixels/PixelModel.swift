@@ -73,7 +73,26 @@ public struct PixelModel: Sendable {
     if let dynamics = specification.dynamics {
       self.dynamics = try dynamics.makeModel(generator: &generator)
     }
+    // Every posterior starts at σ = σ₀: its deviation outputs' biases at softplus⁻¹(σ₀).
+    let deviationBias = Double.log(Double.exp(Self.initialDeviation) - 1)
+    let encoder = RectifiedNetwork(sizes: specification.encoderSizes)
+    let top = encoder.weightOffset(ofLayer: encoder.layerCount - 1)
+    let bias = top + encoder.sizes[encoder.layerCount - 1] * encoder.outputDimension
+    let d = specification.latentDimension
+    for i in (specification.onCircle ? 2..<3 : d..<(2 * d)) {
+      encoderParameters[bias + i] = deviationBias
+    }
+    if let recurrent = specification.recurrentEncoder {
+      let readOutBias = recurrent.cellParameterCount + recurrent.hiddenDimension * 2 * d
+      for i in d..<(2 * d) { recurrentParameters[readOutBias + i] = deviationBias }
+    }
   }
+
+  /// The standard deviation σ₀ of every posterior of a freshly initialised model. The
+  /// reference's zero biases give softplus(0) = 0.69: samples of a position-only model's
+  /// `(q₀, q₁)` then differ by up to π/2 and more, where a VIN-SO(2) step has no solution
+  /// (`|sin Δ| > 1`, ``VINSO2``) and the first iteration's loss is NaN.
+  public static let initialDeviation = 0.1
 
   /// The model with `parameters` (for example a ``PixelModelFile``'s).
   /// - Throws: as ``PixelModelSpecification/validate()``;
