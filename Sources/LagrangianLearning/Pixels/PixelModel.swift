@@ -19,7 +19,7 @@ public struct PixelWindow: Hashable, Sendable {
 /// rollouts and pullbacks) roll a sample of it out, and a decoder maps each latent position to
 /// the Bernoulli logits of a frame.
 ///
-/// **Encoder.** A per-frame ``RectifiedNetwork`` `784 → W → W` maps a frame to `(μ, s)` of its
+/// **Encoder.** A per-frame `RectifiedNetwork` `784 → W → W` maps a frame to `(μ, s)` of its
 /// latent position (`σ = softplus(s)`); on the circle (VIN-SO(2)) to `(a, b, s)` with the angle
 /// `μ = atan2(b, a)`, a point of the circle. A velocity model's q̇₀ comes from a backwards LSTM
 /// (``PixelModelSpecification/recurrentWidth`` units) over the encodings of the first C
@@ -30,7 +30,7 @@ public struct PixelWindow: Hashable, Sendable {
 ///   `q̇₀ ~ N(0, h I)` for VIN-VV, `N(0, I)` for the ResNet;
 /// - position-only models: `q₀`, `q₁` from frames 0 and 1; prior `q₀ ~ N(0, I)` and the
 ///   increment `q₁ − q₀ ~ N(0, h I)` (on the circle the increment in (−π, π]),
-///   ``GaussianPosterior/increment(mean0:deviation0:mean1:deviation1:increment:variance:)``;
+///   `GaussianPosterior`;
 /// - without dynamics, each frame's position with prior `N(0, I)`.
 ///
 /// (The reference passes h to TensorFlow's `Normal` as the *standard deviation*; here h is the
@@ -43,12 +43,12 @@ public struct PixelWindow: Hashable, Sendable {
 /// `ℓ_k` the decoder's logits at the latent position of step k (the Bernoulli log-likelihood
 /// `y log σ(ℓ) + (1 − y) log(1 − σ(ℓ))` summed over pixels), averaged over the windows of a
 /// batch. Its gradient is hand-written end to end: the decoder's and encoder's layer pullbacks
-/// and the LSTM's backpropagation through time (``RecurrentEncoder``), the dynamics' own rollout
+/// and the LSTM's backpropagation through time (`RecurrentEncoder`), the dynamics' own rollout
 /// pullback, the reparameterisation and the closed-form KL derivatives; the frame-sized values
 /// live in a ``PixelWorkspace``.
 public struct PixelModel: Sendable {
   public let specification: PixelModelSpecification
-  /// The per-frame encoder's weights (``RectifiedNetwork`` layout).
+  /// The per-frame encoder's weights (`RectifiedNetwork` layout).
   public var encoderParameters: [Double]
   /// The velocity encoder's LSTM and read-out (empty for models without one).
   public var recurrentParameters: [Double]
