@@ -48,6 +48,13 @@ let package = Package(
       ]
     ),
 
+    // MARK: - Pixel model training speed: `swift run -c release PixelTrainingSpeed`
+
+    .executableTarget(
+      name: "PixelTrainingSpeed",
+      dependencies: [.product(name: "LagrangianLearning", package: "VINKit")]
+    ),
+
     // MARK: - Benchmark targets (one executable per suite, under Benchmarks/NAME)
 
     .executableTarget(

@@ -1,0 +1,187 @@
+import Foundation
+
+/// The settings of a ``PixelTrainer`` run. The defaults are the reference's
+/// (steindoringi/Variational_Integrator_Networks, config/base.gin and config/pixels.gin):
+/// windows of horizon 10, Adam with step 3·10⁻⁴, batches of 200 windows.
+public struct PixelTrainingConfiguration: Codable, Hashable, Sendable {
+  /// H: each window holds H + 1 frames; the initial state is inferred from its first frames.
+  public var horizon: Int
+  /// The number of Adam updates.
+  public var iterations: Int
+  /// Adam's step size α.
+  public var learningRate: Double
+  /// The windows per update (all of them when there are fewer, or when `nil`).
+  public var batchSize: Int?
+  /// The seed of the batches, the sampling noise ε and nothing else (the model's initial
+  /// weights come from its own generator).
+  public var seed: UInt64
+
+  public init(
+    horizon: Int = 10, iterations: Int = 1000, learningRate: Double = 3e-4,
+    batchSize: Int? = 200, seed: UInt64 = 0
+  ) {
+    self.horizon = horizon
+    self.iterations = iterations
+    self.learningRate = learningRate
+    self.batchSize = batchSize
+    self.seed = seed
+  }
+
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` naming a
+  ///   horizon, iteration count or batch size below 1, or a step size that is not positive and
+  ///   finite.
+  public func validate() throws(LearningError) {
+    try ModelLimits.check(horizon, in: 1...100_000, field: "horizon")
+    try ModelLimits.check(iterations, in: 1...Int.max, field: "iterations")
+    if let batchSize { try ModelLimits.check(batchSize, in: 1...Int.max, field: "batch size") }
+    guard learningRate.isFinite, learningRate > 0 else {
+      throw .invalidConfiguration(
+        name: "learning rate", value: "\(learningRate)", requirement: "must be positive and finite")
+    }
+  }
+}
+
+/// What a ``PixelTrainer`` run did, stored in pixel model files.
+public struct PixelTrainingSummary: Codable, Equatable, Sendable {
+  /// The updates taken.
+  public var iterations: Int
+  /// The negative ELBO of the last batch, and the lowest of any batch (per window).
+  public var finalLoss: Double
+  public var bestLoss: Double
+  public var trainingWindows: Int
+  public var stopReason: TrainingStopReason
+  public var configuration: PixelTrainingConfiguration
+}
+
+/// The outcome of ``PixelTrainer/train(_:on:progress:)``.
+public struct PixelTrainingResult: Sendable {
+  /// The model after the last update (after the last finite one when training diverged).
+  public var model: PixelModel
+  public var summary: PixelTrainingSummary
+}
+
+/// Fits a ``PixelModel`` to videos by minimising its negative ELBO
+/// (``PixelModel/negativeELBO(videos:windows:horizon:noise:workspace:)``) over the windows of
+/// H + 1 consecutive frames, with ``Adam`` on minibatches drawn without replacement (a new
+/// permutation every epoch) and a fresh reparameterisation noise ε for every window of every
+/// batch, both from one ``SeededGenerator``: a run is determined by the model and the seed.
+///
+/// The iteration's memory lives in one ``PixelWorkspace`` for the run. A loss or gradient that
+/// is not finite stops the run with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)``, keeping
+/// the model before the failing update; the progress callback can stop the run too.
+public struct PixelTrainer: Sendable {
+  public var configuration: PixelTrainingConfiguration
+
+  public init(configuration: PixelTrainingConfiguration) {
+    self.configuration = configuration
+  }
+
+  /// The windows of `videos` for `model`: every start `0 … T − H − 1` of every video.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for no videos, a
+  ///   frame size that is not the model's (naming the video) or a horizon too short for the
+  ///   model's context; ``LearningError/notEnoughData(detail:)`` for a video with fewer than
+  ///   H + 1 frames.
+  public func windows(of videos: [PixelVideo], for model: PixelModel) throws(LearningError)
+    -> [PixelWindow]
+  {
+    let horizon = configuration.horizon
+    guard !videos.isEmpty else {
+      throw .invalidConfiguration(
+        name: "videos", value: "none", requirement: "must be at least one")
+    }
+    let specification = model.specification
+    if specification.start == .velocity, horizon + 1 < specification.context {
+      throw .invalidConfiguration(
+        name: "horizon", value: "\(horizon)",
+        requirement:
+          "must be at least \(specification.context - 1): a window must hold the model's \(specification.context) context frames"
+      )
+    }
+    var windows: [PixelWindow] = []
+    for (v, video) in videos.enumerated() {
+      guard video.size == specification.frameSize else {
+        throw .invalidConfiguration(
+          name: "frame size of video \(v)", value: "\(video.size)×\(video.size)",
+          requirement:
+            "must be the model's \(specification.frameSize)×\(specification.frameSize)")
+      }
+      guard video.frameCount >= horizon + 1 else {
+        throw .notEnoughData(
+          detail:
+            "video \(v) has \(video.frameCount) frames, fewer than a window of horizon \(horizon) (\(horizon + 1))"
+        )
+      }
+      for start in 0...(video.frameCount - horizon - 1) {
+        windows.append(PixelWindow(video: v, start: start))
+      }
+    }
+    return windows
+  }
+
+  /// Trains `model` on `videos`.
+  /// - Throws: as ``PixelTrainingConfiguration/validate()`` and ``windows(of:for:)``.
+  public func train(
+    _ model: PixelModel, on videos: [PixelVideo],
+    progress: ((TrainingProgress) -> TrainingControl)? = nil
+  ) throws(LearningError) -> PixelTrainingResult {
+    let config = configuration
+    try config.validate()
+    let windows = try windows(of: videos, for: model)
+    let batchSize = min(config.batchSize ?? windows.count, windows.count)
+    var generator = SeededGenerator(seed: config.seed)
+    var model = model
+    var parameters = model.flatParameters
+    var optimizer = Adam(parameterCount: parameters.count, learningRate: config.learningRate)
+    let workspace = PixelWorkspace()
+    var gradient = [Double](repeating: 0, count: parameters.count)
+    var noise = [Double](
+      repeating: 0, count: batchSize * model.noiseCount(horizon: config.horizon))
+    var epoch: [Int] = []
+    var batch: [PixelWindow] = []
+    batch.reserveCapacity(batchSize)
+    var (finalLoss, bestLoss, bestIteration) = (Double.nan, Double.infinity, 0)
+    var stopReason = TrainingStopReason.completed
+    var iteration = 0
+    let clock = ContinuousClock()
+    let start = clock.now
+    while iteration < config.iterations {
+      iteration += 1
+      batch.removeAll(keepingCapacity: true)
+      while batch.count < batchSize {
+        if epoch.isEmpty { epoch = generator.permutation(windows.count) }
+        batch.append(windows[epoch.removeLast()])
+      }
+      for i in noise.indices { noise[i] = generator.nextStandardNormal() }
+      let loss = model.negativeELBOGradient(
+        videos: videos, windows: batch, horizon: config.horizon, noise: noise,
+        workspace: workspace, into: &gradient)
+      finalLoss = loss
+      guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
+        stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
+        break
+      }
+      if loss < bestLoss { (bestLoss, bestIteration) = (loss, iteration) }
+      optimizer.update(&parameters, gradient: gradient)
+      model.flatParameters = parameters
+      if let progress {
+        let elapsed = (clock.now - start).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        let rate = Double(iteration) / max(seconds, 1e-9)
+        let report = TrainingProgress(
+          iteration: iteration, totalIterations: config.iterations, loss: loss,
+          validationLoss: nil, monitored: .training, bestLoss: bestLoss,
+          bestIteration: bestIteration, iterationsPerSecond: rate,
+          secondsRemaining: Double(config.iterations - iteration) / rate)
+        if progress(report) == .stop {
+          stopReason = .stopped(iteration: iteration)
+          break
+        }
+      }
+    }
+    return PixelTrainingResult(
+      model: model,
+      summary: PixelTrainingSummary(
+        iterations: iteration, finalLoss: finalLoss, bestLoss: bestLoss,
+        trainingWindows: windows.count, stopReason: stopReason, configuration: config))
+  }
+}

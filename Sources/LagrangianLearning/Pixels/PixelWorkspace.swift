@@ -1,0 +1,52 @@
+/// The working memory of a pixel model's loss and gradient: contiguous buffers that grow to
+/// the largest size asked for and are then reused, so that a training iteration allocates none
+/// of its frame-sized storage (encoder and decoder activations, logits, the LSTM's states),
+/// and the ``RolloutWorkspace`` of the latent rollouts.
+///
+/// A workspace is used by one thread at a time; ``PixelTrainer`` creates one per run. Its
+/// contents are scratch: nothing in it survives from one evaluation to the next.
+public final class PixelWorkspace: @unchecked Sendable {
+  /// The purposes of the buffers; each has its own storage.
+  enum Buffer: Int, CaseIterable {
+    /// The encoded frames, the encoder's hidden values, its outputs and their cotangents.
+    case encoderInput, encoderHidden, encoderOutput, encoderCotangent
+    /// Per encoded frame μ, σ, dσ/ds.
+    case posterior
+    /// The LSTM's values, its read-out and the read-out's cotangent.
+    case recurrentStorage, recurrentOutput, recurrentCotangent, recurrentInputCotangent
+    /// The decoder's inputs, hidden values, logits (then their cotangents) and input
+    /// cotangents.
+    case decoderInput, decoderHidden, logits, decoderInputCotangent
+    /// The backward passes' scratch.
+    case scratch
+  }
+
+  /// The latent rollouts' memory.
+  let rollouts = RolloutWorkspace()
+
+  private var storage: [UnsafeMutablePointer<Double>?]
+  private var capacities: [Int]
+
+  public init() {
+    storage = Array(repeating: nil, count: Buffer.allCases.count)
+    capacities = Array(repeating: 0, count: Buffer.allCases.count)
+  }
+
+  deinit {
+    for pointer in storage { pointer?.deallocate() }
+  }
+
+  /// At least `count` numbers for `buffer`, valid until the next call for the same buffer with
+  /// a larger count; the contents are unspecified.
+  func buffer(_ buffer: Buffer, count: Int) -> UnsafeMutablePointer<Double> {
+    let index = buffer.rawValue
+    if let pointer = storage[index], capacities[index] >= count { return pointer }
+    storage[index]?.deallocate()
+    let capacity = max(count, 64)
+    let pointer = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+    pointer.initialize(repeating: 0, count: capacity)
+    storage[index] = pointer
+    capacities[index] = capacity
+    return pointer
+  }
+}
