@@ -29,7 +29,7 @@ import _Differentiation
 /// and the loss NaN. The trainer then undoes the update (the variables and both Adams' states
 /// before it) and retakes it from there at half the learning rates, halving again while the
 /// loss after it is not finite (a backtracking line search on the update's length); the update
-/// after a successful one is a full one again. After ``maximumStepBacks`` step-backs with no
+/// after a successful one is a full one again. After 8 step-backs with no
 /// successful update between them (a loss that is not finite even for steps 2⁻⁸ as long), or
 /// at the first iteration, training stops with
 /// ``TrainingStopReason/nonFiniteLoss(iteration:loss:)`` and keeps the best model so far.
