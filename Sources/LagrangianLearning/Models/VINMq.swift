@@ -38,7 +38,7 @@ import _Differentiation
 /// which is DiscreteMechanics' forced `VariationalMidpoint` with the learned forces
 /// (``learnedForces``; ``rollout(from:inputs:steps:workspace:)``,
 /// ``forecast(from:inputs:steps:)``; `MidpointRollout` gives the adjoint's force terms). With
-/// ``NoForce`` (``init(potential:mass:stepSize:)``) the step is the one above.
+/// ``NoForce`` (``init(potential:mass:stepSize:observesVelocities:)``) the step is the one above.
 ///
 /// **Velocities.** A VIN-mq that ``observesVelocities`` is trained on rows `(q_k, q̇_k)`, as
 /// VIN-VV is: each window starts from its first observed state `(q₀, q̇₀)` with

@@ -27,10 +27,11 @@ import _Differentiation
 /// **A non-finite loss.** An update can take a model where its steps are not defined: an
 /// implicit step (VIN-mq, VIN-SO(2), VIN-SO(3)) with no root in some window makes that window
 /// and the loss NaN. The trainer then undoes the update (the variables and both Adams' states
-/// before it), halves the learning rates and goes on; after ``stepRecoveryInterval`` finite
-/// iterations in a row the factor doubles back, up to 1. After ``maximumStepBacks`` step-backs
-/// with no successful update between them (a loss that is not finite even for steps 2⁻⁸ as
-/// long), or at the first iteration, training stops with
+/// before it) and retakes it from there at half the learning rates, halving again while the
+/// loss after it is not finite (a backtracking line search on the update's length); the update
+/// after a successful one is a full one again. After 8 step-backs with no
+/// successful update between them (a loss that is not finite even for steps 2⁻⁸ as long), or
+/// at the first iteration, training stops with
 /// ``TrainingStopReason/nonFiniteLoss(iteration:loss:)`` and keeps the best model so far.
 /// ``TrainingSummary/stepBacks`` counts the step-backs.
 ///
@@ -46,9 +47,6 @@ public struct Trainer: Sendable {
   /// The step-backs without a successful update between them after which a non-finite loss
   /// stops training: the learning rate is then 2⁻⁸ of the schedule's.
   static let maximumStepBacks = 8
-  /// The finite iterations in a row after which a halved learning rate doubles back (up to the
-  /// schedule's).
-  static let stepRecoveryInterval = 100
 
   /// Trains `model` on `trajectories`.
   /// - Throws: ``LearningError`` for a bad configuration or data that do not fit the model
@@ -190,7 +188,6 @@ public struct Trainer: Sendable {
     var stepBacksInARow = 0
     var stepBacks = 0
     var steppedBack = false
-    var finiteInARow = 0
     var epoch: [Int] = []
     let clock = ContinuousClock()
     let start = clock.now
@@ -222,18 +219,16 @@ public struct Trainer: Sendable {
         stepFactor *= 0.5
         stepBacksInARow += 1
         stepBacks += 1
-        finiteInARow = 0
         steppedBack = true
         continue
       }
       // The loss right after a step-back is that of the restored variables: only a finite
-      // loss after an update ends a run of step-backs.
-      if !steppedBack { stepBacksInARow = 0 }
-      steppedBack = false
-      finiteInARow += 1
-      if finiteInARow % Self.stepRecoveryInterval == 0 {
-        stepFactor = min(1, 2 * stepFactor)
+      // loss after an update ends a run of step-backs, and the next update is a full one.
+      if !steppedBack {
+        stepBacksInARow = 0
+        stepFactor = 1
       }
+      steppedBack = false
       beforeUpdate = (variables, flat, optimizer, startOptimizer)
       if monitorsIterationLoss { consider(loss, variables, after: iteration - 1) }
       var step = gradient
