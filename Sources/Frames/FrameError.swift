@@ -44,7 +44,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .invalidSize(let size):
-      return "the frame size \(size) is invalid: frames are from 1 to \(FrameStack.maximumSize) pixels a side"
+      return
+        "the frame size \(size) is invalid: frames are from 1 to \(FrameStack.maximumSize) pixels a side"
     case .valueCount(let expected, let found):
       let wanted = expected.map { "\($0)" } ?? "more than Int can count"
       return "\(found) pixel values where frames × size × size is \(wanted)"

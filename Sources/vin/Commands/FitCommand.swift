@@ -196,7 +196,8 @@ struct FitCommand: ParsableCommand {
   @Option(
     parsing: .unconditional,
     help:
-      "Windows per minibatch (default: all training windows, full batch; pixel models: \(PixelTrainingConfiguration().batchSize ?? 0), or all when fewer).")
+      "Windows per minibatch (default: all training windows, full batch; pixel models: \(PixelTrainingConfiguration().batchSize ?? 0), or all when fewer)."
+  )
   var batchSize: Int?
 
   @Option(

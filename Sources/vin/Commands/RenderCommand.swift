@@ -54,7 +54,9 @@ struct RenderCommand: ParsableCommand {
   func run() throws {
     let (entry, method, setup) = try simulation.prepare()
     let drawing = try makeDrawing(entry, setup)
-    guard (1...FrameStack.maximumSize).contains(size) else { throw CommandError.invalidFrameSize(size) }
+    guard (1...FrameStack.maximumSize).contains(size) else {
+      throw CommandError.invalidFrameSize(size)
+    }
     let rasteriser: Rasteriser
     do {
       rasteriser = try Rasteriser(size: size, sampling: antialias ? .antialiased : .binary)

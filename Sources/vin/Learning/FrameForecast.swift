@@ -15,7 +15,9 @@ extension ForecastCommand {
     if !trajectoryOptions.isEmpty {
       throw LearningCommandError.inapplicableOptions(
         trajectoryOptions, kind: "a pixel forecast (--context)",
-        hint: "its start is inferred from the context frames and it writes frames (--output, --gif, --png)")
+        hint:
+          "its start is inferred from the context frames and it writes frames (--output, --gif, --png)"
+      )
     }
     guard let outputPath = output.output, outputPath != "-" else {
       throw LearningCommandError.invalidOption(
@@ -59,7 +61,8 @@ extension ForecastCommand {
     // Per frame: the forecast in double and float, its NPY bytes, the decoder's logits and
     // the GIF's indices of both panels.
     try MemoryBudget.check(
-      rows: steps + 1, bytesPerRow: 28 * size * size + 2 * ((size + 2) * gifScale) * ((size + 2) * gifScale))
+      rows: steps + 1,
+      bytesPerRow: 28 * size * size + 2 * ((size + 2) * gifScale) * ((size + 2) * gifScale))
     let contextFile = try saved.video(contextPath, option: "--context")
     let forecast = try saved.forecast(from: contextFile, steps: steps)
     var staged: [StagedFile] = []
@@ -73,12 +76,16 @@ extension ForecastCommand {
         let bytes: [UInt8]
         if option == "--gif" {
           bytes = try GIFAnimation(
-            panels: [.init(frames: truth, colour: .black), .init(frames: predicted, colour: .vermilion)],
+            panels: [
+              .init(frames: truth, colour: .black), .init(frames: predicted, colour: .vermilion),
+            ],
             scale: gifScale, delay: FrameOutputs.delay(stepSize: saved.stepSize ?? 0)
           ).encode()
         } else {
           let strip = try FrameStrip(
-            rows: [.init(frames: truth, colour: .black), .init(frames: predicted, colour: .vermilion)],
+            rows: [
+              .init(frames: truth, colour: .black), .init(frames: predicted, colour: .vermilion),
+            ],
             every: Self.stripInterval(frames: predicted.count), scale: max(1, 56 / size))
           bytes = try PNGImage.encode(strip.image())
         }
@@ -88,7 +95,8 @@ extension ForecastCommand {
       for file in staged { file.discard() }
       switch error {
       case let error as FrameError:
-        throw LearningCommandError.frames(path: contextPath, option: "--context", detail: "\(error)")
+        throw LearningCommandError.frames(
+          path: contextPath, option: "--context", detail: "\(error)")
       case let error as ImageError: throw CommandError.image(error)
       default: throw error
       }

@@ -143,8 +143,7 @@ extension FitCommand {
   }
 
   /// The pixel model the options describe, for frames of `frameSize` pixels.
-  func pixelSpecification(frameSize: Int) throws(LearningCommandError) -> PixelModelSpecification
-  {
+  func pixelSpecification(frameSize: Int) throws(LearningCommandError) -> PixelModelSpecification {
     let d = latentDimension ?? 1
     var dynamics: ModelSpecification?
     if case .dynamics(let kind) = fitKind {

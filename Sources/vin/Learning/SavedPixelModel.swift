@@ -29,16 +29,24 @@ struct SavedPixelModel {
   func video(_ path: String, option: String) throws(LearningCommandError) -> VideoFile {
     try VideoFile(
       path: path, option: option,
-      expectedSize: (specification.frameSize, because: "the frame size of the model '\(self.path)'"))
+      expectedSize: (specification.frameSize, because: "the frame size of the model '\(self.path)'")
+    )
   }
 
   /// The forecast of `steps` frames from the first frames of `context`.
-  /// - Throws: ``LearningCommandError/frames(path:option:detail:)`` for a context shorter than the
-  ///   model needs; ``LearningCommandError/forecast(_:)`` for a plain VAE or a forecast that
-  ///   fails.
+  /// - Throws: ``LearningCommandError/invalidOption(option:value:requirement:)`` for a plain VAE;
+  ///   ``LearningCommandError/frames(path:option:detail:)`` for a context shorter than the model
+  ///   needs; ``LearningCommandError/forecast(_:)`` for a forecast that fails.
   func forecast(from context: VideoFile, steps: Int) throws(LearningCommandError)
     -> PixelForecast
   {
+    guard specification.dynamics != nil else {
+      throw .invalidOption(
+        option: "--model", value: "'\(path)'",
+        requirement:
+          "holds a plain VAE, which has no latent dynamics: it encodes and decodes frames but cannot forecast (fit vin-so2, vin-vv, vin-sv or resnet for forecasts)"
+      )
+    }
     let needed = specification.requiredContext
     guard context.video.frameCount >= needed else {
       throw .frames(
