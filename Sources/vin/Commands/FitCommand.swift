@@ -155,7 +155,7 @@ struct FitCommand: ParsableCommand {
   @Option(
     name: [.customLong("iterations"), .customLong("steps")], parsing: .unconditional,
     help:
-      "Training iterations (Adam steps); --steps is an alias. (default: \(TrainingConfiguration().iterations); pixel models: \(PixelFitDefaults.iterations))"
+      "Training iterations (Adam steps); --steps is an alias. (default: \(TrainingConfiguration().iterations)) Pixel models: exactly this many (default: \(PixelFitDefaults.iterations))."
   )
   var iterations: Int?
 
@@ -196,7 +196,7 @@ struct FitCommand: ParsableCommand {
   @Option(
     parsing: .unconditional,
     help:
-      "Windows per minibatch (default: all training windows, full batch; pixel models: \(PixelTrainingConfiguration().batchSize ?? 0), or all when fewer)."
+      "Windows per minibatch (default: all training windows, full batch). Pixel models: \(PixelTrainingConfiguration().batchSize ?? 0) (all when fewer)."
   )
   var batchSize: Int?
 
