@@ -77,13 +77,13 @@ let package = Package(
     .target(
       name: "LagrangianLearning",
       dependencies: [
-        "DiscreteMechanics", "COpenBLAS", "CNetworkKernels",
+        "DiscreteMechanics", "Frames", "COpenBLAS", "CNetworkKernels",
         .product(name: "RealModule", package: "swift-numerics"),
       ]
     ),
     .target(
       name: "VINKit",
-      dependencies: ["Manifolds", "DiscreteMechanics", "LagrangianLearning"]
+      dependencies: ["Manifolds", "DiscreteMechanics", "LagrangianLearning", "Frames"]
     ),
 
     // MARK: - Plotting (SVG line charts for the tool and the examples; Foundation only)

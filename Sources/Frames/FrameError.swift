@@ -3,7 +3,7 @@
 public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
   // MARK: Frames
 
-  /// A frame side below 1 pixel.
+  /// A frame side below 1 pixel or above ``FrameStack/maximumSize``.
   case invalidSize(Int)
   /// An array of values whose length is not frames × size × size (`expected` nil when that
   /// product overflows).
@@ -44,7 +44,8 @@ public enum FrameError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .invalidSize(let size):
-      return "the frame size \(size) is invalid: it must be at least 1 pixel"
+      return
+        "the frame size \(size) is invalid: frames are from 1 to \(FrameStack.maximumSize) pixels a side"
     case .valueCount(let expected, let found):
       let wanted = expected.map { "\($0)" } ?? "more than Int can count"
       return "\(found) pixel values where frames × size × size is \(wanted)"

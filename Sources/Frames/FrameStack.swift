@@ -12,14 +12,18 @@ public struct FrameStack: Equatable, Sendable {
   /// `(k · size + row) · size + column`.
   public private(set) var values: [Float]
 
+  /// The largest frame side, in pixels (frames of up to 2²⁰ pixels): the limit of `vin render
+  /// --size`, of NPY files read as frames and of the pixel models' frames.
+  public static let maximumSize = 1_024
+
   /// The stack of `values` (frame after frame, row by row).
   ///
-  /// - Throws: ``FrameError/invalidSize(_:)`` for a size below 1,
+  /// - Throws: ``FrameError/invalidSize(_:)`` for a size outside 1…``maximumSize``,
   ///   ``FrameError/valueCount(expected:found:)`` when `values` is not `count · size²` long
   ///   (or `count` is negative), ``FrameError/valueOutOfRange(frame:row:column:value:)`` for a
   ///   value that is not finite or lies outside [0, 1].
   public init(count: Int, size: Int, values: [Float]) throws(FrameError) {
-    guard size >= 1 else { throw .invalidSize(size) }
+    guard (1...Self.maximumSize).contains(size) else { throw .invalidSize(size) }
     let (pixels, overflow) = size.multipliedReportingOverflow(by: size)
     let (expected, overflow2) = count.multipliedReportingOverflow(by: pixels)
     guard count >= 0, !overflow, !overflow2, values.count == expected else {
@@ -37,11 +41,11 @@ public struct FrameStack: Equatable, Sendable {
 
   /// `count` blank frames (all values 0).
   ///
-  /// - Throws: ``FrameError/invalidSize(_:)`` for a size below 1,
+  /// - Throws: ``FrameError/invalidSize(_:)`` for a size outside 1…``maximumSize``,
   ///   ``FrameError/valueCount(expected:found:)`` for a negative count or one whose values
   ///   would overflow `Int`.
   public init(blankFrames count: Int, size: Int) throws(FrameError) {
-    guard size >= 1 else { throw .invalidSize(size) }
+    guard (1...Self.maximumSize).contains(size) else { throw .invalidSize(size) }
     let (pixels, overflow) = size.multipliedReportingOverflow(by: size)
     let (total, overflow2) = count.multipliedReportingOverflow(by: pixels)
     guard count >= 0, !overflow, !overflow2 else {

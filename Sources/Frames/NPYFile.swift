@@ -44,7 +44,8 @@ public enum NPYFile {
   ///   ``FrameError/unsupportedVersion(major:minor:)``, ``FrameError/malformedHeader(_:)``,
   ///   ``FrameError/unsupportedDType(_:)``, ``FrameError/fortranOrder``,
   ///   ``FrameError/wrongRank(_:)``, ``FrameError/nonSquareFrames(height:width:)``,
-  ///   ``FrameError/invalidSize(_:)`` (frames of 0 pixels),
+  ///   ``FrameError/invalidSize(_:)`` (frames of 0 pixels, or larger than
+  ///   ``FrameStack/maximumSize``),
   ///   ``FrameError/sizeMismatch(expected:found:)``,
   ///   ``FrameError/truncatedBody(expectedBytes:foundBytes:)``,
   ///   ``FrameError/trailingBytes(_:)``, ``FrameError/valueOutOfRange(frame:row:column:value:)``.
@@ -62,7 +63,7 @@ public enum NPYFile {
     guard header.shape.count == 3 else { throw .wrongRank(header.shape) }
     let (count, height, width) = (header.shape[0], header.shape[1], header.shape[2])
     guard height == width else { throw .nonSquareFrames(height: height, width: width) }
-    guard width >= 1 else { throw .invalidSize(width) }
+    guard (1...FrameStack.maximumSize).contains(width) else { throw .invalidSize(width) }
     if let expectedSize, expectedSize != width {
       throw .sizeMismatch(expected: expectedSize, found: width)
     }

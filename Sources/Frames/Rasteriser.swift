@@ -25,10 +25,10 @@ public struct Rasteriser: Sendable {
   /// How pixel values are found.
   public let sampling: Sampling
 
-  /// - Throws: ``FrameError/invalidSize(_:)`` for a size below 1,
+  /// - Throws: ``FrameError/invalidSize(_:)`` for a size outside 1…``FrameStack/maximumSize``,
   ///   ``FrameError/invalidSampling(_:)`` for fewer than 1 sample per side.
   public init(size: Int, sampling: Sampling = .binary) throws(FrameError) {
-    guard size >= 1 else { throw .invalidSize(size) }
+    guard (1...FrameStack.maximumSize).contains(size) else { throw .invalidSize(size) }
     if case .coverage(let n) = sampling, n < 1 { throw .invalidSampling(n) }
     self.size = size
     self.sampling = sampling

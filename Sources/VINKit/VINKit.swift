@@ -1,3 +1,4 @@
 @_exported import DiscreteMechanics
+@_exported import Frames
 @_exported import LagrangianLearning
 @_exported import Manifolds

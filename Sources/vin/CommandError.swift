@@ -54,7 +54,7 @@ enum CommandError: Error, CustomStringConvertible {
   case drawingDimension(system: String, coordinates: Int, drawn: Int)
   /// The system's drawing could not be made (a length out of range) or used.
   case drawing(system: String, FrameError)
-  /// `--size` outside 1…``RenderCommand/maximumSize``.
+  /// `--size` outside 1…``FrameStack/maximumSize``.
   case invalidFrameSize(Int)
   /// An output option whose file name does not end in the format's suffix.
   case outputFormat(option: String, path: String, format: String, suffix: String)
@@ -144,7 +144,7 @@ enum CommandError: Error, CustomStringConvertible {
       return "system '\(system)' cannot be drawn: \(error)"
     case .invalidFrameSize(let size):
       return
-        "--size \(size) is invalid: frames are from 1 to \(RenderCommand.maximumSize) pixels a side"
+        "--size \(size) is invalid: frames are from 1 to \(FrameStack.maximumSize) pixels a side"
     case .outputFormat(let option, let path, let format, let suffix):
       return
         "\(option) '\(path)' is invalid: it is written as \(format), so the name must end in \(suffix)"

@@ -24,7 +24,7 @@ struct VIN: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       SimulateCommand.self, SystemsCommand.self, RenderCommand.self, FitCommand.self,
-      ForecastCommand.self, EvaluateCommand.self,
+      ForecastCommand.self, EvaluateCommand.self, EmbedCommand.self,
     ]
   )
 

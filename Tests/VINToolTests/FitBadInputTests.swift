@@ -69,7 +69,9 @@ import Testing
     Case(arguments: fit + ["--data", "good.csv", "--batch-size", "0"], message: "--batch-size 0"),
     Case(
       arguments: fit + ["--data", "good.csv", "--iterations", "-1"], message: "--iterations -1"),
-    Case(arguments: ["fit", "--model", "vin-vv"], message: "usage: vin fit"),
+    Case(
+      arguments: ["fit", "--model", "vin-vv"],
+      message: "vin fit needs trajectories (--data FILE.csv) or videos (--frames FILE.npy)"),
     Case(
       arguments: ["evaluate", "--model", "model.json", "--truth", "huge.csv"],
       message: "at t = 0.2 is inf"),
@@ -110,7 +112,7 @@ import Testing
     Case(arguments: forecast + ["--q0", "1", "--v0", "x"], message: "'x' is not a number"),
     Case(arguments: forecast + ["--q0", "nan"], message: "--q0 'nan'"),
     Case(arguments: forecast + ["--q0", "-1", "--steps", "-3"], message: "--steps -3"),
-    Case(arguments: forecast, message: "usage: vin forecast --model <model.json> --q0"),
+    Case(arguments: forecast, message: "--q0 missing is invalid: is needed to forecast"),
     // The truth of `forecast --truth` (the cases get --plot) must be sampled as the model.
     Case(
       arguments: forecast + ["--q0", "1", "--truth", "slow.csv"],

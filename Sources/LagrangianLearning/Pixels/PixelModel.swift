@@ -285,6 +285,45 @@ public struct PixelModel: Sendable {
     return try PixelVideo(size: specification.frameSize, pixels: probabilities)
   }
 
+  /// The negative log-likelihood of each frame of `truth` under the decoder's Bernoulli pixels
+  /// at the latent position of the same index (`positions[k]` for frame k, d numbers each):
+  ///
+  ///     −log p(y_k | q_k) = Σ_pixels [softplus(ℓ) − y ℓ],   ℓ = the decoder's logits at q_k,
+  ///
+  /// the binary cross-entropy of frame k summed over its pixels, computed from the logits so
+  /// that a saturated pixel costs its true (large) amount rather than `−log 0`. It is the frame
+  /// term of the negative ELBO (``negativeELBO(videos:windows:horizon:noise:workspace:)``).
+  /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` for a position of the
+  ///   wrong size or fewer frames than positions; ``LearningError/invalidConfiguration(name:value:requirement:)``
+  ///   for frames of another size than the model's.
+  public func crossEntropies(positions: [[Double]], truth: PixelVideo) throws(LearningError)
+    -> [Double]
+  {
+    let d = specification.latentDimension
+    for (k, q) in positions.enumerated() where q.count != d {
+      throw .dimensionMismatch(name: "latent position \(k)", expected: d, actual: q.count)
+    }
+    try check(truth, frames: 0, role: "truth")
+    guard truth.frameCount >= positions.count else {
+      throw .dimensionMismatch(
+        name: "frames of the truth", expected: positions.count, actual: truth.frameCount)
+    }
+    let decoder = RectifiedNetwork(sizes: specification.decoderSizes)
+    let workspace = PixelWorkspace()
+    PixelPass.decodeLogits(
+      model: self, decoder: decoder, positions: positions.flatMap { $0 }, workspace: workspace)
+    let area = specification.frameArea
+    let logits = workspace.buffer(.logits, count: positions.count * area)
+    return (0..<positions.count).map { k in
+      var sum = 0.0
+      for (i, y) in truth.frame(k).enumerated() {
+        let l = logits[k * area + i]
+        sum += Activation.softplus(l) - y * l
+      }
+      return sum
+    }
+  }
+
   /// The per-frame encoder's posterior mean of the latent position of every frame of `video`
   /// (on the circle, the angle in (−π, π]).
   /// - Throws: as ``forecast(context:steps:)`` for a frame size that is not the model's.

@@ -1,3 +1,5 @@
+import Frames
+
 /// Everything that fixes a pixel model's architecture (a VIN-VAE, Saemundsson et al.,
 /// *Variational Integrator Networks*, AISTATS 2020, §5.2): the frame size, the latent
 /// dimension, how many frames the initial state is inferred from, the encoder and decoder
@@ -57,12 +59,12 @@ public struct PixelModelSpecification: Codable, Hashable, Sendable {
 
   /// Checks the specification.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` naming the field:
-  ///   a frame size outside 1…``PixelVideo/maximumSize``, sizes outside ``ModelLimits``, a
+  ///   a frame size outside 1…`FrameStack.maximumSize`, sizes outside ``ModelLimits``, a
   ///   context shorter than the dynamics need (``requiredContext``), dynamics of another kind
   ///   than ``dynamicsKinds``, forced, of another dimension than ``latentDimension`` or
   ///   invalid (``ModelSpecification/validate()``), or networks with too many parameters.
   public func validate() throws(LearningError) {
-    try ModelLimits.check(frameSize, in: 1...PixelVideo.maximumSize, field: "frameSize")
+    try ModelLimits.check(frameSize, in: 1...FrameStack.maximumSize, field: "frameSize")
     try ModelLimits.check(
       latentDimension, in: 1...ModelLimits.maximumDimension, field: "latentDimension")
     try ModelLimits.check(context, in: 1...100_000, field: "context")

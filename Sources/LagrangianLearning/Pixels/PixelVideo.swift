@@ -1,3 +1,5 @@
+import Frames
+
 /// A video of square grey-scale frames held in memory: T frames of `size × size` intensities in
 /// [0, 1] (0 background, 1 ink), the observations a ``PixelModel`` learns from.
 ///
@@ -13,11 +15,11 @@ public struct PixelVideo: Equatable, Sendable {
 
   /// A video of `size × size` frames from their intensities back to back.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a size
-  ///   below 1 or above ``maximumSize``, for an empty video, or naming the frame and pixel of an
+  ///   below 1 or above `FrameStack.maximumSize` (the Frames module's, one limit for both), for an empty video, or naming the frame and pixel of an
   ///   intensity that is NaN or outside [0, 1]; ``LearningError/dimensionMismatch(name:expected:actual:)``
   ///   unless the number of intensities is a multiple of `size²`.
   public init(size: Int, pixels: [Double]) throws(LearningError) {
-    try ModelLimits.check(size, in: 1...Self.maximumSize, field: "frame size")
+    try ModelLimits.check(size, in: 1...FrameStack.maximumSize, field: "frame size")
     let area = size * size
     guard !pixels.isEmpty else {
       throw .invalidConfiguration(
@@ -47,9 +49,6 @@ public struct PixelVideo: Equatable, Sendable {
     }
     try self.init(size: size, pixels: frames.flatMap { $0 })
   }
-
-  /// The largest frame side accepted (frames of up to 2²⁰ pixels).
-  public static let maximumSize = 1_024
 
   /// The number of pixels of a frame, `size²`.
   public var frameArea: Int { size * size }

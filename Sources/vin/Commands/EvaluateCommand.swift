@@ -67,7 +67,18 @@ struct EvaluateCommand: ParsableCommand {
         option: "--output", value: "'\(path)'",
         requirement: "names the \(input) file, which writing it would replace")
     }
-    let saved = try SavedModel(path: model)
+    let saved: SavedModel
+    switch try LoadedModel(path: model) {
+    case .pixels(let pixelModel):
+      try evaluateFrames(pixelModel, target: target)
+      return
+    case .trajectories(let trajectoryModel):
+      guard !truth.lowercased().hasSuffix(".npy") else {
+        throw LearningCommandError.wrongModelKind(
+          path: model, found: .trajectories, use: "`vin evaluate --truth FILE.npy`")
+      }
+      saved = trajectoryModel
+    }
     let truthFile = try TrajectoryFile(path: truth)
     let evaluation = try ForecastEvaluation(model: saved, truth: truthFile)
     let text = summary == .json ? evaluation.jsonSummary() : evaluation.summary()

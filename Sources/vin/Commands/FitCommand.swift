@@ -3,12 +3,12 @@ import FileOutput
 import Foundation
 import VINKit
 
-/// `vin fit`: trains a model on trajectory CSV files and writes it as a versioned JSON model
-/// file (DESIGN §4).
+/// `vin fit`: trains a model on trajectory CSV files (`--data`), or a pixel model on videos
+/// (`--frames`, ``fitFrames()``), and writes it as a versioned JSON model file (DESIGN §4).
 struct FitCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fit",
-    abstract: "Fit a Variational Integrator Network (or a baseline) to trajectories.",
+    abstract: "Fit a Variational Integrator Network (or a baseline) to trajectories or videos.",
     discussion: """
       Each --data file is one trajectory in the layout `vin simulate` writes \
       (t,q1..qn[,v1..vn][,...]); the t column must be uniformly spaced and gives the step \
@@ -28,18 +28,37 @@ struct FitCommand: ParsableCommand {
       completed cycle; a second Ctrl-C quits at once). If the loss becomes NaN or infinite, \
       training stops, the model kept so far is written, a warning names the iteration, and the \
       exit status is 2.
+
+      With --frames FILE.npy (videos as `vin render --frames` writes them, float32 \
+      (T, size, size) in [0, 1]; repeat for several, all of one size) instead of --data, vin \
+      fit trains a pixel model, a VAE whose latent dynamics are --model vin-so2, vin-vv, vin-sv \
+      or resnet (or none: vae), on the negative ELBO over windows of --horizon + 1 frames; --dt \
+      is the frames' time step. --width, --depth, --activation, --potential and --mass shape \
+      the latent dynamics; --encoder-width, --decoder-width, --latent-dimension and --context \
+      the rest. It runs exactly --iterations Adam steps on minibatches of --batch-size \
+      windows. The options of trajectory fits that a pixel model does not take (--schedule, \
+      --loss, …) are refused.
       """
   )
 
   @Option(
     name: .customLong("data"),
     help: ArgumentHelp("A trajectory CSV file (repeat for several).", valueName: "file.csv"))
-  var dataFiles: [String]
+  var dataFiles: [String] = []
+
+  @Option(
+    name: .customLong("frames"),
+    help: ArgumentHelp(
+      "A video, a NumPy .npy file of frames (repeat for several): fit a pixel model.",
+      valueName: "file.npy"))
+  var frameFiles: [String] = []
 
   @Option(
     name: .customLong("model"),
-    help: ArgumentHelp("The model kind.", valueName: "kind"))
-  var kind: ModelKind
+    help: ArgumentHelp(
+      "The model kind (with --frames: the latent dynamics vin-so2, vin-vv, vin-sv or resnet, or vae for none).",
+      valueName: "kind"))
+  var fitKind: FitModelKind
 
   @Option(
     help: ArgumentHelp(
@@ -82,8 +101,9 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "A VIN's mass matrix: identity or constant (learned M = LLᵀ).", valueName: "kind"))
-  var mass: FitModelOptions.MassOption = .constant
+      "A VIN's mass matrix: identity or constant (learned M = LLᵀ; the default).",
+      valueName: "kind"))
+  var mass: FitModelOptions.MassOption?
 
   @Option(
     help: ArgumentHelp(
@@ -96,16 +116,17 @@ struct FitCommand: ParsableCommand {
       "The learned dissipation of vin-vv and vin-mq (F = Bu − Dq̇) and vin-so3 (τ = Bu − DΩ):"
         + " none, constant (D = LLᵀ) or configuration (D(q) = L(q)L(q)ᵀ, L from an MLP of q"
         + " with --width, --depth, --activation; of (cos q, sin q) with --angles; vin-so3: of"
-        + " R's nine entries).",
+        + " R's nine entries). Default: none.",
       valueName: "kind"))
-  var dissipation: ForceSpecification.Dissipation = .none
+  var dissipation: ForceSpecification.Dissipation?
 
   @Option(
     help: ArgumentHelp(
       "The learned input matrix B of vin-vv, vin-mq and vin-so3: constant or configuration"
-        + " (B(q) from an MLP of q, like --dissipation configuration). Needs the data's inputs.",
+        + " (B(q) from an MLP of q, like --dissipation configuration). Needs the data's inputs."
+        + " Default: constant.",
       valueName: "kind"))
-  var inputMatrix: ForceSpecification.InputMatrix = .constant
+  var inputMatrix: ForceSpecification.InputMatrix?
 
   @Option(
     help: ArgumentHelp(
@@ -119,49 +140,64 @@ struct FitCommand: ParsableCommand {
     case learned, none
   }
 
-  // The training options default to `TrainingConfiguration()`'s values, so that the CLI and
-  // Swift train alike; an option left unset keeps the library's default.
+  // The training options left unset take `TrainingConfiguration()`'s values (a pixel model's:
+  // `PixelTrainingConfiguration()`'s, and ``PixelFitDefaults``), so that the CLI and Swift
+  // train alike. They are optionals so that the options a kind of model does not take are
+  // refused when given.
 
-  @Option(parsing: .unconditional, help: "Steps H of each training rollout (windows of H+1).")
-  var horizon = TrainingConfiguration().horizon
+  @Option(
+    parsing: .unconditional,
+    help:
+      "Steps H of each training rollout (windows of H+1). (default: \(TrainingConfiguration().horizon); pixel models: \(PixelTrainingConfiguration().horizon))"
+  )
+  var horizon: Int?
 
   @Option(
     name: [.customLong("iterations"), .customLong("steps")], parsing: .unconditional,
-    help: "Training iterations (Adam steps); --steps is an alias.")
-  var iterations = TrainingConfiguration().iterations
+    help:
+      "Training iterations (Adam steps); --steps is an alias. (default: \(TrainingConfiguration().iterations)) Pixel models: exactly this many (default: \(PixelFitDefaults.iterations))."
+  )
+  var iterations: Int?
 
-  @Option(parsing: .unconditional, help: "Adam's learning rate.")
-  var learningRate = TrainingConfiguration().learningRate
+  @Option(
+    parsing: .unconditional,
+    help:
+      "Adam's learning rate. (default: \(TrainingConfiguration().learningRate); pixel models: \(PixelFitDefaults.learningRate))"
+  )
+  var learningRate: Double?
 
   @Option(
     help: ArgumentHelp(
-      "The learning rate over the run: constant, cosine (decays to 0 at the last step), or cosine-restarts (cosine cycles of --first-cycle, twice that, four times…; --stop may end the run after a cycle)."
+      "The learning rate over the run: constant, cosine (decays to 0 at the last step), or cosine-restarts (cosine cycles of --first-cycle, twice that, four times…; --stop may end the run after a cycle). (default: \(TrainingConfiguration().learningRateSchedule.rawValue))"
     ))
-  var schedule = TrainingConfiguration().learningRateSchedule
+  var schedule: LearningRateSchedule?
 
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "The first cycle of cosine-restarts, in iterations.", valueName: "iterations"))
-  var firstCycle = TrainingConfiguration().firstCycleLength
+      "The first cycle of cosine-restarts, in iterations. (default: \(TrainingConfiguration().firstCycleLength))",
+      valueName: "iterations"))
+  var firstCycle: Int?
 
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "With cosine-restarts: the rollout residual is at the data's noise level when at most this factor times the residual the true model would leave; a cycle that then gains more than the cycle before it fitted noise, and the run stops with the model before it (0: never).",
+      "With cosine-restarts: the rollout residual is at the data's noise level when at most this factor times the residual the true model would leave; a cycle that then gains more than the cycle before it fitted noise, and the run stops with the model before it (0: never). (default: \(TrainingConfiguration().stoppingRule.noiseLevelFactor ?? 0))",
       valueName: "factor"))
-  var noiseLevelFactor = TrainingConfiguration().stoppingRule.noiseLevelFactor ?? 0
+  var noiseLevelFactor: Double?
 
   @Option(
     parsing: .unconditional,
     help: ArgumentHelp(
-      "With cosine-restarts, stop after a cycle that lowered the residual sum of squares by less than this many noise variances (0: never).",
+      "With cosine-restarts, stop after a cycle that lowered the residual sum of squares by less than this many noise variances (0: never). (default: \(TrainingConfiguration().stoppingRule.significance ?? 0))",
       valueName: "gain"))
-  var significance = TrainingConfiguration().stoppingRule.significance ?? 0
+  var significance: Double?
 
   @Option(
     parsing: .unconditional,
-    help: "Windows per minibatch (default: all training windows, full batch).")
+    help:
+      "Windows per minibatch (default: all training windows, full batch). Pixel models: \(PixelTrainingConfiguration().batchSize ?? 0) (all when fewer)."
+  )
   var batchSize: Int?
 
   @Option(
@@ -174,16 +210,22 @@ struct FitCommand: ParsableCommand {
 
   @Option(
     parsing: .unconditional,
-    help: "Fraction of windows held out for validation (0: the training loss is monitored).")
-  var validationFraction = TrainingConfiguration().validationFraction
+    help:
+      "Fraction of windows held out for validation (0: the training loss is monitored). (default: \(TrainingConfiguration().validationFraction))"
+  )
+  var validationFraction: Double?
 
-  @Option(help: "The loss: nll (Gaussian, learned noise scale) or mse.")
-  var loss = TrainingConfiguration().loss
+  @Option(
+    help:
+      "The loss: nll (Gaussian, learned noise scale) or mse. (default: \(TrainingConfiguration().loss.rawValue))"
+  )
+  var loss: RolloutLossKind?
 
   @Option(
     help: ArgumentHelp(
-      "Rollout starts: learned (inferred, optimised per window) or first-observation (naive)."))
-  var initialState = TrainingConfiguration().initialStates
+      "Rollout starts: learned (inferred, optimised per window) or first-observation (naive). (default: \(TrainingConfiguration().initialStates.rawValue))"
+    ))
+  var initialState: InitialStateInference?
 
   @Option(
     parsing: .unconditional,
@@ -197,11 +239,86 @@ struct FitCommand: ParsableCommand {
     help: "Stop after this many validations (every 10 iterations) without improvement.")
   var patience: Int?
 
+  // Pixel models (--frames).
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --frames: the time step h between frames (required).", valueName: "h"))
+  var dt: Double?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --frames: hidden units of the encoder's two layers. (default: \(PixelFitDefaults.encoderWidth); the paper's: 1000)",
+      valueName: "width"))
+  var encoderWidth: Int?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --frames: hidden units of the decoder's two layers. (default: \(PixelFitDefaults.decoderWidth); the paper's: 1000)",
+      valueName: "width"))
+  var decoderWidth: Int?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --frames: the dimension d of the latent configuration (1 for vin-so2). (default: 1)",
+      valueName: "d"))
+  var latentDimension: Int?
+
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "With --frames: the frames the initial latent state is inferred from (the velocity encoder's sequence; vin-so2 and vin-sv use the first 2, vae 1). (default: \(PixelFitDefaults.context))",
+      valueName: "frames"))
+  var context: Int?
+
   func run() throws {
+    switch (dataFiles.isEmpty, frameFiles.isEmpty) {
+    case (false, true): try fitTrajectories()
+    case (true, false): try fitFrames()
+    case (false, false):
+      throw LearningCommandError.invalidOption(
+        option: "--frames", value: "'\(frameFiles[0])'",
+        requirement:
+          "cannot be combined with --data: fit a model of trajectories (--data FILE.csv) or a pixel model (--frames FILE.npy)"
+      )
+    case (true, true):
+      throw LearningCommandError.invalidOption(
+        option: "--data", value: "missing",
+        requirement:
+          "vin fit needs trajectories (--data FILE.csv) or videos (--frames FILE.npy)")
+    }
+  }
+
+  /// The options that are given, of those named in `options` (name, whether given).
+  static func given(_ options: [(String, Bool)]) -> [String] {
+    options.filter(\.1).map(\.0)
+  }
+
+  /// `vin fit --data`: a model of trajectories.
+  func fitTrajectories() throws {
+    let pixelOptions = Self.given([
+      ("--dt", dt != nil), ("--encoder-width", encoderWidth != nil),
+      ("--decoder-width", decoderWidth != nil), ("--latent-dimension", latentDimension != nil),
+      ("--context", context != nil),
+    ])
+    if !pixelOptions.isEmpty {
+      throw LearningCommandError.inapplicableOptions(
+        pixelOptions, kind: "models of trajectories (--data)",
+        hint: "they shape pixel models (--frames); the t column gives the step size")
+    }
+    guard case .dynamics(let kind) = fitKind else {
+      throw LearningCommandError.invalidOption(
+        option: "--model", value: fitKind.name,
+        requirement: "is a pixel model without dynamics: fit it to videos with --frames FILE.npy")
+    }
     var architecture = FitModelOptions(
-      width: width, depth: depth, activation: activation, potential: potential, mass: mass,
-      inertiaScale: inertiaScale, angles: angles, dissipation: dissipation,
-      inputMatrix: inputMatrix, observe: observe)
+      width: width, depth: depth, activation: activation, potential: potential,
+      mass: mass ?? .constant, inertiaScale: inertiaScale, angles: angles,
+      dissipation: dissipation ?? .none, inputMatrix: inputMatrix ?? .constant, observe: observe)
     let configuration = try trainingConfiguration()
     let target = try OutputTarget(output)
     let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }
@@ -249,7 +366,7 @@ struct FitCommand: ParsableCommand {
       logLines.append(
         "\(progress.iteration),\(seconds),\(progress.loss),\(monitored ?? progress.loss)")
     }
-    try Self.save(json, to: target, kind: kind)
+    try Self.save(json, to: target, kind: kind.rawValue)
     if let logTarget {
       try OutputFiles.deliver(logLines.joined(separator: "\n") + "\n", to: logTarget)
     }
@@ -298,21 +415,23 @@ struct FitCommand: ParsableCommand {
       (inertiaScale ?? 1).isFinite && (inertiaScale ?? 1) > 0, "--inertia-scale",
       inertiaScale ?? 1, "must be positive and finite")
     var configuration = TrainingConfiguration()
-    configuration.horizon = horizon
-    configuration.iterations = iterations
-    configuration.learningRate = learningRate
-    configuration.learningRateSchedule = schedule
-    configuration.firstCycleLength = firstCycle
+    configuration.horizon = horizon ?? configuration.horizon
+    configuration.iterations = iterations ?? configuration.iterations
+    configuration.learningRate = learningRate ?? configuration.learningRate
+    configuration.learningRateSchedule = schedule ?? configuration.learningRateSchedule
+    configuration.firstCycleLength = firstCycle ?? configuration.firstCycleLength
+    let significance = significance ?? configuration.stoppingRule.significance ?? 0
+    let noiseLevelFactor = noiseLevelFactor ?? configuration.stoppingRule.noiseLevelFactor ?? 0
     configuration.stoppingRule = StoppingRule(
       significance: significance == 0 ? nil : significance,
       noiseLevelFactor: noiseLevelFactor == 0 ? nil : noiseLevelFactor)
     configuration.batchSize = batchSize
     configuration.seed = seed
-    configuration.validationFraction = validationFraction
+    configuration.validationFraction = validationFraction ?? configuration.validationFraction
     configuration.patience = patience
     configuration.initialStateLearningRate = initialStateLearningRate
-    configuration.loss = loss
-    configuration.initialStates = initialState
+    configuration.loss = loss ?? configuration.loss
+    configuration.initialStates = initialState ?? configuration.initialStates
     do {
       try configuration.validate()
     } catch {
@@ -340,12 +459,12 @@ struct FitCommand: ParsableCommand {
   /// Writes the model file to `target`. When that fails (a full disk, `/dev/full`), the
   /// trained model is saved to a file in the temporary directory instead, and the error says
   /// where (or that it is lost, if that fails too).
-  static func save(_ json: Data, to target: OutputTarget, kind: ModelKind) throws(CommandError) {
+  static func save(_ json: Data, to target: OutputTarget, kind: String) throws(CommandError) {
     do {
       try OutputFiles.deliver(String(decoding: json, as: UTF8.self), to: target)
     } catch {
       let rescue = FileManager.default.temporaryDirectory
-        .appendingPathComponent("vin-fit-\(kind.rawValue)-\(getpid()).json").path
+        .appendingPathComponent("vin-fit-\(kind)-\(getpid()).json").path
       do throws(FileWriteError) {
         try AtomicFile.write(String(decoding: json, as: UTF8.self), to: rescue)
       } catch let rescueError {

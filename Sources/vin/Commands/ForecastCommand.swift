@@ -3,11 +3,12 @@ import Foundation
 import VINKit
 
 /// `vin forecast`: rolls a fitted model forward from an initial state and writes the trajectory
-/// in the CSV layout of `vin simulate` (DESIGN §4).
+/// in the CSV layout of `vin simulate` (DESIGN §4); a pixel model forecasts frames from the
+/// first frames of a video (``forecastFrames(context:)``).
 struct ForecastCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "forecast",
-    abstract: "Forecast with a fitted model and write the trajectory as CSV.",
+    abstract: "Forecast with a fitted model and write the trajectory as CSV (or frames).",
     discussion: """
       Columns: t,q1..qn,v1..vn,learned_energy, the layout of `vin simulate` with t = k h from \
       the model's step size h. The energy is the learned model's, Ê = ½ vᵀM̂v + V̂(q) (its \
@@ -28,6 +29,15 @@ struct ForecastCommand: ParsableCommand {
       --q0 = the initial attitude as a rotation vector (exponential coordinates, \
       R₀ = exp(q̂0)) and --v0 = the body angular velocity Ω₀; vin-so3's energy is the learned \
       ½ΩᵀJΩ + U(R). A baseline's predicted attitude is written as the rotation nearest to it.
+
+      A pixel model (`vin fit --frames`) forecasts frames instead: --context FILE.npy, whose \
+      first frames (the model's context: 2 for vin-so2 and vin-sv, --context of the fit for \
+      vin-vv and resnet; more are ignored) give the initial latent state, and --output \
+      PRED.npy, frames 0…N as a float32 array (T, size, size), frame k the prediction of the \
+      context file's frame k. --gif also writes an animation, the context file's frames (the \
+      truth, black) beside the forecast (vermilion); --png a strip of every k-th frame, truth \
+      above forecast (k such that at most 20 frames are shown). --q0, --v0, --truth, --control \
+      and --plot do not apply. A plain VAE (vae) has no dynamics and cannot forecast.
       """
   )
 
@@ -39,7 +49,7 @@ struct ForecastCommand: ParsableCommand {
     help: ArgumentHelp(
       "Initial configuration, comma-separated (on SO(3): a rotation vector).",
       valueName: "x,y,..."))
-  var position: String
+  var position: String?
 
   @Option(
     name: .customLong("v0"), parsing: .unconditional,
@@ -63,10 +73,45 @@ struct ForecastCommand: ParsableCommand {
       valueName: "file.csv|signal"))
   var control: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "A pixel model's context: a video (.npy) whose first frames give the initial latent state.",
+      valueName: "file.npy"))
+  var context: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "With --context: also an animated GIF of the truth beside the forecast.",
+      valueName: "file.gif"))
+  var gif: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "With --context: also a PNG strip, the truth (black) above the forecast (colour).",
+      valueName: "file.png"))
+  var png: String?
+
   @OptionGroup var output: OutputOptions
 
   func run() throws {
     guard steps >= 0, steps < Int.max else { throw CommandError.invalidStepCount(steps) }
+    if let context {
+      try forecastFrames(context: context)
+      return
+    }
+    let frameOptions = FitCommand.given([("--gif", gif != nil), ("--png", png != nil)])
+    if !frameOptions.isEmpty {
+      throw LearningCommandError.inapplicableOptions(
+        frameOptions, kind: "forecasts of trajectories",
+        hint: "they draw the frames of a pixel model's forecast (--context FILE.npy)")
+    }
+    guard let position else {
+      throw LearningCommandError.invalidOption(
+        option: "--q0", value: "missing",
+        requirement:
+          "is needed to forecast a model of trajectories (a pixel model forecasts from --context FILE.npy)"
+      )
+    }
     let outputs = try OutputPlan(output)
     if let truth, outputs.plot == nil {
       throw LearningCommandError.invalidOption(
@@ -89,7 +134,7 @@ struct ForecastCommand: ParsableCommand {
           requirement: "names the \(input) file, which writing it would replace")
       }
     }
-    let saved = try SavedModel(path: model)
+    let saved = try LoadedModel(path: model).trajectories(for: "`vin forecast --q0`")
     let truthFile = try truth.map { path throws(LearningCommandError) in
       let file = try TrajectoryFile(path: path)
       try file.checkSampling(of: saved)

@@ -28,9 +28,6 @@ struct RenderCommand: ParsableCommand {
       """
   )
 
-  /// The largest frame side `--size` takes.
-  static let maximumSize = 4096
-
   @OptionGroup var simulation: SimulationOptions
 
   @Option(help: ArgumentHelp("Write the frames to this NumPy file.", valueName: "file.npy"))
@@ -57,7 +54,9 @@ struct RenderCommand: ParsableCommand {
   func run() throws {
     let (entry, method, setup) = try simulation.prepare()
     let drawing = try makeDrawing(entry, setup)
-    guard (1...Self.maximumSize).contains(size) else { throw CommandError.invalidFrameSize(size) }
+    guard (1...FrameStack.maximumSize).contains(size) else {
+      throw CommandError.invalidFrameSize(size)
+    }
     let rasteriser: Rasteriser
     do {
       rasteriser = try Rasteriser(size: size, sampling: antialias ? .antialiased : .binary)
@@ -65,14 +64,14 @@ struct RenderCommand: ParsableCommand {
       throw CommandError.drawing(system: entry.name, error)
     }
     let plan = try OutputPlan(output: output, plot: plot)
-    let framesFile = try destination(
+    let framesFile = try FrameOutputs.destination(
       frames, option: "--frames", format: "a NumPy array", suffix: ".npy")
     let gifFile = try gif.map { path throws(CommandError) in
-      try destination(path, option: "--gif", format: "an animated GIF", suffix: ".gif")
+      try FrameOutputs.destination(path, option: "--gif", format: "an animated GIF", suffix: ".gif")
     }
     try checkDistinct(plan: plan, frames: framesFile, gif: gifFile)
     let rows = setup.steps + 1
-    let gifScale = max(1, 112 / size)
+    let gifScale = FrameOutputs.gifScale(size: size)
     try MemoryBudget.check(rows: rows, bytesPerRow: bytesPerFrame(gifScale: gifScale))
 
     var values: [Float] = []
@@ -95,12 +94,12 @@ struct RenderCommand: ParsableCommand {
     do {
       try simulation.simulate(entry, method, setup, into: stream)
       let video = try FrameStack(count: rows, size: size, values: values)
-      staged.append(try stage(NPYFile.encode(video), at: framesFile))
+      staged.append(try FrameOutputs.stage(NPYFile.encode(video), at: framesFile))
       if let gifFile {
         let animation = try GIFAnimation(
           panels: [.init(frames: video, colour: .black)], scale: gifScale,
-          delay: Self.delay(stepSize: setup.stepSize))
-        staged.append(try stage(animation.encode(), at: gifFile))
+          delay: FrameOutputs.delay(stepSize: setup.stepSize))
+        staged.append(try FrameOutputs.stage(animation.encode(), at: gifFile))
       }
     } catch {
       csv?.discard()
@@ -143,21 +142,6 @@ struct RenderCommand: ParsableCommand {
     return drawing
   }
 
-  /// Where `path` (the value of `option`) is written, checked: its name ends in `suffix` and it
-  /// can be written.
-  func destination(_ path: String, option: String, format: String, suffix: String)
-    throws(CommandError) -> AtomicFile.Destination
-  {
-    guard path.lowercased().hasSuffix(suffix) else {
-      throw .outputFormat(option: option, path: path, format: format, suffix: suffix)
-    }
-    do {
-      return try AtomicFile.destination(of: path)
-    } catch {
-      throw .output(error)
-    }
-  }
-
   /// Refuses two outputs that name one file.
   func checkDistinct(plan: OutputPlan, frames: AtomicFile.Destination, gif: AtomicFile.Destination?)
     throws(CommandError)
@@ -166,14 +150,7 @@ struct RenderCommand: ParsableCommand {
     if let gif { named.append(("--gif", gif)) }
     if output != nil, case .file(let csv) = plan.csv { named.append(("--output", csv)) }
     if let plot = plan.plot { named.append(("--plot", plot)) }
-    for (i, first) in named.enumerated() {
-      for second in named[(i + 1)...]
-      where OutputPlan.identity(of: first.destination.path)
-        == OutputPlan.identity(of: second.destination.path)
-      {
-        throw .outputsCollide(first.option, second.option, path: second.destination.requested)
-      }
-    }
+    try FrameOutputs.checkDistinct(named)
   }
 
   /// The memory one frame takes while the outputs are made: its values and their NPY bytes,
@@ -182,22 +159,5 @@ struct RenderCommand: ParsableCommand {
     let side = Double((size + 2) * gifScale)
     let bytes = Double(8 * size * size) + (gif == nil ? 0 : 2 * side * side)
     return Int(min(bytes, Double(Int.max / 2)))
-  }
-
-  /// The GIF's frame delay for step size h: h in hundredths of a second, from 2 (what browsers
-  /// play; shorter delays are slowed to 10) to GIF's 65535.
-  static func delay(stepSize: Double) -> Int {
-    Int(min(max((100 * stepSize).rounded(), 2), 65535))
-  }
-
-  /// Writes `bytes` next to `destination`, to be committed with the other outputs.
-  func stage(_ bytes: [UInt8], at destination: AtomicFile.Destination) throws(CommandError)
-    -> StagedFile
-  {
-    do {
-      return try AtomicFile.stage(bytes, at: destination.requested)
-    } catch {
-      throw .output(error)
-    }
   }
 }

@@ -39,7 +39,7 @@ struct FitModelOptions {
   var activation: Activation
   /// `nil`: the kind's default, gravity for vin-so3 and mlp for the others.
   var potential: PotentialOption?
-  var mass: MassOption
+  var mass: MassOption = .constant
   /// vin-so3's initial inertia `J = sI` (`nil`: s = 1).
   var inertiaScale: Double?
   /// The coordinates are angles: MLP potentials see `(cos q, sin q)`, baselines

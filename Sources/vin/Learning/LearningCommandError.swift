@@ -1,6 +1,6 @@
 import VINKit
 
-/// A bad input or a failed run of `vin fit`, `vin forecast` or `vin evaluate`, printed as one
+/// A bad input or a failed run of `vin fit`, `vin forecast`, `vin evaluate` or `vin embed`, printed as one
 /// line `Error: <description>` on standard error (exit status 1); every case names the file,
 /// option or value at fault.
 enum LearningCommandError: Error, CustomStringConvertible {
@@ -23,6 +23,12 @@ enum LearningCommandError: Error, CustomStringConvertible {
     path: String, ObservationLayout, firstPath: String, ObservationLayout)
   /// A model could not be built or trained from the options and data.
   case training(LearningError)
+  /// A frames file (`.npy`, named by `option`) is malformed or does not suit the model.
+  case frames(path: String, option: String, detail: String)
+  /// A model file of the wrong kind for what the command does with it (`use`).
+  case wrongModelKind(path: String, found: ModelFileKind, use: String)
+  /// Options that do not apply to the kind of model fitted or used (`kind`), named together.
+  case inapplicableOptions([String], kind: String, hint: String)
   /// A forecast of the learned model failed.
   case forecast(LearningError)
   /// The squared error of a forecast against the truth is NaN or infinite at time `time`.
@@ -53,6 +59,16 @@ enum LearningCommandError: Error, CustomStringConvertible {
         "data file '\(path)' holds \(layout.stateDescription), but '\(firstPath)' holds \(firstLayout.stateDescription); all trajectories need the same layout"
     case .model(let path, let error):
       return "model file '\(path)': \(error)"
+    case .frames(let path, let option, let detail):
+      return "\(option) '\(path)': \(detail)"
+    case .wrongModelKind(let path, let found, let use):
+      let other: ModelFileKind = found == .pixels ? .trajectories : .pixels
+      return
+        "model file '\(path)' holds \(found) (format '\(found.format)'), but \(use) takes \(other) (format '\(other.format)')"
+    case .inapplicableOptions(let options, let kind, let hint):
+      let list = options.joined(separator: ", ")
+      return
+        "\(list) \(options.count == 1 ? "does" : "do") not apply to \(kind)\(hint.isEmpty ? "" : "; \(hint)")"
     case .training(let error):
       return "training failed: \(error)"
     case .forecast(let error):

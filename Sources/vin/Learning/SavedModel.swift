@@ -7,17 +7,11 @@ struct SavedModel {
   let file: ModelFile
   let model: any SpecifiedModel
 
-  /// - Throws: ``LearningCommandError/unreadable(path:reason:)`` or
-  ///   ``LearningCommandError/model(path:_:)`` for truncated or corrupt JSON, an unknown
+  /// The model file `data`, read from `path` (``LoadedModel`` reads it).
+  /// - Throws: ``LearningCommandError/model(path:_:)`` for truncated or corrupt JSON, an unknown
   ///   format, version or kind, or parameters that do not fit the architecture.
-  init(path: String) throws(LearningCommandError) {
+  init(path: String, data: Data) throws(LearningCommandError) {
     self.path = path
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw .unreadable(path: path, reason: TrajectoryFile.reason(error))
-    }
     do {
       file = try ModelFile(json: data)
       model = try file.model()
