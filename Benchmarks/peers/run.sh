@@ -5,7 +5,7 @@
 #
 #   Benchmarks/peers/run.sh [ITERATIONS [SETTING ...]]          VIN-VV: `vin fit` (default 300)
 #   Benchmarks/peers/run.sh pixels [ITERATIONS [ROUNDS [THREADS ...]]]
-#                                     VIN-SO(2)-VAE: PixelTrainingSpeed (default 10 3 2 1)
+#                                     VIN-SO(2)-VAE: PixelTrainingSpeed (default 6 4 2 1)
 #
 # (from anywhere). Creates Benchmarks/peers/.venv with jax (CPU) and optax from PyPI on first
 # use and builds the Swift side in release.

@@ -19,17 +19,19 @@ config/pixels.gin):
   + KL(N(mu_0, sigma_0^2) || N(0, 1)) + 1/2 log(h / sigma_1^2)
   + (delta^2 + sigma_0^2 + sigma_1^2) / (2 h) - 1/2 ], delta = mu_1 - mu_0 wrapped to (-pi, pi];
 * one Adam step (3e-4, beta 0.9, 0.999, eps 1e-8; optax.adam) per iteration, on the gradient
-  of all 3 581 789 parameters, with fresh noise eps for every window.
+  of all 3 581 789 parameters; each iteration's batch order and noise eps are the ones
+  PixelTrainer draws (VINKit's SplitMix64 generator, reproduced here), so both sides train on
+  the same numbers and their loss sequences agree (printed).
 
 JAX computes U' by jax.grad and differentiates the rollout by reverse mode; VINKit has
 hand-written pullbacks. The script first runs `PixelTrainingSpeed --export DIR`, which writes
 the initial parameters, the frames, the first training iteration's windows and noise, and
 VINKit's loss and gradient there; the JAX float64 loss and gradient at the same numbers must
 agree (printed). Then, for each thread condition and for a few rounds in alternation, it runs
-PixelTrainingSpeed ITERATIONS (its per-iteration times, the first iteration of each run left
-out as warm-up) and a JAX worker per precision (one compile step and one step untimed, then
-ITERATIONS steps, each waited for with block_until_ready), and prints minimum and median
-ms/iteration over all rounds and the ratios JAX/VINKit.
+PixelTrainingSpeed ITERATIONS + 2 (its per-iteration times) and a JAX worker per precision
+(ITERATIONS + 2 steps, each waited for with block_until_ready; JAX's first step compiles), and
+prints minimum and median ms/iteration over the last ITERATIONS iterations of all rounds and
+the ratios JAX/VINKit.
 
 Thread conditions (each process pinned with sched_setaffinity to the first T cores, so that
 neither side sees more cores than the other):
@@ -39,7 +41,8 @@ neither side sees more cores than the other):
   XLA_FLAGS=--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1.
 
 Usage: python vin_so2_vae_jax.py PIXEL_TRAINING_SPEED WORK_DIR [ITERATIONS [ROUNDS [THREADS ...]]]
-       (defaults 10 iterations, 3 rounds, threads 2 1)
+       (defaults 6 iterations, 4 rounds, threads 2 1: from PixelTrainer's default seed the
+       9th iteration's loss is not finite, and both sides stop being comparable there)
 Worker modes (used by the above): --check EXPORT_DIR; --time EXPORT_DIR DTYPE ITERATIONS.
 """
 
@@ -204,34 +207,65 @@ def check(directory):
     )
 
 
+def trainer_batches(ref, iterations):
+    """PixelTrainer's batches and noise: per iteration, the windows (indices into every window,
+    video by video) and eps, drawn as PixelTrainer.train draws them from SplitMix64."""
+    import math
+
+    import numpy as np
+    from vin_vv_jax import SplitMix64
+
+    generator = SplitMix64(ref["trainer_seed"])
+
+    def uniform():
+        return (generator.next() >> 11) * 2.0**-53
+
+    def normal():
+        u, v = 1 - uniform(), uniform()
+        return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * v)
+
+    count = len(ref["windows"])  # every window is in every batch here
+    draws = []
+    for _ in range(iterations):
+        order = generator.permutation(count)[::-1]
+        noise = [normal() for _ in range(2 * count)]
+        draws.append((np.array(order), np.array(noise).reshape(count, 2)))
+    return draws
+
+
 def time_training(directory, dtype, iterations):
-    """ms per Adam step of the JAX model in `dtype`, after one compile step and one step."""
+    """ms per Adam step of the JAX model in `dtype` on PixelTrainer's batches and noise: two
+    steps untimed (the first compiles), then `iterations` timed steps."""
     import numpy as np
     import optax
 
     jax, jnp, parameters, negative_elbo = jax_model()
-    ref, flat, frames, noise, _ = load_export(directory)
+    ref, flat, _, _, _ = load_export(directory)
     h, epsilon = ref["step_size"], ref["mass_epsilon"]
+    length = ref["horizon"] + 1
+    videos = np.fromfile(os.path.join(directory, "frames.f64"), dtype="<f8").reshape(
+        ref["videos"], ref["frames_per_video"], -1)
+    every_window = jnp.asarray(
+        np.stack([video[s : s + length] for video in videos
+                  for s in range(ref["frames_per_video"] - length + 1)]), dtype)
     params = parameters(jnp.asarray(flat, dtype), ref)
-    frames = jnp.asarray(frames, dtype)
-    optimiser = optax.adam(3e-4)
+    optimiser = optax.adam(ref["learning_rate"])
     state = optimiser.init(params)
 
     @jax.jit
-    def step(params, state, noise):
-        loss, gradient = jax.value_and_grad(negative_elbo)(params, frames, noise, h, epsilon)
+    def step(params, state, windows, order, noise):
+        loss, gradient = jax.value_and_grad(negative_elbo)(
+            params, windows[order], noise, h, epsilon)
         updates, state = optimiser.update(gradient, state, params)
         return optax.apply_updates(params, updates), state, loss
 
-    generator = np.random.default_rng(1)
-    draws = [noise] + [generator.standard_normal(noise.shape) for _ in range(iterations + 1)]
     losses, times = [], []
     cpu_start = time.process_time()
-    for i, eps in enumerate(draws):
+    for i, (order, noise) in enumerate(trainer_batches(ref, iterations + 2)):
         if i == 2:
             cpu_start = time.process_time()
         start = time.perf_counter()
-        params, state, loss = step(params, state, jnp.asarray(eps, dtype))
+        params, state, loss = step(params, state, every_window, order, jnp.asarray(noise, dtype))
         jax.block_until_ready((params, state, loss))
         if i >= 2:
             times.append(1e3 * (time.perf_counter() - start))
@@ -265,11 +299,15 @@ def run(command, threads):
 
 
 def swift_times(runner, iterations, threads):
-    output, cpu = run([runner, str(iterations)], threads)
+    """PixelTrainingSpeed's times of `iterations` iterations after two untimed ones."""
+    output, cpu = run([runner, str(iterations + 2)], threads)
     times = [float(m.group(1)) for m in re.finditer(r"iteration\s+\d+\s+([0-9.]+) ms", output)]
-    losses = [float(m.group(1)) for m in re.finditer(r"loss ([-0-9.naif]+)", output)]
-    # The whole process's CPU time (start-up and the warm-up iteration included).
-    return times[1:], 1e3 * cpu / iterations, losses
+    losses = [float(m.group(1)) for m in re.finditer(r"loss (\S+)", output)]
+    if len(losses) != iterations + 2:
+        sys.exit(f"PixelTrainingSpeed stopped after {len(losses)} of {iterations + 2} iterations:"
+                 f"\n{output}")
+    # The whole process's CPU time (start-up and the untimed iterations included).
+    return times[2:], 1e3 * cpu / iterations, losses
 
 
 def jax_times(work, dtype, iterations, threads):
@@ -280,7 +318,7 @@ def jax_times(work, dtype, iterations, threads):
     return result["times_ms"], result["cpu_ms"], result["losses"]
 
 
-def main(runner, work, iterations=10, rounds=3, threads=(2, 1)):
+def main(runner, work, iterations=6, rounds=4, threads=(2, 1)):
     export = os.path.join(work, "export")
     print(subprocess.run([runner, "--export", export], check=True, capture_output=True,
                          text=True).stdout.strip())
@@ -298,23 +336,29 @@ def main(runner, work, iterations=10, rounds=3, threads=(2, 1)):
         "(" + ", ".join(f"{k} {v:.1e}" for k, v in
                         result["gradient_relative_error_by_block"].items()) + ")"
     )
-    rows = []
+    rows, trajectories = [], {}
     for t in threads:
         samples = {"VINKit": ([], []), "JAX f64": ([], []), "JAX f32": ([], [])}
         for r in range(rounds):
             for name, measure in [
-                ("VINKit", lambda: swift_times(runner, iterations + 1, t)),
+                ("VINKit", lambda: swift_times(runner, iterations, t)),
                 ("JAX f64", lambda: jax_times(export, "float64", iterations, t)),
                 ("JAX f32", lambda: jax_times(export, "float32", iterations, t)),
             ]:
                 times, cpu, losses = measure()
                 samples[name][0].extend(times)
                 samples[name][1].append(cpu)
+                trajectories[name] = losses
                 print(f"  {t} thread(s), round {r + 1}, {name}: min {min(times):.1f} ms, "
                       f"median {statistics.median(times):.1f} ms, CPU {cpu:.1f} ms/it, "
                       f"loss {losses[0]:.6g} -> {losses[-1]:.6g}", flush=True)
         rows.append((t, {k: (min(v[0]), statistics.median(v[0]), min(v[1]))
                          for k, v in samples.items()}))
+    vinkit = trajectories["VINKit"]
+    for name in ["JAX f64", "JAX f32"]:
+        difference = max(abs(a / b - 1) for a, b in zip(trajectories[name], vinkit))
+        print(f"training losses over the {len(vinkit)} iterations of PixelTrainer's batches and "
+              f"noise: {name} against VINKit, largest relative difference {difference:.1e}")
     print(f"\nms per iteration, {iterations} iterations x {rounds} rounds per entry "
           "(minimum / median; CPU: all threads, minimum over rounds)")
     print("| threads | VINKit (f64) | JAX f64 | JAX f32 | JAX f64 / VINKit | JAX f32 / VINKit "

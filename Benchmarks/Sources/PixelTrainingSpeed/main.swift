@@ -4,14 +4,15 @@
 // windows of horizon 10, 3 videos of 50 frames (120 windows, all in one batch of the
 // reference's 200), h = 0.1.
 //
-//   swift run -c release PixelTrainingSpeed [ITERATIONS]   (from Benchmarks/; default 20)
+//   swift run -c release PixelTrainingSpeed [ITERATIONS] [--seed S]   (from Benchmarks/; 8, 1)
 //   swift run -c release PixelTrainingSpeed --export DIR
 //
-// Prints each iteration's time, then the minimum and the median (Docs/Learning.md). With
-// `--export DIR` it trains nothing: it writes the initial model, the frames, every window in
-// order with its sampling noise, and the negative ELBO and its gradient at them (raw
-// little-endian float64 files and `reference.json`), for the JAX peer to check that it computes
-// the same loss and gradient (Benchmarks/peers/vin_so2_vae_jax.py).
+// Prints each iteration's time and loss, why training stopped if it stopped early, then the
+// minimum and the median after the first iteration (Docs/Learning.md). S seeds the trainer's
+// batches and noise. With `--export DIR` it trains nothing: it writes the initial model, the
+// frames, the first iteration's windows and noise, and the negative ELBO and its gradient at
+// them (raw little-endian float64 files and `reference.json`), for the JAX peer to check that
+// it computes the same loss and gradient (Benchmarks/peers/vin_so2_vae_jax.py).
 import Foundation
 import LagrangianLearning
 
@@ -53,6 +54,9 @@ struct ExportedReference: Encodable {
   let frameSize: Int
   /// The windows as `[video, start]`, in order; `noise.f64` holds ε for `(θ₀, θ₁)` of each.
   let windows: [[Int]]
+  /// The trainer's seed: its batches and noise are SplitMix64's (`SeededGenerator`).
+  let trainerSeed: UInt64
+  let learningRate: Double
 }
 
 /// Writes `values` as raw little-endian float64 to `url`.
@@ -67,7 +71,13 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let exportDirectory = arguments.firstIndex(of: "--export").flatMap {
   $0 + 1 < arguments.count ? URL(fileURLWithPath: arguments[$0 + 1]) : nil
 }
-let iterations = arguments.first.flatMap { Int($0) } ?? 20
+// 8 by default: from the default seed, iteration 9's loss is not finite (a window's SO(2) step
+// has no solution) and the trainer stops there.
+let iterations = arguments.first.flatMap { Int($0) } ?? 8
+let seed =
+  arguments.firstIndex(of: "--seed").flatMap {
+    $0 + 1 < arguments.count ? UInt64(arguments[$0 + 1]) : nil
+  } ?? 1
 let h = 0.1
 let (size, width, potentialWidth, massEpsilon) = (28, 1000, 1000, 1e-4)
 let videos = try [2.4, -2.0, 1.5].map { start in
@@ -84,7 +94,7 @@ let specification = PixelModelSpecification(
 var generator = SeededGenerator(seed: 1)
 let model = try PixelModel(specification: specification, generator: &generator)
 let trainer = PixelTrainer(
-  configuration: PixelTrainingConfiguration(horizon: 10, iterations: iterations, seed: 1))
+  configuration: PixelTrainingConfiguration(horizon: 10, iterations: iterations, seed: seed))
 if let directory = exportDirectory {
   let horizon = trainer.configuration.horizon
   // The first training iteration's batch and noise, drawn as `PixelTrainer.train` draws them
@@ -112,7 +122,8 @@ if let directory = exportDirectory {
     decoderSizes: [2] + hidden(width, specification.decoderDepth) + [size * size],
     potentialSizes: [2, potentialWidth, 1], massEpsilon: massEpsilon, stepSize: h,
     horizon: horizon, videos: videos.count, framesPerVideo: videos[0].frameCount,
-    frameSize: size, windows: windows.map { [$0.video, $0.start] })
+    frameSize: size, windows: windows.map { [$0.video, $0.start] },
+    trainerSeed: trainer.configuration.seed, learningRate: trainer.configuration.learningRate)
   let encoder = JSONEncoder()
   encoder.keyEncodingStrategy = .convertToSnakeCase
   try encoder.encode(reference).write(to: directory.appendingPathComponent("reference.json"))
@@ -129,8 +140,12 @@ let result = try trainer.train(model, on: videos) { progress in
   last = now
   print(
     String(
-      format: "iteration %3d  %8.1f ms  loss %.2f", progress.iteration, times.last!, progress.loss))
+      format: "iteration %3d  %8.1f ms  loss %.17g", progress.iteration, times.last!,
+      progress.loss))
   return .proceed
+}
+if result.summary.stopReason != .completed {
+  print("stopped: \(result.summary.stopReason)")
 }
 let sorted = times.dropFirst().sorted()
 print(
