@@ -49,7 +49,6 @@ Worker modes (used by the above): --check EXPORT_DIR; --time EXPORT_DIR DTYPE IT
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -289,31 +288,25 @@ def pinned(threads):
 
 def run(command, threads):
     env, hook = pinned(threads)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    output = subprocess.run(
+    return subprocess.run(
         command, env=env, preexec_fn=hook, check=True, capture_output=True, text=True
     ).stdout
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return output, cpu
 
 
 def swift_times(runner, iterations, threads):
     """PixelTrainingSpeed's times of `iterations` iterations after two untimed ones."""
-    output, cpu = run([runner, str(iterations + 2)], threads)
-    times = [float(m.group(1)) for m in re.finditer(r"iteration\s+\d+\s+([0-9.]+) ms", output)]
-    losses = [float(m.group(1)) for m in re.finditer(r"loss (\S+)", output)]
-    if len(losses) != iterations + 2:
-        sys.exit(f"PixelTrainingSpeed stopped after {len(losses)} of {iterations + 2} iterations:"
+    output = run([runner, str(iterations + 2)], threads)
+    rows = re.findall(r"iteration\s+\d+\s+([0-9.]+) ms\s+CPU\s+([0-9.]+) ms\s+loss (\S+)", output)
+    if len(rows) != iterations + 2:
+        sys.exit(f"PixelTrainingSpeed stopped after {len(rows)} of {iterations + 2} iterations:"
                  f"\n{output}")
-    # The whole process's CPU time (start-up and the untimed iterations included).
-    return times[2:], 1e3 * cpu / iterations, losses
+    times = [float(row[0]) for row in rows[2:]]
+    cpu = sum(float(row[1]) for row in rows[2:]) / iterations
+    return times, cpu, [float(row[2]) for row in rows]
 
 
 def jax_times(work, dtype, iterations, threads):
-    output, _ = run(
-        [sys.executable, __file__, "--time", work, dtype, str(iterations)], threads
-    )
+    output = run([sys.executable, __file__, "--time", work, dtype, str(iterations)], threads)
     result = json.loads(output.strip().splitlines()[-1])
     return result["times_ms"], result["cpu_ms"], result["losses"]
 
@@ -360,7 +353,7 @@ def main(runner, work, iterations=6, rounds=4, threads=(2, 1)):
         print(f"training losses over the {len(vinkit)} iterations of PixelTrainer's batches and "
               f"noise: {name} against VINKit, largest relative difference {difference:.1e}")
     print(f"\nms per iteration, {iterations} iterations x {rounds} rounds per entry "
-          "(minimum / median; CPU: all threads, minimum over rounds)")
+          "(minimum / median; CPU: all threads, over the timed iterations, minimum over rounds)")
     print("| threads | VINKit (f64) | JAX f64 | JAX f32 | JAX f64 / VINKit | JAX f32 / VINKit "
           "| CPU ms/it: VINKit, JAX f64, JAX f32 |")
     print("|---|---|---|---|---:|---:|---|")

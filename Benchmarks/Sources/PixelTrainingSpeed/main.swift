@@ -7,7 +7,7 @@
 //   swift run -c release PixelTrainingSpeed [ITERATIONS] [--seed S]   (from Benchmarks/; 8, 1)
 //   swift run -c release PixelTrainingSpeed --export DIR
 //
-// Prints each iteration's time and loss, why training stopped if it stopped early, then the
+// Prints each iteration's wall and CPU time (all threads) and loss, why training stopped if it stopped early, then the
 // minimum and the median after the first iteration (Docs/Learning.md). S seeds the trainer's
 // batches and noise. With `--export DIR` it trains nothing: it writes the initial model, the
 // frames, the first iteration's windows and noise, and the negative ELBO and its gradient at
@@ -130,18 +130,25 @@ if let directory = exportDirectory {
   print(String(format: "exported to %@: negative ELBO %.17g", directory.path, loss))
   exit(0)
 }
+/// The CPU time of the process so far (all threads), in ms.
+func processorMilliseconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) * 1e3 + Double(time.tv_nsec) * 1e-6
+}
+
 let clock = ContinuousClock()
-var last = clock.now
+var (last, lastProcessor) = (clock.now, processorMilliseconds())
 var times: [Double] = []
 let result = try trainer.train(model, on: videos) { progress in
-  let now = clock.now
+  let (now, processor) = (clock.now, processorMilliseconds())
   let elapsed = (now - last).components
   times.append(Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) * 1e-15)
-  last = now
   print(
     String(
-      format: "iteration %3d  %8.1f ms  loss %.17g", progress.iteration, times.last!,
-      progress.loss))
+      format: "iteration %3d  %8.1f ms  CPU %8.1f ms  loss %.17g", progress.iteration,
+      times.last!, processor - lastProcessor, progress.loss))
+  (last, lastProcessor) = (now, processor)
   return .proceed
 }
 if result.summary.stopReason != .completed {
