@@ -1,18 +1,21 @@
 # VINKit: two commands for a fresh machine, `make demo` and `make test`.
 SWIFT ?= swift
-APT_PACKAGES := libgsl-dev libopenblas-dev pkg-config
+APT_PACKAGES := libgsl-dev libopenblas-dev libpng-dev libgif-dev pkg-config
+# giflib ships no pkg-config file on Debian: its header is the check.
+GIF_HEADER := /usr/include/gif_lib.h
 
 .PHONY: demo test deps bench docs format lint clean
 
-## deps: install the C libraries VINKit links (GSL and OpenBLAS, through pkg-config) when missing.
+## deps: install the C libraries VINKit links (GSL, OpenBLAS and libpng through pkg-config; giflib
+## by its header) when missing.
 deps:
-	@if pkg-config --exists gsl openblas 2>/dev/null; then exit 0; fi; \
+	@if pkg-config --exists gsl openblas libpng 2>/dev/null && [ -f $(GIF_HEADER) ]; then exit 0; fi; \
 	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  echo "Installing $(APT_PACKAGES) with apt-get"; \
 	  (apt-get install -y $(APT_PACKAGES) >/dev/null 2>&1 || \
 	   (apt-get update >/dev/null && apt-get install -y $(APT_PACKAGES) >/dev/null)) || exit 1; \
 	else \
-	  echo "VINKit needs GSL, OpenBLAS and pkg-config. Install them with:"; \
+	  echo "VINKit needs GSL, OpenBLAS, libpng, giflib and pkg-config. Install them with:"; \
 	  echo "  sudo apt-get install -y $(APT_PACKAGES)"; \
 	  exit 1; \
 	fi
@@ -35,7 +38,8 @@ bench: deps
 ## docs: DocC for every module; warnings are errors.
 docs: deps
 	$(SWIFT) package generate-documentation --warnings-as-errors \
-	  --target Manifolds --target DiscreteMechanics --target LagrangianLearning --target Plotting --target FileOutput
+	  --target Manifolds --target DiscreteMechanics --target LagrangianLearning --target Plotting --target FileOutput \
+	  --target Frames
 
 ## format / lint: the toolchain's swift-format.
 format:

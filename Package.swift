@@ -28,6 +28,7 @@ let package = Package(
     .library(name: "Manifolds", targets: ["Manifolds"]),
     .library(name: "DiscreteMechanics", targets: ["DiscreteMechanics"]),
     .library(name: "LagrangianLearning", targets: ["LagrangianLearning"]),
+    .library(name: "Frames", targets: ["Frames"]),
     .executable(name: "vin", targets: ["vin"]),
   ],
   dependencies: [
@@ -47,6 +48,16 @@ let package = Package(
       name: "COpenBLAS",
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
+    ),
+    .systemLibrary(
+      name: "CPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]
+    ),
+    // giflib has no pkg-config file on Debian: gif_lib.h is on the default include path.
+    .systemLibrary(
+      name: "CGIF",
+      providers: [.apt(["libgif-dev"])]
     ),
 
     // MARK: - Kernels (C, for per-CPU instruction sets)
@@ -83,6 +94,10 @@ let package = Package(
 
     .target(name: "FileOutput"),
 
+    // MARK: - Frames (videos of systems: NPY files, drawing, PNG strips and GIFs)
+
+    .target(name: "Frames", dependencies: ["FileOutput", "CPNG", "CGIF"]),
+
     // MARK: - Command-line tool
 
     .executableTarget(
@@ -91,6 +106,7 @@ let package = Package(
         "VINKit",
         "Plotting",
         "FileOutput",
+        "Frames",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -103,8 +119,9 @@ let package = Package(
     ),
     .testTarget(name: "DiscreteMechanicsTests", dependencies: ["DiscreteMechanics"]),
     .testTarget(name: "LagrangianLearningTests", dependencies: ["LagrangianLearning"]),
-    .testTarget(name: "VINToolTests", dependencies: ["vin", "VINKit", "Plotting"]),
+    .testTarget(name: "VINToolTests", dependencies: ["vin", "VINKit", "Plotting", "Frames"]),
     .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
+    .testTarget(name: "FramesTests", dependencies: ["Frames", "CPNG", "CGIF"]),
     // User code as a package that depends on VINKit writes it: Docs/YourOwnModel.md's snippets.
     .testTarget(name: "GuideTests", dependencies: ["VINKit"]),
   ]

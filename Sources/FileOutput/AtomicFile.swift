@@ -12,9 +12,10 @@
 ///
 /// A reader never sees a half-written file, and a failure leaves neither a partial file nor a
 /// temporary one behind (an existing destination is left unchanged). Several files that belong
-/// together are written with ``stage(_:at:)`` (or an ``AtomicFileWriter`` each, for contents
-/// produced piece by piece), then ``StagedFile/commit()`` for each, so that a failure while
-/// preparing any of them leaves none of them behind.
+/// together are written with ``stage(_:at:)-(String,_)`` or ``stage(_:at:)-([UInt8],_)`` (or an
+/// ``AtomicFileWriter`` each, for contents produced piece by piece), then
+/// ``StagedFile/commit()`` for each, so that a failure while preparing any of them leaves none
+/// of them behind.
 ///
 /// A destination that is a symbolic link is written through: the link's target is replaced
 /// and the link stays. A destination that exists and is not a regular file (a character
@@ -28,14 +29,27 @@ public enum AtomicFile {
     try stage(contents, at: path).commit()
   }
 
+  /// Writes `bytes` to `path` atomically.
+  public static func write(_ bytes: [UInt8], to path: String) throws(FileWriteError) {
+    try stage(bytes, at: path).commit()
+  }
+
   /// Writes `contents` (UTF-8) to a temporary file next to `path`, to be moved into place by
   /// ``StagedFile/commit()`` or removed by ``StagedFile/discard()``.
   public static func stage(_ contents: String, at path: String) throws(FileWriteError)
     -> StagedFile
   {
+    try stage(Array(contents.utf8), at: path)
+  }
+
+  /// Writes `bytes` to a temporary file next to `path`, to be moved into place by
+  /// ``StagedFile/commit()`` or removed by ``StagedFile/discard()``.
+  public static func stage(_ bytes: [UInt8], at path: String) throws(FileWriteError)
+    -> StagedFile
+  {
     let writer = try AtomicFileWriter(path: path)
     do throws(FileWriteError) {
-      try writer.write(Array(contents.utf8))
+      try writer.write(bytes)
       return try writer.finish()
     } catch {
       writer.discard()

@@ -102,7 +102,7 @@ public final class AtomicFileWriter {
   }
 }
 
-/// The C library's `write(2)`, named apart from the ``AtomicFile/write(_:to:)`` in scope.
+/// The C library's `write(2)`, named apart from the `AtomicFile.write(_:to:)` in scope.
 private enum POSIX {
   static func write(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import FileOutput
 import Foundation
+import Frames
 import VINKit
 
 /// A bad input or a failed run. `vin` prints it as one line, `Error: <description>`, on standard
@@ -47,6 +48,20 @@ enum CommandError: Error, CustomStringConvertible {
   case sameOutput(String)
   /// An output file could not be written.
   case output(FileWriteError)
+  /// `vin render SYSTEM` with a system that has no drawing.
+  case notDrawable(String, drawable: [String])
+  /// `vin render` of a system whose drawing takes another number of coordinates than q0 has.
+  case drawingDimension(system: String, coordinates: Int, drawn: Int)
+  /// The system's drawing could not be made (a length out of range) or used.
+  case drawing(system: String, FrameError)
+  /// `--size` outside 1…``RenderCommand/maximumSize``.
+  case invalidFrameSize(Int)
+  /// An output option whose file name does not end in the format's suffix.
+  case outputFormat(option: String, path: String, format: String, suffix: String)
+  /// Two output options name the same file.
+  case outputsCollide(String, String, path: String)
+  /// An image (a GIF) could not be made or written.
+  case image(ImageError)
   /// `vin fit` could not write the model where asked, and saved it to `rescue` instead.
   indirect case modelRescued(CommandError, rescue: String)
   /// `vin fit` could write the model neither where asked nor to the rescue file.
@@ -118,6 +133,24 @@ enum CommandError: Error, CustomStringConvertible {
     case .sameOutput(let path):
       return "--output and --plot both name '\(path)'; give them different files"
     case .output(let error):
+      return error.description
+    case .notDrawable(let name, let drawable):
+      return
+        "system '\(name)' cannot be drawn as frames (vin render draws \(drawable.joined(separator: ", ")))"
+    case .drawingDimension(let system, let coordinates, let drawn):
+      return
+        "system '\(system)' is drawn from \(drawn) coordinate\(drawn == 1 ? "" : "s"), but --q0 has \(coordinates)"
+    case .drawing(let system, let error):
+      return "system '\(system)' cannot be drawn: \(error)"
+    case .invalidFrameSize(let size):
+      return
+        "--size \(size) is invalid: frames are from 1 to \(RenderCommand.maximumSize) pixels a side"
+    case .outputFormat(let option, let path, let format, let suffix):
+      return
+        "\(option) '\(path)' is invalid: it is written as \(format), so the name must end in \(suffix)"
+    case .outputsCollide(let first, let second, let path):
+      return "\(first) and \(second) both name '\(path)'; give them different files"
+    case .image(let error):
       return error.description
     case .modelRescued(let error, let rescue):
       return "\(error); the trained model was saved to '\(rescue)' instead"

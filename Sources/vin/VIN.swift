@@ -23,8 +23,8 @@ struct VIN: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      SimulateCommand.self, SystemsCommand.self, FitCommand.self, ForecastCommand.self,
-      EvaluateCommand.self,
+      SimulateCommand.self, SystemsCommand.self, RenderCommand.self, FitCommand.self,
+      ForecastCommand.self, EvaluateCommand.self,
     ]
   )
 

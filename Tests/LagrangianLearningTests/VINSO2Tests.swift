@@ -326,6 +326,43 @@ struct VINSO2Tests {
     #expect(abs(ratio / 9.81 - 1) < (substeps == 1 ? 1e-6 : 0.05))
   }
 
+  /// Fast swings (up to 0.9 rad per step) and Adam at 40 times the learning rate of
+  /// `learnsPendulum`: an update overshoots into models whose step has no root for these swings
+  /// (|sin Δ| > 1), where training used to stop. It is undone and retaken at half the rate, and
+  /// training reaches the truth.
+  @Test("an update into models without roots is undone, and training still recovers a/J")
+  func stepBack() throws {
+    let pendulum = try Pendulum(mass: 1, length: 1, gravity: 9.81)
+    var trajectories: [ObservedTrajectory] = []
+    for (theta, omega) in [(0.0, 9.0), (3.0, -6.0), (0.5, -1.5)] {
+      var integrator = try SO2LGVI(system: pendulum, stepSize: 0.1)
+      var state = try pendulum.state(angle: theta, angularVelocity: omega)
+      var positions: [[Double]] = []
+      for _ in 0...30 {
+        positions.append([state.angle])
+        try integrator.step(&state)
+      }
+      trajectories.append(
+        try ObservedTrajectory(
+          times: positions.indices.map { 0.1 * Double($0) }, positions: positions,
+          velocities: nil))
+    }
+    var config = TrainingConfiguration()
+    config.horizon = 10
+    config.iterations = 1500
+    config.learningRate = 0.8
+    config.loss = .meanSquaredError
+    config.validationFraction = 0
+    config.initialStates = .firstObservation
+    config.batchSize = 64
+    let result = try Trainer(configuration: config).train(
+      Self.cosineModel(amplitude: 3.0, inertiaRaw: 0.5413), on: trajectories)
+    let ratio = result.model.potential.amplitude / MassEvaluationProbe.inertia(result.model.mass)
+    #expect((result.summary.stepBacks ?? 0) >= 1)
+    #expect(!result.summary.stopReason.isDivergence, "\(result.summary.stopReason)")
+    #expect(abs(ratio / 9.81 - 1) < 1e-6, "a/J = \(ratio)")
+  }
+
   @Test("save → load → forecast round trip")
   func fileRoundTrip() throws {
     let model = try Self.cosineModel(amplitude: 8.5, inertiaRaw: 0.3)

@@ -193,7 +193,7 @@ import Testing
     }
   }
 
-  /// vin-mq learns from the positions, and the inputs and dissipation like vin-vv.
+  /// vin-mq learns the inputs and dissipation like vin-vv.
   @Test func aForcedVINMqLearnsInputsAndDissipation() throws {
     try withTemporaryDirectory { directory in
       try Self.writeData(in: directory)
@@ -218,6 +218,43 @@ import Testing
         ], in: directory)
       #expect(forecast.status == 0, "\(forecast.standardError)")
       #expect(forecast.standardOutput.hasPrefix("t,q1,v1,learned_energy,u1\n"))
+    }
+  }
+
+  /// vin-mq observes velocities when the data have them (the file records it), positions with
+  /// `--observe positions` or on data without velocities; `--observe` is vin-mq's alone.
+  @Test func vinMqObservesVelocitiesWhenTheDataHaveThem() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeData(in: directory)
+      try "t,q1\n0,1\n0.1,0.995\n0.2,0.98\n0.3,0.955\n0.4,0.92\n0.5,0.877\n0.6,0.825\n"
+        .write(
+          to: directory.appendingPathComponent("positions.csv"), atomically: true, encoding: .utf8)
+      func observesVelocities(_ extra: [String], data: [String] = ["d0.csv", "d1.csv"]) throws
+        -> Bool?
+      {
+        let fit = try VINExecutable.run(
+          Self.fit("vin-mq", ["--dissipation", "constant"] + extra, data: data), in: directory)
+        #expect(fit.status == 0, "\(fit.standardError)")
+        let data = try Data(contentsOf: directory.appendingPathComponent("m.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return json["velocities"] as? Bool
+      }
+      #expect(try observesVelocities([]) == true)
+      #expect(try observesVelocities(["--observe", "velocities"]) == true)
+      #expect(try observesVelocities(["--observe", "positions"]) == nil)
+      #expect(try observesVelocities(["--inputs", "none"], data: ["positions.csv"]) == nil)
+      try FileManager.default.removeItem(at: directory.appendingPathComponent("m.json"))
+      for (model, extra, data, message) in [
+        ("vin-vv", ["--observe", "positions"], ["d0.csv"], "applies to vin-mq only"),
+        ("vin-mq", ["--observe", "velocities"], ["positions.csv"], "needs data with velocity"),
+      ] {
+        let run = try VINExecutable.run(Self.fit(model, extra, data: data), in: directory)
+        #expect(run.status != 0)
+        #expect(run.standardError.split(separator: "\n").count == 1, "\(run.standardError)")
+        #expect(run.standardError.contains("--observe") && run.standardError.contains(message))
+        #expect(
+          !FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.json").path))
+      }
     }
   }
 

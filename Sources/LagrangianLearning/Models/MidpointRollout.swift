@@ -61,6 +61,10 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
   /// The forces and held inputs of a forced model (nil: none), and the learned forces.
   let forces: HeldForces?
   let learnedForces: Forces
+  /// Whether each window starts from `(q₀, q̇₀)` with `p₀ = M(q₀)q̇₀`, every step implicit,
+  /// and its output rows are `(q_k, q̇_k)` with `q̇_k = M(q_k)⁻¹p_k`; otherwise from `(q₀, q₁)`
+  /// with rows `q_k`.
+  let observesVelocities: Bool
   /// The number B of windows.
   let batch: Int
   /// The number of steps K.
@@ -69,9 +73,11 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
   /// `q_k` and `p_k`, k = 0…K (`p₀` unused).
   let positions: UnsafeMutablePointer<Double>
   let momenta: UnsafeMutablePointer<Double>
-  /// `J₋` then `J₊` at the root of step k → k + 1, k = 1…K−1: window b's 2n² numbers at
-  /// `2 (k B + b) n²`.
+  /// `J₋` then `J₊` at the root of step k → k + 1 (k = 1…K−1; from k = 0 when observing
+  /// velocities): window b's 2n² numbers at `2 (k B + b) n²`.
   let jacobians: UnsafeMutablePointer<Double>
+  /// When observing velocities, `q̇_k` and `M(q_k)` (n² numbers per window), k = 0…K.
+  let stateVelocities, stateMasses: UnsafeMutablePointer<Double>
   /// For each window, the first step whose position was not produced (K + 1 when every one was).
   private(set) var failures: [Int]
   /// One window's transforms, reused from window to window.
@@ -82,8 +88,10 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
 
   init(
     potential: Potential, mass: ConfigurationMassNetwork, stepSize: Double, batch: Int,
-    steps: Int, workspace: RolloutWorkspace, learnedForces: Forces, forces: HeldForces?
+    steps: Int, workspace: RolloutWorkspace, learnedForces: Forces, forces: HeldForces?,
+    observesVelocities: Bool
   ) {
+    self.observesVelocities = observesVelocities
     self.potential = potential
     self.learnedForces = learnedForces
     self.mass = mass
@@ -97,6 +105,8 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
     positions = workspace.buffer(.positions, count: count)
     momenta = workspace.buffer(.momenta, count: count)
     jacobians = workspace.buffer(.jacobians, count: 2 * count * n)
+    let states = workspace.buffer(.stateVelocities, count: observesVelocities ? count * (n + 1) : 0)
+    (stateVelocities, stateMasses) = (states, states + count)
     failures = Array(repeating: steps + 1, count: batch)
     window = WindowTransforms(dimension: n, stepSize: stepSize)
   }
@@ -107,9 +117,14 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
   /// Where step k's B vectors start in ``positions`` and ``momenta``.
   func offset(_ k: Int) -> Int { k * batch * dimension }
 
-  /// Writes `(q₀, q₁)` of every window (B blocks of 2n in `initial`) and runs the K steps.
+  /// Writes `(q₀, q₁)` (or `(q₀, q̇₀)`) of every window (B blocks of 2n in `initial`) and runs
+  /// the K steps.
   mutating func run(from initial: [Double]) {
     let n = dimension
+    if observesVelocities {
+      run(fromVelocities: initial)
+      return
+    }
     for b in 0..<batch {
       for i in 0..<n {
         positions[b * n + i] = initial[2 * b * n + i]
@@ -135,12 +150,53 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
     for k in 1..<steps { solve(step: k, &active, values) }
   }
 
+  /// From `(q₀, q̇₀)`: `p₀ = M(q₀)q̇₀`, the K implicit steps, then `q̇_k = M(q_k)⁻¹p_k`.
+  private mutating func run(fromVelocities initial: [Double]) {
+    let n = dimension
+    for b in 0..<batch {
+      for i in 0..<n {
+        positions[b * n + i] = initial[2 * b * n + i]
+        stateVelocities[b * n + i] = initial[2 * b * n + n + i]
+      }
+    }
+    let values = NewtonValues(
+      batch: batch, dimension: n, massScratch: mass.scratchCount, workspace: workspace)
+    evaluateMasses(step: 0, values)
+    for b in 0..<batch {
+      let (m, v, p) = (stateMasses + b * n * n, stateVelocities + b * n, momenta + b * n)
+      for i in 0..<n {
+        var sum = 0.0
+        for j in 0..<n { sum += m[i * n + j] * v[j] }
+        p[i] = sum
+      }
+    }
+    var active: [Int] = []
+    for k in 0..<steps { solve(step: k, &active, values) }
+    for k in stride(from: 1, through: steps, by: 1) {
+      evaluateMasses(step: k, values)
+      for b in 0..<batch where failures[b] > k {
+        let o = offset(k) + b * n
+        if !window.solve(stateMasses + o * n, momenta + o, into: stateVelocities + o) {
+          failures[b] = k
+        }
+      }
+    }
+  }
+
+  /// `M(q_k)` of every window to ``stateMasses``.
+  private func evaluateMasses(step k: Int, _ values: NewtonValues) {
+    let o = offset(k)
+    mass.evaluate(
+      at: positions + o, velocities: momenta + o, batch: batch, mass: stateMasses + o * dimension,
+      derivativeProducts: values.products, velocityCurvature: nil, scratch: values.scratch)
+  }
+
   /// Step k → k + 1 of every window that has not failed: Newton's method on
   /// `P₋(q_k, q_{k+1}) = p_k`, then `p_{k+1}`, `J₋` and `J₊` at the root.
   private mutating func solve(step k: Int, _ active: inout [Int], _ values: NewtonValues) {
     let n = dimension
     let qNext = positions + offset(k + 1)
-    let coefficients = newtonGuess[min(k, 3) - 1]
+    let coefficients = k == 0 ? [] : newtonGuess[min(k, 3) - 1]
     active.removeAll(keepingCapacity: true)
     for b in 0..<batch where failures[b] > k {
       for i in 0..<n {
@@ -148,6 +204,8 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
         for (j, c) in coefficients.enumerated() {
           guess += c * positions[offset(k - j) + b * n + i]
         }
+        // The first step of a window that starts from (q₀, q̇₀): q₁ ≈ q₀ + h q̇₀.
+        if k == 0 { guess = positions[b * n + i] + stepSize * stateVelocities[b * n + i] }
         qNext[b * n + i] = guess
       }
       values.sizes[b] = .infinity
@@ -207,7 +265,8 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
     let (correction, q) = (values.corrections + b * n, positions + offset(k + 1) + b * n)
     guard
       window.solve(
-        values.newtonMatrices + j * n * n, negated: values.residuals + j * n, into: correction)
+        values.newtonMatrices + j * n * n, values.residuals + j * n, scale: -1,
+        into: correction)
     else { return false }
     var size = 0.0
     for i in 0..<n {
@@ -300,14 +359,18 @@ struct MidpointRollout<Potential: LearnablePotential, Forces: LearnableForce> {
     }
   }
 
-  /// The window-major output `q_k`, k = 0…K, NaN from a failed window's failing step on.
+  /// The window-major output rows `q_k` (or `(q_k, q̇_k)`), k = 0…K, NaN from a failed window's
+  /// failing step on.
   func output() -> [Double] {
     let n = dimension
-    var output = [Double](repeating: .nan, count: batch * (steps + 1) * n)
+    let row = observesVelocities ? 2 * n : n
+    var output = [Double](repeating: .nan, count: batch * (steps + 1) * row)
     for b in 0..<batch {
       for k in 0...steps where k < failures[b] {
+        let o = (b * (steps + 1) + k) * row
         for i in 0..<n {
-          output[(b * (steps + 1) + k) * n + i] = positions[offset(k) + b * n + i]
+          output[o + i] = positions[offset(k) + b * n + i]
+          if observesVelocities { output[o + n + i] = stateVelocities[offset(k) + b * n + i] }
         }
       }
     }
@@ -327,7 +390,9 @@ extension MidpointRollout {
     let n = dimension
     let count = batch * n
     let h = stepSize
-    let adjoints = workspace.buffer(.adjoints, count: (steps + 1) * count + 11 * count)
+    let stateCount = (steps + 1) * count
+    let adjoints = workspace.buffer(
+      .adjoints, count: stateCount + 11 * count + (observesVelocities ? 4 * stateCount : 0))
     let positionBars = adjoints
     let base = adjoints + (steps + 1) * count
     let (momentumBar, lambda, massCotangent, derivativeCotangent) = (
@@ -351,21 +416,56 @@ extension MidpointRollout {
     let (massGradient, scratch) = (pass, pass + mass.storage.count)
     massGradient.update(repeating: 0, count: mass.storage.count)
     var potentialBar = Potential.TangentVector.zero
+    // With velocities, `q̇_k = M(q_k)⁻¹p_k` (k ≥ 1) pulls back to p̄_k += a_k, `a_k = M(q_k)⁻¹ q̇̄_k`,
+    // and the pullback of −a_kᵀM(q_k)q̇_k at fixed q̇_k: `massCotangents` holds −a_k (0 at k = 0
+    // and for failed windows), `stateBars` and `stateVelocityBars` that pullback's q̄ and
+    // (unused) q̇̄, `zeros` the zero derivative cotangents.
+    let row = observesVelocities ? 2 * n : n
+    let extra = base + 11 * count
+    let (massCotangents, zeros, stateBars, stateVelocityBars) = (
+      extra, extra + stateCount, extra + 2 * stateCount, extra + 3 * stateCount
+    )
     // A failed window's states are not a trajectory: it contributes nothing (zero cotangents
     // at finite stand-in states) and its start gets NaN.
     for b in 0..<batch {
       let failed = failures[b] <= steps
       for k in 0...steps {
+        let o = offset(k) + b * n
         for i in 0..<n {
-          positionBars[offset(k) + b * n + i] =
-            failed ? 0 : bar[(b * (steps + 1) + k) * n + i]
-          if failed { positions[offset(k) + b * n + i] = 0 }
+          positionBars[o + i] = failed ? 0 : bar[(b * (steps + 1) + k) * row + i]
+          if failed { positions[o + i] = 0 }
         }
-        guard failed, k >= 1, k < steps else { continue }
+        if observesVelocities {
+          for i in 0..<n {
+            zeros[o + i] = 0
+            massCotangents[o + i] = 0
+            if failed { stateVelocities[o + i] = 0 }
+          }
+          if !failed, k >= 1 {
+            do {
+              var velocityBar = lambdaVector.mutableSpan
+              for i in 0..<n { velocityBar[i] = bar[(b * (steps + 1) + k) * row + n + i] }
+              var entries = lambdaMatrix.storage.mutableSpan
+              for i in 0..<(n * n) { entries[i] = stateMasses[o * n + i] }
+            }
+            let solved = lambdaMatrix.solveInPlace(&lambdaVector)
+            for i in 0..<n { massCotangents[o + i] = solved ? -lambdaVector[i] : .nan }
+          }
+        }
+        guard failed, k >= (observesVelocities ? 0 : 1), k < steps else { continue }
         let kept = jacobians + 2 * (offset(k) + b * n) * n
         kept.update(repeating: 0, count: 2 * n * n)
         for i in 0..<n { kept[i * n + i] = 1 }
       }
+    }
+    if observesVelocities, steps >= 1 {
+      let o = offset(1)
+      mass.accumulatePullback(
+        at: positions + o, velocities: stateVelocities + o, massCotangents: massCotangents + o,
+        derivativeCotangents: zeros + o, batch: steps * batch, into: massGradient,
+        pointCotangents: stateBars + o, velocityCotangents: stateVelocityBars + o,
+        scratch: scratch)
+      for i in o..<stateCount { positionBars[i] += stateBars[i] }
     }
     /// The pullback of `aᵀMv + ½ Σᵢ dᵢ vᵀ(∂M/∂qⁱ)v − dᵀ∇V` (and of `cᵀf_k`) at the midpoints
     /// of steps k and k + 1, added to `q̄_k` (and, with `end`, to `q̄_{k+1}`), θ̄, B̄ and D̄.
@@ -410,9 +510,14 @@ extension MidpointRollout {
         if end { qBarNext[i] += 0.5 * forces.pointBars[i] }
       }
     }
-    if steps >= 2 {
-      momentumBar.update(repeating: 0, count: count)
-      for k in stride(from: steps - 1, through: 1, by: -1) {
+    // The implicit steps: k ≥ 1 from (q₀, q₁), k ≥ 0 from (q₀, q̇₀).
+    let firstImplicitStep = observesVelocities ? 0 : 1
+    if steps > firstImplicitStep {
+      // p̄_K (a_K with velocities).
+      for i in 0..<count {
+        momentumBar[i] = observesVelocities ? -massCotangents[offset(steps) + i] : 0
+      }
+      for k in stride(from: steps - 1, through: firstImplicitStep, by: -1) {
         let qBarNext = positionBars + offset(k + 1)
         for b in 0..<batch {
           let (minus, plus) = (
@@ -442,15 +547,29 @@ extension MidpointRollout {
           }
         }
         pullbackTransforms(step: k, end: false)
-        momentumBar.update(from: lambda, count: count)
+        // p̄_k = λ (+ a_k with velocities).
+        for i in 0..<count {
+          momentumBar[i] = lambda[i] - (observesVelocities ? massCotangents[offset(k) + i] : 0)
+        }
       }
-      // p₁ = P₊(q₀, q₁) + f₀.
-      for i in 0..<count {
-        massCotangent[i] = momentumBar[i]
-        derivativeCotangent[i] = 0.5 * h * momentumBar[i]
-        forceCotangent[i] = momentumBar[i]
+      if !observesVelocities {
+        // p₁ = P₊(q₀, q₁) + f₀.
+        for i in 0..<count {
+          massCotangent[i] = momentumBar[i]
+          derivativeCotangent[i] = 0.5 * h * momentumBar[i]
+          forceCotangent[i] = momentumBar[i]
+        }
+        pullbackTransforms(step: 0, end: true)
       }
-      pullbackTransforms(step: 0, end: true)
+    }
+    if observesVelocities {
+      // p₀ = M(q₀)q̇₀: q̄₀ and q̇̄₀ (to `velocityBar`) from p̄₀.
+      if steps == 0 { momentumBar.update(repeating: 0, count: count) }
+      mass.accumulatePullback(
+        at: positions, velocities: stateVelocities, massCotangents: momentumBar,
+        derivativeCotangents: zeros, batch: batch, into: massGradient,
+        pointCotangents: midpointBar, velocityCotangents: velocityBar, scratch: scratch)
+      for i in 0..<count { positionBars[i] += midpointBar[i] }
     }
     var massBar = [Double](repeating: 0, count: mass.storage.count)
     mass.addGradient(massGradient, to: &massBar)
@@ -459,8 +578,11 @@ extension MidpointRollout {
       let failed = failures[b] <= steps
       for i in 0..<n {
         initialBar[2 * b * n + i] = failed ? .nan : positionBars[b * n + i]
-        initialBar[2 * b * n + n + i] =
-          failed ? .nan : steps >= 1 ? positionBars[offset(1) + b * n + i] : 0
+        let second =
+          observesVelocities
+          ? bar[b * (steps + 1) * row + n + i] + velocityBar[b * n + i]
+          : steps >= 1 ? positionBars[offset(1) + b * n + i] : 0
+        initialBar[2 * b * n + n + i] = failed ? .nan : second
       }
     }
     if let forces, constant {
@@ -560,20 +682,22 @@ private struct WindowTransforms {
     for i in 0..<(velocity.count * velocity.count) { jacobian[i] = transformDerivative.storage[i] }
   }
 
-  /// `Δq = −J⁻¹R` (n numbers) to `correction`; false when J is singular or Δq not finite.
+  /// `x = A⁻¹(s r)` (n numbers) to `solution` for the n×n matrix A (row-major), the vector r and
+  /// the scale s (the Newton correction `Δq = −J⁻¹R` with s = −1, a velocity `M⁻¹p` with 1);
+  /// false when A is singular.
   mutating func solve(
-    _ newtonMatrix: UnsafePointer<Double>, negated residual: UnsafePointer<Double>,
-    into correction: UnsafeMutablePointer<Double>
+    _ matrix: UnsafePointer<Double>, _ vector: UnsafePointer<Double>, scale: Double = 1,
+    into solution: UnsafeMutablePointer<Double>
   ) -> Bool {
     let n = velocity.count
     do {
       var entries = solveMatrix.storage.mutableSpan
-      for i in 0..<(n * n) { entries[i] = newtonMatrix[i] }
+      for i in 0..<(n * n) { entries[i] = matrix[i] }
       var right = transform.mutableSpan
-      for i in 0..<n { right[i] = -residual[i] }
+      for i in 0..<n { right[i] = scale * vector[i] }
     }
     guard solveMatrix.solveInPlace(&transform) else { return false }
-    for i in 0..<n { correction[i] = transform[i] }
+    for i in 0..<n { solution[i] = transform[i] }
     return true
   }
 }

@@ -25,6 +25,18 @@ extension ModelKind {
   /// takes its inputs through its network instead (``BaselineNetworkSpecification/inputs``).
   public var learnsForces: Bool { self == .vinVelocityVerlet || self == .vinMq || self == .vinSO3 }
 
+  /// Whether models of the kind are trained on velocities as well as positions (`(q, q̇)` or
+  /// `(R, Ω)`), when the kind decides it: true for vin-vv, vin-so3 and the baselines, false for
+  /// vin-sv and vin-so2; `nil` for vin-mq, which observes either
+  /// (``ModelSpecification/observesVelocities``).
+  public var observesVelocities: Bool? {
+    switch self {
+    case .vinMq: nil
+    case .vinStormerVerlet, .vinSO2: false
+    case .vinVelocityVerlet, .vinSO3, .residualNetwork, .feedForward: true
+    }
+  }
+
   /// Whether the kind's steps solve an equation for the next configuration: vin-mq (the
   /// implicit midpoint rule, Newton's method per window), vin-so3 (the LGVI's 3-vector root) and
   /// vin-so2 (`sin Δ = s`, no root when `|s| > 1`). During training a learned model can have no

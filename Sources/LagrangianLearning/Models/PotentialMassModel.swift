@@ -57,7 +57,8 @@ extension PotentialMassModel where Potential: PotentialComponent, Mass: MassComp
       ModelSpecification(
         kind: kind, dimension: configurationDimension, stepSize: stepSize,
         potential: try potential.specification, mass: try mass.specification,
-        forces: forces.specification)
+        forces: forces.specification,
+        observesVelocities: kind.observesVelocities == nil && observesVelocities)
     }
   }
 

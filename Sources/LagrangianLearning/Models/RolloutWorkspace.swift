@@ -28,6 +28,9 @@ public final class RolloutWorkspace: @unchecked Sendable {
     /// Newton iteration (midpoints, velocities, M, `(∂M/∂qᵏ)v`, `vᵀ∂²Mv`, ∇V, ∇²V, residuals)
     /// or of one adjoint step.
     case jacobians, newton
+    /// The implicit midpoint rollout's velocities `q̇_k = M(q_k)⁻¹p_k` and mass matrices `M(q_k)`
+    /// at its states, when it observes velocities.
+    case stateVelocities
     /// The configuration-dependent mass matrix's network: one window's values and the
     /// parameter gradient accumulators.
     case massNetwork

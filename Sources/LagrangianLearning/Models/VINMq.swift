@@ -39,18 +39,28 @@ import _Differentiation
 /// (``learnedForces``; ``rollout(from:inputs:steps:workspace:)``,
 /// ``forecast(from:inputs:steps:)``; `MidpointRollout` gives the adjoint's force terms). With
 /// ``NoForce`` (``init(potential:mass:stepSize:)``) the step is the one above.
+///
+/// **Velocities.** A VIN-mq that ``observesVelocities`` is trained on rows `(q_k, q̇_k)`, as
+/// VIN-VV is: each window starts from its first observed state `(q₀, q̇₀)` with
+/// `p₀ = M(q₀) q̇₀`, every step is the implicit one, and the predicted velocities are the
+/// learned Legendre transform's `q̇_k = M(q_k)⁻¹ p_k`, those of its forecasts. Without
+/// velocities (the default) the model sees positions only and starts from `(q₀, q₁)`.
 public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: PotentialMassModel {
   public var potential: Potential
   public var mass: ConfigurationMassMatrix
   public var forces: Forces
   @noDerivative public let stepSize: Double
+  /// Whether the model is trained on positions and velocities `(q, q̇)` rather than positions.
+  @noDerivative public let observesVelocities: Bool
 
-  /// A VIN-mq driven and damped by `forces`.
+  /// A VIN-mq driven and damped by `forces`, trained on positions and velocities when
+  /// `observesVelocities`.
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` when the potential,
   ///   the mass and the forces disagree on n; ``LearningError/invalidConfiguration(name:value:requirement:)``
   ///   for a step size that is not positive and finite.
   public init(
-    potential: Potential, mass: ConfigurationMassMatrix, forces: Forces, stepSize: Double
+    potential: Potential, mass: ConfigurationMassMatrix, forces: Forces, stepSize: Double,
+    observesVelocities: Bool = false
   ) throws(LearningError) {
     _ = try LearnedMassSystem(potential: potential, mass: mass)
     try ModelLimits.checkStepSize(stepSize, field: "step size")
@@ -59,11 +69,11 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
     self.mass = mass
     self.forces = forces
     self.stepSize = stepSize
+    self.observesVelocities = observesVelocities
   }
 
   public var kind: ModelKind { .vinMq }
   public var configurationDimension: Int { potential.dimension }
-  public var observesVelocities: Bool { false }
   public var initialStateDimension: Int { 2 * configurationDimension }
 
   public func flatten(_ tangent: Self.TangentVector) -> [Double] {
@@ -76,12 +86,14 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
     LearnedMassSystem(unchecked: potential, mass)
   }
 
-  /// `(q₀, q₁)`, the first two observed positions.
+  /// `(q₀, q₁)`, the first two observed positions, or `(q₀, q̇₀)`, the first observed state
+  /// (the first 2n observed numbers either way).
   public func naiveInitialState(_ observations: [Double]) -> [Double] {
     Array(observations[..<(2 * configurationDimension)])
   }
 
-  /// Predicted `q_k`, k = 0…`steps`, for B windows `(q₀, q₁)` back to back (window-major).
+  /// Predicted `q_k` (or `(q_k, q̇_k)`), k = 0…`steps`, for B windows `(q₀, q₁)` (or
+  /// `(q₀, q̇₀)`) back to back (window-major).
   @differentiable(reverse,wrt: (self, initial))
   public func rollout(from initial: [Double], steps: Int) -> [Double] {
     rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
@@ -117,7 +129,8 @@ public struct VINMq<Potential: LearnablePotential, Forces: LearnableForce>: Pote
         ? nil
         : HeldForces(
           forces, dimension: configurationDimension, steps: steps, inputs: inputs, slots: batch,
-          derivatives: true, workspace: workspace))
+          derivatives: true, workspace: workspace),
+      observesVelocities: observesVelocities)
     dynamics.run(from: initial)
     return (dynamics.output(), dynamics)
   }
@@ -229,9 +242,12 @@ extension VINMq where Forces == NoForce {
   /// - Throws: ``LearningError/dimensionMismatch(name:expected:actual:)`` when potential and
   ///   mass dimensions differ; ``LearningError/invalidConfiguration(name:value:requirement:)``
   ///   for a step size that is not positive and finite.
-  public init(potential: Potential, mass: ConfigurationMassMatrix, stepSize: Double)
-    throws(LearningError)
-  {
-    try self.init(potential: potential, mass: mass, forces: NoForce(), stepSize: stepSize)
+  public init(
+    potential: Potential, mass: ConfigurationMassMatrix, stepSize: Double,
+    observesVelocities: Bool = false
+  ) throws(LearningError) {
+    try self.init(
+      potential: potential, mass: mass, forces: NoForce(), stepSize: stepSize,
+      observesVelocities: observesVelocities)
   }
 }

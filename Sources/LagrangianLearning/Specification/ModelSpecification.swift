@@ -36,17 +36,23 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   /// A VIN's non-conservative forces (none for a conservative VIN and for a baseline, whose
   /// inputs are its network's).
   public var forces: ForceSpecification
+  /// Whether a vin-mq is trained on positions and velocities (``VINMq/observesVelocities``);
+  /// false for every other kind, whose observations the kind fixes. Files written before the
+  /// choice existed have none, and observe positions.
+  public var observesVelocities: Bool
 
-  /// A VIN (`kind` one of the `vin-…` kinds), with `forces` when it is driven or damped.
+  /// A VIN (`kind` one of the `vin-…` kinds), with `forces` when it is driven or damped, and a
+  /// vin-mq trained on velocities too when `observesVelocities`.
   public init(
     kind: ModelKind, dimension: Int, stepSize: Double, potential: PotentialSpecification,
-    mass: MassSpecification, forces: ForceSpecification = .none
+    mass: MassSpecification, forces: ForceSpecification = .none, observesVelocities: Bool = false
   ) {
     self.kind = kind
     self.dimension = dimension
     self.stepSize = stepSize
     components = .variational(potential: potential, mass: mass)
     self.forces = forces
+    self.observesVelocities = observesVelocities
   }
 
   /// A baseline (`kind` ``ModelKind/residualNetwork`` or ``ModelKind/feedForward``).
@@ -58,6 +64,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     self.stepSize = stepSize
     components = .baseline(network)
     forces = .none
+    observesVelocities = false
   }
 
   /// A VIN's potential (`nil` for a baseline).
@@ -110,6 +117,13 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
     if kind == .vinMq {
       try ModelLimits.check(
         dimension, in: 1...ModelLimits.maximumConfigurationMassDimension, field: "dimension")
+    }
+    if observesVelocities, kind != .vinMq {
+      throw .invalidConfiguration(
+        name: "velocities", value: "true",
+        requirement:
+          "is a choice of vin-mq (\(kind.rawValue) observes \(kind.observesVelocities == true ? "velocities always" : "positions only"))"
+      )
     }
     try forces.validate(dimension: dimension, layout: observationLayout)
     if !forces.vanishes, !kind.learnsForces {
@@ -294,7 +308,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
             : forces.makeForce(
               dimension: n, layout: .coordinates, parameters: parameters?.forces,
               generator: &generator),
-          stepSize: stepSize)
+          stepSize: stepSize, observesVelocities: observesVelocities)
       default:
         let learnedPotential = try potential.makePotential(
           dimension: n, parameters: parameters?.potential, generator: &generator,
@@ -360,15 +374,19 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
   /// A VIN-mq, forced when `forces` is given.
   private static func midpoint<Potential: SpecifiedPotential>(
     _ potential: Potential, _ mass: ConfigurationMassMatrix, _ forces: (any LearnableForce)?,
-    stepSize: Double
+    stepSize: Double, observesVelocities: Bool
   ) throws(LearningError) -> any SpecifiedModel {
     func forced<Forces: LearnableForce>(_ forces: Forces) throws(LearningError)
       -> any SpecifiedModel
     {
-      try VINMq(potential: potential, mass: mass, forces: forces, stepSize: stepSize)
+      try VINMq(
+        potential: potential, mass: mass, forces: forces, stepSize: stepSize,
+        observesVelocities: observesVelocities)
     }
     if let forces { return try forced(forces) }
-    return try VINMq(potential: potential, mass: mass, stepSize: stepSize)
+    return try VINMq(
+      potential: potential, mass: mass, stepSize: stepSize,
+      observesVelocities: observesVelocities)
   }
 
   /// A forced VIN-VV.
@@ -405,6 +423,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case kind, dimension, stepSize, potential, mass, forces, network
+    case observesVelocities = "velocities"
   }
 
   public init(from decoder: any Decoder) throws {
@@ -421,6 +440,8 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
         mass: try container.decode(MassSpecification.self, forKey: .mass))
     }
     forces = try container.decodeIfPresent(ForceSpecification.self, forKey: .forces) ?? .none
+    observesVelocities =
+      try container.decodeIfPresent(Bool.self, forKey: .observesVelocities) ?? false
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -435,6 +456,7 @@ public struct ModelSpecification: Codable, Hashable, Sendable {
       try container.encode(mass, forKey: .mass)
     }
     if !forces.vanishes { try container.encode(forces, forKey: .forces) }
+    if observesVelocities { try container.encode(true, forKey: .observesVelocities) }
   }
 }
 

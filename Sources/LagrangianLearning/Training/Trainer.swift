@@ -24,6 +24,16 @@ import _Differentiation
 ///   (``TrainingConfiguration/validationStartSteps``), so that the choice is not made on the
 ///   noise of the windows' first observations.
 ///
+/// **A non-finite loss.** An update can take a model where its steps are not defined: an
+/// implicit step (VIN-mq, VIN-SO(2), VIN-SO(3)) with no root in some window makes that window
+/// and the loss NaN. The trainer then undoes the update (the variables and both Adams' states
+/// before it), halves the learning rates and goes on; after ``stepRecoveryInterval`` finite
+/// iterations in a row the factor doubles back, up to 1. After ``maximumStepBacks`` step-backs
+/// with no successful update between them (a loss that is not finite even for steps 2⁻⁸ as
+/// long), or at the first iteration, training stops with
+/// ``TrainingStopReason/nonFiniteLoss(iteration:loss:)`` and keeps the best model so far.
+/// ``TrainingSummary/stepBacks`` counts the step-backs.
+///
 /// The rollouts of each shard run in one ``RolloutWorkspace``, created with the run and reused
 /// by every iteration, so an iteration allocates none of its per-step storage.
 public struct Trainer: Sendable {
@@ -32,6 +42,13 @@ public struct Trainer: Sendable {
   public init(configuration: TrainingConfiguration) {
     self.configuration = configuration
   }
+
+  /// The step-backs without a successful update between them after which a non-finite loss
+  /// stops training: the learning rate is then 2⁻⁸ of the schedule's.
+  static let maximumStepBacks = 8
+  /// The finite iterations in a row after which a halved learning rate doubles back (up to the
+  /// schedule's).
+  static let stepRecoveryInterval = 100
 
   /// Trains `model` on `trajectories`.
   /// - Throws: ``LearningError`` for a bad configuration or data that do not fit the model
@@ -166,6 +183,14 @@ public struct Trainer: Sendable {
 
     var stopReason = TrainingStopReason.completed
     var finalLoss = Double.nan
+    // Stepping back from a non-finite loss: the variables and optimiser states before the last
+    // update, the factor on the learning rates, the step-backs in a row and in all.
+    var beforeUpdate = (variables, flat, optimizer, startOptimizer)
+    var stepFactor = 1.0
+    var stepBacksInARow = 0
+    var stepBacks = 0
+    var steppedBack = false
+    var finiteInARow = 0
     var epoch: [Int] = []
     let clock = ContinuousClock()
     let start = clock.now
@@ -187,9 +212,29 @@ public struct Trainer: Sendable {
         workspace: workspace)
       finalLoss = loss
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
-        stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
-        break
+        // The last update left the region where the model is defined (an implicit step with no
+        // root in some window): undo it and go on with half the step, up to a limit.
+        guard iteration > 1, stepBacksInARow < Self.maximumStepBacks else {
+          stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
+          break
+        }
+        (variables, flat, optimizer, startOptimizer) = beforeUpdate
+        stepFactor *= 0.5
+        stepBacksInARow += 1
+        stepBacks += 1
+        finiteInARow = 0
+        steppedBack = true
+        continue
       }
+      // The loss right after a step-back is that of the restored variables: only a finite
+      // loss after an update ends a run of step-backs.
+      if !steppedBack { stepBacksInARow = 0 }
+      steppedBack = false
+      finiteInARow += 1
+      if finiteInARow % Self.stepRecoveryInterval == 0 {
+        stepFactor = min(1, 2 * stepFactor)
+      }
+      beforeUpdate = (variables, flat, optimizer, startOptimizer)
       if monitorsIterationLoss { consider(loss, variables, after: iteration - 1) }
       var step = gradient
       if let limit = config.gradientClipNorm {
@@ -201,8 +246,8 @@ public struct Trainer: Sendable {
       let schedule = config.learningRateSchedule
       let factor = schedule.factor(
         iteration: iteration, of: config.iterations, firstCycle: config.firstCycleLength)
-      optimizer.learningRate = config.learningRate * factor
-      startOptimizer.learningRate = startLearningRate * factor
+      optimizer.learningRate = config.learningRate * factor * stepFactor
+      startOptimizer.learningRate = startLearningRate * factor * stepFactor
       var shared = Array(flat[..<modelCount]) + flat[starts.upperBound...]
       optimizer.update(
         &shared, gradient: Array(step[..<modelCount]) + step[starts.upperBound...])
@@ -297,7 +342,7 @@ public struct Trainer: Sendable {
           : StoppingRule.gains(
             residuals: cycleResiduals, observations: observedNumbers, noise: $0)
       },
-      stopReason: stopReason, configuration: config)
+      stopReason: stopReason, configuration: config, stepBacks: stepBacks > 0 ? stepBacks : nil)
     return TrainingResult(model: best.model, summary: summary, initialStates: states)
   }
 

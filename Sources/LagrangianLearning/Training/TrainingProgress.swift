@@ -144,6 +144,9 @@ public struct TrainingSummary: Equatable, Sendable, Codable {
   public var cycleGains: [Double]? = nil
   public var stopReason: TrainingStopReason
   public var configuration: TrainingConfiguration
+  /// The iterations whose loss or gradient was not finite, whose last update ``Trainer`` undid
+  /// before going on with half the learning rate (`nil`: none).
+  public var stepBacks: Int? = nil
 
   /// Which loss picked the model.
   public var monitored: MonitoredLoss { validationWindows > 0 ? .validation : .training }

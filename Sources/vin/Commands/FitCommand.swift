@@ -107,6 +107,13 @@ struct FitCommand: ParsableCommand {
       valueName: "kind"))
   var inputMatrix: ForceSpecification.InputMatrix = .constant
 
+  @Option(
+    help: ArgumentHelp(
+      "What vin-mq is trained on: positions (q) or velocities (q and q̇, each window starting"
+        + " from its first observed state). Default: velocities when the data have them.",
+      valueName: "positions|velocities"))
+  var observe: FitModelOptions.ObservationOption?
+
   /// `--inputs`.
   enum InputsOption: String, CaseIterable, ExpressibleByArgument {
     case learned, none
@@ -194,7 +201,7 @@ struct FitCommand: ParsableCommand {
     var architecture = FitModelOptions(
       width: width, depth: depth, activation: activation, potential: potential, mass: mass,
       inertiaScale: inertiaScale, angles: angles, dissipation: dissipation,
-      inputMatrix: inputMatrix)
+      inputMatrix: inputMatrix, observe: observe)
     let configuration = try trainingConfiguration()
     let target = try OutputTarget(output)
     let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }
@@ -202,6 +209,7 @@ struct FitCommand: ParsableCommand {
     for path in dataFiles { files.append(try TrajectoryFile(path: path)) }
     let stepSize = try TrajectoryFile.commonStepSize(files)
     architecture.inputs = try Self.inputCount(files, inputs)
+    architecture.dataHaveVelocities = files.allSatisfy { $0.trajectory.hasVelocities }
     let layout = files[0].trajectory.layout
     let dimension = files[0].trajectory.dimension
     for file in files where !kind.observationLayouts.contains(file.trajectory.layout) {
@@ -385,7 +393,7 @@ struct FitCommand: ParsableCommand {
     case .nonFiniteLoss:
       let cause =
         kind.hasImplicitSteps
-        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window; a shorter --horizon may avoid it)"
+        ? " (\(kind.rawValue) steps implicitly: most likely a step found no root in some window, even after \(summary.stepBacks ?? 0) updates were undone and retaken at half the learning rate; a shorter --horizon may avoid it)"
         : ""
       printToStandardError(
         "warning: \(summary.stopReason)\(cause); wrote the \(kind.rawValue) model with the \(best) to \(destination)"
@@ -397,6 +405,11 @@ struct FitCommand: ParsableCommand {
     default:
       printToStandardError(
         "\(kind.rawValue): \(summary.stopReason) after \(summary.iterations) iterations, \(best); model written to \(destination)"
+      )
+    }
+    if let stepBacks = summary.stepBacks, !summary.stopReason.isDivergence {
+      printToStandardError(
+        "note: \(stepBacks) update\(stepBacks == 1 ? "" : "s") led to a non-finite loss (a step without a root, or an overflow) and \(stepBacks == 1 ? "was" : "were") undone and retaken at half the learning rate"
       )
     }
     if let warning = summary.earlyBestWarning { printToStandardError("warning: \(warning)") }

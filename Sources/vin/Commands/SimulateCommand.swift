@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Plotting
 import VINKit
 
@@ -26,98 +25,29 @@ struct SimulateCommand: ParsableCommand {
       """
   )
 
-  @Argument(
-    help: ArgumentHelp("The system (see `vin systems`).", valueName: "system"),
-    completion: .list(SystemCatalog.names))
-  var system: String
-
-  @Option(help: "The integrator (default: the system's; see `vin systems`).")
-  var integrator: String?
-
-  @Option(name: .customLong("dt"), parsing: .unconditional, help: "The step size h > 0.")
-  var stepSize: Double = 0.01
-
-  @Option(parsing: .unconditional, help: "The number of steps.")
-  var steps: Int = 1000
-
-  @OptionGroup var initialCondition: InitialConditionOptions
-
-  @Option(
-    name: .customLong("param"), parsing: .unconditionalSingleValue,
-    help: ArgumentHelp("Set a system parameter (repeatable).", valueName: "name=value"))
-  var parameters: [String] = []
-
-  @Option(
-    parsing: .unconditional,
-    help: ArgumentHelp("Add Gaussian noise of this standard deviation.", valueName: "sigma"))
-  var noise: Double?
-
-  @Option(parsing: .unconditional, help: "The seed of the noise.", transform: Seed.parse)
-  var seed: UInt64 = 0
-
-  @Option(
-    help: ArgumentHelp(
-      "The inputs: a CSV file t,u1,…,um, random:std=S,hold=T[,seed=K] or sine:amplitude=A,frequency=F.",
-      valueName: "file.csv|signal"))
-  var control: String?
+  @OptionGroup var simulation: SimulationOptions
 
   @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let entry = try SystemCatalog.entry(named: system)
-    let method = try entry.integrator(named: integrator ?? entry.defaultIntegrator)
-    guard stepSize.isFinite, stepSize > 0 else { throw CommandError.invalidStepSize(stepSize) }
-    guard steps >= 0, steps < Int.max else { throw CommandError.invalidStepCount(steps) }
-    guard (Double(steps) * stepSize).isFinite else {
-      throw CommandError.finalTimeNotFinite(stepSize: stepSize, steps: steps)
-    }
-    if let noise, !(noise.isFinite && noise >= 0) { throw CommandError.invalidNoise(noise) }
-    var assignments: [ParameterAssignment] = []
-    for text in parameters { assignments.append(try ParameterAssignment(parsing: text)) }
-    let signal = try control.map { spec throws(CommandError) in try ControlSignal(parsing: spec) }
-    let setup = try entry.setup(
-      position: initialCondition.position, velocity: initialCondition.velocity,
-      assignments: assignments, stepSize: stepSize, steps: steps, control: signal)
+    let (entry, method, setup) = try simulation.prepare()
     let outputs = try OutputPlan(output)
 
     let csv = try BufferedOutput(outputs.csv)
     let stream = TrajectoryStream(
-      source: "simulation of '\(entry.name)' with '\(method.name)'", rows: steps + 1, output: csv,
-      noise: noise, seed: seed, keepsRowsForPlot: outputs.plot != nil)
+      source: "simulation of '\(entry.name)' with '\(method.name)'", rows: setup.steps + 1,
+      output: csv, noise: simulation.noise, seed: simulation.seed,
+      keepsRowsForPlot: outputs.plot != nil)
     do {
-      try method.simulate(setup, stream)
-    } catch let error as IntegrationError {
-      csv.discard()
-      throw CommandError(error, system: entry.name, integrator: method.name)
+      try simulation.simulate(entry, method, setup, into: stream)
     } catch {
       csv.discard()
       throw error
     }
     try OutputFiles.finish(csv, plot: outputs.plot) {
-      stream.table()?.figure(title: title(entry, method), subtitle: subtitle(entry, setup)).svg()
-        ?? ""
+      stream.table()?.figure(
+        title: simulation.title(entry, method), subtitle: simulation.subtitle(entry, setup)
+      ).svg() ?? ""
     }
-  }
-
-  func title(_ entry: SystemEntry, _ method: IntegratorEntry) -> String {
-    "\(entry.name), integrator \(method.name)"
-  }
-
-  /// Step size, steps, initial condition, parameters and noise, for the plot.
-  func subtitle(_ entry: SystemEntry, _ setup: SimulationSetup) -> String {
-    func list(_ values: [Double]) -> String { values.map(compact).joined(separator: ", ") }
-    var run = [
-      "h = \(compact(setup.stepSize))", "\(setup.steps) steps",
-      "q0 = (\(list(setup.position)))", "v0 = (\(list(setup.velocity)))",
-    ]
-    if let noise, noise > 0 { run.append("noise σ = \(compact(noise)), seed \(seed)") }
-    let parameters = entry.parameters.map { "\($0.name) = \(compact(setup.parameter($0.name)))" }
-    return run.joined(separator: "  ·  ")
-      + (parameters.isEmpty ? "" : "\n" + parameters.joined(separator: ", "))
-  }
-
-  /// Up to six significant digits, with a typographic minus.
-  func compact(_ value: Double) -> String {
-    String(format: "%g", value).replacingOccurrences(of: "-", with: "\u{2212}")
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// `vin systems`: the built-in systems with their parameters, defaults and integrators.
+/// `vin systems`: the built-in systems with their parameters, defaults, integrators and whether
+/// `vin render` draws them.
 struct SystemsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "systems",
@@ -42,6 +43,7 @@ struct SystemsCommand: ParsableCommand {
       lines.append(
         "  integrators: \(entry.defaultIntegrator) (default)"
           + (others.isEmpty ? "" : ", " + others.joined(separator: ", ")))
+      lines.append("  frames:      " + (entry.drawing == nil ? "none" : "drawn by vin render"))
       lines.append("")
     }
     lines.append("integrators:")

@@ -13,6 +13,7 @@ extension ForceSpecification.InputMatrix: ExpressibleByArgument {}
 extension RolloutLossKind: ExpressibleByArgument {}
 extension FitModelOptions.PotentialOption: ExpressibleByArgument {}
 extension FitModelOptions.MassOption: ExpressibleByArgument {}
+extension FitModelOptions.ObservationOption: ExpressibleByArgument {}
 
 extension InitialStateInference: ExpressibleByArgument {
   /// The raw values, and the earlier names `inferred` (``learned``) and `naive`

@@ -1,7 +1,7 @@
 import VINKit
 
 /// The architecture options of `vin fit` (`--width`, `--depth`, `--activation`, `--potential`,
-/// `--mass`, `--inertia-scale`, `--angles`, `--dissipation`, `--input-matrix`) and the
+/// `--mass`, `--inertia-scale`, `--angles`, `--dissipation`, `--input-matrix`, `--observe`) and the
 /// ``ModelSpecification`` they describe; the
 /// model itself is built by the specification, the library's one factory.
 struct FitModelOptions {
@@ -25,6 +25,15 @@ struct FitModelOptions {
     case constant
   }
 
+  /// `--observe` (vin-mq; vin-vv and the baselines observe velocities, vin-sv and vin-so2
+  /// positions).
+  enum ObservationOption: String, CaseIterable {
+    /// Positions q only.
+    case positions
+    /// Positions and velocities (q, q̇).
+    case velocities
+  }
+
   var width: Int
   var depth: Int
   var activation: Activation
@@ -43,6 +52,10 @@ struct FitModelOptions {
   var dissipation = ForceSpecification.Dissipation.none
   /// `--input-matrix`: a VIN's learned input matrix, constant or B(q).
   var inputMatrix = ForceSpecification.InputMatrix.constant
+  /// `--observe`: what a vin-mq is trained on (`nil`: velocities when the data have them).
+  var observe: ObservationOption?
+  /// Whether the data have velocities.
+  var dataHaveVelocities = true
 
   /// The specification of a `kind` model of data in `layout` with configuration dimension
   /// `dimension` (3 on SO(3)) and step size h.
@@ -58,6 +71,18 @@ struct FitModelOptions {
         name: "--angles", value: "set",
         requirement:
           "does not apply to \(kind.rawValue) on SO(3) data, whose configuration is an attitude R")
+    }
+    if let observe, kind != .vinMq {
+      throw .invalidConfiguration(
+        name: "--observe", value: observe.rawValue,
+        requirement:
+          "applies to vin-mq only (\(kind.rawValue) observes \(kind.observesVelocities == true ? "velocities" : "positions only"))"
+      )
+    }
+    if observe == .velocities, !dataHaveVelocities {
+      throw .invalidConfiguration(
+        name: "--observe", value: "velocities",
+        requirement: "needs data with velocity columns v1…")
     }
     if let inertiaScale, kind != .vinSO3 {
       throw .invalidConfiguration(
@@ -125,6 +150,8 @@ struct FitModelOptions {
       ?? (mass == .identity ? .identity : .constant())
     return ModelSpecification(
       kind: kind, dimension: dimension, stepSize: stepSize, potential: learnedPotential,
-      mass: learnedMass, forces: forces)
+      mass: learnedMass, forces: forces,
+      observesVelocities: kind == .vinMq
+        && (observe ?? (dataHaveVelocities ? .velocities : .positions)) == .velocities)
   }
 }

@@ -33,29 +33,31 @@ enum OutputFiles {
     try finish(output, plot: plot, svg: svg)
   }
 
-  /// Finishes `output`, writes the plot (if any), and commits both; on a failure neither is
-  /// left behind.
+  /// Finishes `output` (if any), writes the plot (if any), and commits both with the files
+  /// already staged `alongside`; on a failure none of them is left behind.
   static func finish(
-    _ output: BufferedOutput, plot: AtomicFile.Destination?, svg: () -> String
+    _ output: BufferedOutput?, plot: AtomicFile.Destination?, alongside: [StagedFile] = [],
+    svg: () -> String
   ) throws(CommandError) {
-    var staged: [StagedFile] = []
+    var staged = alongside
     let plotOutput: BufferedOutput?
     do {
       plotOutput = try plot.map { destination throws(CommandError) in
         try BufferedOutput(.file(destination))
       }
     } catch {
-      output.discard()
+      output?.discard()
+      for file in staged { file.discard() }
       throw error
     }
     do {
-      if let file = try output.finish() { staged.append(file) }
+      if let file = try output?.finish() { staged.append(file) }
       if let plotOutput {
         try plotOutput.write(svg())
         if let file = try plotOutput.finish() { staged.append(file) }
       }
     } catch {
-      output.discard()
+      output?.discard()
       plotOutput?.discard()
       for file in staged { file.discard() }
       throw error

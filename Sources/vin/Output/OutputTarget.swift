@@ -46,8 +46,13 @@ struct OutputPlan {
   ///   ``CommandError/plotFormat(_:)`` for a plot not named `.svg`,
   ///   ``CommandError/sameOutput(_:)`` when both name one file.
   init(_ options: OutputOptions) throws(CommandError) {
-    csv = try OutputTarget(options.output)
-    guard let path = options.plot else {
+    try self.init(output: options.output, plot: options.plot)
+  }
+
+  /// The plan of `--output` (nil: standard output) and `--plot`, checked as above.
+  init(output: String?, plot plotPath: String?) throws(CommandError) {
+    csv = try OutputTarget(output)
+    guard let path = plotPath else {
       plot = nil
       return
     }

@@ -2,8 +2,9 @@ import Foundation
 import VINKit
 
 /// The rows of a trajectory as they are computed, streamed to the CSV output (so that memory
-/// does not grow with the number of steps): noise added, every value checked finite, and a copy
-/// kept for the plot only when one is asked for.
+/// does not grow with the number of steps): noise added, every value checked finite, a copy
+/// kept for the plot only when one is asked for, and each noiseless row shown to an observer
+/// when there is one (`vin render` draws it).
 ///
 /// Before the first row it refuses a run whose output cannot fit: a CSV larger than the free
 /// space of its file system (estimated from the first row), or a plot whose rows would exceed
@@ -13,19 +14,23 @@ final class TrajectoryStream {
   let source: String
   /// The number of rows that will be written (steps + 1).
   let rows: Int
-  private let output: BufferedOutput
+  /// The CSV's destination (nil: no CSV, for `vin render` without `--output`).
+  private let output: BufferedOutput?
+  /// Sees each row, checked finite, before noise is added.
+  private let observer: ((_ row: [Double]) throws(CommandError) -> Void)?
   private var noise: (sigma: Double, generator: SeededGenerator)?
   private var recorded: [Double]?
   private(set) var layout: RowLayout?
   private var rowsWritten = 0
 
   init(
-    source: String, rows: Int, output: BufferedOutput, noise: Double?, seed: UInt64,
-    keepsRowsForPlot: Bool
+    source: String, rows: Int, output: BufferedOutput?, noise: Double?, seed: UInt64,
+    keepsRowsForPlot: Bool, observer: ((_ row: [Double]) throws(CommandError) -> Void)? = nil
   ) {
     self.source = source
     self.rows = rows
     self.output = output
+    self.observer = observer
     self.noise = noise.flatMap { $0 > 0 ? ($0, SeededGenerator(seed: seed)) : nil }
     recorded = keepsRowsForPlot ? [] : nil
   }
@@ -40,7 +45,7 @@ final class TrajectoryStream {
       try MemoryBudget.check(rows: rows, bytesPerRow: layout.columns * 8)
       recorded?.reserveCapacity(rows * layout.columns)
     }
-    try output.write(layout.header(energy: .system).joined(separator: ",") + "\n")
+    try output?.write(layout.header(energy: .system).joined(separator: ",") + "\n")
   }
 
   /// Appends `row` (``RowLayout/columns`` values, noise not yet added).
@@ -48,7 +53,7 @@ final class TrajectoryStream {
   /// - Throws: ``CommandError/nonFiniteValue(source:column:value:time:)`` for a NaN or ±∞
   ///   value, ``CommandError/noiseOverflow(sigma:column:time:)`` when the noise makes one,
   ///   ``CommandError/outputTooLarge(_:bytes:available:)`` when ``rows`` rows as long as the
-  ///   first do not fit where the CSV goes, and write errors.
+  ///   first do not fit where the CSV goes, write errors, and the observer's errors.
   func append(_ row: inout [Double]) throws(CommandError) {
     guard let layout else { return }
     if let column = row.firstIndex(where: { !$0.isFinite }) {
@@ -56,6 +61,7 @@ final class TrajectoryStream {
         source: source, column: layout.header(energy: .system)[column], value: row[column],
         time: row[0])
     }
+    try observer?(row)
     if var noise {
       layout.addNoise(to: &row, standardDeviation: noise.sigma, generator: &noise.generator)
       self.noise = noise
@@ -65,6 +71,7 @@ final class TrajectoryStream {
       }
     }
     recorded?.append(contentsOf: row)
+    guard let output else { return }
     let line = CSVFormat.line(row)
     if rowsWritten == 0 { try output.reserve(rows: rows, bytesPerRow: line.utf8.count) }
     rowsWritten += 1

@@ -1,10 +1,17 @@
+import Frames
+
 /// A built-in system of `vin simulate`: its name and description, parameters with defaults,
-/// default initial condition and integrator, and the integrators it supports.
+/// default initial condition and integrator, the integrators it supports, and how `vin render`
+/// draws it.
 ///
 /// Adding a system is one entry (a file in `Registry/Systems/` and a line in ``SystemCatalog``);
 /// adding an integrator to a system is one element of ``integrators``, an
-/// ``IntegratorEntry`` made from the integrator's type.
+/// ``IntegratorEntry`` made from the integrator's type; drawing a system is its ``drawing``, a
+/// `DrawableSystem` of the Frames module.
 struct SystemEntry: Sendable {
+  /// Makes the drawing of a system from its setup (its parameters and q0).
+  typealias DrawingBuilder = @Sendable (SimulationSetup) throws(FrameError) -> any DrawableSystem
+
   /// The name on the command line.
   let name: String
   /// The configuration space and coordinates, e.g. `R² (position)`.
@@ -27,12 +34,15 @@ struct SystemEntry: Sendable {
   let defaultIntegrator: String
   /// The supported integrators (the default first).
   let integrators: [IntegratorEntry]
+  /// How `vin render` draws the system's configurations (nil: it cannot be drawn).
+  let drawing: DrawingBuilder?
 
   init(
     name: String, configuration: String, lagrangian: String, parameters: [ParameterSpec],
     inputs: InputSpec = .none, dimension: Int?,
     initialConditionMeaning: (position: String, velocity: String)? = nil,
-    defaultPosition: [Double], defaultVelocity: [Double]?, integrators: [IntegratorEntry]
+    defaultPosition: [Double], defaultVelocity: [Double]?, integrators: [IntegratorEntry],
+    drawing: DrawingBuilder? = nil
   ) {
     self.name = name
     self.configuration = configuration
@@ -45,6 +55,7 @@ struct SystemEntry: Sendable {
     self.defaultVelocity = defaultVelocity
     self.defaultIntegrator = integrators.first?.name ?? ""
     self.integrators = integrators
+    self.drawing = drawing
   }
 
   /// The supported integrator `name`.

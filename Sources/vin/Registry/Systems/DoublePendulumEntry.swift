@@ -1,3 +1,4 @@
+import Frames
 import VINKit
 
 extension SystemEntry {
@@ -27,7 +28,10 @@ extension SystemEntry {
       IntegratorEntry(ExplicitEuler<DoublePendulum>.self, makeDoublePendulum),
       IntegratorEntry(ClassicalRK4<DoublePendulum>.self, makeDoublePendulum),
       IntegratorEntry(ReferenceSolver<DoublePendulum>.self, makeDoublePendulum),
-    ]
+    ],
+    drawing: { setup throws(FrameError) in
+      try PendulumDrawing(rodLengths: [setup.parameter("l1"), setup.parameter("l2")])
+    }
   )
 
   private static func makeDoublePendulum(_ setup: SimulationSetup) throws(IntegrationError)

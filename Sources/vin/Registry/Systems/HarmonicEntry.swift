@@ -1,3 +1,4 @@
+import Frames
 import VINKit
 
 extension SystemEntry {
@@ -18,7 +19,9 @@ extension SystemEntry {
       IntegratorEntry(ExplicitEuler<HarmonicOscillator>.self, makeOscillator),
       IntegratorEntry(ClassicalRK4<HarmonicOscillator>.self, makeOscillator),
       IntegratorEntry(ReferenceSolver<HarmonicOscillator>.self, makeOscillator),
-    ]
+    ],
+    // In one dimension only: a disc on the horizontal axis, in the view ±2.5.
+    drawing: { _ throws(FrameError) in try SlidingDiscDrawing() }
   )
 
   private static func makeOscillator(_ setup: SimulationSetup) throws(IntegrationError)

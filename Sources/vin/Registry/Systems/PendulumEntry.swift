@@ -1,3 +1,4 @@
+import Frames
 import VINKit
 
 extension SystemEntry {
@@ -24,7 +25,9 @@ extension SystemEntry {
       IntegratorEntry(ExplicitEuler<Pendulum>.self, makePendulum),
       IntegratorEntry(ClassicalRK4<Pendulum>.self, makePendulum),
       IntegratorEntry(ReferenceSolver<Pendulum>.self, makePendulum),
-    ]
+    ],
+    // The view scales with the rod, so the frames do not depend on l.
+    drawing: { _ throws(FrameError) in try PendulumDrawing() }
   )
 
   private static func makePendulum(_ setup: SimulationSetup) throws(IntegrationError) -> Pendulum {
