@@ -150,7 +150,8 @@ public struct PixelModel: Sendable {
   }
 
   /// All parameters in one vector: encoder, velocity encoder, decoder, dynamics; setting
-  /// requires ``parameterCount`` numbers.
+  /// requires ``parameterCount`` numbers. Setting overwrites the components' storage in place
+  /// (a training iteration allocates no new parameter arrays).
   public var flatParameters: [Double] {
     get {
       encoderParameters + recurrentParameters + decoderParameters
@@ -158,14 +159,17 @@ public struct PixelModel: Sendable {
     }
     set {
       var offset = 0
-      func take(_ count: Int) -> [Double] {
-        defer { offset += count }
-        return Array(newValue[offset..<(offset + count)])
+      func take(into values: inout [Double]) {
+        let source = newValue[offset..<(offset + values.count)]
+        values.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: source) }
+        offset += values.count
       }
-      encoderParameters = take(encoderParameters.count)
-      recurrentParameters = take(recurrentParameters.count)
-      decoderParameters = take(decoderParameters.count)
-      if let count = dynamics?.parameterCount { dynamics?.flatParameters = take(count) }
+      take(into: &encoderParameters)
+      take(into: &recurrentParameters)
+      take(into: &decoderParameters)
+      if let count = dynamics?.parameterCount {
+        dynamics?.flatParameters = Array(newValue[offset..<(offset + count)])
+      }
     }
   }
 
