@@ -77,11 +77,12 @@ public struct PixelTrainingResult: Sendable {
 /// **A non-finite loss.** A VIN-SO(2)'s step has no solution when a window's latent angle would
 /// turn by more than a quarter turn in one step (`|sin Δ| > 1`, ``VINSO2``): an update can take
 /// the model there, and so can an unlucky sample of the initial state. As ``Trainer`` does, the
-/// trainer then undoes the last update (if any), halves the learning rate and goes on with a
-/// fresh batch and fresh noise; after ``Trainer``'s 100 finite iterations in a row the rate
-/// doubles back, up to the configured one. After 8 step-backs with no finite iteration between
-/// them the run stops with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)``, keeping the
-/// model before the failing update. ``PixelTrainingSummary/stepBacks`` counts the step-backs.
+/// trainer then undoes the last update (if any) and retakes it at half the learning rate, with a
+/// fresh batch and fresh noise, halving again while the loss after it is not finite; the update
+/// after a successful one is a full one again. After 8 step-backs with no successful update
+/// between them the run stops with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)``,
+/// keeping the model before the failing update. ``PixelTrainingSummary/stepBacks`` counts the
+/// step-backs.
 public struct PixelTrainer: Sendable {
   public var configuration: PixelTrainingConfiguration
 
@@ -156,10 +157,10 @@ public struct PixelTrainer: Sendable {
     var stopReason = TrainingStopReason.completed
     // Stepping back from a non-finite loss, as `Trainer` does: the parameters and the optimiser
     // before the last update, the factor on the learning rate, the step-backs in a row and in
-    // all, the finite iterations in a row.
+    // all, whether the last iteration stepped back.
     var beforeUpdate = (parameters, optimizer)
     var stepFactor = 1.0
-    var (stepBacksInARow, stepBacks, finiteInARow) = (0, 0, 0)
+    var (stepBacksInARow, stepBacks, steppedBack) = (0, 0, false)
     var iteration = 0
     let clock = ContinuousClock()
     let start = clock.now
@@ -185,13 +186,17 @@ public struct PixelTrainer: Sendable {
         stepFactor *= 0.5
         stepBacksInARow += 1
         stepBacks += 1
-        finiteInARow = 0
+        steppedBack = true
         continue
       }
       finalLoss = loss
-      stepBacksInARow = 0
-      finiteInARow += 1
-      if finiteInARow % Trainer.stepRecoveryInterval == 0 { stepFactor = min(1, 2 * stepFactor) }
+      // The loss right after a step-back is the restored model's: only a finite loss after an
+      // update ends a run of step-backs, and the next update is a full one.
+      if !steppedBack {
+        stepBacksInARow = 0
+        stepFactor = 1
+      }
+      steppedBack = false
       if loss < bestLoss { (bestLoss, bestIteration) = (loss, iteration) }
       beforeUpdate = (parameters, optimizer)
       optimizer.learningRate = config.learningRate * stepFactor
