@@ -4,7 +4,7 @@ APT_PACKAGES := libgsl-dev libopenblas-dev libpng-dev libgif-dev pkg-config
 # giflib ships no pkg-config file on Debian: its header is the check.
 GIF_HEADER := /usr/include/gif_lib.h
 
-.PHONY: demo test deps bench docs format lint clean
+.PHONY: demo demo-pixels test deps bench docs format lint clean
 
 ## deps: install the C libraries VINKit links (GSL, OpenBLAS and libpng through pkg-config; giflib
 ## by its header) when missing.
@@ -25,6 +25,12 @@ demo: deps
 	$(SWIFT) build -c release --product LearnPendulum
 	mkdir -p out
 	./.build/release/LearnPendulum out/learn-pendulum.svg
+
+## demo-pixels: release build, then learning a pendulum from pixels (its pictures go to out/).
+demo-pixels: deps
+	$(SWIFT) build -c release --product PixelPendulum
+	mkdir -p out
+	./.build/release/PixelPendulum out
 
 ## test: the whole test suite (debug build with optimisation of the numerics, see Package.swift).
 test: deps

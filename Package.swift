@@ -10,7 +10,7 @@ import PackageDescription
 /// Each example is one executable target under `Examples/NAME`.
 let examples = [
   "PendulumEnergy", "Dzhanibekov", "SpinningTop", "DoublePendulum", "LearnPendulum",
-  "LearnRigidBody", "LearnAndControl",
+  "LearnRigidBody", "LearnAndControl", "PixelPendulum",
 ]
 
 /// The files beside an example's sources that are not built (README.md, figures).
@@ -127,7 +127,8 @@ let package = Package(
   ]
     + examples.map { name in
       .executableTarget(
-        name: name, dependencies: ["VINKit", "Plotting", "FileOutput"], path: "Examples/\(name)",
+        name: name, dependencies: ["VINKit", "Plotting", "FileOutput", "Frames"],
+        path: "Examples/\(name)",
         exclude: documentation(ofExample: name))
     }
 )

@@ -165,4 +165,63 @@ struct PixelTrainingTests {
     print("squared error of the forecasts \(forecastError), of the mean frame \(meanError)")
     #expect(forecastError < 0.5 * meanError)
   }
+
+  /// With the reference's initialisation a fresh circle encoder scatters consecutive frames over
+  /// the circle, and a VIN-SO(2) step from such a pair can have no solution; a fresh encoder
+  /// here maps every frame near the angle 0, so every window of a fresh model has a finite loss.
+  @Test("a fresh VIN-SO(2)-VAE encodes every frame near the angle 0, every window finite")
+  func freshCircleEncoderStartsNearZero() throws {
+    let size = 12
+    let videos = try [2.8, -2.5, 1.9].map {
+      try rodFrames(angles: pendulumAngles($0, frames: 20, stepSize: 0.1), size: size)
+    }
+    for seed in 1...5 {
+      var generator = SeededGenerator(seed: UInt64(seed))
+      let model = try PixelModel(
+        specification: PixelModelSpecification(
+          dynamics: PixelFixtures.dynamics(.vinSO2), frameSize: size, context: 2,
+          encoderWidth: 64, decoderWidth: 64),
+        generator: &generator)
+      let angles = try videos.flatMap { try model.embed($0).map { $0[0] } }
+      let largest = angles.map(abs).max() ?? .nan
+      #expect(largest < 0.5, "seed \(seed): a fresh angle \(largest)")
+      let windows = try PixelTrainer(configuration: PixelTrainingConfiguration(horizon: 10))
+        .windows(of: videos, for: model)
+      for window in windows {
+        let loss = model.negativeELBO(
+          videos: videos, windows: [window], horizon: 10, noise: [0, 0])
+        #expect(loss.isFinite, "seed \(seed), \(window)")
+      }
+    }
+  }
+
+  /// Adam at 30 times the learning rate of `learnsRodFrames` takes the model where some window's
+  /// step has no solution; the trainer undoes the update and goes on at half the rate instead of
+  /// stopping, and the loss still falls.
+  @Test("a non-finite loss is stepped back from, and training goes on")
+  func stepsBackFromNonFiniteLoss() throws {
+    let size = 10
+    let h = 0.1
+    let videos = try [1.2, -0.9, 0.6].map {
+      try rodFrames(angles: pendulumAngles($0, frames: 24, stepSize: h), size: size)
+    }
+    var generator = SeededGenerator(seed: 5)
+    let model = try PixelModel(
+      specification: PixelModelSpecification(
+        dynamics: PixelFixtures.dynamics(.vinSO2, step: h), frameSize: size, context: 2,
+        encoderWidth: 48, recurrentWidth: 8, decoderWidth: 48),
+      generator: &generator)
+    let trainer = PixelTrainer(
+      configuration: PixelTrainingConfiguration(
+        horizon: 4, iterations: 150, learningRate: 0.1, batchSize: 32, seed: 1))
+    var losses: [Double] = []
+    let result = try trainer.train(model, on: videos) { progress in
+      losses.append(progress.loss)
+      return .proceed
+    }
+    #expect((result.summary.stepBacks ?? 0) >= 1)
+    #expect(!result.summary.stopReason.isDivergence, "\(result.summary.stopReason)")
+    #expect(result.summary.finalLoss.isFinite)
+    #expect(result.summary.bestLoss < 0.5 * losses[0])
+  }
 }

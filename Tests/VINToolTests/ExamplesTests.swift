@@ -89,6 +89,46 @@ import Testing
     }
   }
 
+  /// The pixel example in its short form (widths 12, 4 iterations, 2 test videos of 61 frames):
+  /// it writes its two figures, the strip and the GIF, and prints a row for every model, the
+  /// VAE without forecast figures (it has no dynamics) and every other model with all of them.
+  /// The mean frame's short error is the squared distance of a grey frame to rod frames: between
+  /// a few pixels and the whole frame.
+  @Test func pixelPendulumWritesItsPicturesAndScoresEveryModel() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("vin-pixel-example-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let run = try ExampleRun.launch(name: "PixelPendulum", arguments: [directory.path])
+    #expect(run.status == 0, "\(run.standardError)")
+    #expect(run.standardError.isEmpty)
+    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+    #expect(
+      files == [
+        "pixel-embedding.svg", "pixel-errors.svg", "pixel-forecast.gif", "pixel-forecast.png",
+      ])
+    for name in ["pixel-embedding.svg", "pixel-errors.svg"] {
+      let svg = try Data(contentsOf: directory.appendingPathComponent(name))
+      #if canImport(FoundationXML) || canImport(Darwin)
+        #expect(XMLParser(data: svg).parse(), "\(name) is not well-formed XML")
+      #endif
+    }
+    let png = try Data(contentsOf: directory.appendingPathComponent("pixel-forecast.png"))
+    #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    let gif = try Data(contentsOf: directory.appendingPathComponent("pixel-forecast.gif"))
+    #expect(String(decoding: gif.prefix(6), as: UTF8.self) == "GIF89a")
+    let table = ExampleRun(output: run.standardOutput)
+    #expect(try table.row("VAE")[1] == "-")
+    for model in ["ResNet-VAE", "VIN-VV-VAE", "VIN-SO(2)-VAE"] {
+      let cells = try table.row(model)
+      #expect(cells.count == 7, "\(cells)")
+      for cell in cells.dropFirst().prefix(5) { #expect(try number(cell).isFinite, "\(model)") }
+    }
+    #expect(try table.row("ResNet-VAE")[6] == "-")
+    let meanFrame = try number(table.row("mean frame")[1])
+    #expect(meanFrame > 5 && meanFrame < 784)
+  }
+
   /// A plot that cannot be written is one line on standard error and a non-zero exit status.
   @Test(arguments: ["Dzhanibekov", "SpinningTop", "DoublePendulum"])
   func unwritablePlotIsOneLineOnStandardError(name: String) throws {
@@ -105,6 +145,9 @@ import Testing
 struct ExampleRun {
   /// Standard output.
   var output: String
+
+  /// The table of an example whose output was checked elsewhere.
+  init(output: String) { self.output = output }
 
   /// Runs example `name` with an output path in a fresh directory, and checks the exit status,
   /// that standard error is empty, and that the directory then holds exactly a well-formed SVG.

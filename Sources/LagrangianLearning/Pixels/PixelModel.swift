@@ -82,6 +82,13 @@ public struct PixelModel: Sendable {
     for i in (specification.onCircle ? 2..<3 : d..<(2 * d)) {
       encoderParameters[bias + i] = deviationBias
     }
+    // On the circle every fresh encoding is near the angle 0: the point (a, b) starts at
+    // (1, 0) plus a tenth of Glorot's spread.
+    if specification.onCircle {
+      let inputs = encoder.sizes[encoder.layerCount - 1]
+      for i in top..<(top + 2 * inputs) { encoderParameters[i] *= Self.initialCircleSpread }
+      encoderParameters[bias] = 1
+    }
     if let recurrent = specification.recurrentEncoder {
       let readOutBias = recurrent.cellParameterCount + recurrent.hiddenDimension * 2 * d
       for i in d..<(2 * d) { recurrentParameters[readOutBias + i] = deviationBias }
@@ -93,6 +100,15 @@ public struct PixelModel: Sendable {
   /// `(q₀, q₁)` then differ by up to π/2 and more, where a VIN-SO(2) step has no solution
   /// (`|sin Δ| > 1`, ``VINSO2``) and the first iteration's loss is NaN.
   public static let initialDeviation = 0.1
+
+  /// The factor on the Glorot weights of a fresh circle encoder's point `(a, b)`, whose bias
+  /// is `(1, 0)`. With the reference's initialisation the angles `atan2(b, a)` of consecutive
+  /// frames of a fresh VIN-SO(2)-VAE differ by up to π (frames of a 28 × 28 pendulum: −2.28
+  /// and 3.05), and the step from such a pair can have no solution (`|sin Δ| > 1`; 2 of the
+  /// 120 windows of `Examples/PixelPendulum` at the start, then most batches as the potential
+  /// grows); with the weights a tenth as large and the bias `(1, 0)` every fresh angle lies
+  /// near 0.
+  public static let initialCircleSpread = 0.1
 
   /// The model with `parameters` (for example a ``PixelModelFile``'s).
   /// - Throws: as ``PixelModelSpecification/validate()``;

@@ -45,17 +45,22 @@ public struct PixelTrainingConfiguration: Codable, Hashable, Sendable {
 public struct PixelTrainingSummary: Codable, Equatable, Sendable {
   /// The updates taken.
   public var iterations: Int
-  /// The negative ELBO of the last batch, and the lowest of any batch (per window).
+  /// The negative ELBO of the last batch whose loss was finite (of the failing one when the run
+  /// stopped on a non-finite loss), and the lowest of any batch (per window).
   public var finalLoss: Double
   public var bestLoss: Double
   public var trainingWindows: Int
   public var stopReason: TrainingStopReason
   public var configuration: PixelTrainingConfiguration
+  /// The iterations whose loss or gradient was not finite, whose last update the trainer undid
+  /// before going on with half the learning rate (`nil`: none).
+  public var stepBacks: Int? = nil
 }
 
 /// The outcome of ``PixelTrainer/train(_:on:progress:)``.
 public struct PixelTrainingResult: Sendable {
-  /// The model after the last update (after the last finite one when training diverged).
+  /// The model after the last update (when training diverged, the model before the update that
+  /// made the loss non-finite).
   public var model: PixelModel
   public var summary: PixelTrainingSummary
 }
@@ -66,9 +71,18 @@ public struct PixelTrainingResult: Sendable {
 /// permutation every epoch) and a fresh reparameterisation noise ε for every window of every
 /// batch, both from one ``SeededGenerator``: a run is determined by the model and the seed.
 ///
-/// The iteration's memory lives in one ``PixelWorkspace`` for the run. A loss or gradient that
-/// is not finite stops the run with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)``, keeping
-/// the model before the failing update; the progress callback can stop the run too.
+/// The iteration's memory lives in one ``PixelWorkspace`` for the run; the progress callback can
+/// stop the run.
+///
+/// **A non-finite loss.** A VIN-SO(2)'s step has no solution when a window's latent angle would
+/// turn by more than a quarter turn in one step (`|sin Δ| > 1`, ``VINSO2``): an update can take
+/// the model there, and so can an unlucky sample of the initial state. As ``Trainer`` does, the
+/// trainer then undoes the last update (if any) and retakes it at half the learning rate, with a
+/// fresh batch and fresh noise, halving again while the loss after it is not finite; the update
+/// after a successful one is a full one again. After 8 step-backs with no successful update
+/// between them the run stops with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)``,
+/// keeping the model before the failing update. ``PixelTrainingSummary/stepBacks`` counts the
+/// step-backs.
 public struct PixelTrainer: Sendable {
   public var configuration: PixelTrainingConfiguration
 
@@ -141,6 +155,12 @@ public struct PixelTrainer: Sendable {
     batch.reserveCapacity(batchSize)
     var (finalLoss, bestLoss, bestIteration) = (Double.nan, Double.infinity, 0)
     var stopReason = TrainingStopReason.completed
+    // Stepping back from a non-finite loss, as `Trainer` does: the parameters and the optimiser
+    // before the last update, the factor on the learning rate, the step-backs in a row and in
+    // all, whether the last iteration stepped back.
+    var beforeUpdate = (parameters, optimizer)
+    var stepFactor = 1.0
+    var (stepBacksInARow, stepBacks, steppedBack) = (0, 0, false)
     var iteration = 0
     let clock = ContinuousClock()
     let start = clock.now
@@ -155,12 +175,31 @@ public struct PixelTrainer: Sendable {
       let loss = model.negativeELBOGradient(
         videos: videos, windows: batch, horizon: config.horizon, noise: noise,
         workspace: workspace, into: &gradient)
-      finalLoss = loss
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
-        stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
-        break
+        (parameters, optimizer) = beforeUpdate
+        model.flatParameters = parameters
+        guard stepBacksInARow < Trainer.maximumStepBacks else {
+          finalLoss = loss
+          stopReason = .nonFiniteLoss(iteration: iteration, loss: loss)
+          break
+        }
+        stepFactor *= 0.5
+        stepBacksInARow += 1
+        stepBacks += 1
+        steppedBack = true
+        continue
       }
+      finalLoss = loss
+      // The loss right after a step-back is the restored model's: only a finite loss after an
+      // update ends a run of step-backs, and the next update is a full one.
+      if !steppedBack {
+        stepBacksInARow = 0
+        stepFactor = 1
+      }
+      steppedBack = false
       if loss < bestLoss { (bestLoss, bestIteration) = (loss, iteration) }
+      beforeUpdate = (parameters, optimizer)
+      optimizer.learningRate = config.learningRate * stepFactor
       optimizer.update(&parameters, gradient: gradient)
       model.flatParameters = parameters
       if let progress {
@@ -182,6 +221,7 @@ public struct PixelTrainer: Sendable {
       model: model,
       summary: PixelTrainingSummary(
         iterations: iteration, finalLoss: finalLoss, bestLoss: bestLoss,
-        trainingWindows: windows.count, stopReason: stopReason, configuration: config))
+        trainingWindows: windows.count, stopReason: stopReason, configuration: config,
+        stepBacks: stepBacks > 0 ? stepBacks : nil))
   }
 }
