@@ -88,12 +88,8 @@ public struct ModelFile: Equatable, Sendable {
         try container.encodeIfPresent(file.training, forKey: .training)
       }
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     do {
-      return try encoder.encode(Document(file: self))
+      return try Self.jsonEncoder().encode(Document(file: self))
     } catch {
       throw .corruptModelFile(detail: "cannot encode: \(error)")
     }
@@ -106,9 +102,7 @@ public struct ModelFile: Equatable, Sendable {
   ///   the errors of ``ModelSpecification/validate(_:)`` for sizes, counts or values out of
   ///   range.
   public init(json data: Data) throws(LearningError) {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let decoder = Self.jsonDecoder()
     struct Header: Decodable {
       var format: String?
       var version: Int?
@@ -153,6 +147,24 @@ public struct ModelFile: Equatable, Sendable {
           "version \(header.version.map(String.init) ?? "missing"); this library reads versions \(Self.readableVersions.lowerBound) to \(Self.readableVersions.upperBound)"
       )
     }
+  }
+
+  /// The JSON encoder of model files (``PixelModelFile`` too): keys sorted, pretty printed, and
+  /// infinities and NaN (of a diverged training summary) as the strings "inf", "-inf", "nan".
+  static func jsonEncoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return encoder
+  }
+
+  /// The JSON decoder of model files, reading what ``jsonEncoder()`` writes.
+  static func jsonDecoder() -> JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
   }
 
   /// A message naming what is wrong and where.

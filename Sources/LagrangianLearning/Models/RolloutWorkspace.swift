@@ -45,30 +45,13 @@ public final class RolloutWorkspace: @unchecked Sendable {
   /// contending with OpenBLAS's own threads.
   var ranMatrixProducts = false
 
-  private var storage: [UnsafeMutablePointer<Double>?]
-  private var capacities: [Int]
+  private let pool = BufferPool<Buffer>()
 
-  public init() {
-    storage = Array(repeating: nil, count: Buffer.allCases.count)
-    capacities = Array(repeating: 0, count: Buffer.allCases.count)
-  }
-
-  deinit {
-    for pointer in storage { pointer?.deallocate() }
-  }
+  public init() {}
 
   /// At least `count` numbers for `buffer`, valid until the next call for the same buffer with
   /// a larger count; the contents are unspecified (whatever the last user left).
   func buffer(_ buffer: Buffer, count: Int) -> UnsafeMutablePointer<Double> {
-    let index = buffer.rawValue
-    if let pointer = storage[index], capacities[index] >= count { return pointer }
-    storage[index]?.deallocate()
-    // Grow geometrically, so that a sequence of growing requests reallocates O(log n) times.
-    let capacity = max(count, 2 * capacities[index], 64)
-    let pointer = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
-    pointer.initialize(repeating: 0, count: capacity)
-    storage[index] = pointer
-    capacities[index] = capacity
-    return pointer
+    pool.buffer(buffer, count: count)
   }
 }

@@ -61,12 +61,8 @@ public struct PixelModelFile: Equatable, Sendable {
         try container.encodeIfPresent(file.training, forKey: .training)
       }
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     do {
-      return try encoder.encode(Document(file: self))
+      return try ModelFile.jsonEncoder().encode(Document(file: self))
     } catch {
       throw .corruptModelFile(detail: "cannot encode: \(error)")
     }
@@ -81,9 +77,7 @@ public struct PixelModelFile: Equatable, Sendable {
   public init(json data: Data, registry: ComponentRegistry = ComponentRegistry())
     throws(LearningError)
   {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    let decoder = ModelFile.jsonDecoder()
     struct Header: Decodable {
       var format: String?
       var version: Int?
