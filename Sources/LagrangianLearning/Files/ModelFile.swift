@@ -102,11 +102,6 @@ public struct ModelFile: Equatable, Sendable {
   ///   the errors of ``ModelSpecification/validate(_:)`` for sizes, counts or values out of
   ///   range.
   public init(json data: Data) throws(LearningError) {
-    let decoder = Self.jsonDecoder()
-    struct Header: Decodable {
-      var format: String?
-      var version: Int?
-    }
     struct Body: Decodable {
       var specification: ModelSpecification
       var parameters: ModelParameters
@@ -118,16 +113,7 @@ public struct ModelFile: Equatable, Sendable {
         training = try container.decodeIfPresent(TrainingSummary.self, forKey: .training)
       }
     }
-    func decode<T: Decodable>(_ type: T.Type) throws(LearningError) -> T {
-      do {
-        return try decoder.decode(T.self, from: data)
-      } catch let error as LearningError {
-        throw error
-      } catch {
-        throw .corruptModelFile(detail: Self.describe(error))
-      }
-    }
-    let header = try decode(Header.self)
+    let header = try Self.decodeJSON(Header.self, from: data)
     guard header.format == Self.formatName else {
       throw .unsupportedModelFile(
         detail:
@@ -136,11 +122,11 @@ public struct ModelFile: Equatable, Sendable {
     }
     switch header.version {
     case 2?:
-      let body = try decode(Body.self)
+      let body = try Self.decodeJSON(Body.self, from: data)
       try self.init(
         specification: body.specification, parameters: body.parameters, training: body.training)
     case 1?:
-      self = try decode(VersionOneModelFile.self).converted()
+      self = try Self.decodeJSON(VersionOneModelFile.self, from: data).converted()
     default:
       throw .unsupportedModelFile(
         detail:
@@ -159,12 +145,29 @@ public struct ModelFile: Equatable, Sendable {
     return encoder
   }
 
-  /// The JSON decoder of model files, reading what ``jsonEncoder()`` writes.
-  static func jsonDecoder() -> JSONDecoder {
+  /// The format and version fields that every model file (``PixelModelFile`` too) starts with.
+  struct Header: Decodable {
+    var format: String?
+    var version: Int?
+  }
+
+  /// `type` decoded from a model file's JSON as ``jsonEncoder()`` writes it (infinities and
+  /// NaN as strings) (``PixelModelFile`` too).
+  /// - Throws: the ``LearningError`` a component's decoder throws;
+  ///   ``LearningError/corruptModelFile(detail:)`` naming what is wrong and where otherwise.
+  static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data) throws(LearningError)
+    -> T
+  {
     let decoder = JSONDecoder()
     decoder.nonConformingFloatDecodingStrategy = .convertFromString(
       positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return decoder
+    do {
+      return try decoder.decode(T.self, from: data)
+    } catch let error as LearningError {
+      throw error
+    } catch {
+      throw .corruptModelFile(detail: describe(error))
+    }
   }
 
   /// A message naming what is wrong and where.

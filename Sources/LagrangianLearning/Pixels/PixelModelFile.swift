@@ -77,26 +77,12 @@ public struct PixelModelFile: Equatable, Sendable {
   public init(json data: Data, registry: ComponentRegistry = ComponentRegistry())
     throws(LearningError)
   {
-    let decoder = ModelFile.jsonDecoder()
-    struct Header: Decodable {
-      var format: String?
-      var version: Int?
-    }
     struct Body: Decodable {
       var specification: PixelModelSpecification
       var parameters: PixelModelParameters
       var training: PixelTrainingSummary?
     }
-    func decode<T: Decodable>(_ type: T.Type) throws(LearningError) -> T {
-      do {
-        return try decoder.decode(T.self, from: data)
-      } catch let error as LearningError {
-        throw error
-      } catch {
-        throw .corruptModelFile(detail: ModelFile.describe(error))
-      }
-    }
-    let header = try decode(Header.self)
+    let header = try ModelFile.decodeJSON(ModelFile.Header.self, from: data)
     guard header.format == Self.formatName else {
       let hint =
         header.format == ModelFile.formatName
@@ -112,7 +98,7 @@ public struct PixelModelFile: Equatable, Sendable {
           "version \(header.version.map(String.init) ?? "missing"); this library reads version \(Self.currentVersion)"
       )
     }
-    let body = try decode(Body.self)
+    let body = try ModelFile.decodeJSON(Body.self, from: data)
     _ = try PixelModel(
       specification: body.specification, parameters: body.parameters, registry: registry)
     specification = body.specification
