@@ -7,12 +7,13 @@
 //   swift run -c release PixelTrainingSpeed [ITERATIONS] [--seed S]   (from Benchmarks/; 8, 1)
 //   swift run -c release PixelTrainingSpeed --export DIR
 //   swift run -c release PixelTrainingSpeed --pendulum [ITERATIONS] [--width W] [--rounds R]
+//     [--model NAME]
 //
 // `--pendulum` times the four models of Examples/PixelPendulum at its settings instead (VAE,
 // ResNet-VAE, VIN-VV-VAE, VIN-SO(2)-VAE; width W = 200 for every network, context 10, learning
 // rate 10⁻³, seed 1; default 30 iterations, 3 rounds): the models take turns, round after round,
 // and each model's minimum and median ms per iteration (after its first iteration of each round)
-// and its last loss are printed.
+// and its last loss are printed (of the model NAME alone with `--model`, for a profiler).
 //
 // Prints each iteration's wall and CPU time (all threads) and loss, why training stopped if it stopped early, then the
 // minimum and the median after the first iteration (Docs/Learning.md). S seeds the trainer's
@@ -109,7 +110,7 @@ if arguments.contains("--pendulum") {
   let iterations = option("--pendulum") ?? 30
   let (width, rounds) = (option("--width") ?? 200, option("--rounds") ?? 3)
   let network = NetworkArchitecture(width: width, depth: 1)
-  let models: [(name: String, dynamics: ModelSpecification?)] = [
+  let all: [(name: String, dynamics: ModelSpecification?)] = [
     ("VAE", nil),
     (
       "ResNet-VAE",
@@ -130,6 +131,10 @@ if arguments.contains("--pendulum") {
         mass: .identity)
     ),
   ]
+  let only = arguments.firstIndex(of: "--model").flatMap {
+    $0 + 1 < arguments.count ? arguments[$0 + 1] : nil
+  }
+  let models = all.filter { only == nil || $0.name == only }
   let trainer = PixelTrainer(
     configuration: PixelTrainingConfiguration(
       horizon: 10, iterations: iterations, learningRate: 1e-3, seed: 1))
