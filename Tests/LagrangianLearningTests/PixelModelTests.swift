@@ -285,4 +285,42 @@ struct PixelModelTests {
     print("pixel model \(kind?.rawValue ?? "vae"): ELBO gradient relative error \(error)")
     #expect(error < 1e-6)
   }
+
+  @Test(
+    "Shared frames: overlapping windows' ELBO and gradient are the mean of one-window passes",
+    arguments: PixelFixtures.kinds)
+  func overlappingWindowsShareFrames(kind: ModelKind?) throws {
+    var generator = SeededGenerator(seed: 17)
+    let model = try PixelModel(
+      specification: PixelFixtures.specification(kind), generator: &generator)
+    let videos = try PixelFixtures.videos()
+    let horizon = 3
+    // Overlapping windows of both videos, one of them twice.
+    let windows = [(0, 0), (0, 1), (1, 2), (0, 2), (1, 0), (0, 1), (1, 1)].map {
+      PixelWindow(video: $0.0, start: $0.1)
+    }
+    let perWindow = model.noiseCount(horizon: horizon)
+    let noise = (0..<(windows.count * perWindow)).map { _ in 0.5 * generator.nextStandardNormal() }
+    let workspace = PixelWorkspace()
+    let pass = PixelPass(
+      model: model, videos: videos, windows: windows, horizon: horizon, workspace: workspace)
+    #expect(pass.frameCount < pass.encodedCount)
+    var gradient: [Double] = []
+    let loss = model.negativeELBOGradient(
+      videos: videos, windows: windows, horizon: horizon, noise: noise, workspace: workspace,
+      into: &gradient)
+    // Each window alone, with its own noise: the batch's loss and gradient are their means.
+    var (meanLoss, meanGradient) = (0.0, [Double](repeating: 0, count: model.parameterCount))
+    var single: [Double] = []
+    for (b, window) in windows.enumerated() {
+      meanLoss +=
+        model.negativeELBOGradient(
+          videos: videos, windows: [window], horizon: horizon,
+          noise: Array(noise[(b * perWindow)..<((b + 1) * perWindow)]), workspace: workspace,
+          into: &single) / Double(windows.count)
+      for i in single.indices { meanGradient[i] += single[i] / Double(windows.count) }
+    }
+    #expect(abs(loss - meanLoss) < 1e-12 * abs(meanLoss))
+    #expect(relativeError(gradient, meanGradient) < 1e-12)
+  }
 }

@@ -6,6 +6,13 @@
 //
 //   swift run -c release PixelTrainingSpeed [ITERATIONS] [--seed S]   (from Benchmarks/; 8, 1)
 //   swift run -c release PixelTrainingSpeed --export DIR
+//   swift run -c release PixelTrainingSpeed --pendulum [ITERATIONS] [--width W] [--rounds R]
+//
+// `--pendulum` times the four models of Examples/PixelPendulum at its settings instead (VAE,
+// ResNet-VAE, VIN-VV-VAE, VIN-SO(2)-VAE; width W = 200 for every network, context 10, learning
+// rate 10⁻³, seed 1; default 30 iterations, 3 rounds): the models take turns, round after round,
+// and each model's minimum and median ms per iteration (after its first iteration of each round)
+// and its last loss are printed.
 //
 // Prints each iteration's wall and CPU time (all threads) and loss, why training stopped if it stopped early, then the
 // minimum and the median after the first iteration (Docs/Learning.md). S seeds the trainer's
@@ -68,6 +75,12 @@ func writeRaw(_ values: [Double], to url: URL) throws {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+/// The integer after the flag `name`, if given.
+func option(_ name: String) -> Int? {
+  arguments.firstIndex(of: name).flatMap {
+    $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil
+  }
+}
 let exportDirectory = arguments.firstIndex(of: "--export").flatMap {
   $0 + 1 < arguments.count ? URL(fileURLWithPath: arguments[$0 + 1]) : nil
 }
@@ -84,6 +97,73 @@ let videos = try [2.4, -2.0, 1.5].map { start in
   // Small-angle pendulum angles are enough for timing: the cost does not depend on the frames.
   try rodVideo(
     angles: (0..<50).map { start * cos(3.13 * h * Double($0)) }, size: size)
+}
+
+/// The wall time since `start`, in ms.
+func milliseconds(since start: ContinuousClock.Instant) -> Double {
+  let elapsed = (ContinuousClock.now - start).components
+  return Double(elapsed.seconds) * 1e3 + Double(elapsed.attoseconds) * 1e-15
+}
+
+if arguments.contains("--pendulum") {
+  let iterations = option("--pendulum") ?? 30
+  let (width, rounds) = (option("--width") ?? 200, option("--rounds") ?? 3)
+  let network = NetworkArchitecture(width: width, depth: 1)
+  let models: [(name: String, dynamics: ModelSpecification?)] = [
+    ("VAE", nil),
+    (
+      "ResNet-VAE",
+      ModelSpecification(
+        kind: .residualNetwork, dimension: 1, stepSize: 1,
+        network: BaselineNetworkSpecification(network))
+    ),
+    (
+      "VIN-VV-VAE",
+      ModelSpecification(
+        kind: .vinVelocityVerlet, dimension: 1, stepSize: 1, potential: .mlp(network),
+        mass: .identity)
+    ),
+    (
+      "VIN-SO(2)-VAE",
+      ModelSpecification(
+        kind: .vinSO2, dimension: 1, stepSize: h, potential: .angularMLP(network),
+        mass: .identity)
+    ),
+  ]
+  let trainer = PixelTrainer(
+    configuration: PixelTrainingConfiguration(
+      horizon: 10, iterations: iterations, learningRate: 1e-3, seed: 1))
+  var times = Array(repeating: [Double](), count: models.count)
+  var losses = Array(repeating: Double.nan, count: models.count)
+  for _ in 0..<rounds {
+    for (m, (_, dynamics)) in models.enumerated() {
+      var weights = SeededGenerator(seed: 1)
+      let model = try PixelModel(
+        specification: PixelModelSpecification(
+          dynamics: dynamics, frameSize: size, context: 10, encoderWidth: width,
+          decoderWidth: width),
+        generator: &weights)
+      var last = ContinuousClock.now
+      let result = try trainer.train(model, on: videos) { progress in
+        if progress.iteration > 1 { times[m].append(milliseconds(since: last)) }
+        last = .now
+        return .proceed
+      }
+      losses[m] = result.summary.finalLoss
+    }
+  }
+  print(
+    "Examples/PixelPendulum's models, width \(width), \(iterations) iterations × \(rounds) rounds"
+  )
+  for (m, (name, _)) in models.enumerated() {
+    let sorted = times[m].sorted()
+    print(
+      String(
+        format: "%@ min %6.1f ms  median %6.1f ms per iteration  last loss %.17g",
+        name.padding(toLength: 14, withPad: " ", startingAt: 0), sorted.first ?? .nan,
+        sorted.isEmpty ? .nan : sorted[sorted.count / 2], losses[m]))
+  }
+  exit(0)
 }
 let dynamics = ModelSpecification(
   kind: .vinSO2, dimension: 1, stepSize: h,

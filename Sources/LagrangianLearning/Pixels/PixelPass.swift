@@ -4,6 +4,14 @@ import RealModule
 /// hand-written backward pass (the formulas are in ``PixelModel``'s documentation). The
 /// frame-sized values live in the ``PixelWorkspace``; what the backward pass needs of the
 /// forward pass (the rollout's pullback, the latent positions) is kept here.
+///
+/// **Shared frames.** Windows overlap (window b holds frames `start … start + H` of its video),
+/// and a window's *slots* (its first ``encodedPerWindow`` frames, slot `b · encodedPerWindow +
+/// j` for its frame j) often hold the same frame as another window's. The per-frame encoder
+/// runs once on each distinct frame (``encodedFrames``); every slot reads its frame's encoding
+/// and posterior (``slotFrames``), and samples with its own noise. The backward pass adds each
+/// slot's cotangent on its frame's posterior and encoding into the frame's (the chain rule for a
+/// value used several times) before one encoder pullback over the distinct frames.
 struct PixelPass {
   let model: PixelModel
   let videos: [PixelVideo]
@@ -13,11 +21,15 @@ struct PixelPass {
   let encoder: RectifiedNetwork
   let decoder: RectifiedNetwork
   let recurrent: RecurrentEncoder?
-  /// B, the windows; H + 1, the frames of a window; the frames encoded per window and in all.
+  /// B, the windows; H + 1, the frames of a window; the slots per window and in all.
   let batch: Int
   let length: Int
   let encodedPerWindow: Int
   let encodedCount: Int
+  /// The distinct frames of the windows' slots, in order of first use.
+  let encodedFrames: [VideoFrame]
+  /// For each slot, the index of its frame in ``encodedFrames`` (``encodedCount`` numbers).
+  let slotFrames: [Int]
   /// The latent positions of every frame of every window (B (H + 1) d numbers).
   private var latent: [Double] = []
   /// The latent dynamics' pullback from the last ``loss(noise:)``.
@@ -47,6 +59,30 @@ struct PixelPass {
       case .perFrame: horizon + 1
       }
     encodedCount = batch * encodedPerWindow
+    var frames: [VideoFrame] = []
+    var indices: [VideoFrame: Int] = [:]
+    var slots: [Int] = []
+    slots.reserveCapacity(encodedCount)
+    for window in windows {
+      for j in 0..<encodedPerWindow {
+        let frame = VideoFrame(video: window.video, index: window.start + j)
+        if let index = indices[frame] {
+          slots.append(index)
+        } else {
+          indices[frame] = frames.count
+          slots.append(frames.count)
+          frames.append(frame)
+        }
+      }
+    }
+    encodedFrames = frames
+    slotFrames = slots
+  }
+
+  /// Frame `index` of video `video`.
+  struct VideoFrame: Hashable {
+    let video: Int
+    let index: Int
   }
 
   var specification: PixelModelSpecification { model.specification }
@@ -55,18 +91,25 @@ struct PixelPass {
 
   // MARK: - Buffers
 
+  /// The distinct frames encoded.
+  var frameCount: Int { encodedFrames.count }
+
   var encoderInput: UnsafeMutablePointer<Double> {
-    workspace.buffer(.encoderInput, count: encodedCount * area)
+    workspace.buffer(.encoderInput, count: frameCount * area)
   }
   var encoderHidden: UnsafeMutablePointer<Double> {
-    workspace.buffer(.encoderHidden, count: encoder.hiddenCount(batch: encodedCount))
+    workspace.buffer(.encoderHidden, count: encoder.hiddenCount(batch: frameCount))
   }
   var encoderOutput: UnsafeMutablePointer<Double> {
-    workspace.buffer(.encoderOutput, count: encodedCount * specification.encodingDimension)
+    workspace.buffer(.encoderOutput, count: frameCount * specification.encodingDimension)
   }
   /// Per encoded frame: μ (d), σ (d), dσ/ds (d).
   var posterior: UnsafeMutablePointer<Double> {
-    workspace.buffer(.posterior, count: 3 * encodedCount * d)
+    workspace.buffer(.posterior, count: 3 * frameCount * d)
+  }
+  /// The LSTM's inputs: every slot's encoding, window after window.
+  var recurrentInput: UnsafeMutablePointer<Double> {
+    workspace.buffer(.recurrentInput, count: encodedCount * specification.encodingDimension)
   }
   var recurrentStorage: UnsafeMutablePointer<Double> {
     workspace.buffer(
@@ -90,22 +133,24 @@ struct PixelPass {
     workspace.buffer(
       .scratch,
       count: max(
-        decoder.scratchCount(batch: batch * length), encoder.scratchCount(batch: encodedCount),
+        decoder.scratchCount(batch: batch * length), encoder.scratchCount(batch: frameCount),
         recurrent?.scratchCount(batch: batch) ?? 0))
   }
 
   // MARK: - Forward
 
   /// Runs the per-frame encoder on `count` frames at `frames` and writes μ, σ, dσ/ds of each
-  /// to ``posterior`` (on the circle `μ = atan2(b, a)`).
-  func encode(_ frames: UnsafePointer<Double>, count: Int) {
-    let output = encoderOutput
+  /// to the posterior buffer, which it returns (on the circle `μ = atan2(b, a)`).
+  @discardableResult
+  func encode(_ frames: UnsafePointer<Double>, count: Int) -> UnsafeMutablePointer<Double> {
+    let e = specification.encodingDimension
+    let output = workspace.buffer(.encoderOutput, count: count * e)
+    let hidden = workspace.buffer(.encoderHidden, count: encoder.hiddenCount(batch: count))
     model.encoderParameters.withUnsafeBufferPointer { pb in
       guard let p = pb.baseAddress else { return }
-      encoder.forward(p, frames, batch: count, hidden: encoderHidden, output: output)
+      encoder.forward(p, frames, batch: count, hidden: hidden, output: output)
     }
-    let e = specification.encodingDimension
-    let values = posterior
+    let values = workspace.buffer(.posterior, count: 3 * count * d)
     for f in 0..<count {
       let row = output + f * e
       let target = values + 3 * f * d
@@ -119,25 +164,30 @@ struct PixelPass {
         }
       }
     }
+    return values
   }
 
-  /// Gathers the encoded frames of every window, encodes them and, for a velocity model, runs
-  /// the LSTM over each window's encodings.
+  /// Gathers the distinct frames of the windows' slots, encodes them and, for a velocity model,
+  /// runs the LSTM over each window's encodings.
   func encodeWindows() {
     let input = encoderInput
-    let perWindow = encodedPerWindow * area
-    for (b, window) in windows.enumerated() {
-      videos[window.video].pixels.withUnsafeBufferPointer { source in
+    for (f, frame) in encodedFrames.enumerated() {
+      videos[frame.video].pixels.withUnsafeBufferPointer { source in
         guard let base = source.baseAddress else { return }
-        (input + b * perWindow).update(from: base + window.start * area, count: perWindow)
+        (input + f * area).update(from: base + frame.index * area, count: area)
       }
     }
-    encode(input, count: encodedCount)
+    encode(input, count: frameCount)
     if let recurrent {
+      let e = specification.encodingDimension
+      let (output, inputs) = (encoderOutput, recurrentInput)
+      for (s, f) in slotFrames.enumerated() {
+        (inputs + s * e).update(from: output + f * e, count: e)
+      }
       model.recurrentParameters.withUnsafeBufferPointer { pb in
         guard let p = pb.baseAddress else { return }
         recurrent.forward(
-          p, inputs: encoderOutput, batch: batch, steps: encodedPerWindow,
+          p, inputs: inputs, batch: batch, steps: encodedPerWindow,
           storage: recurrentStorage, output: recurrentOutput)
       }
     }
@@ -150,8 +200,9 @@ struct PixelPass {
     return (output[b * 2 * d + i], sigma, derivative)
   }
 
-  /// The encoded frame that holds window b's position j (0: q₀; 1: q₁ of a position-only model).
-  func encodedFrame(_ b: Int, _ j: Int) -> Int { b * encodedPerWindow + j }
+  /// The encoded frame (an index of ``encodedFrames``) in window b's slot j (0: q₀; 1: q₁ of a
+  /// position-only model; frame j of a model without dynamics).
+  func encodedFrame(_ b: Int, _ j: Int) -> Int { slotFrames[b * encodedPerWindow + j] }
 
   /// Encodes the windows and returns the sampled initial states `μ + σ ε` (2d numbers per
   /// window: `(q₀, q̇₀)` or `(q₀, q₁)`) of a model with dynamics.
@@ -175,8 +226,13 @@ struct PixelPass {
     return initial
   }
 
-  /// The negative ELBO averaged over the windows (keeping what ``backward(noise:into:)``
-  /// needs).
+  /// The negative ELBO averaged over the windows, keeping what ``backward(noise:into:)`` needs:
+  /// in place of each logit ℓ of target pixel y its cotangent `ℓ̄ = (σ(ℓ) − y)/B`. The Bernoulli
+  /// term `softplus(ℓ) − y ℓ` and `σ(ℓ)` share one exponential `t = e^{−|ℓ|}`:
+  ///
+  ///     softplus(ℓ) = max(ℓ, 0) + log(1 + t),   σ(ℓ) = 1/(1 + t) (ℓ ≥ 0), t/(1 + t) (ℓ < 0),
+  ///
+  /// neither of which overflows or cancels for a saturated logit.
   mutating func loss(noise: [Double]) -> Double {
     latent = Array(repeating: 0, count: batch * length * d)
     if let dynamics = model.dynamics {
@@ -191,22 +247,26 @@ struct PixelPass {
     } else {
       encodeWindows()
       let values = posterior
-      for f in 0..<encodedCount {
+      for (s, f) in slotFrames.enumerated() {
         for i in 0..<d {
-          latent[f * d + i] = values[3 * f * d + i] + values[3 * f * d + d + i] * noise[f * d + i]
+          latent[s * d + i] = values[3 * f * d + i] + values[3 * f * d + d + i] * noise[s * d + i]
         }
       }
     }
     Self.decodeLogits(model: model, decoder: decoder, positions: latent, workspace: workspace)
     var reconstruction = 0.0
     let l = logits
+    let scale = 1 / Double(batch)
     for (b, window) in windows.enumerated() {
       videos[window.video].pixels.withUnsafeBufferPointer { source in
         guard let base = source.baseAddress else { return }
         let y = base + window.start * area
         let row = l + b * length * area
         for i in 0..<(length * area) {
-          reconstruction += Activation.softplus(row[i]) - y[i] * row[i]
+          let logit = row[i]
+          let t = Double.exp(-abs(logit))
+          reconstruction += (logit > 0 ? logit : 0) + Double.log(onePlus: t) - y[i] * logit
+          row[i] = scale * ((logit >= 0 ? 1 : t) / (1 + t) - y[i])
         }
       }
     }
@@ -255,16 +315,12 @@ struct PixelPass {
     -> [Double]
   {
     let pass = PixelPass(
-      model: model, videos: [video],
-      windows: (0..<video.frameCount).map {
-        PixelWindow(video: 0, start: $0)
-      }, horizon: 0, workspace: workspace)
+      model: model, videos: [video], windows: [], horizon: 0, workspace: workspace)
     let d = model.specification.latentDimension
-    video.pixels.withUnsafeBufferPointer { source in
-      guard let base = source.baseAddress else { return }
-      pass.encode(base, count: video.frameCount)
+    let values = video.pixels.withUnsafeBufferPointer { source in
+      source.baseAddress.map { pass.encode($0, count: video.frameCount) }
     }
-    let values = pass.posterior
+    guard let values else { return [] }
     var means = [Double](repeating: 0, count: video.frameCount * d)
     for f in 0..<video.frameCount {
       for i in 0..<d { means[f * d + i] = values[3 * f * d + i] }
@@ -359,16 +415,8 @@ struct PixelPass {
     let recurrentGradient = encoderGradient + model.encoderParameters.count
     let decoderGradient = recurrentGradient + model.recurrentParameters.count
     let dynamicsGradient = decoderGradient + model.decoderParameters.count
-    // ℓ̄ = (σ(ℓ) − y)/B, in place of the logits.
+    // ℓ̄ = (σ(ℓ) − y)/B, left in place of the logits by the loss.
     let l = logits
-    for (b, window) in windows.enumerated() {
-      videos[window.video].pixels.withUnsafeBufferPointer { source in
-        guard let base = source.baseAddress else { return }
-        let y = base + window.start * area
-        let row = l + b * length * area
-        for i in 0..<(length * area) { row[i] = scale * (Activation.logistic(row[i]) - y[i]) }
-      }
-    }
     let rows = batch * length
     let inputs = specification.decoderInputDimension
     let inputBar = workspace.buffer(.decoderInputCotangent, count: rows * inputs)
@@ -388,8 +436,8 @@ struct PixelPass {
         : inputBar[k]
     }
     var cotangents = PosteriorCotangents(
-      mean: Array(repeating: 0, count: encodedCount * d),
-      deviation: Array(repeating: 0, count: encodedCount * d),
+      mean: Array(repeating: 0, count: frameCount * d),
+      deviation: Array(repeating: 0, count: frameCount * d),
       velocityMean: Array(repeating: 0, count: batch * d),
       velocityDeviation: Array(repeating: 0, count: batch * d))
     if let rolloutPullback {
@@ -416,16 +464,19 @@ struct PixelPass {
         }
       }
     } else {
-      for k in latentBar.indices {
-        cotangents.mean[k] += latentBar[k]
-        cotangents.deviation[k] += latentBar[k] * noise[k]
+      for (s, f) in slotFrames.enumerated() {
+        for i in 0..<d {
+          cotangents.mean[f * d + i] += latentBar[s * d + i]
+          cotangents.deviation[f * d + i] += latentBar[s * d + i] * noise[s * d + i]
+        }
       }
     }
     _ = withUnsafeMutablePointer(to: &cotangents) { divergence(accumulate: ($0, scale)) }
-    // The encoder outputs' cotangents, and the LSTM's pullback into them.
+    // The encoder outputs' cotangents, and the LSTM's pullback into them (each slot's into its
+    // frame's).
     let e = specification.encodingDimension
-    let outputBar = workspace.buffer(.encoderCotangent, count: encodedCount * e)
-    outputBar.update(repeating: 0, count: encodedCount * e)
+    let outputBar = workspace.buffer(.encoderCotangent, count: frameCount * e)
+    outputBar.update(repeating: 0, count: frameCount * e)
     if let recurrent {
       let readOutBar = workspace.buffer(.recurrentCotangent, count: batch * 2 * d)
       for b in 0..<batch {
@@ -435,17 +486,21 @@ struct PixelPass {
           readOutBar[b * 2 * d + d + i] = cotangents.velocityDeviation[b * d + i] * derivative
         }
       }
+      let inputBar = workspace.buffer(.recurrentInputCotangent, count: encodedCount * e)
       model.recurrentParameters.withUnsafeBufferPointer { pb in
         guard let p = pb.baseAddress else { return }
         recurrent.accumulatePullback(
           p, batch: batch, steps: encodedPerWindow, storage: recurrentStorage,
           outputCotangent: readOutBar, scratch: work, into: recurrentGradient,
-          inputCotangent: outputBar)
+          inputCotangent: inputBar)
+      }
+      for (s, f) in slotFrames.enumerated() {
+        for j in 0..<e { outputBar[f * e + j] += inputBar[s * e + j] }
       }
     }
     let values = posterior
     let output = encoderOutput
-    for f in 0..<encodedCount {
+    for f in 0..<frameCount {
       let row = outputBar + f * e
       if specification.onCircle {
         let (a, b) = (output[f * 3], output[f * 3 + 1])
@@ -463,7 +518,7 @@ struct PixelPass {
     model.encoderParameters.withUnsafeBufferPointer { pb in
       guard let p = pb.baseAddress else { return }
       encoder.accumulatePullback(
-        p, encoderInput, batch: encodedCount, hidden: encoderHidden, outputCotangent: outputBar,
+        p, encoderInput, batch: frameCount, hidden: encoderHidden, outputCotangent: outputBar,
         scratch: work, into: encoderGradient, inputCotangent: nil)
     }
   }

@@ -12,8 +12,10 @@ public final class PixelWorkspace: @unchecked Sendable {
     case encoderInput, encoderHidden, encoderOutput, encoderCotangent
     /// Per encoded frame μ, σ, dσ/ds.
     case posterior
-    /// The LSTM's values, its read-out and the read-out's cotangent.
-    case recurrentStorage, recurrentOutput, recurrentCotangent, recurrentInputCotangent
+    /// The LSTM's inputs (every window's encodings) and their cotangents, its values, its
+    /// read-out and the read-out's cotangent.
+    case recurrentInput, recurrentInputCotangent, recurrentStorage, recurrentOutput,
+      recurrentCotangent
     /// The decoder's inputs, hidden values, logits (then their cotangents) and input
     /// cotangents.
     case decoderInput, decoderHidden, logits, decoderInputCotangent
