@@ -133,16 +133,20 @@ let trainingSeconds = seconds(since: run)
 
 // MARK: 4. Forecasts and scores
 
-// Each model with dynamics forecasts frames 0…200 of every test video from its first 10 frames
-// (position-only models read the first two of them).
+// Each model with dynamics forecasts frames 0…200 of every test video from its first 10 frames:
+// the encoder's estimate of the latent start (position-only models read the first two frames),
+// moved to the state whose decoded rollout best explains all ten (`PixelModel.initialState`).
 // (The short form searches a coarser grid of rods: the debug build the tests run is slow.)
 let matcher = try RodMatcher(size: frameSize, gridCount: quick ? 36 : 360)
 var forecasts: [[PixelForecast]] = []
 var scores: [ForecastScore?] = []
+// The short error of the same forecasts from the encoder's estimate alone, for comparison.
+var encoderStartShort: [Double?] = []
 for model in fitted {
   guard model.dynamics != nil else {
     forecasts.append([])
     scores.append(nil)
+    encoderStartShort.append(nil)
     continue
   }
   let predictions = try tests.map {
@@ -153,6 +157,16 @@ for model in fitted {
     try ForecastScore(
       forecasts: predictions, tests: tests, matcher: matcher,
       energy: LearnedEnergy(model.dynamics)))
+  let fromEncoder = try tests.map {
+    try model.forecast(
+      context: $0.video.prefix(context), steps: ForecastScore.shortFrames.upperBound,
+      estimate: .encoder)
+  }
+  encoderStartShort.append(
+    mean(
+      ForecastScore.shortFrames.map { k in
+        mean(zip(fromEncoder, tests).map { squaredDistance($0.frames.frame(k), $1.video.frame(k)) })
+      }))
 }
 
 // The mean frame as a forecast of every frame, and its distance to the nearest rod.
@@ -205,6 +219,11 @@ print(
   energy drift: |mean learned energy over the last 20 frames − over the first 20| / largest kinetic energy.
   The VAE has no dynamics: it cannot forecast. Training took \(TextTable.fixed(trainingSeconds, 1)) s.
   """)
+print(
+  "Short error from the encoder's start alone (not fitted to the 10 context frames): "
+    + models.indices.compactMap { index in
+      encoderStartShort[index].map { "\(models[index].name) \(TextTable.fixed($0, 2))" }
+    }.joined(separator: ", "))
 
 // MARK: 5. Pictures
 

@@ -11,6 +11,7 @@
 #include <gsl/gsl_machine.h>
 #include <gsl/gsl_vector.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multimin.h>
 #include <gsl/gsl_multiroots.h>
 #include <gsl/gsl_odeiv2.h>
 
@@ -26,6 +27,9 @@ static inline const gsl_multiroot_fdfsolver_type *cgsl_multiroot_hybridsj(void) 
 }
 static inline const gsl_multiroot_fsolver_type *cgsl_multiroot_hybrids(void) {
   return gsl_multiroot_fsolver_hybrids;
+}
+static inline const gsl_multimin_fminimizer_type *cgsl_multimin_nmsimplex2(void) {
+  return gsl_multimin_fminimizer_nmsimplex2;
 }
 static inline const gsl_odeiv2_step_type *cgsl_odeiv2_rk8pd(void) {
   return gsl_odeiv2_step_rk8pd;

@@ -76,9 +76,14 @@ import VINKit
       let json = try #require(
         JSONSerialization.jsonObject(with: Data(evaluation.standardOutput.utf8)) as? [String: Any])
       #expect(json["frames"] as? Int == 13 && json["first_frame"] as? Int == 3)
-      #expect(json["mean_squared_error"] as? Double == errors.reduce(0, +) / 13)
-      #expect(
-        json["mean_binary_cross_entropy"] as? Double == entropies[3...].reduce(0, +) / 13)
+      // (To round-off: the start is fitted by a simplex search, whose path a last-bit
+      // difference in the decoder's BLAS sums between the two processes can move.)
+      func close(_ value: Any?, _ expected: Double) -> Bool {
+        guard let value = value as? Double else { return false }
+        return abs(value - expected) <= 1e-12 * abs(expected)
+      }
+      #expect(close(json["mean_squared_error"], errors.reduce(0, +) / 13))
+      #expect(close(json["mean_binary_cross_entropy"], entropies[3...].reduce(0, +) / 13))
 
       // vin embed: the encoder's means, t = k h, and the alignment with the true angle.
       let embed = try VINExecutable.run(

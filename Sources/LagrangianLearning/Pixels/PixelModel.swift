@@ -1,3 +1,4 @@
+import DiscreteMechanics
 import RealModule
 import _Differentiation
 
@@ -247,33 +248,20 @@ public struct PixelModel: Sendable {
     }
   }
 
-  /// A forecast from the first ``PixelModelSpecification/requiredContext`` frames of
-  /// `context` (more are ignored): the posterior mean of the initial state, rolled out `steps`
-  /// steps by the latent dynamics and decoded. Frame k of the result is the prediction of
-  /// the truth's frame k, k = 0…`steps`.
-  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a frame size
-  ///   that is not the model's, a negative step count, a model without dynamics (a plain VAE
-  ///   cannot forecast) or a latent state that the dynamics cannot step (NaN, naming the
-  ///   frame); ``LearningError/notEnoughData(detail:)`` for a context shorter than the model
-  ///   needs.
-  public func forecast(context: PixelVideo, steps: Int) throws(LearningError) -> PixelForecast {
-    guard let dynamics else {
-      throw .invalidConfiguration(
-        name: "model", value: "vae",
-        requirement: "has no latent dynamics: a plain VAE encodes and decodes, it cannot forecast")
-    }
+  /// A forecast from the first frames of `context`: the latent initial state that
+  /// ``initialState(context:estimate:)`` infers from them, rolled out `steps` steps by the
+  /// latent dynamics and decoded. Frame k of the result is the prediction of the truth's frame
+  /// k, k = 0…`steps`.
+  /// - Throws: as ``initialState(context:estimate:)``;
+  ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` for a negative step count
+  ///   or a latent state that the dynamics cannot step (NaN, naming the frame).
+  public func forecast(
+    context: PixelVideo, steps: Int, estimate: PixelStartEstimate = .contextFit
+  ) throws(LearningError) -> PixelForecast {
     try ModelLimits.check(steps, in: 0...10_000_000, field: "steps")
-    let frames = specification.requiredContext
-    try check(context, frames: frames, role: "context")
-    let video = try context.prefix(frames)
-    let windows = [PixelWindow(video: 0, start: 0)]
-    let horizon = max(frames - 1, 1)
-    let pass = PixelPass(
-      model: self, videos: [video], windows: windows, horizon: horizon,
-      workspace: PixelWorkspace())
-    let initial = pass.initialStates(
-      noise: Array(repeating: 0, count: noiseCount(horizon: horizon)))
-    let rows = dynamics.rollout(from: initial, steps: steps, workspace: pass.workspace.rollouts)
+    let dynamics = try forecastingDynamics()
+    let initial = try initialState(context: context, estimate: estimate)
+    let rows = dynamics.rollout(from: initial, steps: steps, workspace: RolloutWorkspace())
     let width = dynamics.observationDimension
     let d = specification.latentDimension
     var positions: [[Double]] = []
@@ -289,6 +277,70 @@ public struct PixelModel: Sendable {
     return PixelForecast(
       positions: positions,
       frames: try decode(positions: positions))
+  }
+
+  /// The latent initial state of a forecast from the first frames of `context`, 2d numbers in
+  /// the dynamics' `rollout(from:steps:)` layout: `(q₀, q̇₀)` for velocity models, `(q₀, q₁)`
+  /// for position-only ones.
+  ///
+  /// ``PixelStartEstimate/encoder`` is the training-time inference at ε = 0: the posterior
+  /// means from the first ``PixelModelSpecification/requiredContext`` frames.
+  /// ``PixelStartEstimate/contextFit`` (the default) starts there and moves the state to the
+  /// one whose rollout explains the first C = min(``PixelModelSpecification/context``, frames
+  /// of `context`) frames best under the decoder, minimising their negative log-likelihood
+  ///
+  ///     Σ_{k<C} Σ_pixels [softplus(ℓ(q_k)) − y_k ℓ(q_k)],   q_k = the k-th position rolled out from x₀,
+  ///
+  /// over x₀ by a Nelder–Mead simplex (`SimplexMinimizer`, edge 0.02, until the simplex is
+  /// smaller than 10⁻⁶ or after 200 iterations). A position-only model's encoder sees only
+  /// frames 0 and 1, so its velocity `(q₁ − q₀)/h` carries both frames' encoding errors; the
+  /// fit reads it off all C frames. If the minimiser cannot start (the dynamics cannot step
+  /// from the simplex around the encoder's state), or ends no better, the encoder's state is
+  /// returned.
+  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a frame size
+  ///   that is not the model's or a model without dynamics (a plain VAE cannot forecast);
+  ///   ``LearningError/notEnoughData(detail:)`` for a context shorter than
+  ///   ``PixelModelSpecification/requiredContext``.
+  public func initialState(context: PixelVideo, estimate: PixelStartEstimate = .contextFit)
+    throws(LearningError) -> [Double]
+  {
+    let dynamics = try forecastingDynamics()
+    let frames = specification.requiredContext
+    try check(context, frames: frames, role: "context")
+    let horizon = max(frames - 1, 1)
+    let pass = PixelPass(
+      model: self, videos: [try context.prefix(frames)], windows: [PixelWindow(video: 0, start: 0)],
+      horizon: horizon, workspace: PixelWorkspace())
+    let encoded = pass.initialStates(
+      noise: Array(repeating: 0, count: noiseCount(horizon: horizon)))
+    guard estimate == .contextFit else { return encoded }
+    let fitted = try context.prefix(max(frames, min(specification.context, context.frameCount)))
+    let d = specification.latentDimension
+    let width = dynamics.observationDimension
+    let workspace = RolloutWorkspace()
+    let negativeLogLikelihood = { (x: [Double]) -> Double in
+      let rows = dynamics.rollout(from: x, steps: fitted.frameCount - 1, workspace: workspace)
+      let positions = (0..<fitted.frameCount).map { Array(rows[($0 * width)..<($0 * width + d)]) }
+      guard positions.allSatisfy({ $0.allSatisfy(\.isFinite) }),
+        let terms = try? crossEntropies(positions: positions, truth: fitted)
+      else { return .infinity }
+      return terms.reduce(0, +)
+    }
+    guard let minimizer = try? SimplexMinimizer(initialStep: 0.02, maxIterations: 200),
+      let minimum = try? minimizer.minimize(negativeLogLikelihood, from: encoded),
+      minimum.value < negativeLogLikelihood(encoded)
+    else { return encoded }
+    return minimum.x
+  }
+
+  /// The latent dynamics, or an error for a plain VAE.
+  private func forecastingDynamics() throws(LearningError) -> any SpecifiedModel {
+    guard let dynamics else {
+      throw .invalidConfiguration(
+        name: "model", value: "vae",
+        requirement: "has no latent dynamics: a plain VAE encodes and decodes, it cannot forecast")
+    }
+    return dynamics
   }
 
   /// The frames (Bernoulli means `σ(ℓ)`) that the decoder draws at the latent positions
@@ -353,6 +405,15 @@ public struct PixelModel: Sendable {
     let d = specification.latentDimension
     return (0..<video.frameCount).map { Array(means[($0 * d)..<(($0 + 1) * d)]) }
   }
+}
+
+/// How ``PixelModel/initialState(context:estimate:)`` infers a forecast's latent initial state.
+public enum PixelStartEstimate: String, CaseIterable, Sendable {
+  /// The encoder's posterior mean, as in training.
+  case encoder
+  /// The encoder's estimate, moved to the state whose rollout best explains the context
+  /// frames under the decoder.
+  case contextFit
 }
 
 /// A forecast of a ``PixelModel``: the latent positions and the decoded frames, k = 0…N.

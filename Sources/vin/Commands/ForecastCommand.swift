@@ -31,8 +31,9 @@ struct ForecastCommand: ParsableCommand {
       ½ΩᵀJΩ + U(R). A baseline's predicted attitude is written as the rotation nearest to it.
 
       A pixel model (`vin fit --frames`) forecasts frames instead: --context FILE.npy, whose \
-      first frames (the model's context: 2 for vin-so2 and vin-sv, --context of the fit for \
-      vin-vv and resnet; more are ignored) give the initial latent state, and --output \
+      first frames (--context of the fit; more are ignored) give the initial latent state (the \
+      encoder's estimate, moved to the state whose decoded rollout best explains those \
+      frames), and --output \
       PRED.npy, frames 0…N as a float32 array (T, size, size), frame k the prediction of the \
       context file's frame k. --gif also writes an animation, the context file's frames (the \
       truth, black) beside the forecast (vermilion); --png a strip of every k-th frame, truth \
