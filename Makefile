@@ -27,10 +27,11 @@ demo: deps
 	./.build/release/LearnPendulum out/learn-pendulum.svg
 
 ## demo-pixels: release build, then learning a pendulum from pixels (its pictures go to out/).
+## OpenBLAS on one thread: the example then fits its four models two at a time, one per core.
 demo-pixels: deps
 	$(SWIFT) build -c release --product PixelPendulum
 	mkdir -p out
-	./.build/release/PixelPendulum out
+	OPENBLAS_NUM_THREADS=1 ./.build/release/PixelPendulum out
 
 ## test: the whole test suite (debug build with optimisation of the numerics, see Package.swift).
 test: deps

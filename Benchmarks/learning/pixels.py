@@ -3,7 +3,7 @@
 PixelPendulum example (Examples/PixelPendulum) run for every seed and number of training videos.
 
     Benchmarks/learning/pixels.py [--seeds 1,2,3] [--videos 1,2,3] [--width 200] [--iterations 1000]
-                                  [--jobs 1] [--binary PATH]
+                                  [--binary PATH]
 
 Each run trains the VAE, ResNet-VAE, VIN-VV-VAE and VIN-SO(2)-VAE on that many 50-frame videos
 (the example's seeded starts), forecasts 200 frames of 10 fresh videos and prints the example's
@@ -11,11 +11,11 @@ table; this script collects the tables and prints, per number of videos and mode
 standard deviation over the seeds of short, sharp / mean frame, amplitude, alignment and energy
 drift as Markdown, and the short error of the same forecasts started from the encoder's estimate
 alone (not fitted to the context frames). The pictures of each run go to --work (default: a fresh
-temporary directory). With --jobs N > 1, N runs go at once, each with one OpenBLAS thread.
+temporary directory). Each run has OpenBLAS on one thread, so that the example fits its models
+side by side, one per core (as `make demo-pixels` runs it).
 """
 
 import argparse
-import concurrent.futures
 import os
 import statistics
 import subprocess
@@ -59,7 +59,6 @@ def main():
     parser.add_argument("--videos", default="1,2,3")
     parser.add_argument("--width", default="200")
     parser.add_argument("--iterations", default="1000")
-    parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--binary", default=None, help="a built PixelPendulum (default: build it)")
     parser.add_argument("--work", default=None)
     args = parser.parse_args()
@@ -75,8 +74,7 @@ def main():
         environment = dict(
             os.environ, PIXEL_PENDULUM_VIDEOS=videos, PIXEL_PENDULUM_SEED=seed,
             PIXEL_PENDULUM_WIDTH=args.width, PIXEL_PENDULUM_ITERATIONS=args.iterations)
-        if args.jobs > 1:
-            environment["OPENBLAS_NUM_THREADS"] = "1"
+        environment["OPENBLAS_NUM_THREADS"] = "1"
         start = time.time()
         output = subprocess.run(
             [binary, directory], env=environment, check=True, capture_output=True,
@@ -88,10 +86,9 @@ def main():
 
     runs = [(v, s) for v in args.videos.split(",") for s in args.seeds.split(",")]
     results = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for videos, table in pool.map(lambda r: run(*r), runs):
-            for model, cells in table.items():
-                results.setdefault((videos, model), []).append(cells)
+    for videos, table in (run(*r) for r in runs):
+        for model, cells in table.items():
+            results.setdefault((videos, model), []).append(cells)
     columns = COLUMNS + ["short, encoder start"]
     print("| videos | model | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 2) + "|")

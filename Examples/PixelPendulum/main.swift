@@ -39,6 +39,13 @@ let seed = UInt64(setting("SEED", 1, quick: 1))
 let learningRate = environment["PIXEL_PENDULUM_LEARNING_RATE"].flatMap(Double.init) ?? 1e-3
 let outputDirectory = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "."
 
+let clock = ContinuousClock()
+let programStart = clock.now
+func seconds(since start: ContinuousClock.Instant) -> Double {
+  let elapsed = (clock.now - start).components
+  return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+}
+
 // MARK: 1. Videos
 
 let stepSize = 0.1
@@ -98,18 +105,14 @@ let models: [(name: String, dynamics: ModelSpecification?)] = [
 
 // MARK: 3. Training
 
-let clock = ContinuousClock()
-func seconds(since start: ContinuousClock.Instant) -> Double {
-  let elapsed = (clock.now - start).components
-  return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
-}
-
 let trainer = PixelTrainer(
   configuration: PixelTrainingConfiguration(
     horizon: context, iterations: iterations, learningRate: learningRate, seed: seed))
-var fitted: [PixelModel] = []
-let run = clock.now
-for (name, dynamics) in models {
+let videos = training.map(\.video)
+
+/// Fits model `index` from its own seeded initial weights.
+@Sendable func fit(_ index: Int) throws -> (model: PixelModel, report: String) {
+  let (name, dynamics) = models[index]
   var weights = SeededGenerator(seed: seed)
   let model = try PixelModel(
     specification: PixelModelSpecification(
@@ -118,18 +121,46 @@ for (name, dynamics) in models {
     generator: &weights)
   print("Fitting \(name) (\(model.parameterCount) parameters, \(iterations) iterations)")
   let start = clock.now
-  let result = try trainer.train(model, on: training.map(\.video)) { progress in
-    if progress.iteration % max(iterations / 5, 1) == 0 { print("  \(progress)") }
+  let result = try trainer.train(model, on: videos) { progress in
+    if progress.iteration % max(iterations / 5, 1) == 0 { print("  \(name): \(progress)") }
     return .proceed
   }
   let stepBacks = result.summary.stepBacks.map { ", \($0) step-backs" } ?? ""
-  print(
-    "  \(result.summary.stopReason)\(stepBacks), negative ELBO per window "
+  return (
+    result.model,
+    "\(name): \(result.summary.stopReason)\(stepBacks), negative ELBO per window "
       + "\(TextTable.fixed(result.summary.finalLoss, 1)), \(TextTable.fixed(seconds(since: start), 1)) s"
   )
-  fitted.append(result.model)
 }
+
+// The four fits are independent, so they run side by side: as many at once as there are cores
+// for OpenBLAS's threads (`make demo-pixels` runs OpenBLAS on one thread, and two fits on two
+// cores; on products this small OpenBLAS's second thread gains less than a second fit does).
+let concurrentFits = max(
+  1, min(models.count, ProcessInfo.processInfo.activeProcessorCount / MatrixProducts.threadCount))
+let run = clock.now
+let fits = try await withThrowingTaskGroup(of: (Int, PixelModel, String).self) { group in
+  var (next, done) = (0, [(Int, PixelModel, String)]())
+  func startNext() {
+    let index = next
+    group.addTask {
+      let (model, report) = try fit(index)
+      return (index, model, report)
+    }
+    next += 1
+  }
+  while next < concurrentFits { startNext() }
+  while let finished = try await group.next() {
+    print("  " + finished.2)
+    done.append(finished)
+    if next < models.count { startNext() }
+  }
+  return done.sorted { $0.0 < $1.0 }
+}
+let fitted = fits.map(\.1)
 let trainingSeconds = seconds(since: run)
+print(
+  "\(models.count) fits, \(concurrentFits) at a time, in \(TextTable.fixed(trainingSeconds, 1)) s")
 
 // MARK: 4. Forecasts and scores
 
@@ -217,7 +248,7 @@ print(
   amplitude: over frames 50–\(forecastSteps), |highest |θ| of the matched rods − the truth's| (rad).
   alignment: max over s = ±1 of |mean exp(i(φ − sθ))|, latent φ against the true angle θ, test frames.
   energy drift: |mean learned energy over the last 20 frames − over the first 20| / largest kinetic energy.
-  The VAE has no dynamics: it cannot forecast. Training took \(TextTable.fixed(trainingSeconds, 1)) s.
+  The VAE has no dynamics: it cannot forecast.
   """)
 print(
   "Short error from the encoder's start alone (not fitted to the 10 context frames): "
@@ -307,3 +338,4 @@ print(
   "Wrote \(path("pixel-errors.svg")), \(path("pixel-embedding.svg")), \(path("pixel-forecast.png")) "
     + "(rows: truth, \(forecasting.map { models[$0].name }.joined(separator: ", ")); every 10th frame) "
     + "and \(path("pixel-forecast.gif"))")
+print("Done in \(TextTable.fixed(seconds(since: programStart), 1)) s.")

@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// The working memory of one training run: a ``RolloutWorkspace`` per shard, created with the
 /// run and reused by every iteration (each shard's rollouts run on one thread at a time), and
 /// how the shards are scheduled. Used by one run, from the thread that calls the trainer.
@@ -14,7 +12,7 @@ final class TrainingWorkspace: @unchecked Sendable {
   /// stay the same, so the numbers do not change.
   private(set) var shardsInTurn = false
   /// OpenBLAS's thread count (read, never set: it is the user's, `OPENBLAS_NUM_THREADS`).
-  private let matrixProductThreads = Int(copenblas_thread_count())
+  private let matrixProductThreads = MatrixProducts.threadCount
 
   init(shards: Int) {
     self.shards = (0..<max(shards, 1)).map { _ in RolloutWorkspace() }
