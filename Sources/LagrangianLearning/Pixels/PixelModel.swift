@@ -398,7 +398,7 @@ public struct PixelModel: Sendable {
 
   /// The per-frame encoder's posterior mean of the latent position of every frame of `video`
   /// (on the circle, the angle in (−π, π]).
-  /// - Throws: as ``forecast(context:steps:)`` for a frame size that is not the model's.
+  /// - Throws: as ``initialState(context:estimate:)`` for a frame size that is not the model's.
   public func embed(_ video: PixelVideo) throws(LearningError) -> [[Double]] {
     try check(video, frames: 1, role: "video")
     let means = PixelPass.encodedMeans(model: self, video: video, workspace: PixelWorkspace())
