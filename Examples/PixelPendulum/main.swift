@@ -23,7 +23,8 @@ import VINKit
 
 // The environment variables PIXEL_PENDULUM_WIDTH, _ITERATIONS, _LEARNING_RATE, _VIDEOS,
 // _TESTS, _STEPS and _SEED override the defaults (Docs/Learning.md runs the benchmark with
-// them; PIXEL_PENDULUM_WIDTH=1000 is the paper's width). VINKIT_EXAMPLES_QUICK=1 runs a tiny
+// them; PIXEL_PENDULUM_WIDTH=1000 is the paper's width), and _MODELS (names separated by
+// commas, say "VIN-SO(2)-VAE") fits only those models. VINKIT_EXAMPLES_QUICK=1 runs a tiny
 // version, for the tests.
 let environment = ProcessInfo.processInfo.environment
 let quick = environment["VINKIT_EXAMPLES_QUICK"] != nil
@@ -81,7 +82,7 @@ let meanFrame = (0..<(frameSize * frameSize)).map { i in
 // latent dynamics' one hidden layer of W tanh units. The reference steps the VIN-SO(2) by h and
 // the VIN-VV and the ResNet by 1 (their latent time is learned), with the mass fixed to 1.
 let dynamicsNetwork = NetworkArchitecture(width: width, depth: 1)
-let models: [(name: String, dynamics: ModelSpecification?)] = [
+let allModels: [(name: String, dynamics: ModelSpecification?)] = [
   ("VAE", nil),
   (
     "ResNet-VAE",
@@ -102,6 +103,13 @@ let models: [(name: String, dynamics: ModelSpecification?)] = [
       mass: .identity)
   ),
 ]
+
+let chosen = environment["PIXEL_PENDULUM_MODELS"]?.split(separator: ",").map(String.init)
+let models = allModels.filter { chosen?.contains($0.name) ?? true }
+guard !models.isEmpty else {
+  print("PIXEL_PENDULUM_MODELS names none of \(allModels.map(\.name).joined(separator: ", "))")
+  exit(1)
+}
 
 // MARK: 3. Training
 
@@ -312,7 +320,8 @@ let embeddingFigure = Figure(
     Panel(
       title:
         "\(models[index].name): alignment \(TextTable.fixed(alignment(latent: embeddings[index].test, truth: testAngles), 3))",
-      xLabel: "true angle θ (rad)", yLabel: index == 3 ? "latent angle φ (rad)" : "latent q",
+      xLabel: "true angle θ (rad)",
+      yLabel: models[index].dynamics?.kind == .vinSO2 ? "latent angle φ (rad)" : "latent q",
       series: [
         trace(
           "training frames", latent: embeddings[index].training, truth: trainingAngles,
