@@ -323,4 +323,49 @@ struct PixelModelTests {
     #expect(abs(loss - meanLoss) < 1e-12 * abs(meanLoss))
     #expect(relativeError(gradient, meanGradient) < 1e-12)
   }
+
+  @Test("A sample the VIN-SO(2) cannot step: that window is rolled out from its posterior mean")
+  func unsteppableSampleFallsBackToTheMean() throws {
+    var generator = SeededGenerator(seed: 29)
+    let model = try PixelModel(
+      specification: PixelFixtures.specification(.vinSO2), generator: &generator)
+    let videos = try PixelFixtures.videos()
+    let horizon = 4
+    let windows = [PixelWindow(video: 0, start: 0), PixelWindow(video: 1, start: 1)]
+    let workspace = PixelWorkspace()
+    var gradient: [Double] = []
+    // Window 0's q₁ sampled a quarter turn from q₀ (σ₀ = 0.1: ε ≈ ±15.7) makes sin Δ ≈ ±1, and
+    // the potential's first push takes |sin Δ| past 1; window 1 keeps an ordinary sample.
+    let candidates = stride(from: 14.0, through: 18.0, by: 0.01).flatMap { [$0, -$0] }
+    let failing = candidates.lazy.map { [0, $0, 0.3, -0.2] }.first { noise in
+      model.lossAndGradient(
+        videos: videos, windows: windows, horizon: horizon, noise: noise, workspace: workspace,
+        into: &gradient
+      ).meanStarts == 1
+    }
+    let noise = try #require(failing)
+    let (loss, meanStarts) = model.lossAndGradient(
+      videos: videos, windows: windows, horizon: horizon, noise: noise, workspace: workspace,
+      into: &gradient)
+    #expect(meanStarts == 1 && loss.isFinite && gradient.allSatisfy(\.isFinite))
+    // Exactly the loss and gradient with window 0's noise set to zero.
+    var atMean: [Double] = []
+    let meanLoss = model.negativeELBOGradient(
+      videos: videos, windows: windows, horizon: horizon, noise: [0, 0, 0.3, -0.2],
+      workspace: workspace, into: &atMean)
+    #expect(loss == meanLoss)
+    #expect(gradient == atMean)
+    // The sample itself cannot be stepped: window 0 alone with its sampled q₁ is rolled out
+    // from the mean, and with a nearby ordinary sample it is not.
+    #expect(
+      model.lossAndGradient(
+        videos: videos, windows: [windows[0]], horizon: horizon, noise: [0, noise[1]],
+        workspace: workspace, into: &gradient
+      ).meanStarts == 1)
+    #expect(
+      model.lossAndGradient(
+        videos: videos, windows: [windows[0]], horizon: horizon, noise: [0, noise[1] / 2],
+        workspace: workspace, into: &gradient
+      ).meanStarts == 0)
+  }
 }

@@ -202,6 +202,13 @@ public struct PixelModel: Sendable {
   /// The negative ELBO of `windows` (frames `start … start + horizon` of `videos`), averaged
   /// over the windows, with the sampling noise `noise` (``noiseCount(horizon:)`` numbers per
   /// window, back to back).
+  ///
+  /// A window whose sampled initial state the latent dynamics cannot step (a VIN-SO(2) step
+  /// turning by more than a quarter turn, `|sin Δ| > 1`) is rolled out from its posterior mean
+  /// instead, as if its noise were ε = 0: one unlucky sample of 120 would otherwise make the
+  /// whole batch's loss NaN. The estimate of the ELBO is then biased towards the mean for those
+  /// windows (``PixelTrainingSummary/meanStarts`` counts them). A window that cannot be stepped
+  /// from its mean either leaves the loss NaN.
   public func negativeELBO(
     videos: [PixelVideo], windows: [PixelWindow], horizon: Int, noise: [Double],
     workspace: PixelWorkspace = PixelWorkspace()
@@ -217,6 +224,18 @@ public struct PixelModel: Sendable {
     videos: [PixelVideo], windows: [PixelWindow], horizon: Int, noise: [Double],
     workspace: PixelWorkspace = PixelWorkspace(), into gradient: inout [Double]
   ) -> Double {
+    lossAndGradient(
+      videos: videos, windows: windows, horizon: horizon, noise: noise, workspace: workspace,
+      into: &gradient
+    ).loss
+  }
+
+  /// ``negativeELBOGradient(videos:windows:horizon:noise:workspace:into:)`` and the number of
+  /// windows rolled out from their posterior mean.
+  func lossAndGradient(
+    videos: [PixelVideo], windows: [PixelWindow], horizon: Int, noise: [Double],
+    workspace: PixelWorkspace, into gradient: inout [Double]
+  ) -> (loss: Double, meanStarts: Int) {
     if gradient.count != parameterCount {
       gradient = Array(repeating: 0, count: parameterCount)
     }
@@ -225,9 +244,9 @@ public struct PixelModel: Sendable {
     let loss = pass.loss(noise: noise)
     gradient.withUnsafeMutableBufferPointer { buffer in
       guard let g = buffer.baseAddress else { return }
-      pass.backward(noise: noise, into: g)
+      pass.backward(into: g)
     }
-    return loss
+    return (loss, pass.meanStarts)
   }
 
   // MARK: - Inference, forecasts and embeddings

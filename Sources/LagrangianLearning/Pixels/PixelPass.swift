@@ -36,6 +36,11 @@ struct PixelPass {
   private var rolloutPullback: (([Double]) -> (parameters: [Double], initial: [Double]))?
   /// The rollout's row width.
   private var rowWidth = 0
+  /// The noise of the last ``loss(noise:)``, with zeros for the windows rolled out from their
+  /// posterior mean.
+  private(set) var noise: [Double] = []
+  /// The windows of the last ``loss(noise:)`` rolled out from their posterior mean.
+  private(set) var meanStarts = 0
 
   init(
     model: PixelModel, videos: [PixelVideo], windows: [PixelWindow], horizon: Int,
@@ -204,10 +209,9 @@ struct PixelPass {
   /// position-only model; frame j of a model without dynamics).
   func encodedFrame(_ b: Int, _ j: Int) -> Int { slotFrames[b * encodedPerWindow + j] }
 
-  /// Encodes the windows and returns the sampled initial states `μ + σ ε` (2d numbers per
-  /// window: `(q₀, q̇₀)` or `(q₀, q₁)`) of a model with dynamics.
+  /// The sampled initial states `μ + σ ε` (2d numbers per window: `(q₀, q̇₀)` or `(q₀, q₁)`)
+  /// of a model with dynamics, after ``encodeWindows()``.
   func initialStates(noise: [Double]) -> [Double] {
-    encodeWindows()
     let values = posterior
     var initial = [Double](repeating: 0, count: batch * 2 * d)
     for b in 0..<batch {
@@ -235,12 +239,25 @@ struct PixelPass {
   /// neither of which overflows or cancels for a saturated logit.
   mutating func loss(noise: [Double]) -> Double {
     latent = Array(repeating: 0, count: batch * length * d)
+    self.noise = noise
+    meanStarts = 0
     if let dynamics = model.dynamics {
-      let initial = initialStates(noise: noise)
-      let (rows, pullback) = rolloutWithPullback(
-        dynamics, from: initial, steps: horizon, workspace: workspace.rollouts)
-      rolloutPullback = pullback
+      encodeWindows()
       rowWidth = dynamics.observationDimension
+      var (rows, pullback) = rolloutWithPullback(
+        dynamics, from: initialStates(noise: noise), steps: horizon, workspace: workspace.rollouts)
+      // A window whose sample the dynamics cannot step is rolled out from its posterior mean.
+      let span = length * rowWidth
+      for b in 0..<batch where !rows[(b * span)..<((b + 1) * span)].allSatisfy(\.isFinite) {
+        for i in 0..<(2 * d) { self.noise[b * 2 * d + i] = 0 }
+        meanStarts += 1
+      }
+      if meanStarts > 0 {
+        (rows, pullback) = rolloutWithPullback(
+          dynamics, from: initialStates(noise: self.noise), steps: horizon,
+          workspace: workspace.rollouts)
+      }
+      rolloutPullback = pullback
       for row in 0..<(batch * length) {
         for i in 0..<d { latent[row * d + i] = rows[row * rowWidth + i] }
       }
@@ -408,7 +425,7 @@ struct PixelPass {
 
   /// The gradient of the last ``loss(noise:)`` with respect to the model's
   /// ``PixelModel/flatParameters``, written to `g` (``PixelModel/parameterCount`` numbers).
-  func backward(noise: [Double], into g: UnsafeMutablePointer<Double>) {
+  func backward(into g: UnsafeMutablePointer<Double>) {
     g.update(repeating: 0, count: model.parameterCount)
     let scale = 1 / Double(batch)
     let encoderGradient = g

@@ -55,6 +55,10 @@ public struct PixelTrainingSummary: Codable, Equatable, Sendable {
   /// The iterations whose loss or gradient was not finite, whose last update the trainer undid
   /// before going on with half the learning rate (`nil`: none).
   public var stepBacks: Int? = nil
+  /// The windows, summed over the iterations, whose sampled initial state the latent dynamics
+  /// could not step and that were rolled out from their posterior mean instead
+  /// (``PixelModel/negativeELBO(videos:windows:horizon:noise:workspace:)``; `nil`: none).
+  public var meanStarts: Int? = nil
 }
 
 /// The outcome of ``PixelTrainer/train(_:on:progress:)``.
@@ -75,8 +79,10 @@ public struct PixelTrainingResult: Sendable {
 /// stop the run.
 ///
 /// **A non-finite loss.** A VIN-SO(2)'s step has no solution when a window's latent angle would
-/// turn by more than a quarter turn in one step (`|sin Δ| > 1`, ``VINSO2``): an update can take
-/// the model there, and so can an unlucky sample of the initial state. As ``Trainer`` does, the
+/// turn by more than a quarter turn in one step (`|sin Δ| > 1`, ``VINSO2``). An unlucky sample
+/// of a window's initial state can take it there; that window is rolled out from its posterior
+/// mean instead (``PixelTrainingSummary/meanStarts``). An update can take the model there for
+/// the mean too, and the loss is then not finite. As ``Trainer`` does, the
 /// trainer then undoes the last update (if any) and retakes it at half the learning rate, with a
 /// fresh batch and fresh noise, halving again while the loss after it is not finite; the update
 /// after a successful one is a full one again. After 8 step-backs with no successful update
@@ -161,6 +167,7 @@ public struct PixelTrainer: Sendable {
     var beforeUpdate = (parameters, optimizer)
     var stepFactor = 1.0
     var (stepBacksInARow, stepBacks, steppedBack) = (0, 0, false)
+    var meanStarts = 0
     var iteration = 0
     let clock = ContinuousClock()
     let start = clock.now
@@ -172,9 +179,10 @@ public struct PixelTrainer: Sendable {
         batch.append(windows[epoch.removeLast()])
       }
       for i in noise.indices { noise[i] = generator.nextStandardNormal() }
-      let loss = model.negativeELBOGradient(
+      let (loss, windowsFromMean) = model.lossAndGradient(
         videos: videos, windows: batch, horizon: config.horizon, noise: noise,
         workspace: workspace, into: &gradient)
+      meanStarts += windowsFromMean
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
         (parameters, optimizer) = beforeUpdate
         model.flatParameters = parameters
@@ -222,6 +230,6 @@ public struct PixelTrainer: Sendable {
       summary: PixelTrainingSummary(
         iterations: iteration, finalLoss: finalLoss, bestLoss: bestLoss,
         trainingWindows: windows.count, stopReason: stopReason, configuration: config,
-        stepBacks: stepBacks > 0 ? stepBacks : nil))
+        stepBacks: stepBacks > 0 ? stepBacks : nil, meanStarts: meanStarts > 0 ? meanStarts : nil))
   }
 }

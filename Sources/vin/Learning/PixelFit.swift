@@ -86,6 +86,11 @@ extension FitCommand {
       )
       throw ExitCode(2)
     }
+    if let meanStarts = summary.meanStarts {
+      printToStandardError(
+        "note: \(meanStarts) window sample\(meanStarts == 1 ? "" : "s") of the latent start could not be stepped by the dynamics and \(meanStarts == 1 ? "was" : "were") rolled out from the posterior mean instead"
+      )
+    }
     printToStandardError(
       "\(fitKind.name) pixel model: \(summary.stopReason) after \(summary.iterations) iterations, negative ELBO \(summary.finalLoss) per window (best \(summary.bestLoss)) on \(summary.trainingWindows) windows; model written to \(destination)"
     )
