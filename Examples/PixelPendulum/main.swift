@@ -133,11 +133,18 @@ let videos = training.map(\.video)
     if progress.iteration % max(iterations / 5, 1) == 0 { print("  \(name): \(progress)") }
     return .proceed
   }
-  let stepBacks = result.summary.stepBacks.map { ", \($0) step-backs" } ?? ""
+  let summary = result.summary
+  let stepBacks = summary.stepBacks.map { ", \($0) step-backs" } ?? ""
+  let meanStarts = summary.meanStarts.map { ", \($0) windows rolled out from the mean" } ?? ""
+  // A run stopped by a non-finite loss has no last loss to show; its lowest is the one to read.
+  let loss =
+    summary.finalLoss.isFinite
+    ? "\(TextTable.fixed(summary.finalLoss, 1)) (lowest \(TextTable.fixed(summary.bestLoss, 1)))"
+    : "lowest \(TextTable.fixed(summary.bestLoss, 1))"
   return (
     result.model,
-    "\(name): \(result.summary.stopReason)\(stepBacks), negative ELBO per window "
-      + "\(TextTable.fixed(result.summary.finalLoss, 1)), \(TextTable.fixed(seconds(since: start), 1)) s"
+    "\(name): \(summary.stopReason)\(stepBacks)\(meanStarts), negative ELBO per window "
+      + "\(loss), \(TextTable.fixed(seconds(since: start), 1)) s"
   )
 }
 
