@@ -78,31 +78,12 @@ let meanFrame = (0..<(frameSize * frameSize)).map { i in
 
 // MARK: 2. Models
 
-// One width W for every network: the encoder 784 → W → W, the decoder → W → W → 784 and the
-// latent dynamics' one hidden layer of W tanh units. The reference steps the VIN-SO(2) by h and
-// the VIN-VV and the ResNet by 1 (their latent time is learned), with the mass fixed to 1.
-let dynamicsNetwork = NetworkArchitecture(width: width, depth: 1)
-let allModels: [(name: String, dynamics: ModelSpecification?)] = [
-  ("VAE", nil),
-  (
-    "ResNet-VAE",
-    ModelSpecification(
-      kind: .residualNetwork, dimension: 1, stepSize: 1,
-      network: BaselineNetworkSpecification(dynamicsNetwork))
-  ),
-  (
-    "VIN-VV-VAE",
-    ModelSpecification(
-      kind: .vinVelocityVerlet, dimension: 1, stepSize: 1, potential: .mlp(dynamicsNetwork),
-      mass: .identity)
-  ),
-  (
-    "VIN-SO(2)-VAE",
-    ModelSpecification(
-      kind: .vinSO2, dimension: 1, stepSize: stepSize, potential: .angularMLP(dynamicsNetwork),
-      mass: .identity)
-  ),
-]
+// The paper's four models (`PixelModelSpecification.referenceModels`), at width W: one width
+// for every network (the encoder 784 → W → W, the decoder → W → W → 784 and the latent
+// dynamics' one hidden layer of W tanh units). The VIN-SO(2) steps by h, the VIN-VV and the
+// ResNet by 1 (their latent time is learned), with the mass fixed to 1.
+let allModels = PixelModelSpecification.referenceModels(
+  width: width, frameStep: stepSize, frameSize: frameSize, context: context)
 
 let chosen = environment["PIXEL_PENDULUM_MODELS"]?.split(separator: ",").map(String.init)
 let models = allModels.filter { chosen?.contains($0.name) ?? true }
@@ -120,13 +101,9 @@ let videos = training.map(\.video)
 
 /// Fits model `index` from its own seeded initial weights.
 @Sendable func fit(_ index: Int) throws -> (model: PixelModel, report: String) {
-  let (name, dynamics) = models[index]
+  let name = models[index].name
   var weights = SeededGenerator(seed: seed)
-  let model = try PixelModel(
-    specification: PixelModelSpecification(
-      dynamics: dynamics, frameSize: frameSize, context: context, encoderWidth: width,
-      decoderWidth: width),
-    generator: &weights)
+  let model = try PixelModel(specification: models[index].specification, generator: &weights)
   print("Fitting \(name) (\(model.parameterCount) parameters, \(iterations) iterations)")
   let start = clock.now
   let result = try trainer.train(model, on: videos) { progress in
@@ -243,7 +220,7 @@ TextTable.printRow(
 func cell(_ value: Double?, _ decimals: Int, _ width: Int) -> String {
   TextTable.column(value.map { TextTable.fixed($0, decimals) } ?? "-", width)
 }
-for (index, (name, _)) in models.enumerated() {
+for (index, name) in models.map(\.name).enumerated() {
   let score = scores[index]
   TextTable.printRow(
     TextTable.column(name, 16) + cell(score?.short, 2, 9) + cell(score?.sharp, 2, 9)
@@ -328,7 +305,8 @@ let embeddingFigure = Figure(
       title:
         "\(models[index].name): alignment \(TextTable.fixed(alignment(latent: embeddings[index].test, truth: testAngles), 3))",
       xLabel: "true angle θ (rad)",
-      yLabel: models[index].dynamics?.kind == .vinSO2 ? "latent angle φ (rad)" : "latent q",
+      yLabel: models[index].specification.dynamics?.kind == .vinSO2
+        ? "latent angle φ (rad)" : "latent q",
       series: [
         trace(
           "training frames", latent: embeddings[index].training, truth: trainingAngles,

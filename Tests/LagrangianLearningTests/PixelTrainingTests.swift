@@ -224,4 +224,22 @@ struct PixelTrainingTests {
     #expect(result.summary.finalLoss.isFinite)
     #expect(result.summary.bestLoss < 0.5 * losses[0])
   }
+
+  @Test("The paper's pixel models: four valid models, the VIN-SO(2) stepped by h, the others by 1")
+  func referenceModels() throws {
+    let models = PixelModelSpecification.referenceModels(width: 16, frameStep: 0.05, frameSize: 8)
+    #expect(models.map(\.name) == ["VAE", "ResNet-VAE", "VIN-VV-VAE", "VIN-SO(2)-VAE"])
+    #expect(
+      models.map { $0.specification.dynamics?.kind } == [
+        nil, .residualNetwork, .vinVelocityVerlet, .vinSO2,
+      ])
+    #expect(models.map { $0.specification.dynamics?.stepSize } == [nil, 1, 1, 0.05])
+    for named in models {
+      var generator = SeededGenerator(seed: 1)
+      let model = try PixelModel(specification: named.specification, generator: &generator)
+      #expect(
+        model.specification.encoderSizes == [64, 16, 16, model.specification.encodingDimension])
+      #expect(model.specification.decoderWidth == 16 && model.specification.context == 10)
+    }
+  }
 }

@@ -109,28 +109,7 @@ func milliseconds(since start: ContinuousClock.Instant) -> Double {
 if arguments.contains("--pendulum") {
   let iterations = option("--pendulum") ?? 30
   let (width, rounds) = (option("--width") ?? 200, option("--rounds") ?? 3)
-  let network = NetworkArchitecture(width: width, depth: 1)
-  let all: [(name: String, dynamics: ModelSpecification?)] = [
-    ("VAE", nil),
-    (
-      "ResNet-VAE",
-      ModelSpecification(
-        kind: .residualNetwork, dimension: 1, stepSize: 1,
-        network: BaselineNetworkSpecification(network))
-    ),
-    (
-      "VIN-VV-VAE",
-      ModelSpecification(
-        kind: .vinVelocityVerlet, dimension: 1, stepSize: 1, potential: .mlp(network),
-        mass: .identity)
-    ),
-    (
-      "VIN-SO(2)-VAE",
-      ModelSpecification(
-        kind: .vinSO2, dimension: 1, stepSize: h, potential: .angularMLP(network),
-        mass: .identity)
-    ),
-  ]
+  let all = PixelModelSpecification.referenceModels(width: width, frameStep: h, frameSize: size)
   let only = arguments.firstIndex(of: "--model").flatMap {
     $0 + 1 < arguments.count ? arguments[$0 + 1] : nil
   }
@@ -141,13 +120,9 @@ if arguments.contains("--pendulum") {
   var times = Array(repeating: [Double](), count: models.count)
   var losses = Array(repeating: Double.nan, count: models.count)
   for _ in 0..<rounds {
-    for (m, (_, dynamics)) in models.enumerated() {
+    for (m, named) in models.enumerated() {
       var weights = SeededGenerator(seed: 1)
-      let model = try PixelModel(
-        specification: PixelModelSpecification(
-          dynamics: dynamics, frameSize: size, context: 10, encoderWidth: width,
-          decoderWidth: width),
-        generator: &weights)
+      let model = try PixelModel(specification: named.specification, generator: &weights)
       var last = ContinuousClock.now
       let result = try trainer.train(model, on: videos) { progress in
         if progress.iteration > 1 { times[m].append(milliseconds(since: last)) }
@@ -160,7 +135,7 @@ if arguments.contains("--pendulum") {
   print(
     "Examples/PixelPendulum's models, width \(width), \(iterations) iterations × \(rounds) rounds"
   )
-  for (m, (name, _)) in models.enumerated() {
+  for (m, name) in models.map(\.name).enumerated() {
     let sorted = times[m].sorted()
     print(
       String(
