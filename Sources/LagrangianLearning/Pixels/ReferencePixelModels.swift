@@ -15,7 +15,9 @@ extension PixelModelSpecification {
   /// ResNet by 1 (their latent time is learned); the VINs' mass is fixed to 1.
   /// - Parameters:
   ///   - width: W (the paper's is 1000).
-  ///   - frameStep: h, the time between frames.
+  ///   - h: the time between frames.
+  ///   - frameSize: the side of a frame in pixels.
+  ///   - context: the frames the initial state is inferred from.
   public static func referenceModels(
     width: Int = 1000, frameStep h: Double, frameSize: Int = 28, context: Int = 10
   ) -> [NamedPixelModel] {
