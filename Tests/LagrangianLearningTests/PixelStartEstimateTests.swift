@@ -39,4 +39,25 @@ struct PixelStartEstimateTests {
       try model.forecast(context: context, steps: 3, estimate: .encoder).positions[0]
         == [encoded[0]])
   }
+
+  /// The encoder's estimate is its posterior mean: for a position-only model the latent
+  /// positions of frames 0 and 1, for a velocity model that of frame 0 (``PixelModel/embed(_:)``
+  /// gives the same encoder's means).
+  @Test(
+    "the encoder's estimate is the posterior mean of the context's first frames",
+    arguments: [ModelKind.vinSO2, .vinStormerVerlet, .vinVelocityVerlet, .residualNetwork])
+  func encoderEstimateIsThePosteriorMean(kind: ModelKind) throws {
+    var generator = SeededGenerator(seed: 7)
+    let model = try PixelModel(
+      specification: PixelFixtures.specification(kind, context: 4), generator: &generator)
+    let context = try PixelFixtures.videos(frames: 4, count: 1, seed: 11)[0]
+    let means = try model.embed(context).map { $0[0] }
+    let start = try model.initialState(context: context, estimate: .encoder)
+    #expect(start.count == 2)
+    #expect(start[0] == means[0])
+    if kind == .vinSO2 || kind == .vinStormerVerlet {
+      #expect(start[1] == means[1])
+    }
+    #expect(abs(means[0] - means[1]) > 1e-6)
+  }
 }

@@ -330,6 +330,7 @@ public struct PixelModel: Sendable {
     let pass = PixelPass(
       model: self, videos: [try context.prefix(frames)], windows: [PixelWindow(video: 0, start: 0)],
       horizon: horizon, workspace: PixelWorkspace())
+    pass.encodeWindows()
     let encoded = pass.initialStates(
       noise: Array(repeating: 0, count: noiseCount(horizon: horizon)))
     guard estimate == .contextFit else { return encoded }
