@@ -112,7 +112,8 @@ let videos = training.map(\.video)
   }
   let summary = result.summary
   let stepBacks = summary.stepBacks.map { ", \($0) step-backs" } ?? ""
-  let meanStarts = summary.meanStarts.map { ", \($0) windows rolled out from the mean" } ?? ""
+  let meanStarts =
+    summary.meanStarts.map { ", \($0) window\($0 == 1 ? "" : "s") rolled out from the mean" } ?? ""
   // A run stopped by a non-finite loss has no last loss to show; its lowest is the one to read.
   let loss =
     summary.finalLoss.isFinite
