@@ -197,7 +197,8 @@ struct PixelTrainingTests {
 
   /// Adam at 30 times the learning rate of `learnsRodFrames` takes the model where some window's
   /// step has no solution; the trainer undoes the update and goes on at half the rate instead of
-  /// stopping, and the loss still falls.
+  /// stopping, and the loss still falls. (14 step-backs and 954 windows rolled out from their
+  /// posterior mean, of 4800, in this run.)
   @Test("a non-finite loss is stepped back from, and training goes on")
   func stepsBackFromNonFiniteLoss() throws {
     let size = 10
@@ -220,6 +221,8 @@ struct PixelTrainingTests {
       return .proceed
     }
     #expect((result.summary.stepBacks ?? 0) >= 1)
+    // At this rate some sampled starts cannot be stepped either: they are counted.
+    #expect((result.summary.meanStarts ?? 0) >= 1)
     #expect(!result.summary.stopReason.isDivergence, "\(result.summary.stopReason)")
     #expect(result.summary.finalLoss.isFinite)
     #expect(result.summary.bestLoss < 0.5 * losses[0])
