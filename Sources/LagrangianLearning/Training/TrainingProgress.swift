@@ -95,7 +95,8 @@ public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConver
   case earlyStopping(iteration: Int)
   /// The callback asked to stop.
   case stopped(iteration: Int)
-  /// The loss or its gradient became NaN or infinite; the best model so far is kept.
+  /// The loss or its gradient became NaN or infinite; a model from before is kept (``Trainer``:
+  /// the best so far; ``PixelTrainer``: the one before the failing update).
   case nonFiniteLoss(iteration: Int, loss: Double)
   /// The ``StoppingRule`` stopped the run at the end of a cycle.
   case converged(iteration: Int, criterion: ConvergenceCriterion)
@@ -114,7 +115,7 @@ public enum TrainingStopReason: Equatable, Sendable, Codable, CustomStringConver
     case .converged(let k, let criterion): return "converged at iteration \(k): \(criterion)"
     case .nonFiniteLoss(let k, let loss):
       return
-        "training diverged at iteration \(k): loss or gradient is not finite (loss = \(loss)); kept the best model so far"
+        "training diverged at iteration \(k): loss or gradient is not finite (loss = \(loss)); kept a model from before it"
     }
   }
 }
