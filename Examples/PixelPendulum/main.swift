@@ -39,6 +39,23 @@ let forecastSteps = setting("STEPS", 200, quick: 55)
 let seed = UInt64(setting("SEED", 1, quick: 1))
 let learningRate = environment["PIXEL_PENDULUM_LEARNING_RATE"].flatMap(Double.init) ?? 1e-3
 let outputDirectory = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "."
+// The pictures go to the output directory, made now if missing: a path that cannot hold them
+// is reported before the fits, not after them.
+var outputIsDirectory: ObjCBool = false
+let outputProblem: String? =
+  if FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &outputIsDirectory) {
+    outputIsDirectory.boolValue ? nil : "'\(outputDirectory)' is a file, not a directory"
+  } else if (try? FileManager.default.createDirectory(
+    atPath: outputDirectory, withIntermediateDirectories: true)) == nil
+  {
+    "cannot make the output directory '\(outputDirectory)'"
+  } else {
+    nil
+  }
+if let outputProblem {
+  FileHandle.standardError.write(Data("PixelPendulum: \(outputProblem)\n".utf8))
+  exit(1)
+}
 
 let clock = ContinuousClock()
 let programStart = clock.now
