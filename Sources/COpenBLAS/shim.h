@@ -37,6 +37,29 @@ static inline void copenblas_dgemv_row_major(
   dgemv_(&t, &mm, &nn, &alpha, (double *)a, &la, (double *)x, &one, &beta, y, &one);
 }
 
+/// LAPACK's dsyevr (bundled with OpenBLAS): selected eigenvalues and eigenvectors of a real
+/// symmetric matrix by the MRRR algorithm.
+void dsyevr_(char *jobz, char *range, char *uplo, blasint *n, double *a, blasint *lda,
+             double *vl, double *vu, blasint *il, blasint *iu, double *abstol, blasint *m,
+             double *w, double *z, blasint *ldz, blasint *isuppz, double *work, blasint *lwork,
+             blasint *iwork, blasint *liwork, blasint *info);
+
+/// The eigenvalues `il … iu` (1-based, ascending) of the symmetric n × n matrix `a` (row-major
+/// or column-major alike; it is overwritten) and their eigenvectors, column j of the
+/// column-major n × (iu − il + 1) matrix `z`; `work` holds at least 26 n doubles and `iwork`
+/// 10 n integers, `isuppz` 2 n. Returns LAPACK's info (0: success).
+static inline int copenblas_symmetric_eigenvectors(
+    int n, double *a, int il, int iu, double *w, double *z, blasint *isuppz, double *work,
+    blasint *iwork) {
+  char jobz = 'V', range = 'I', uplo = 'U';
+  blasint nn = n, lda = n, ill = il, iuu = iu, m = 0, ldz = n, lwork = 26 * n, liwork = 10 * n;
+  blasint info = 0;
+  double vl = 0, vu = 0, abstol = 0;
+  dsyevr_(&jobz, &range, &uplo, &nn, a, &lda, &vl, &vu, &ill, &iuu, &abstol, &m, w, z, &ldz,
+          isuppz, work, &lwork, iwork, &liwork, &info);
+  return (int)info;
+}
+
 /// The number of threads OpenBLAS runs a large product on (its own query; it sets nothing).
 int openblas_get_num_threads(void);
 

@@ -271,6 +271,17 @@ import VINKit
           "Error: --dt missing is invalid: is needed with --frames: the time step h between frames"
         ),
         (
+          Self.fitArguments("vin-vv") + ["--spectral-start"],
+          "Error: --spectral-start a vin-vv model is invalid: applies only to models whose latent position is an angle (vin-so2)"
+        ),
+        (
+          [
+            "fit", "--data", "test.csv", "--model", "vin-vv", "--spectral-start", "--output",
+            "m.json",
+          ],
+          "Error: --spectral-start does not apply to models of trajectories (--data); they shape pixel models (--frames); the t column gives the step size"
+        ),
+        (
           Self.fitArguments("vin-vv") + ["--horizon", "20"],
           "Error: --frames 'a.npy': it has 12 frames, fewer than a training window of --horizon 20 (21)"
         ),
@@ -282,6 +293,20 @@ import VINKit
         #expect(
           !FileManager.default.fileExists(atPath: directory.appendingPathComponent("m.json").path))
       }
+    }
+  }
+
+  @Test func aSpectralStartIsRecordedInTheModelFile() throws {
+    try withTemporaryDirectory { directory in
+      try Self.writeVideos(in: directory)
+      let run = try VINExecutable.run(
+        Self.fitArguments("vin-so2") + ["--spectral-start"], in: directory)
+      #expect(run.status == 0, "\(run.standardError)")
+      let file = try PixelModelFile(
+        json: Data(contentsOf: directory.appendingPathComponent("m.json")))
+      #expect(file.training?.configuration.spectralStart == PixelSpectralStart())
+      let loss = try #require(file.training?.spectralStartLoss)
+      #expect(loss.isFinite)
     }
   }
 

@@ -15,22 +15,27 @@ public struct PixelTrainingConfiguration: Codable, Hashable, Sendable {
   /// The seed of the batches, the sampling noise ε and nothing else (the model's initial
   /// weights come from its own generator).
   public var seed: UInt64
+  /// The encoder's spectral start, for a model whose latent position is an angle (`nil`:
+  /// none, the encoder starts from its initial weights).
+  public var spectralStart: PixelSpectralStart?
 
   public init(
     horizon: Int = 10, iterations: Int = 1000, learningRate: Double = 3e-4,
-    batchSize: Int? = 200, seed: UInt64 = 0
+    batchSize: Int? = 200, seed: UInt64 = 0, spectralStart: PixelSpectralStart? = nil
   ) {
     self.horizon = horizon
     self.iterations = iterations
     self.learningRate = learningRate
     self.batchSize = batchSize
     self.seed = seed
+    self.spectralStart = spectralStart
   }
 
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` naming a
   ///   horizon, iteration count or batch size below 1, or a step size that is not positive and
-  ///   finite.
+  ///   finite; as ``PixelSpectralStart/validate()``.
   public func validate() throws(LearningError) {
+    try spectralStart?.validate()
     try ModelLimits.check(horizon, in: 1...100_000, field: "horizon")
     try ModelLimits.check(iterations, in: 1...Int.max, field: "iterations")
     if let batchSize { try ModelLimits.check(batchSize, in: 1...Int.max, field: "batch size") }
@@ -59,6 +64,9 @@ public struct PixelTrainingSummary: Codable, Equatable, Sendable {
   /// could not step and that were rolled out from their posterior mean instead
   /// (``PixelModel/negativeELBO(videos:windows:horizon:noise:workspace:)``; `nil`: none).
   public var meanStarts: Int? = nil
+  /// The mean squared error of the encoder's last regression step on the spectral embedding
+  /// (``PixelSpectralStart``; `nil`: no spectral start).
+  public var spectralStartLoss: Double? = nil
 }
 
 /// The outcome of ``PixelTrainer/train(_:on:progress:)``.
@@ -89,6 +97,10 @@ public struct PixelTrainingResult: Sendable {
 /// between them the run stops with ``TrainingStopReason/nonFiniteLoss(iteration:loss:)``,
 /// keeping the model before the failing update. ``PixelTrainingSummary/stepBacks`` counts the
 /// step-backs.
+///
+/// With a ``PixelTrainingConfiguration/spectralStart`` the encoder is first regressed on the
+/// frames' spectral embedding, and the first ``PixelSpectralStart/heldIterations`` updates
+/// leave it unchanged (their encoder gradient is set to zero).
 public struct PixelTrainer: Sendable {
   public var configuration: PixelTrainingConfiguration
 
@@ -139,7 +151,10 @@ public struct PixelTrainer: Sendable {
   }
 
   /// Trains `model` on `videos`.
-  /// - Throws: as ``PixelTrainingConfiguration/validate()`` and ``windows(of:for:)``.
+  /// - Throws: as ``PixelTrainingConfiguration/validate()`` and ``windows(of:for:)``; with a
+  ///   spectral start, ``LearningError/invalidConfiguration(name:value:requirement:)`` for a
+  ///   model whose latent position is not an angle, and ``LearningError/notEnoughData(detail:)``
+  ///   for no more frames than neighbours or a neighbourhood graph in separate pieces.
   public func train(
     _ model: PixelModel, on videos: [PixelVideo],
     progress: ((TrainingProgress) -> TrainingControl)? = nil
@@ -150,6 +165,13 @@ public struct PixelTrainer: Sendable {
     let batchSize = min(config.batchSize ?? windows.count, windows.count)
     var generator = SeededGenerator(seed: config.seed)
     var model = model
+    let spectralStartLoss = try config.spectralStart.map { (start) throws(LearningError) in
+      try model.fitEncoderToSpectralEmbedding(
+        of: videos, start: start, learningRate: config.learningRate
+      ).last
+    }
+    let heldIterations = config.spectralStart?.heldIterations ?? 0
+    let encoderParameterCount = model.encoderParameters.count
     var parameters = model.flatParameters
     var optimizer = Adam(parameterCount: parameters.count, learningRate: config.learningRate)
     let workspace = PixelWorkspace()
@@ -182,6 +204,9 @@ public struct PixelTrainer: Sendable {
       let (loss, windowsFromMean) = model.lossAndGradient(
         videos: videos, windows: batch, horizon: config.horizon, noise: noise,
         workspace: workspace, into: &gradient)
+      if iteration <= heldIterations {
+        for i in 0..<encoderParameterCount { gradient[i] = 0 }
+      }
       meanStarts += windowsFromMean
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
         (parameters, optimizer) = beforeUpdate
@@ -230,6 +255,7 @@ public struct PixelTrainer: Sendable {
       summary: PixelTrainingSummary(
         iterations: iteration, finalLoss: finalLoss, bestLoss: bestLoss,
         trainingWindows: windows.count, stopReason: stopReason, configuration: config,
-        stepBacks: stepBacks > 0 ? stepBacks : nil, meanStarts: meanStarts > 0 ? meanStarts : nil))
+        stepBacks: stepBacks > 0 ? stepBacks : nil, meanStarts: meanStarts > 0 ? meanStarts : nil,
+        spectralStartLoss: spectralStartLoss ?? nil))
   }
 }

@@ -275,6 +275,12 @@ struct FitCommand: ParsableCommand {
       valueName: "frames"))
   var context: Int?
 
+  @Flag(
+    help: ArgumentHelp(
+      "With --frames and --model vin-so2: start the encoder on the frames' spectral embedding (a Laplacian eigenmap, 20 neighbours; 300 regression steps) and hold it for the first 300 iterations. Aligns the latent angle with the true one where the plain start can fold it; see Docs/Learning.md for what it does to forecasts."
+    ))
+  var spectralStart = false
+
   func run() throws {
     switch (dataFiles.isEmpty, frameFiles.isEmpty) {
     case (false, true): try fitTrajectories()
@@ -303,7 +309,7 @@ struct FitCommand: ParsableCommand {
     let pixelOptions = Self.given([
       ("--dt", dt != nil), ("--encoder-width", encoderWidth != nil),
       ("--decoder-width", decoderWidth != nil), ("--latent-dimension", latentDimension != nil),
-      ("--context", context != nil),
+      ("--context", context != nil), ("--spectral-start", spectralStart),
     ])
     if !pixelOptions.isEmpty {
       throw LearningCommandError.inapplicableOptions(

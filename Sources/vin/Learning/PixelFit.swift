@@ -91,6 +91,11 @@ extension FitCommand {
         "note: \(meanStarts) window sample\(meanStarts == 1 ? "" : "s") of the latent start could not be stepped by the dynamics and \(meanStarts == 1 ? "was" : "were") rolled out from the posterior mean instead"
       )
     }
+    if let loss = summary.spectralStartLoss, let start = summary.configuration.spectralStart {
+      printToStandardError(
+        "note: the encoder started on the frames' spectral embedding (mean squared error \(loss) after \(start.iterations) steps) and was held for the first \(start.heldIterations) iterations"
+      )
+    }
     printToStandardError(
       "\(fitKind.name) pixel model: \(summary.stopReason) after \(summary.iterations) iterations, negative ELBO \(summary.finalLoss) per window (best \(summary.bestLoss)) on \(summary.trainingWindows) windows; model written to \(destination)"
     )
@@ -181,7 +186,8 @@ extension FitCommand {
     let configuration = PixelTrainingConfiguration(
       horizon: horizon ?? defaults.horizon, iterations: iterations ?? PixelFitDefaults.iterations,
       learningRate: learningRate ?? PixelFitDefaults.learningRate,
-      batchSize: batchSize ?? defaults.batchSize, seed: seed)
+      batchSize: batchSize ?? defaults.batchSize, seed: seed,
+      spectralStart: spectralStart ? PixelSpectralStart() : nil)
     do {
       try configuration.validate()
     } catch {
@@ -196,7 +202,7 @@ extension FitCommand {
     "learning rate": "--learning-rate", "latentDimension": "--latent-dimension",
     "dimension": "--latent-dimension", "context": "--context",
     "encoderWidth": "--encoder-width", "decoderWidth": "--decoder-width", "width": "--width",
-    "depth": "--depth", "stepSize": "--dt",
+    "depth": "--depth", "stepSize": "--dt", "spectral start": "--spectral-start",
   ]
 
   /// `error` as an option error when it names a setting of an option, else a training error.

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+@testable import LagrangianLearning
+
+@Suite("Pixel models: the spectral start of the encoder")
+struct PixelSpectralStartTests {
+  /// `n` equally spaced points of the unit circle, as frames of two "pixels".
+  static func ring(_ n: Int, offset: Double = 0) -> [Double] {
+    (0..<n).flatMap { i in
+      let theta = 2 * Double.pi * Double(i) / Double(n)
+      return [offset + cos(theta), sin(theta)]
+    }
+  }
+
+  @Test("the eigenmap of a ring: the circulant graph's eigenvalue; its angle goes round once")
+  func ringEigenmap() throws {
+    // With k = 4 every point's neighbours are the points ±1 and ±2 along the ring: the graph
+    // is circulant, every degree is 4, and the normalised adjacency W/4 has the eigenvalues
+    // λ_m = (cos 2πm/n + cos 4πm/n)/2; λ₁ is double, with the eigenvectors cos and sin of the
+    // angle, so the embedding's angle is the points' own up to a rotation and a reflection.
+    let n = 40
+    let embedding = try SpectralEmbedding(
+      frames: Self.ring(n), count: n, area: 2, neighbours: 4, dimension: 2)
+    let lambda = (cos(2 * Double.pi / Double(n)) + cos(4 * Double.pi / Double(n))) / 2
+    #expect(abs(embedding.eigenvalues[0] - lambda) < 1e-12)
+    #expect(abs(embedding.eigenvalues[1] - lambda) < 1e-12)
+    let phi = (0..<n).map {
+      atan2(embedding.coordinates[2 * $0 + 1], embedding.coordinates[2 * $0])
+    }
+    let theta = (0..<n).map { 2 * Double.pi * Double($0) / Double(n) }
+    #expect(abs(try LatentAlignment(latent: phi, truth: theta).value - 1) < 1e-12)
+  }
+
+  @Test("a neighbourhood graph in two pieces has no embedding, and says so")
+  func disconnectedGraph() {
+    let frames = Self.ring(12) + Self.ring(12, offset: 100)
+    #expect {
+      try SpectralEmbedding(frames: frames, count: 24, area: 2, neighbours: 3, dimension: 2)
+    } throws: { error in
+      guard case LearningError.notEnoughData(let detail) = error else { return false }
+      return detail.contains("separate pieces")
+    }
+  }
+
+  @Test("the regression fits the encoder's circle point to the embedding")
+  func regression() throws {
+    var generator = SeededGenerator(seed: 4)
+    var model = try PixelModel(
+      specification: PixelFixtures.specification(.vinSO2, size: 8), generator: &generator)
+    let angles = (0..<24).map { 2 * Double.pi * Double($0) / 24 }
+    let video = try rodFrames(angles: angles, size: 8)
+    let losses = try model.fitEncoderToSpectralEmbedding(
+      of: [video], start: PixelSpectralStart(neighbours: 4, iterations: 400),
+      learningRate: 1e-2)
+    #expect(losses.count == 400)
+    #expect(losses[399] < 0.01 * losses[0])
+  }
+
+  @Test("training holds the started encoder for the held updates, and trains the rest")
+  func heldEncoder() throws {
+    var generator = SeededGenerator(seed: 5)
+    let model = try PixelModel(
+      specification: PixelFixtures.specification(.vinSO2, size: 8), generator: &generator)
+    let angles = pendulumAngles(1.2, frames: 12, stepSize: 0.1)
+    let videos = [try rodFrames(angles: angles, size: 8)]
+    let start = PixelSpectralStart(neighbours: 4, iterations: 20, heldIterations: 3)
+    func train(_ iterations: Int) throws -> PixelTrainingResult {
+      try PixelTrainer(
+        configuration: PixelTrainingConfiguration(
+          horizon: 3, iterations: iterations, learningRate: 1e-3, seed: 2, spectralStart: start)
+      ).train(model, on: videos)
+    }
+    let (one, three, four) = (try train(1), try train(3), try train(4))
+    #expect(one.model.encoderParameters != model.encoderParameters)
+    #expect(three.model.encoderParameters == one.model.encoderParameters)
+    #expect(three.model.decoderParameters != one.model.decoderParameters)
+    #expect(four.model.encoderParameters != three.model.encoderParameters)
+    let loss = try #require(three.summary.spectralStartLoss)
+    #expect(loss.isFinite && loss > 0)
+  }
+
+  @Test("a spectral start for a model whose latent is not an angle is refused, by name")
+  func notOnTheCircle() throws {
+    var generator = SeededGenerator(seed: 6)
+    let model = try PixelModel(
+      specification: PixelFixtures.specification(.vinVelocityVerlet), generator: &generator)
+    let trainer = PixelTrainer(
+      configuration: PixelTrainingConfiguration(
+        horizon: 3, iterations: 2, spectralStart: PixelSpectralStart()))
+    #expect {
+      try trainer.train(model, on: try PixelFixtures.videos(frames: 8))
+    } throws: { error in
+      guard case LearningError.invalidConfiguration(let name, _, let requirement) = error
+      else { return false }
+      return name == "spectral start" && requirement.contains("vin-so2")
+    }
+    #expect(throws: LearningError.self) {
+      try PixelTrainingConfiguration(spectralStart: PixelSpectralStart(neighbours: 0)).validate()
+    }
+  }
+
+  @Test("settings written before the spectral start read back without one")
+  func olderSettings() throws {
+    let configuration = PixelTrainingConfiguration(spectralStart: PixelSpectralStart())
+    let data = try JSONEncoder().encode(configuration)
+    #expect(try JSONDecoder().decode(PixelTrainingConfiguration.self, from: data) == configuration)
+    var object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    object["spectralStart"] = nil
+    let older = try JSONSerialization.data(withJSONObject: object)
+    let read = try JSONDecoder().decode(PixelTrainingConfiguration.self, from: older)
+    #expect(read.spectralStart == nil)
+    #expect(read.horizon == configuration.horizon)
+  }
+}
