@@ -43,6 +43,20 @@ struct PixelSpectralStartTests {
     }
   }
 
+  @Test("more frames than the dense graph can hold are refused before it is built")
+  func tooManyFrames() {
+    let n = SpectralEmbedding.maximumFrameCount + 1
+    #expect {
+      try SpectralEmbedding(
+        frames: [Double](repeating: 0, count: n), count: n, area: 1, neighbours: 3, dimension: 2)
+    } throws: { error in
+      guard case LearningError.invalidConfiguration(let name, let value, _) = error else {
+        return false
+      }
+      return name == "spectral start" && value == "\(n) frames"
+    }
+  }
+
   @Test("the regression fits the encoder's circle point to the embedding")
   func regression() throws {
     var generator = SeededGenerator(seed: 4)

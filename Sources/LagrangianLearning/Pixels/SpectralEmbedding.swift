@@ -16,11 +16,16 @@ struct SpectralEmbedding {
   /// before them).
   let eigenvalues: [Double]
 
+  /// The most frames embedded: the dense graph and its eigenproblem take 3 n² numbers (at 4000
+  /// frames 384 MB) and O(n³) operations.
+  static let maximumFrameCount = 4000
+
   /// - Parameters:
   ///   - frames: `count` frames of `area` pixels, back to back.
   /// - Throws: ``LearningError/notEnoughData(detail:)`` for fewer frames than `neighbours + 1`
   ///   or `dimension + 2`, or a neighbourhood graph in more than one piece;
-  ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` when LAPACK fails.
+  ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` for more frames than
+  ///   ``maximumFrameCount`` or when LAPACK fails.
   init(frames: [Double], count n: Int, area: Int, neighbours k: Int, dimension m: Int)
     throws(LearningError)
   {
@@ -28,6 +33,13 @@ struct SpectralEmbedding {
       throw .notEnoughData(
         detail:
           "a spectral embedding of \(n) frames in \(m) dimensions with \(k) neighbours needs at least \(max(k + 1, m + 2)) frames"
+      )
+    }
+    guard n <= Self.maximumFrameCount else {
+      throw .invalidConfiguration(
+        name: "spectral start", value: "\(n) frames",
+        requirement:
+          "takes at most \(Self.maximumFrameCount) frames: its neighbourhood graph is dense, \(n) × \(n) numbers"
       )
     }
     // Squared distances |x_i|² + |x_j|² − 2 x_i·x_j from the Gram matrix.
