@@ -165,7 +165,7 @@ public struct PixelTrainer: Sendable {
     let batchSize = min(config.batchSize ?? windows.count, windows.count)
     var generator = SeededGenerator(seed: config.seed)
     var model = model
-    let spectralStartLoss = try config.spectralStart.map { (start) throws(LearningError) in
+    let spectralStartLoss = try config.spectralStart.flatMap { (start) throws(LearningError) in
       try model.fitEncoderToSpectralEmbedding(
         of: videos, start: start, learningRate: config.learningRate
       ).last
@@ -256,6 +256,6 @@ public struct PixelTrainer: Sendable {
         iterations: iteration, finalLoss: finalLoss, bestLoss: bestLoss,
         trainingWindows: windows.count, stopReason: stopReason, configuration: config,
         stepBacks: stepBacks > 0 ? stepBacks : nil, meanStarts: meanStarts > 0 ? meanStarts : nil,
-        spectralStartLoss: spectralStartLoss ?? nil))
+        spectralStartLoss: spectralStartLoss))
   }
 }
