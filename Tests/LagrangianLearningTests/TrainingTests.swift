@@ -19,6 +19,22 @@ struct TrainingTests {
     #expect(relativeError(x, minimum) < 1e-4)
   }
 
+  @Test("Adam on a block of a longer vector is Adam on that block alone")
+  func adamOnABlock() {
+    let whole = [0.3, -1.2, 2.5, 0.7, -0.4]
+    var (vector, block) = (whole, Array(whole[1..<4]))
+    var (onVector, onBlock) = (
+      Adam(parameterCount: 3, learningRate: 0.01), Adam(parameterCount: 3, learningRate: 0.01)
+    )
+    for k in 1...5 {
+      let gradient = whole.indices.map { Double((k * 7 + 3 * $0) % 5) - 2.2 }
+      onVector.update(&vector, gradient: gradient, offset: 1)
+      onBlock.update(&block, gradient: Array(gradient[1..<4]))
+    }
+    #expect(Array(vector[1..<4]) == block)
+    #expect(vector[0] == whole[0] && vector[4] == whole[4])
+  }
+
   static func pendulumData(noise: Double, seed: UInt64, trajectories: Int = 1, points: Int = 30)
     throws -> [ObservedTrajectory]
   {

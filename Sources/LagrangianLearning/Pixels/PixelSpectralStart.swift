@@ -14,11 +14,9 @@ import RealModule
 /// updates then leave the encoder where it is: updates through a decoder and a potential that
 /// are still random fold the start again.
 ///
-/// The hold zeroes the encoder's gradient in the one ``Adam`` of all the parameters, whose step
-/// count runs on: when the encoder is released its moments start from zero under a bias
-/// correction for a late step, so its first updates are larger than the learning rate (up to
-/// about 3× for a steady gradient, over the first tens of updates). The measured results in
-/// Docs/Learning.md include this.
+/// The encoder has an ``Adam`` of its own, which takes its first step when the encoder is
+/// released: its bias corrections are a first step's, so its first updates move by about the
+/// learning rate, as at the start of any run.
 public struct PixelSpectralStart: Codable, Hashable, Sendable {
   /// k: the frames' graph joins each frame to its k nearest (squared Euclidean distance).
   public var neighbours: Int

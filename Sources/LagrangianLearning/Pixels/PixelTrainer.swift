@@ -100,7 +100,8 @@ public struct PixelTrainingResult: Sendable {
 ///
 /// With a ``PixelTrainingConfiguration/spectralStart`` the encoder is first regressed on the
 /// frames' spectral embedding, and the first ``PixelSpectralStart/heldIterations`` updates
-/// leave it unchanged (their encoder gradient is set to zero).
+/// leave it unchanged. The encoder's parameters have an Adam of their own, which starts when
+/// they are released.
 public struct PixelTrainer: Sendable {
   public var configuration: PixelTrainingConfiguration
 
@@ -173,7 +174,14 @@ public struct PixelTrainer: Sendable {
     let heldIterations = config.spectralStart?.heldIterations ?? 0
     let encoderParameterCount = model.encoderParameters.count
     var parameters = model.flatParameters
-    var optimizer = Adam(parameterCount: parameters.count, learningRate: config.learningRate)
+    // The encoder has an optimiser of its own, so that a held encoder joins the updates with
+    // fresh bias corrections (``Adam/update(_:gradient:offset:)``).
+    var optimizers = (
+      encoder: Adam(parameterCount: encoderParameterCount, learningRate: config.learningRate),
+      rest: Adam(
+        parameterCount: parameters.count - encoderParameterCount,
+        learningRate: config.learningRate)
+    )
     let workspace = PixelWorkspace()
     var gradient = [Double](repeating: 0, count: parameters.count)
     var noise = [Double](
@@ -186,7 +194,7 @@ public struct PixelTrainer: Sendable {
     // Stepping back from a non-finite loss, as `Trainer` does: the parameters and the optimiser
     // before the last update, the factor on the learning rate, the step-backs in a row and in
     // all, whether the last iteration stepped back.
-    var beforeUpdate = (parameters, optimizer)
+    var beforeUpdate = (parameters, optimizers)
     var stepFactor = 1.0
     var (stepBacksInARow, stepBacks, steppedBack) = (0, 0, false)
     var meanStarts = 0
@@ -204,12 +212,9 @@ public struct PixelTrainer: Sendable {
       let (loss, windowsFromMean) = model.lossAndGradient(
         videos: videos, windows: batch, horizon: config.horizon, noise: noise,
         workspace: workspace, into: &gradient)
-      if iteration <= heldIterations {
-        for i in 0..<encoderParameterCount { gradient[i] = 0 }
-      }
       meanStarts += windowsFromMean
       guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
-        (parameters, optimizer) = beforeUpdate
+        (parameters, optimizers) = beforeUpdate
         model.flatParameters = parameters
         guard stepBacksInARow < Trainer.maximumStepBacks else {
           finalLoss = loss
@@ -231,9 +236,14 @@ public struct PixelTrainer: Sendable {
       }
       steppedBack = false
       if loss < bestLoss { (bestLoss, bestIteration) = (loss, iteration) }
-      beforeUpdate = (parameters, optimizer)
-      optimizer.learningRate = config.learningRate * stepFactor
-      optimizer.update(&parameters, gradient: gradient)
+      beforeUpdate = (parameters, optimizers)
+      let rate = config.learningRate * stepFactor
+      optimizers.rest.learningRate = rate
+      optimizers.rest.update(&parameters, gradient: gradient, offset: encoderParameterCount)
+      if iteration > heldIterations {
+        optimizers.encoder.learningRate = rate
+        optimizers.encoder.update(&parameters, gradient: gradient, offset: 0)
+      }
       model.flatParameters = parameters
       if let progress {
         let elapsed = (clock.now - start).components

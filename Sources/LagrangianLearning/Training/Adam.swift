@@ -29,15 +29,24 @@ public struct Adam: Sendable {
 
   /// One update of `parameters` along the gradient `g` (same length).
   public mutating func update(_ parameters: inout [Double], gradient g: [Double]) {
+    update(&parameters, gradient: g, offset: 0)
+  }
+
+  /// One update of the optimiser's block of a longer vector: `parameters[offset ..< offset + n]`
+  /// along `g[offset ..< offset + n]`, n the optimiser's parameter count. Blocks with optimisers
+  /// of their own keep their own step counts, so a block that sits out some updates (a held
+  /// encoder, ``PixelSpectralStart``) starts its bias corrections afresh when it joins.
+  public mutating func update(_ parameters: inout [Double], gradient g: [Double], offset: Int) {
     step += 1
     let correction1 = 1 - pow(beta1, Double(step))
     let correction2 = 1 - pow(beta2, Double(step))
-    for i in parameters.indices {
-      firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * g[i]
-      secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * g[i] * g[i]
+    for i in firstMoment.indices {
+      let gi = g[offset + i]
+      firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * gi
+      secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * gi * gi
       let mHat = firstMoment[i] / correction1
       let vHat = secondMoment[i] / correction2
-      parameters[i] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
+      parameters[offset + i] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
     }
   }
 }
