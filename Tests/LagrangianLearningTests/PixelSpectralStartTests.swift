@@ -102,23 +102,36 @@ struct PixelSpectralStartTests {
     #expect(loss.isFinite && loss > 0)
   }
 
-  @Test("a spectral start for a model whose latent is not an angle is refused, by name")
-  func notOnTheCircle() throws {
+  @Test("models whose latent is not an angle ignore the start; too few frames skip it, saying why")
+  func whereTheStartIsNotMade() throws {
     var generator = SeededGenerator(seed: 6)
-    let model = try PixelModel(
+    let configuration = PixelTrainingConfiguration(horizon: 3, iterations: 2)
+    #expect(configuration.spectralStart == PixelSpectralStart())
+    let trainer = PixelTrainer(configuration: configuration)
+    let velocityModel = try PixelModel(
       specification: PixelFixtures.specification(.vinVelocityVerlet), generator: &generator)
-    let trainer = PixelTrainer(
-      configuration: PixelTrainingConfiguration(
-        horizon: 3, iterations: 2, spectralStart: PixelSpectralStart()))
-    #expect {
-      try trainer.train(model, on: try PixelFixtures.videos(frames: 8))
-    } throws: { error in
-      guard case LearningError.invalidConfiguration(let name, _, let requirement) = error
-      else { return false }
-      return name == "spectral start" && requirement.contains("vin-so2")
-    }
+    let ignored = try trainer.train(velocityModel, on: try PixelFixtures.videos(frames: 8))
+    #expect(ignored.summary.configuration.spectralStart == nil)
+    #expect(ignored.summary.spectralStartLoss == nil && ignored.summary.spectralStartSkipped == nil)
+    // Two videos of 8 frames: 16 frames, no more than the 20 neighbours.
+    let circleModel = try PixelModel(
+      specification: PixelFixtures.specification(.vinSO2), generator: &generator)
+    let skipped = try trainer.train(circleModel, on: try PixelFixtures.videos(frames: 8))
+    #expect(skipped.summary.configuration.spectralStart == nil)
+    #expect(skipped.summary.spectralStartLoss == nil)
+    #expect(try #require(skipped.summary.spectralStartSkipped).contains("16 frames"))
     #expect(throws: LearningError.self) {
       try PixelTrainingConfiguration(spectralStart: PixelSpectralStart(neighbours: 0)).validate()
+    }
+  }
+
+  @Test("of more frames than the graph can hold, an even sample of at most that many is embedded")
+  func sampledFrames() {
+    let most = SpectralEmbedding.maximumFrameCount
+    for (count, stride) in [(1, 1), (most, 1), (most + 1, 2), (3 * most, 3), (3 * most + 1, 4)] {
+      #expect(SpectralEmbedding.sampleStride(frameCount: count) == stride)
+      let sample = Swift.stride(from: 0, to: count, by: stride).underestimatedCount
+      #expect(sample <= most && sample * stride >= count)
     }
   }
 

@@ -275,6 +275,10 @@ import VINKit
           "Error: --spectral-start a vin-vv model is invalid: applies only to models whose latent position is an angle (vin-so2)"
         ),
         (
+          Self.fitArguments("resnet") + ["--no-spectral-start"],
+          "Error: --no-spectral-start a resnet model is invalid: applies only to models whose latent position is an angle (vin-so2)"
+        ),
+        (
           [
             "fit", "--data", "test.csv", "--model", "vin-vv", "--spectral-start", "--output",
             "m.json",
@@ -296,17 +300,40 @@ import VINKit
     }
   }
 
-  @Test func aSpectralStartIsRecordedInTheModelFile() throws {
+  @Test func aVINSO2StartsSpectrallyByDefaultAndTheModelFileSaysWhetherItDid() throws {
     try withTemporaryDirectory { directory in
       try Self.writeVideos(in: directory)
-      let run = try VINExecutable.run(
-        Self.fitArguments("vin-so2") + ["--spectral-start"], in: directory)
-      #expect(run.status == 0, "\(run.standardError)")
-      let file = try PixelModelFile(
-        json: Data(contentsOf: directory.appendingPathComponent("m.json")))
-      #expect(file.training?.configuration.spectralStart == PixelSpectralStart())
-      let loss = try #require(file.training?.spectralStartLoss)
-      #expect(loss.isFinite)
+      func fit(_ extra: [String], dropping video: String? = nil) throws -> (
+        PixelTrainingSummary, String
+      ) {
+        var arguments = Self.fitArguments("vin-so2") + extra
+        if let video, let index = arguments.firstIndex(of: video) {
+          arguments.removeSubrange((index - 1)...index)
+        }
+        let run = try VINExecutable.run(arguments, in: directory)
+        #expect(run.status == 0, "\(run.standardError)")
+        let file = try PixelModelFile(
+          json: Data(contentsOf: directory.appendingPathComponent("m.json")))
+        return (try #require(file.training), run.standardError)
+      }
+      // 24 frames, more than the 20 neighbours: the start is made.
+      let (started, startedLog) = try fit([])
+      #expect(started.configuration.spectralStart == PixelSpectralStart())
+      #expect(try #require(started.spectralStartLoss).isFinite)
+      #expect(startedLog.contains("note: the encoder started on the frames' spectral embedding"))
+      let (explicit, _) = try fit(["--spectral-start"])
+      #expect(explicit.spectralStartLoss == started.spectralStartLoss)
+      let (plain, _) = try fit(["--no-spectral-start"])
+      #expect(plain.configuration.spectralStart == nil && plain.spectralStartLoss == nil)
+      #expect(plain.spectralStartSkipped == nil)
+      // 12 frames, no more than the neighbours: no start, and the reason.
+      let (skipped, skippedLog) = try fit([], dropping: "b.npy")
+      #expect(skipped.configuration.spectralStart == nil && skipped.spectralStartLoss == nil)
+      #expect(try #require(skipped.spectralStartSkipped).contains("12 frames"))
+      #expect(
+        skippedLog.contains(
+          "note: no spectral start (the encoder started from its initial weights): a spectral embedding of 12 frames"
+        ))
     }
   }
 

@@ -14,6 +14,12 @@ import RealModule
 /// updates then leave the encoder where it is: updates through a decoder and a potential that
 /// are still random fold the start again.
 ///
+/// It is ``PixelTrainingConfiguration``'s default, and models whose latent position is not an
+/// angle ignore it. Of more than 4000 frames an even sample of at most 4000 is embedded (the
+/// graph is dense). When the frames cannot be embedded (no more of them than ``neighbours``, or
+/// a neighbourhood graph in separate pieces) the encoder starts from its initial weights, and
+/// ``PixelTrainingSummary/spectralStartSkipped`` says why.
+///
 /// The encoder has an ``Adam`` of its own, which takes its first step when the encoder is
 /// released: its bias corrections are a first step's, so its first updates move by about the
 /// learning rate, as at the start of any run.
@@ -42,7 +48,8 @@ public struct PixelSpectralStart: Codable, Hashable, Sendable {
 
 extension PixelModel {
   /// Regresses the encoder's point `(a, b)` on the circle points of the frames' spectral
-  /// embedding (``PixelSpectralStart``) and returns the mean squared error
+  /// embedding (``PixelSpectralStart``; of an even sample of at most
+  /// `SpectralEmbedding.maximumFrameCount` frames) and returns the mean squared error
   /// `(1/n) Σ_i ½ |(a_i, b_i) − (cos φ_i, sin φ_i)|²` after each step.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a model
   ///   whose latent position is not an angle; as ``SpectralEmbedding/init(frames:count:area:neighbours:dimension:)``.
@@ -55,7 +62,14 @@ extension PixelModel {
         requirement: "applies only to models whose latent position is an angle (vin-so2)")
     }
     let area = specification.frameArea
-    let frames = videos.flatMap(\.pixels)
+    let all = videos.flatMap(\.pixels)
+    let stride = SpectralEmbedding.sampleStride(frameCount: all.count / area)
+    let frames =
+      stride == 1
+      ? all
+      : Swift.stride(from: 0, to: all.count / area, by: stride).flatMap {
+        all[($0 * area)..<(($0 + 1) * area)]
+      }
     let n = frames.count / area
     let embedding = try SpectralEmbedding(
       frames: frames, count: n, area: area, neighbours: start.neighbours, dimension: 2)

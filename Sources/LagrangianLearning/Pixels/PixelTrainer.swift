@@ -2,7 +2,8 @@ import Foundation
 
 /// The settings of a ``PixelTrainer`` run. The defaults are the reference's
 /// (steindoringi/Variational_Integrator_Networks, config/base.gin and config/pixels.gin):
-/// windows of horizon 10, Adam with step 3·10⁻⁴, batches of 200 windows.
+/// windows of horizon 10, Adam with step 3·10⁻⁴, batches of 200 windows; and, not the
+/// reference's, the ``PixelSpectralStart`` of a VIN-SO(2)'s encoder.
 public struct PixelTrainingConfiguration: Codable, Hashable, Sendable {
   /// H: each window holds H + 1 frames; the initial state is inferred from its first frames.
   public var horizon: Int
@@ -15,13 +16,14 @@ public struct PixelTrainingConfiguration: Codable, Hashable, Sendable {
   /// The seed of the batches, the sampling noise ε and nothing else (the model's initial
   /// weights come from its own generator).
   public var seed: UInt64
-  /// The encoder's spectral start, for a model whose latent position is an angle (`nil`:
-  /// none, the encoder starts from its initial weights).
+  /// The encoder's spectral start, for a model whose latent position is an angle (vin-so2;
+  /// other models ignore it). `nil`: none, the encoder starts from its initial weights.
   public var spectralStart: PixelSpectralStart?
 
   public init(
     horizon: Int = 10, iterations: Int = 1000, learningRate: Double = 3e-4,
-    batchSize: Int? = 200, seed: UInt64 = 0, spectralStart: PixelSpectralStart? = nil
+    batchSize: Int? = 200, seed: UInt64 = 0,
+    spectralStart: PixelSpectralStart? = PixelSpectralStart()
   ) {
     self.horizon = horizon
     self.iterations = iterations
@@ -67,6 +69,10 @@ public struct PixelTrainingSummary: Codable, Equatable, Sendable {
   /// The mean squared error of the encoder's last regression step on the spectral embedding
   /// (``PixelSpectralStart``; `nil`: no spectral start).
   public var spectralStartLoss: Double? = nil
+  /// Why the configured spectral start was not made: the frames could not be embedded (`nil`:
+  /// it was made, or none applied). ``configuration`` then holds no spectral start, as it
+  /// holds none for a model whose latent position is not an angle.
+  public var spectralStartSkipped: String? = nil
 }
 
 /// The outcome of ``PixelTrainer/train(_:on:progress:)``.
@@ -98,8 +104,9 @@ public struct PixelTrainingResult: Sendable {
 /// keeping the model before the failing update. ``PixelTrainingSummary/stepBacks`` counts the
 /// step-backs.
 ///
-/// With a ``PixelTrainingConfiguration/spectralStart`` the encoder is first regressed on the
-/// frames' spectral embedding, and the first ``PixelSpectralStart/heldIterations`` updates
+/// With a ``PixelTrainingConfiguration/spectralStart`` (the default) and a model whose latent
+/// position is an angle, the encoder is first regressed on the frames' spectral embedding,
+/// and the first ``PixelSpectralStart/heldIterations`` updates
 /// leave it unchanged. The encoder's parameters have an Adam of their own, which starts when
 /// they are released.
 public struct PixelTrainer: Sendable {
@@ -152,10 +159,9 @@ public struct PixelTrainer: Sendable {
   }
 
   /// Trains `model` on `videos`.
-  /// - Throws: as ``PixelTrainingConfiguration/validate()`` and ``windows(of:for:)``; with a
-  ///   spectral start, ``LearningError/invalidConfiguration(name:value:requirement:)`` for a
-  ///   model whose latent position is not an angle, and ``LearningError/notEnoughData(detail:)``
-  ///   for no more frames than neighbours or a neighbourhood graph in separate pieces.
+  /// - Throws: as ``PixelTrainingConfiguration/validate()`` and ``windows(of:for:)``;
+  ///   ``LearningError/invalidConfiguration(name:value:requirement:)`` when LAPACK fails on
+  ///   the spectral start's eigenproblem.
   public func train(
     _ model: PixelModel, on videos: [PixelVideo],
     progress: ((TrainingProgress) -> TrainingControl)? = nil
@@ -166,12 +172,20 @@ public struct PixelTrainer: Sendable {
     let batchSize = min(config.batchSize ?? windows.count, windows.count)
     var generator = SeededGenerator(seed: config.seed)
     var model = model
-    let spectralStartLoss = try config.spectralStart.flatMap { (start) throws(LearningError) in
-      try model.fitEncoderToSpectralEmbedding(
-        of: videos, start: start, learningRate: config.learningRate
-      ).last
+    // The summary's configuration holds the spectral start only if it was made.
+    var ran = config
+    var (spectralStartLoss, spectralStartSkipped): (Double?, String?) = (nil, nil)
+    if let start = config.spectralStart, model.specification.onCircle {
+      do {
+        spectralStartLoss = try model.fitEncoderToSpectralEmbedding(
+          of: videos, start: start, learningRate: config.learningRate
+        ).last
+      } catch .notEnoughData(let detail) {
+        spectralStartSkipped = detail
+      }
     }
-    let heldIterations = config.spectralStart?.heldIterations ?? 0
+    if spectralStartLoss == nil { ran.spectralStart = nil }
+    let heldIterations = ran.spectralStart?.heldIterations ?? 0
     let encoderParameterCount = model.encoderParameters.count
     var parameters = model.flatParameters
     // The encoder has an optimiser of its own, so that a held encoder joins the updates with
@@ -264,8 +278,8 @@ public struct PixelTrainer: Sendable {
       model: model,
       summary: PixelTrainingSummary(
         iterations: iteration, finalLoss: finalLoss, bestLoss: bestLoss,
-        trainingWindows: windows.count, stopReason: stopReason, configuration: config,
+        trainingWindows: windows.count, stopReason: stopReason, configuration: ran,
         stepBacks: stepBacks > 0 ? stepBacks : nil, meanStarts: meanStarts > 0 ? meanStarts : nil,
-        spectralStartLoss: spectralStartLoss))
+        spectralStartLoss: spectralStartLoss, spectralStartSkipped: spectralStartSkipped))
   }
 }

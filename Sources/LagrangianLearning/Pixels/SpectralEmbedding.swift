@@ -20,6 +20,12 @@ struct SpectralEmbedding {
   /// frames 384 MB) and O(n³) operations.
   static let maximumFrameCount = 4000
 
+  /// The stride of an even sample of `n` frames that holds at most ``maximumFrameCount``:
+  /// frames 0, s, 2s, … (s = ⌈n / maximumFrameCount⌉).
+  static func sampleStride(frameCount n: Int) -> Int {
+    max(1, (n + maximumFrameCount - 1) / maximumFrameCount)
+  }
+
   /// - Parameters:
   ///   - frames: `count` frames of `area` pixels, back to back.
   /// - Throws: ``LearningError/notEnoughData(detail:)`` for fewer frames than `neighbours + 1`

@@ -276,10 +276,16 @@ struct FitCommand: ParsableCommand {
   var context: Int?
 
   @Flag(
+    inversion: .prefixedNo,
     help: ArgumentHelp(
-      "With --frames and --model vin-so2: start the encoder on the frames' spectral embedding (a Laplacian eigenmap, 20 neighbours; 300 regression steps) and hold it for the first 300 iterations. Aligns the latent angle with the true one where the plain start can fold it; see Docs/Learning.md for what it does to forecasts."
+      "With --frames and --model vin-so2: start the encoder on the frames' spectral embedding (a Laplacian eigenmap, 20 neighbours; 300 regression steps) and hold it for the first 300 iterations, or not. Aligns the latent angle with the true one where the plain start can fold it; see Docs/Learning.md. (default: --spectral-start)"
     ))
-  var spectralStart = false
+  var spectralStart: Bool?
+
+  /// The spectral-start flag as given (`--spectral-start` or `--no-spectral-start`), if given.
+  var spectralStartFlag: String? {
+    spectralStart.map { $0 ? "--spectral-start" : "--no-spectral-start" }
+  }
 
   func run() throws {
     switch (dataFiles.isEmpty, frameFiles.isEmpty) {
@@ -309,7 +315,7 @@ struct FitCommand: ParsableCommand {
     let pixelOptions = Self.given([
       ("--dt", dt != nil), ("--encoder-width", encoderWidth != nil),
       ("--decoder-width", decoderWidth != nil), ("--latent-dimension", latentDimension != nil),
-      ("--context", context != nil), ("--spectral-start", spectralStart),
+      ("--context", context != nil), (spectralStartFlag ?? "", spectralStart != nil),
     ])
     if !pixelOptions.isEmpty {
       throw LearningCommandError.inapplicableOptions(

@@ -21,7 +21,7 @@ extension FitCommand {
   func fitFrames() throws {
     try refuseTrajectoryOptions()
     let specification = try pixelSpecification(frameSize: 1)
-    let configuration = try pixelTrainingConfiguration()
+    let configuration = try pixelTrainingConfiguration(for: specification)
     let target = try OutputTarget(output)
     let logTarget = try log.map { path throws(CommandError) in try OutputTarget(path) }
     var files: [VideoFile] = []
@@ -90,6 +90,10 @@ extension FitCommand {
       printToStandardError(
         "note: \(meanStarts) window sample\(meanStarts == 1 ? "" : "s") of the latent start could not be stepped by the dynamics and \(meanStarts == 1 ? "was" : "were") rolled out from the posterior mean instead"
       )
+    }
+    if let reason = summary.spectralStartSkipped {
+      printToStandardError(
+        "note: no spectral start (the encoder started from its initial weights): \(reason)")
     }
     if let loss = summary.spectralStartLoss, let start = summary.configuration.spectralStart {
       printToStandardError(
@@ -180,14 +184,23 @@ extension FitCommand {
     return specification
   }
 
-  /// The pixel training settings from the options, checked.
-  func pixelTrainingConfiguration() throws(LearningCommandError) -> PixelTrainingConfiguration {
+  /// The pixel training settings from the options, checked; the spectral-start flags only for a
+  /// model whose latent position is an angle.
+  func pixelTrainingConfiguration(for specification: PixelModelSpecification)
+    throws(LearningCommandError) -> PixelTrainingConfiguration
+  {
+    let onCircle = specification.dynamics?.kind == .vinSO2
+    if let flag = spectralStartFlag, !onCircle {
+      throw .invalidOption(
+        option: flag, value: "a \(specification.kindName) model",
+        requirement: "applies only to models whose latent position is an angle (vin-so2)")
+    }
     let defaults = PixelTrainingConfiguration()
     let configuration = PixelTrainingConfiguration(
       horizon: horizon ?? defaults.horizon, iterations: iterations ?? PixelFitDefaults.iterations,
       learningRate: learningRate ?? PixelFitDefaults.learningRate,
       batchSize: batchSize ?? defaults.batchSize, seed: seed,
-      spectralStart: spectralStart ? PixelSpectralStart() : nil)
+      spectralStart: spectralStart == false ? nil : defaults.spectralStart)
     do {
       try configuration.validate()
     } catch {
@@ -202,7 +215,7 @@ extension FitCommand {
     "learning rate": "--learning-rate", "latentDimension": "--latent-dimension",
     "dimension": "--latent-dimension", "context": "--context",
     "encoderWidth": "--encoder-width", "decoderWidth": "--decoder-width", "width": "--width",
-    "depth": "--depth", "stepSize": "--dt", "spectral start": "--spectral-start",
+    "depth": "--depth", "stepSize": "--dt",
   ]
 
   /// `error` as an option error when it names a setting of an option, else a training error.
