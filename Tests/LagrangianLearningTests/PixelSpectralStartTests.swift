@@ -126,13 +126,26 @@ struct PixelSpectralStartTests {
   }
 
   @Test("of more frames than the graph can hold, an even sample of at most that many is embedded")
-  func sampledFrames() {
+  func sampledFrames() throws {
     let most = SpectralEmbedding.maximumFrameCount
     for (count, stride) in [(1, 1), (most, 1), (most + 1, 2), (3 * most, 3), (3 * most + 1, 4)] {
       #expect(SpectralEmbedding.sampleStride(frameCount: count) == stride)
-      let sample = Swift.stride(from: 0, to: count, by: stride).underestimatedCount
-      #expect(sample <= most && sample * stride >= count)
     }
+    // 48 frames with room for 24: the start is the one made from every second frame.
+    var generator = SeededGenerator(seed: 8)
+    let model = try PixelModel(
+      specification: PixelFixtures.specification(.vinSO2, size: 8), generator: &generator)
+    let angles = (0..<48).map { 2 * Double.pi * Double($0) / 48 }
+    let start = PixelSpectralStart(neighbours: 4, iterations: 50)
+    var (sampled, everySecond) = (model, model)
+    let sampledLosses = try sampled.fitEncoderToSpectralEmbedding(
+      of: [try rodFrames(angles: angles, size: 8)], start: start, learningRate: 1e-2,
+      maximumFrames: 24)
+    let everySecondLosses = try everySecond.fitEncoderToSpectralEmbedding(
+      of: [try rodFrames(angles: stride(from: 0, to: 48, by: 2).map { angles[$0] }, size: 8)],
+      start: start, learningRate: 1e-2)
+    #expect(sampledLosses == everySecondLosses)
+    #expect(sampled.encoderParameters == everySecond.encoderParameters)
   }
 
   @Test("settings written before the spectral start read back without one")

@@ -48,13 +48,14 @@ public struct PixelSpectralStart: Codable, Hashable, Sendable {
 
 extension PixelModel {
   /// Regresses the encoder's point `(a, b)` on the circle points of the frames' spectral
-  /// embedding (``PixelSpectralStart``; of an even sample of at most
-  /// `SpectralEmbedding.maximumFrameCount` frames) and returns the mean squared error
+  /// embedding (``PixelSpectralStart``; of an even sample of at most `maximumFrames`) and
+  /// returns the mean squared error
   /// `(1/n) Σ_i ½ |(a_i, b_i) − (cos φ_i, sin φ_i)|²` after each step.
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a model
   ///   whose latent position is not an angle; as ``SpectralEmbedding/init(frames:count:area:neighbours:dimension:)``.
   mutating func fitEncoderToSpectralEmbedding(
-    of videos: [PixelVideo], start: PixelSpectralStart, learningRate: Double
+    of videos: [PixelVideo], start: PixelSpectralStart, learningRate: Double,
+    maximumFrames: Int = SpectralEmbedding.maximumFrameCount
   ) throws(LearningError) -> [Double] {
     guard specification.onCircle else {
       throw .invalidConfiguration(
@@ -63,7 +64,8 @@ extension PixelModel {
     }
     let area = specification.frameArea
     let all = videos.flatMap(\.pixels)
-    let stride = SpectralEmbedding.sampleStride(frameCount: all.count / area)
+    let stride = SpectralEmbedding.sampleStride(
+      frameCount: all.count / area, maximum: maximumFrames)
     let frames =
       stride == 1
       ? all

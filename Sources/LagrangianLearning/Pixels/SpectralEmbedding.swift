@@ -20,10 +20,10 @@ struct SpectralEmbedding {
   /// frames 384 MB) and O(n³) operations.
   static let maximumFrameCount = 4000
 
-  /// The stride of an even sample of `n` frames that holds at most ``maximumFrameCount``:
-  /// frames 0, s, 2s, … (s = ⌈n / maximumFrameCount⌉).
-  static func sampleStride(frameCount n: Int) -> Int {
-    max(1, (n + maximumFrameCount - 1) / maximumFrameCount)
+  /// The stride of an even sample of `n` frames that holds at most `maximum`: frames 0, s,
+  /// 2s, … (s = ⌈n / maximum⌉).
+  static func sampleStride(frameCount n: Int, maximum: Int = maximumFrameCount) -> Int {
+    max(1, (n + maximum - 1) / maximum)
   }
 
   /// - Parameters:
