@@ -32,6 +32,39 @@ struct PixelSpectralStartTests {
     #expect(abs(try LatentAlignment(latent: phi, truth: theta).value - 1) < 1e-12)
   }
 
+  @Test("frames on an open curve are told from a closed one, and spread evenly over the arc angle")
+  func openCurve() throws {
+    // 40 equally spaced points of a segment, k = 4: a path-like graph, whose Laplacian
+    // eigenvalues are about 1 : 4 (a ring's first two are equal).
+    let n = 40
+    let segment = try SpectralEmbedding(
+      frames: (0..<n).map { Double($0) / Double(n - 1) }, count: n, area: 1, neighbours: 4,
+      dimension: 2)
+    #expect(!segment.isClosed)
+    let ringEmbedding = try SpectralEmbedding(
+      frames: Self.ring(n), count: n, area: 2, neighbours: 4, dimension: 2)
+    #expect(ringEmbedding.isClosed)
+    let phi = segment.angles(arcAngle: 2)
+    // In order along the segment (the two end points share their neighbours, so their
+    // coordinates agree to rounding), over exactly the arc angle, near even spacing.
+    let steps = zip(phi.dropFirst(), phi).map { $0 - $1 }
+    let sign: Double = steps.reduce(0, +) > 0 ? 1 : -1
+    #expect(steps.allSatisfy { sign * $0 > -1e-6 })
+    #expect(abs((phi.max() ?? 0) - (phi.min() ?? 0) - 2) < 1e-12)
+    for (i, angle) in phi.enumerated() {
+      #expect(abs(sign * angle - (2 * Double(i) / Double(n - 1) - 1)) < 0.11)
+    }
+    // The angle of the first two coordinates goes most of the way round, with steps in the
+    // middle more than twice the largest of the open curve's.
+    let twoCoordinates = (0..<n).map {
+      atan2(segment.coordinates[2 * $0 + 1], segment.coordinates[2 * $0])
+    }
+    let largest = zip(twoCoordinates.dropFirst(), twoCoordinates).map {
+      abs(remainder($0 - $1, 2 * Double.pi))
+    }.max()
+    #expect(try #require(largest) > 2 * (steps.map(abs).max() ?? 0))
+  }
+
   @Test("a neighbourhood graph in two pieces has no embedding, and says so")
   func disconnectedGraph() {
     let frames = Self.ring(12) + Self.ring(12, offset: 100)
@@ -159,5 +192,16 @@ struct PixelSpectralStartTests {
     let read = try JSONDecoder().decode(PixelTrainingConfiguration.self, from: older)
     #expect(read.spectralStart == nil)
     #expect(read.horizon == configuration.horizon)
+    // A start written before the arc angle reads back with the default.
+    let start = PixelSpectralStart(neighbours: 12, iterations: 40, heldIterations: 5)
+    var fields = try #require(
+      JSONSerialization.jsonObject(with: JSONEncoder().encode(start)) as? [String: Any])
+    #expect(fields["arcAngle"] as? Double == Double.pi)
+    fields["arcAngle"] = nil
+    let withoutArc = try JSONSerialization.data(withJSONObject: fields)
+    #expect(try JSONDecoder().decode(PixelSpectralStart.self, from: withoutArc) == start)
+    for bad in [0, -1, 7, Double.nan] {
+      #expect(throws: LearningError.self) { try PixelSpectralStart(arcAngle: bad).validate() }
+    }
   }
 }

@@ -6,10 +6,13 @@ import RealModule
 ///
 /// Without it the encoder starts near one angle for every frame, and the fit can *fold* the
 /// circle: the latent angle follows the true one over part of the swing and turns back over
-/// the rest (Docs/Learning.md, "Why the fits fail on some seeds"). The frames of a rotating
-/// body lie on a closed curve, and the first two coordinates of their Laplacian eigenmap
-/// (Belkin and Niyogi, Neural Computation 2003) go round it once, so their angle `φ_i = atan2(y_i2, y_i1)` is an
-/// unfolded start. The encoder's point `(a, b)` is fitted to `(cos φ_i, sin φ_i)` by
+/// the rest (Docs/Learning.md, "Why the fits fail on some seeds"). The frames of a body that
+/// goes round lie on a closed curve, and the first two coordinates of their Laplacian eigenmap
+/// (Belkin and Niyogi, Neural Computation 2003) go round it once, so their angle
+/// `φ_i = atan2(y_i2, y_i1)` is an unfolded start. The frames of swings that do not go round lie
+/// on an open curve, and the first coordinate orders them along it: they are spread over
+/// ``arcAngle`` (`SpectralEmbedding.angles(arcAngle:)` tells the two apart and has the
+/// formulas). The encoder's point `(a, b)` is fitted to `(cos φ_i, sin φ_i)` by
 /// ``iterations`` Adam steps on the mean squared error. The first ``heldIterations`` ELBO
 /// updates then leave the encoder where it is: updates through a decoder and a potential that
 /// are still random fold the start again.
@@ -30,16 +33,35 @@ public struct PixelSpectralStart: Codable, Hashable, Sendable {
   public var iterations: Int
   /// The ELBO updates, from the first, that leave the encoder unchanged.
   public var heldIterations: Int
+  /// The angle that frames on an open curve (swings that never reach the top) are spread over.
+  public var arcAngle: Double
 
-  public init(neighbours: Int = 20, iterations: Int = 300, heldIterations: Int = 300) {
+  public init(
+    neighbours: Int = 20, iterations: Int = 300, heldIterations: Int = 300,
+    arcAngle: Double = .pi
+  ) {
+    self.arcAngle = arcAngle
     self.neighbours = neighbours
     self.iterations = iterations
     self.heldIterations = heldIterations
   }
 
+  /// Reads settings written before ``arcAngle`` existed with its default.
+  public init(from decoder: any Decoder) throws {
+    let record = try decoder.container(keyedBy: CodingKeys.self)
+    neighbours = try record.decode(Int.self, forKey: .neighbours)
+    iterations = try record.decode(Int.self, forKey: .iterations)
+    heldIterations = try record.decode(Int.self, forKey: .heldIterations)
+    arcAngle = try record.decodeIfPresent(Double.self, forKey: .arcAngle) ?? .pi
+  }
+
   /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` naming a count
-  ///   below 1 (below 0 for the held updates).
+  ///   below 1 (below 0 for the held updates), or an arc angle outside (0, 2π].
   public func validate() throws(LearningError) {
+    guard arcAngle.isFinite, arcAngle > 0, arcAngle <= 2 * .pi else {
+      throw .invalidConfiguration(
+        name: "spectral start arc angle", value: "\(arcAngle)", requirement: "must be in (0, 2π]")
+    }
     try ModelLimits.check(neighbours, in: 1...100_000, field: "spectral start neighbours")
     try ModelLimits.check(iterations, in: 1...10_000_000, field: "spectral start iterations")
     try ModelLimits.check(heldIterations, in: 0...Int.max, field: "spectral start held iterations")
@@ -76,9 +98,7 @@ extension PixelModel {
     let embedding = try SpectralEmbedding(
       frames: frames, count: n, area: area, neighbours: start.neighbours, dimension: 2)
     var targets = [Double](repeating: 0, count: 2 * n)
-    for i in 0..<n {
-      let phi = Double.atan2(
-        y: embedding.coordinates[2 * i + 1], x: embedding.coordinates[2 * i])
+    for (i, phi) in embedding.angles(arcAngle: start.arcAngle).enumerated() {
       (targets[2 * i], targets[2 * i + 1]) = (Double.cos(phi), Double.sin(phi))
     }
     let encoder = RectifiedNetwork(sizes: specification.encoderSizes)
