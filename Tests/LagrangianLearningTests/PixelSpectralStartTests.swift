@@ -122,15 +122,14 @@ struct PixelSpectralStartTests {
     #expect(one.model.encoderParameters != model.encoderParameters)
     #expect(three.model.encoderParameters == one.model.encoderParameters)
     #expect(three.model.decoderParameters != one.model.decoderParameters)
-    // Released, the encoder takes a first Adam step of its own: each parameter moves by
-    // α g/(|g| + ε), at most α = 10⁻³, and by α where its gradient is not tiny. (Sharing the
-    // other parameters' step count, its bias corrections would be a late step's, and the moves
-    // up to 1.6 α here.)
+    // Released, the encoder moves by its Adam's step, whose moments have followed the 3 held
+    // gradients: each move within Adam's bound (about α = 10⁻³ at step 4), and most of them
+    // less than α, where a fresh Adam's first step moves every weight by α exactly.
     let moves = zip(four.model.encoderParameters, three.model.encoderParameters).map {
       abs($0 - $1)
     }
-    let largest = try #require(moves.max())
-    #expect(abs(largest - 1e-3) < 1e-9)
+    #expect(try #require(moves.max()) < 3.2e-3)
+    #expect(moves.filter { abs($0 - 1e-3) < 1e-9 }.count < moves.count / 2)
     let loss = try #require(three.summary.spectralStartLoss)
     #expect(loss.isFinite && loss > 0)
   }

@@ -33,6 +33,19 @@ struct TrainingTests {
     }
     #expect(Array(vector[1..<4]) == block)
     #expect(vector[0] == whole[0] && vector[4] == whole[4])
+    // Observing a gradient is updating along it with the parameters put back.
+    var (observing, updating) = (
+      Adam(parameterCount: 5, learningRate: 0.01), Adam(parameterCount: 5, learningRate: 0.01)
+    )
+    var (held, moved) = (whole, whole)
+    let first = [0.5, -2.0, 0.1, 3.0, -0.7]
+    observing.observe(gradient: first, offset: 0)
+    updating.update(&moved, gradient: first)
+    #expect(held == whole && moved != whole)
+    moved = whole
+    observing.update(&held, gradient: whole)
+    updating.update(&moved, gradient: whole)
+    #expect(held == moved)
   }
 
   static func pendulumData(noise: Double, seed: UInt64, trajectories: Int = 1, points: Int = 30)

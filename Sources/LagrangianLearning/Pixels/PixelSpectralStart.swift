@@ -23,9 +23,12 @@ import RealModule
 /// a neighbourhood graph in separate pieces) the encoder starts from its initial weights, and
 /// ``PixelTrainingSummary/spectralStartSkipped`` says why.
 ///
-/// The encoder has an ``Adam`` of its own, which takes its first step when the encoder is
-/// released: its bias corrections are a first step's, so its first updates move by about the
-/// learning rate, as at the start of any run.
+/// The encoder has an ``Adam`` of its own, whose moments follow the encoder's gradient while it
+/// is held (``Adam/observe(gradient:offset:)``): released, its first steps are sized by the
+/// gradients of the held updates. (A fresh Adam would move every encoder weight by the full
+/// learning rate at once, and the fit to one video of seed 1 then stopped 20 updates after the
+/// release, with no step of its VIN-SO(2) left; one Adam of all the parameters, fed zero for
+/// the held encoder, moved it by up to about 3 times the rate.)
 public struct PixelSpectralStart: Codable, Hashable, Sendable {
   /// k: the frames' graph joins each frame to its k nearest (squared Euclidean distance).
   public var neighbours: Int

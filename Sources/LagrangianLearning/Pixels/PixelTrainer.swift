@@ -106,9 +106,9 @@ public struct PixelTrainingResult: Sendable {
 ///
 /// With a ``PixelTrainingConfiguration/spectralStart`` (the default) and a model whose latent
 /// position is an angle, the encoder is first regressed on the frames' spectral embedding,
-/// and the first ``PixelSpectralStart/heldIterations`` updates
-/// leave it unchanged. The encoder's parameters have an Adam of their own, which starts when
-/// they are released.
+/// and the first ``PixelSpectralStart/heldIterations`` updates leave it unchanged. The
+/// encoder's parameters have an Adam of their own, whose moments follow their gradient while
+/// they are held, so that their first steps when released are sized by it.
 public struct PixelTrainer: Sendable {
   public var configuration: PixelTrainingConfiguration
 
@@ -188,8 +188,8 @@ public struct PixelTrainer: Sendable {
     let heldIterations = ran.spectralStart?.heldIterations ?? 0
     let encoderParameterCount = model.encoderParameters.count
     var parameters = model.flatParameters
-    // The encoder has an optimiser of its own, so that a held encoder joins the updates with
-    // fresh bias corrections (``Adam/update(_:gradient:offset:)``).
+    // The encoder has an optimiser of its own, whose moments follow the encoder's gradient while
+    // it is held (``Adam/observe(gradient:offset:)``).
     var optimizers = (
       encoder: Adam(parameterCount: encoderParameterCount, learningRate: config.learningRate),
       rest: Adam(
@@ -257,6 +257,8 @@ public struct PixelTrainer: Sendable {
       if iteration > heldIterations {
         optimizers.encoder.learningRate = rate
         optimizers.encoder.update(&parameters, gradient: gradient, offset: 0)
+      } else {
+        optimizers.encoder.observe(gradient: gradient, offset: 0)
       }
       model.flatParameters = parameters
       if let progress {

@@ -33,20 +33,29 @@ public struct Adam: Sendable {
   }
 
   /// One update of the optimiser's block of a longer vector: `parameters[offset ..< offset + n]`
-  /// along `g[offset ..< offset + n]`, n the optimiser's parameter count. Blocks with optimisers
-  /// of their own keep their own step counts, so a block that sits out some updates (a held
-  /// encoder, ``PixelSpectralStart``) starts its bias corrections afresh when it joins.
+  /// along `g[offset ..< offset + n]`, n the optimiser's parameter count (a block with an
+  /// optimiser of its own, which can sit out updates: ``observe(gradient:offset:)``).
   public mutating func update(_ parameters: inout [Double], gradient g: [Double], offset: Int) {
-    step += 1
+    observe(gradient: g, offset: offset)
     let correction1 = 1 - pow(beta1, Double(step))
     let correction2 = 1 - pow(beta2, Double(step))
+    for i in firstMoment.indices {
+      let mHat = firstMoment[i] / correction1
+      let vHat = secondMoment[i] / correction2
+      parameters[offset + i] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
+    }
+  }
+
+  /// Adam's moments and step count advanced by the gradient `g[offset ..< offset + n]`, the
+  /// parameters left where they are: ``update(_:gradient:offset:)`` without its step. A block
+  /// held still for a while (``PixelSpectralStart``) keeps its moments current this way, so that
+  /// its first steps when released are sized by the gradients it has been seeing, not by one.
+  public mutating func observe(gradient g: [Double], offset: Int) {
+    step += 1
     for i in firstMoment.indices {
       let gi = g[offset + i]
       firstMoment[i] = beta1 * firstMoment[i] + (1 - beta1) * gi
       secondMoment[i] = beta2 * secondMoment[i] + (1 - beta2) * gi * gi
-      let mHat = firstMoment[i] / correction1
-      let vHat = secondMoment[i] / correction2
-      parameters[offset + i] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
     }
   }
 }
