@@ -26,9 +26,8 @@ import RealModule
 /// The encoder has an ``Adam`` of its own, whose moments follow the encoder's gradient while it
 /// is held (``Adam/observe(gradient:offset:)``): released, its first steps are sized by the
 /// gradients of the held updates. (A fresh Adam would move every encoder weight by the full
-/// learning rate at once, and the fit to one video of seed 1 then stopped 20 updates after the
-/// release, with no step of its VIN-SO(2) left; one Adam of all the parameters, fed zero for
-/// the held encoder, moved it by up to about 3 times the rate.)
+/// learning rate at once; one Adam of all the parameters, fed zero for the held encoder, moved
+/// it by up to about 3 times the rate.)
 public struct PixelSpectralStart: Codable, Hashable, Sendable {
   /// k: the frames' graph joins each frame to its k nearest (squared Euclidean distance).
   public var neighbours: Int
