@@ -75,17 +75,12 @@ extension PixelModel {
   /// embedding (``PixelSpectralStart``; of an even sample of at most `maximumFrames`) and
   /// returns the mean squared error
   /// `(1/n) Σ_i ½ |(a_i, b_i) − (cos φ_i, sin φ_i)|²` after each step.
-  /// - Throws: ``LearningError/invalidConfiguration(name:value:requirement:)`` for a model
-  ///   whose latent position is not an angle; as ``SpectralEmbedding/init(frames:count:area:neighbours:dimension:)``.
+  /// The model's latent position must be an angle (``PixelTrainer`` checks).
+  /// - Throws: as ``SpectralEmbedding/init(frames:count:area:neighbours:dimension:)``.
   mutating func fitEncoderToSpectralEmbedding(
     of videos: [PixelVideo], start: PixelSpectralStart, learningRate: Double,
     maximumFrames: Int = SpectralEmbedding.maximumFrameCount
   ) throws(LearningError) -> [Double] {
-    guard specification.onCircle else {
-      throw .invalidConfiguration(
-        name: "spectral start", value: "a \(specification.dynamics?.kind.rawValue ?? "vae") model",
-        requirement: "applies only to models whose latent position is an angle (vin-so2)")
-    }
     let area = specification.frameArea
     let all = videos.flatMap(\.pixels)
     let stride = SpectralEmbedding.sampleStride(
