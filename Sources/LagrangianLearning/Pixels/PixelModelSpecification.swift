@@ -129,7 +129,7 @@ public struct PixelModelSpecification: Codable, Hashable, Sendable {
 
   /// Whether the latent configuration is an angle (vin-so2): the encoder yields a point of the
   /// circle and the decoder sees `(cos q, sin q)`.
-  var onCircle: Bool { dynamics?.kind == .vinSO2 }
+  public var onCircle: Bool { dynamics?.kind == .vinSO2 }
 
   /// The frames the initial state is inferred from: ``context`` for velocity models (the
   /// sequence the LSTM was trained on), 2 for position-only models, 1 for a plain VAE.

@@ -191,8 +191,7 @@ extension FitCommand {
   func pixelTrainingConfiguration(for specification: PixelModelSpecification)
     throws(LearningCommandError) -> PixelTrainingConfiguration
   {
-    let onCircle = specification.dynamics?.kind == .vinSO2
-    if let flag = spectralStartFlag, !onCircle {
+    if let flag = spectralStartFlag, !specification.onCircle {
       throw .invalidOption(
         option: flag, value: "a \(specification.kindName) model",
         requirement: "applies only to models whose latent position is an angle (vin-so2)")
